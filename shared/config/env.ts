@@ -1,0 +1,117 @@
+/**
+ * The environment, parsed once into a typed, frozen object. Nothing else reads `process.env`.
+ * Each variable is validated; a bad value stops start-up with an error naming the variable.
+ */
+export interface Config {
+  host: string;
+  port: number;
+  adminPort: number;
+  dataDir: string;
+  s3Domain: string;
+  faultsEnabled: boolean;
+  logLevel: LogLevel;
+  storage: {
+    /** Storage nodes in embedded mode (directories under DATA_DIR/nodes). */
+    nodes: number;
+    /** Replicas written per blob; a write is acknowledged once all are durable. */
+    replicas: number;
+  };
+  metadata: { backend: 'pglite' | 'postgres'; databaseUrl: string | undefined };
+  cache: { backend: 'memory' | 'redis'; ttlSeconds: number };
+  queue: { backend: 'memory' | 'redis'; maxAttempts: number };
+  redisUrl: string | undefined;
+  /** Period of the reconcile pass (repair replicas, collect orphaned blobs). */
+  reconcileIntervalMs: number;
+  /** Orphan blobs younger than this are left alone: their upload may still be committing. */
+  orphanGraceMs: number;
+}
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Parses the environment (defaults as in ARCHITECTURE.md, Ports). */
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const config: Config = {
+    host: text(env, 'HOST', '127.0.0.1'),
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    adminPort: integer(env, 'ADMIN_PORT', 9000, 0, 65535),
+    dataDir: text(env, 'DATA_DIR', './.data'),
+    s3Domain: text(env, 'S3_DOMAIN', 'localhost'),
+    faultsEnabled: flag(env, 'FAULTS_ENABLED', false),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    storage: {
+      nodes: integer(env, 'STORAGE_NODES', 3, 1, 64),
+      replicas: integer(env, 'REPLICATION_FACTOR', 2, 1, 64),
+    },
+    metadata: {
+      backend: oneOf(env, 'METADATA_BACKEND', ['pglite', 'postgres'] as const, 'pglite'),
+      databaseUrl: env.DATABASE_URL || undefined,
+    },
+    cache: {
+      backend: oneOf(env, 'CACHE_BACKEND', ['memory', 'redis'] as const, 'memory'),
+      ttlSeconds: integer(env, 'CACHE_TTL_SECONDS', 60, 1, 86400),
+    },
+    queue: {
+      backend: oneOf(env, 'QUEUE_BACKEND', ['memory', 'redis'] as const, 'memory'),
+      maxAttempts: integer(env, 'QUEUE_MAX_ATTEMPTS', 5, 1, 100),
+    },
+    redisUrl: env.REDIS_URL || undefined,
+    reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 180_000, 1000, 86_400_000),
+    orphanGraceMs: integer(env, 'ORPHAN_GRACE_MS', 600_000, 0, 86_400_000),
+  };
+  if (config.storage.replicas > config.storage.nodes) {
+    throw new ConfigError(
+      `REPLICATION_FACTOR (${config.storage.replicas}) cannot exceed STORAGE_NODES (${config.storage.nodes})`,
+    );
+  }
+  if (config.metadata.backend === 'postgres' && !config.metadata.databaseUrl) {
+    throw new ConfigError('METADATA_BACKEND=postgres needs DATABASE_URL');
+  }
+  if ((config.cache.backend === 'redis' || config.queue.backend === 'redis') && !config.redisUrl) {
+    throw new ConfigError('CACHE_BACKEND=redis or QUEUE_BACKEND=redis needs REDIS_URL');
+  }
+  return deepFreeze(config);
+}
+
+function text(env: Env, name: string, fallback: string): string {
+  const value = env[name];
+  return value === undefined || value === '' ? fallback : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['true', '1', 'on', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'off', 'no'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true/1/on or false/0/off, got "${env[name]}"`);
+}
+
+function oneOf<const T extends readonly string[]>(env: Env, name: string, allowed: T, fallback: T[number]): T[number] {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!allowed.includes(raw)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T[number];
+}
+
+function deepFreeze<T extends object>(value: T): Readonly<T> {
+  for (const inner of Object.values(value)) {
+    if (inner && typeof inner === 'object') deepFreeze(inner);
+  }
+  return Object.freeze(value);
+}

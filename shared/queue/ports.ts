@@ -1,0 +1,46 @@
+/** Tasks the async service runs after the S3 request has been answered. */
+export type Task =
+  | {
+      type: 'upload_completed';
+      bucket: string;
+      key: string;
+      /** The blobs the committed object is made of: each is verified and repaired to R. */
+      blobIds: string[];
+    }
+  | {
+      type: 'delete_from_storage';
+      /** Blobs no longer referenced by metadata. */
+      blobIds: string[];
+    };
+
+export type TaskType = Task['type'];
+
+/** A delivered task. `attempt` starts at 1 and grows with each redelivery. */
+export interface Delivery {
+  id: string;
+  task: Task;
+  attempt: number;
+}
+
+export type TaskHandler = (delivery: Delivery) => Promise<void>;
+
+export interface QueueStats {
+  /** Tasks published and not yet acknowledged. */
+  pending: number;
+  /** Age in ms of the oldest unacknowledged task (0 when idle). */
+  lagMs: number;
+  deadLetters: number;
+}
+
+export interface TaskQueue {
+  publish(task: Task): Promise<void>;
+  /**
+   * Starts delivering tasks to the handler. A task is acknowledged when the handler resolves and
+   * redelivered when it throws, up to the configured attempts; then it goes to the dead letters.
+   */
+  consume(handler: TaskHandler): void;
+  stats(): Promise<QueueStats>;
+  /** Resolves when every published task has been handled (or dead-lettered). For tests and reset. */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,136 @@
+/**
+ * The one S3 error type. Every failure that reaches a client is an S3Error, rendered as the XML
+ * real S3 sends: https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
+ */
+export const S3_ERROR_STATUS = {
+  AccessDenied: 403,
+  BadDigest: 400,
+  BucketAlreadyExists: 409,
+  BucketAlreadyOwnedByYou: 409,
+  BucketNotEmpty: 409,
+  EntityTooLarge: 400,
+  EntityTooSmall: 400,
+  IncompleteBody: 400,
+  InternalError: 500,
+  InvalidArgument: 400,
+  InvalidBucketName: 400,
+  InvalidDigest: 400,
+  InvalidPart: 400,
+  InvalidPartOrder: 400,
+  InvalidRange: 416,
+  InvalidRequest: 400,
+  KeyTooLongError: 400,
+  MalformedXML: 400,
+  MetadataTooLarge: 400,
+  MethodNotAllowed: 405,
+  MissingContentLength: 411,
+  NoSuchBucket: 404,
+  NoSuchKey: 404,
+  NoSuchUpload: 404,
+  NotImplemented: 501,
+  NotModified: 304,
+  PreconditionFailed: 412,
+  RequestTimeout: 400,
+  ServiceUnavailable: 503,
+  SlowDown: 503,
+  StorageFull: 507,
+  XAmzContentSHA256Mismatch: 400,
+} as const;
+
+export type S3ErrorCode = keyof typeof S3_ERROR_STATUS;
+
+/** Default messages, worded as S3 words them. */
+export const S3_ERROR_MESSAGE = {
+  AccessDenied: 'Access Denied',
+  BadDigest: 'The Content-MD5 or checksum value that you specified did not match what the server received.',
+  BucketAlreadyExists: 'The requested bucket name is not available.',
+  BucketAlreadyOwnedByYou: 'Your previous request to create the named bucket succeeded and you already own it.',
+  BucketNotEmpty: 'The bucket you tried to delete is not empty',
+  EntityTooLarge: 'Your proposed upload exceeds the maximum allowed size',
+  EntityTooSmall: 'Your proposed upload is smaller than the minimum allowed object size.',
+  IncompleteBody: 'You did not provide the number of bytes specified by the Content-Length HTTP header.',
+  InternalError: 'We encountered an internal error. Please try again.',
+  InvalidArgument: 'Invalid Argument',
+  InvalidBucketName: 'The specified bucket is not valid.',
+  InvalidDigest: 'The Content-MD5 you specified was invalid.',
+  InvalidPart:
+    'One or more of the specified parts could not be found. The part might not have been uploaded, or the specified entity tag might not have matched the part\'s entity tag.',
+  InvalidPartOrder: 'The list of parts was not in ascending order. Parts must be ordered by part number.',
+  InvalidRange: 'The requested range is not satisfiable',
+  InvalidRequest: 'Invalid Request',
+  KeyTooLongError: 'Your key is too long',
+  MalformedXML: 'The XML you provided was not well-formed or did not validate against our published schema',
+  MetadataTooLarge: 'Your metadata headers exceed the maximum allowed metadata size.',
+  MethodNotAllowed: 'The specified method is not allowed against this resource.',
+  MissingContentLength: 'You must provide the Content-Length HTTP header.',
+  NoSuchBucket: 'The specified bucket does not exist',
+  NoSuchKey: 'The specified key does not exist.',
+  NoSuchUpload:
+    'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
+  NotImplemented: 'A header you provided implies functionality that is not implemented',
+  NotModified: 'Not Modified',
+  PreconditionFailed: 'At least one of the pre-conditions you specified did not hold',
+  RequestTimeout: 'Your socket connection to the server was not read from or written to within the timeout period.',
+  ServiceUnavailable: 'Service is unable to handle request.',
+  SlowDown: 'Please reduce your request rate.',
+  StorageFull: 'Storage backend has reached its minimum free drive threshold.',
+  XAmzContentSHA256Mismatch: "The provided 'x-amz-content-sha256' header does not match what was computed.",
+} as const satisfies Record<S3ErrorCode, string>;
+
+export interface S3ErrorOptions extends ErrorOptions {
+  message?: string;
+  /** The bucket or key the error is about: rendered as `<Resource>`. */
+  resource?: string;
+  /** Extra XML elements real S3 adds for some codes (e.g. `BucketName`, `Key`, `ArgumentName`). */
+  detail?: Record<string, string>;
+  /** Extra response headers, e.g. `Retry-After` on SlowDown. */
+  headers?: Record<string, string>;
+}
+
+export class S3Error extends Error {
+  override readonly name = 'S3Error';
+  readonly code: S3ErrorCode;
+  readonly status: number;
+  readonly resource: string | undefined;
+  readonly detail: Record<string, string>;
+  readonly headers: Record<string, string>;
+
+  constructor(code: S3ErrorCode, options: S3ErrorOptions = {}) {
+    super(options.message ?? S3_ERROR_MESSAGE[code], options);
+    this.code = code;
+    this.status = S3_ERROR_STATUS[code];
+    this.resource = options.resource;
+    this.detail = options.detail ?? {};
+    this.headers = options.headers ?? {};
+  }
+
+  /** Client errors are shown as they are; server errors never leak their cause. */
+  get expose(): boolean {
+    return this.status < 500;
+  }
+
+  toXml(requestId: string): string {
+    const extra = Object.entries(this.detail)
+      .map(([name, value]) => `<${name}>${escapeXml(value)}</${name}>`)
+      .join('');
+    const resource = this.resource === undefined ? '' : `<Resource>${escapeXml(this.resource)}</Resource>`;
+    return (
+      '<?xml version="1.0" encoding="UTF-8"?>\n' +
+      `<Error><Code>${this.code}</Code><Message>${escapeXml(this.message)}</Message>${extra}${resource}` +
+      `<RequestId>${escapeXml(requestId)}</RequestId></Error>`
+    );
+  }
+
+  /** Anything that is not an S3Error becomes an InternalError that does not leak its message. */
+  static from(error: unknown): S3Error {
+    if (error instanceof S3Error) return error;
+    return new S3Error('InternalError', { cause: error });
+  }
+}
+
+/** Escapes text for an XML element or attribute. */
+export function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => XML_ENTITIES[c as keyof typeof XML_ENTITIES]);
+}
+
+const XML_ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' } as const;

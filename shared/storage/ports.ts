@@ -1,0 +1,116 @@
+/**
+ * Ports of the storage service. Object bytes live as immutable blobs, addressed by a random blob id
+ * (never by the object key, so a key can never become a file path), replicated on R of N nodes.
+ */
+
+/** One replica holder: a storage node (a directory in embedded mode, a worker process in stack mode). */
+export interface StorageNode {
+  readonly id: string;
+  /** Writes the blob durably (temp file + rename) with its checksum. Overwrites an existing one. */
+  put(blobId: string, bytes: Buffer): Promise<void>;
+  /** Reads and verifies the blob; throws BlobMissingError or BlobCorruptError. */
+  get(blobId: string): Promise<Buffer>;
+  /** Removes the blob; removing a missing blob succeeds. */
+  delete(blobId: string): Promise<void>;
+  /** Size and write time of a stored blob, or undefined when absent. */
+  stat(blobId: string): Promise<BlobStat | undefined>;
+  /** Every blob id this node holds (for reconcile). */
+  list(): AsyncIterable<string>;
+  health(): Promise<NodeHealth>;
+}
+
+export interface BlobStat {
+  size: number;
+  storedAt: Date;
+}
+
+export interface NodeHealth {
+  id: string;
+  healthy: boolean;
+  blobs?: number;
+  bytes?: number;
+}
+
+/** Where the replicas of a blob went. */
+export interface BlobPlacement {
+  blobId: string;
+  size: number;
+  nodes: string[];
+}
+
+/** The outcome of removing a blob from every node that may hold it. */
+export interface BlobDeletion {
+  blobId: string;
+  confirmed: string[];
+  failed: string[];
+}
+
+/** The replication factor and the outcome of a repair pass for one blob. */
+export interface BlobRepair {
+  blobId: string;
+  /** Nodes that held a good replica before the repair. */
+  healthy: string[];
+  /** Nodes that received a new replica. */
+  repaired: string[];
+  /** True when no good replica could be found anywhere. */
+  lost: boolean;
+}
+
+/** The storage service as the S3 layer sees it. */
+export interface BlobStore {
+  /** Writes R replicas; resolves only once all R are durable. */
+  put(blobId: string, bytes: Buffer): Promise<BlobPlacement>;
+  /** Reads a verified copy, failing over across replicas. */
+  get(blobId: string): Promise<Buffer>;
+  /** Removes every replica it can reach. */
+  delete(blobId: string): Promise<BlobDeletion>;
+  /** Brings the blob back to R good replicas. */
+  repair(blobId: string): Promise<BlobRepair>;
+  /** Every blob id found on any node, with the time it was stored (for orphan collection). */
+  listAll(): AsyncIterable<{ blobId: string; node: string }>;
+  nodes(): Promise<NodeHealth[]>;
+}
+
+export class BlobMissingError extends Error {
+  override readonly name = 'BlobMissingError';
+  constructor(
+    readonly blobId: string,
+    readonly node: string,
+    options?: ErrorOptions,
+  ) {
+    super(`blob ${blobId} is missing on ${node}`, options);
+  }
+}
+
+export class BlobCorruptError extends Error {
+  override readonly name = 'BlobCorruptError';
+  constructor(
+    readonly blobId: string,
+    readonly node: string,
+    options?: ErrorOptions,
+  ) {
+    super(`blob ${blobId} on ${node} failed its checksum`, options);
+  }
+}
+
+/** Raised when a blob cannot be read from any replica. */
+export class BlobUnavailableError extends Error {
+  override readonly name = 'BlobUnavailableError';
+  constructor(
+    readonly blobId: string,
+    options?: ErrorOptions,
+  ) {
+    super(`no good replica of blob ${blobId}`, options);
+  }
+}
+
+/** Raised when fewer than R healthy nodes are available for a write. */
+export class InsufficientNodesError extends Error {
+  override readonly name = 'InsufficientNodesError';
+  constructor(
+    readonly wanted: number,
+    readonly available: number,
+  ) {
+    super(`need ${wanted} healthy storage nodes, have ${available}`);
+  }
+}
