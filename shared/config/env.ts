@@ -15,6 +15,8 @@ export interface Config {
     nodes: number;
     /** Replicas written per blob; a write is acknowledged once all are durable. */
     replicas: number;
+    /** fsync each replica before acknowledging a write (off only for throwaway data). */
+    fsync: boolean;
   };
   metadata: { backend: 'pglite' | 'postgres'; databaseUrl: string | undefined };
   cache: { backend: 'memory' | 'redis'; ttlSeconds: number };
@@ -24,6 +26,14 @@ export interface Config {
   reconcileIntervalMs: number;
   /** Orphan blobs younger than this are left alone: their upload may still be committing. */
   orphanGraceMs: number;
+  gateway: {
+    /** Largest request body accepted; larger ones get EntityTooLarge. */
+    maxBodyBytes: number;
+    /** An upload whose body stops arriving for this long gets RequestTimeout (S3 waits ~20 s). */
+    bodyIdleTimeoutMs: number;
+  };
+  /** OTLP/HTTP endpoint for traces (OTEL_EXPORTER_OTLP_ENDPOINT); none by default. */
+  otlpEndpoint: string | undefined;
 }
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -48,6 +58,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     storage: {
       nodes: integer(env, 'STORAGE_NODES', 3, 1, 64),
       replicas: integer(env, 'REPLICATION_FACTOR', 2, 1, 64),
+      fsync: flag(env, 'STORAGE_FSYNC', true),
     },
     metadata: {
       backend: oneOf(env, 'METADATA_BACKEND', ['pglite', 'postgres'] as const, 'pglite'),
@@ -64,6 +75,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     redisUrl: env.REDIS_URL || undefined,
     reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 180_000, 1000, 86_400_000),
     orphanGraceMs: integer(env, 'ORPHAN_GRACE_MS', 600_000, 0, 86_400_000),
+    gateway: {
+      maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1024 ** 3, 1, 4 * 1024 ** 3 - 1),
+      bodyIdleTimeoutMs: integer(env, 'BODY_IDLE_TIMEOUT_MS', 20_000, 100, 3_600_000),
+    },
+    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
   };
   if (config.storage.replicas > config.storage.nodes) {
     throw new ConfigError(

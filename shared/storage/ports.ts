@@ -14,14 +14,33 @@ export interface StorageNode {
   delete(blobId: string): Promise<void>;
   /** Size and write time of a stored blob, or undefined when absent. */
   stat(blobId: string): Promise<BlobStat | undefined>;
-  /** Every blob id this node holds (for reconcile). */
-  list(): AsyncIterable<string>;
+  /** Every blob this node holds, with its size and write time (for reconcile and orphan collection). */
+  list(): AsyncIterable<BlobListing>;
   health(): Promise<NodeHealth>;
 }
 
 export interface BlobStat {
   size: number;
   storedAt: Date;
+}
+
+/** One entry of a node's listing. */
+export interface BlobListing extends BlobStat {
+  blobId: string;
+}
+
+/** One replica found by `BlobStore.listAll`: the blob, the node holding it, and when it was written. */
+export interface BlobReplicaListing extends BlobListing {
+  node: string;
+}
+
+/** How hard `BlobStore.repair` looks at the replicas it finds. */
+export interface RepairOptions {
+  /**
+   * Read and verify every replica (a scrub), not only the first good one. Replicas found corrupt
+   * are overwritten. Costs one full read per replica; used right after an upload commits.
+   */
+  scrub?: boolean;
 }
 
 export interface NodeHealth {
@@ -65,9 +84,12 @@ export interface BlobStore {
   /** Removes every replica it can reach. */
   delete(blobId: string): Promise<BlobDeletion>;
   /** Brings the blob back to R good replicas. */
-  repair(blobId: string): Promise<BlobRepair>;
-  /** Every blob id found on any node, with the time it was stored (for orphan collection). */
-  listAll(): AsyncIterable<{ blobId: string; node: string }>;
+  repair(blobId: string, options?: RepairOptions): Promise<BlobRepair>;
+  /**
+   * Every replica found on any reachable node, with the time it was stored (for orphan
+   * collection). A blob held by several nodes appears once per node; unreachable nodes are skipped.
+   */
+  listAll(): AsyncIterable<BlobReplicaListing>;
   nodes(): Promise<NodeHealth[]>;
 }
 
@@ -90,6 +112,25 @@ export class BlobCorruptError extends Error {
     options?: ErrorOptions,
   ) {
     super(`blob ${blobId} on ${node} failed its checksum`, options);
+  }
+}
+
+/** Raised by a node that cannot serve at all (process down, connection refused, node marked down). */
+export class StorageNodeUnavailableError extends Error {
+  override readonly name = 'StorageNodeUnavailableError';
+  constructor(
+    readonly node: string,
+    options?: ErrorOptions,
+  ) {
+    super(`storage node ${node} is unavailable`, options);
+  }
+}
+
+/** Raised for a blob id that is not one we generate; nothing with such an id reaches a disk. */
+export class InvalidBlobIdError extends Error {
+  override readonly name = 'InvalidBlobIdError';
+  constructor(readonly blobId: string) {
+    super(`invalid blob id ${JSON.stringify(blobId.slice(0, 200))}`);
   }
 }
 

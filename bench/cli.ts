@@ -1,0 +1,59 @@
+import { TARGETS } from './targets/registry.js';
+
+/** Settings of one benchmark run, from the command line. */
+export interface BenchOptions {
+  readonly rounds: number;
+  readonly seconds: number;
+  readonly warmupSeconds: number;
+  readonly concurrency: number;
+  readonly targets: readonly string[];
+}
+
+export const USAGE = `usage: npm run bench -- [--rounds 3] [--seconds 5] [--warmup 1] [--concurrency 16]
+                      [--targets ${TARGETS.map((target) => target.name).join(',')}]`;
+
+const DEFAULTS: BenchOptions = {
+  rounds: 3,
+  seconds: 5,
+  warmupSeconds: 1,
+  concurrency: 16,
+  targets: TARGETS.map((target) => target.name),
+};
+
+function positiveNumber(flag: string, raw: string, integer: boolean): number {
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    throw new Error(`${flag} needs a positive ${integer ? 'integer' : 'number'}, got "${raw}"`);
+  }
+  return value;
+}
+
+/** Parses `--flag value` and `--flag=value` arguments; unknown flags and bad values throw. */
+export function parseBenchOptions(argv: readonly string[]): BenchOptions {
+  const options = { ...DEFAULTS };
+  for (let index = 0; index < argv.length; index++) {
+    const [flag, inline] = argv[index]!.split('=', 2) as [string, string | undefined];
+    const value = inline ?? argv[++index];
+    if (value === undefined) throw new Error(`${flag} needs a value`);
+    switch (flag) {
+      case '--rounds':
+        options.rounds = positiveNumber(flag, value, true);
+        break;
+      case '--seconds':
+        options.seconds = positiveNumber(flag, value, false);
+        break;
+      case '--warmup':
+        options.warmupSeconds = positiveNumber(flag, value, false);
+        break;
+      case '--concurrency':
+        options.concurrency = positiveNumber(flag, value, true);
+        break;
+      case '--targets':
+        options.targets = value.split(',').filter((name) => name.length > 0);
+        break;
+      default:
+        throw new Error(`unknown flag ${flag}`);
+    }
+  }
+  return options;
+}

@@ -1,0 +1,15 @@
+/** A server under benchmark once it is up: where to send requests and how to shut it down. */
+export interface RunningTarget {
+  readonly name: string;
+  /** Origin of the S3 endpoint, always on 127.0.0.1, e.g. `http://127.0.0.1:41234`. */
+  readonly baseUrl: string;
+  /** Headers added to every request; called once per phase so dated headers stay fresh. */
+  headers(): Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** An entry of the target registry: a name and a way to start a fresh instance. */
+export interface TargetDefinition {
+  readonly name: string;
+  start(): Promise<RunningTarget>;
+}

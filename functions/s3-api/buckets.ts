@@ -1,0 +1,51 @@
+import type { ApiResult } from '../../layers/request-context.js';
+import { createBucket, deleteBucket, requireBucket } from '../../shared/operations/buckets.js';
+import type { S3Services } from '../../shared/runtime/runtime.js';
+import { parseCreateBucketConfiguration } from '../../shared/s3/request-xml.js';
+import { xmlDocument } from '../../shared/s3/xml.js';
+import { emptyResponse, xmlResponse } from './responses.js';
+import type { S3Request } from './s3-request.js';
+
+/** The one region this service pretends to be in. */
+export const REGION = 'us-east-1';
+const OWNER = { ID: '75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a', DisplayName: 'mock-s3' };
+
+export async function handleCreateBucket(services: S3Services, request: S3Request, bucket: string): Promise<ApiResult> {
+  parseCreateBucketConfiguration(request.body());
+  await createBucket(services, bucket);
+  return emptyResponse(200, { location: `/${bucket}` });
+}
+
+export async function handleHeadBucket(services: S3Services, bucket: string): Promise<ApiResult> {
+  await requireBucket(services, bucket);
+  return emptyResponse(200, { 'x-amz-bucket-region': REGION });
+}
+
+export async function handleDeleteBucket(services: S3Services, bucket: string): Promise<ApiResult> {
+  await deleteBucket(services, bucket);
+  return emptyResponse(204);
+}
+
+export async function handleListBuckets(services: S3Services): Promise<ApiResult> {
+  const buckets = await services.metadata.listBuckets();
+  return xmlResponse(
+    xmlDocument('ListAllMyBucketsResult', {
+      Owner: OWNER,
+      Buckets: { Bucket: buckets.map((bucket) => ({ Name: bucket.name, CreationDate: bucket.createdAt })) },
+    }),
+  );
+}
+
+export async function handleGetBucketLocation(services: S3Services, bucket: string): Promise<ApiResult> {
+  await requireBucket(services, bucket);
+  // us-east-1 is reported as an empty LocationConstraint, as S3 does.
+  return xmlResponse(xmlDocument('LocationConstraint', ''));
+}
+
+/** Nothing is versioned here: S3 answers an empty configuration for a bucket never versioned. */
+export async function handleGetBucketVersioning(services: S3Services, bucket: string): Promise<ApiResult> {
+  await requireBucket(services, bucket);
+  return xmlResponse(xmlDocument('VersioningConfiguration', {}));
+}
+
+export { OWNER };

@@ -1,0 +1,19 @@
+import type { ApiResult } from '../../layers/request-context.js';
+import { copyObject, parseCopySource } from '../../shared/operations/copy-object.js';
+import type { S3Services } from '../../shared/runtime/runtime.js';
+import { checksumHeaderName } from '../../shared/s3/checksums.js';
+import { xmlDocument } from '../../shared/s3/xml.js';
+import { xmlResponse } from './responses.js';
+import type { S3Request } from './s3-request.js';
+
+export async function handleCopyObject(services: S3Services, request: S3Request, bucket: string, key: string): Promise<ApiResult> {
+  const source = parseCopySource(request.headers['x-amz-copy-source']);
+  const object = await copyObject(services, { bucket, key, headers: request.headers, source });
+  const checksum = object.checksum
+    ? { [`Checksum${object.checksum.algorithm}`]: object.checksum.value, ChecksumType: object.checksum.type }
+    : {};
+  return xmlResponse(
+    xmlDocument('CopyObjectResult', { LastModified: object.lastModified, ETag: object.etag, ...checksum }),
+    object.checksum ? { [checksumHeaderName(object.checksum.algorithm)]: object.checksum.value } : {},
+  );
+}

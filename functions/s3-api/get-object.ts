@@ -1,0 +1,46 @@
+import type { ApiResult } from '../../layers/request-context.js';
+import { readObjectBytes, requireObject } from '../../shared/operations/read-object.js';
+import type { S3Services } from '../../shared/runtime/runtime.js';
+import { checkConditions } from '../../shared/s3/conditions.js';
+import { S3Error } from '../../shared/s3/errors.js';
+import { parseRange } from '../../shared/s3/range.js';
+import {
+  applyResponseOverrides,
+  checksumResponseHeaders,
+  objectResponseHeaders,
+} from './object-response-headers.js';
+import { bytesResponse, emptyResponse } from './responses.js';
+import type { S3Request } from './s3-request.js';
+
+/** GetObject and HeadObject: conditions, Range (206 / 416), `partNumber`, response-* overrides. */
+export async function getObject(services: S3Services, request: S3Request, bucket: string, key: string): Promise<ApiResult> {
+  const object = await requireObject(services, bucket, key);
+  checkConditions(request.headers, object);
+  const headers = objectResponseHeaders(object);
+  applyResponseOverrides(headers, request.query);
+  const range = partRange(request.query.get('partNumber'), object) ?? parseRange(request.headers.range, object.size);
+  const wholeObject = range === undefined || (range.start === 0 && range.end === object.size - 1 && !request.headers.range);
+  // S3 returns the full-object checksum only for a whole-object read.
+  if (wholeObject && request.headers['x-amz-checksum-mode']?.toUpperCase() === 'ENABLED') {
+    Object.assign(headers, checksumResponseHeaders(object));
+  }
+  const status = range && !wholeObject ? 206 : 200;
+  if (range && !wholeObject) headers['content-range'] = `bytes ${range.start}-${range.end}/${object.size}`;
+  const length = range ? range.end - range.start + 1 : object.size;
+  headers['content-length'] = String(length);
+  if (request.method === 'HEAD') return emptyResponse(status, headers);
+  const bytes = await readObjectBytes(services, object, range);
+  return bytesResponse(status, bytes, headers);
+}
+
+/** `?partNumber=N` reads one part of a multipart object (part 1 of a simple object is all of it). */
+function partRange(raw: string | null, object: { size: number; segments: { size: number }[]; partsCount?: number }) {
+  if (raw === null) return undefined;
+  const partNumber = Number(raw);
+  const parts = object.partsCount === undefined ? [{ size: object.size }] : object.segments;
+  if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > parts.length) {
+    throw new S3Error('InvalidPartNumber');
+  }
+  const start = parts.slice(0, partNumber - 1).reduce((total, part) => total + part.size, 0);
+  return { start, end: start + parts[partNumber - 1]!.size - 1 };
+}

@@ -1,0 +1,181 @@
+import type { ApiResult } from '../../layers/request-context.js';
+import type { ObjectRecord } from '../../shared/metadata/ports.js';
+import { type ListPage, listObjectsPage } from '../../shared/operations/list-objects.js';
+import type { S3Services } from '../../shared/runtime/runtime.js';
+import { S3Error } from '../../shared/s3/errors.js';
+import { xmlDocument } from '../../shared/s3/xml.js';
+import { OWNER } from './buckets.js';
+import { xmlResponse } from './responses.js';
+import type { S3Request } from './s3-request.js';
+
+const MAX_KEYS = 1000;
+
+interface ListParameters {
+  prefix: string;
+  delimiter: string;
+  maxKeys: number;
+  encode: (text: string) => string;
+  encodingType: string | undefined;
+}
+
+function listParameters(query: URLSearchParams, maxKeysName = 'max-keys'): ListParameters {
+  const rawMax = query.get(maxKeysName);
+  const maxKeys = rawMax === null ? MAX_KEYS : Number(rawMax);
+  if (!Number.isInteger(maxKeys) || maxKeys < 0) {
+    throw new S3Error('InvalidArgument', {
+      message: 'Provided max-keys not an integer or within integer range',
+      detail: { ArgumentName: maxKeysName, ArgumentValue: rawMax ?? '' },
+    });
+  }
+  const encodingType = query.get('encoding-type') ?? undefined;
+  if (encodingType !== undefined && encodingType !== 'url') {
+    throw new S3Error('InvalidArgument', {
+      message: 'Invalid Encoding Method specified in Request',
+      detail: { ArgumentName: 'encoding-type', ArgumentValue: encodingType },
+    });
+  }
+  return {
+    prefix: query.get('prefix') ?? '',
+    delimiter: query.get('delimiter') ?? '',
+    maxKeys: Math.min(maxKeys, MAX_KEYS),
+    encode: encodingType === 'url' ? urlEncode : (text) => text,
+    encodingType,
+  };
+}
+
+/**
+ * `encoding-type=url`: like encodeURIComponent, but `/` stays readable as S3 leaves it. Decoders
+ * that treat `+` as a space (botocore's unquote_plus) still work, since `+` itself is encoded.
+ */
+function urlEncode(text: string): string {
+  return encodeURIComponent(text).replace(/%2F/g, '/');
+}
+
+/** Continuation tokens are opaque: the last key or common prefix, base64url-encoded with a flag. */
+function encodeToken(last: NonNullable<ListPage['last']>): string {
+  return Buffer.from(`${last.isPrefix ? 'p' : 'k'}${last.value}`, 'utf8').toString('base64url');
+}
+
+function decodeToken(token: string): { value: string; isPrefix: boolean } {
+  const text = Buffer.from(token, 'base64url').toString('utf8');
+  if (!/^[pk]/.test(text) || Buffer.from(text, 'utf8').toString('base64url') !== token.replace(/=+$/, '')) {
+    throw new S3Error('InvalidArgument', {
+      message: 'The continuation token provided is incorrect',
+      detail: { ArgumentName: 'continuation-token' },
+    });
+  }
+  return { value: text.slice(1), isPrefix: text[0] === 'p' };
+}
+
+function contents(objects: ObjectRecord[], encode: (text: string) => string, withOwner: boolean) {
+  return objects.map((object) => ({
+    Key: encode(object.key),
+    LastModified: object.lastModified,
+    ETag: object.etag,
+    ...(object.checksum ? { ChecksumAlgorithm: object.checksum.algorithm, ChecksumType: object.checksum.type } : {}),
+    Size: object.size,
+    ...(withOwner ? { Owner: OWNER } : {}),
+    StorageClass: 'STANDARD',
+  }));
+}
+
+export async function handleListObjectsV2(services: S3Services, request: S3Request, bucket: string): Promise<ApiResult> {
+  const { query } = request;
+  const parameters = listParameters(query);
+  const token = query.get('continuation-token');
+  const startAfter = query.get('start-after') ?? '';
+  const cursor = token !== null ? decodeToken(token) : { value: startAfter, isPrefix: false };
+  const page = await listObjectsPage(services, {
+    bucket,
+    prefix: parameters.prefix,
+    delimiter: parameters.delimiter,
+    after: cursor.value,
+    afterIsPrefix: cursor.isPrefix,
+    maxKeys: parameters.maxKeys,
+  });
+  const { encode } = parameters;
+  return xmlResponse(
+    xmlDocument('ListBucketResult', {
+      Name: bucket,
+      Prefix: encode(parameters.prefix),
+      ...(startAfter ? { StartAfter: encode(startAfter) } : {}),
+      ...(token !== null ? { ContinuationToken: token } : {}),
+      ...(page.isTruncated && page.last ? { NextContinuationToken: encodeToken(page.last) } : {}),
+      KeyCount: page.objects.length + page.commonPrefixes.length,
+      MaxKeys: parameters.maxKeys,
+      ...(parameters.delimiter ? { Delimiter: encode(parameters.delimiter) } : {}),
+      ...(parameters.encodingType ? { EncodingType: parameters.encodingType } : {}),
+      IsTruncated: page.isTruncated,
+      Contents: contents(page.objects, encode, query.get('fetch-owner') === 'true'),
+      CommonPrefixes: page.commonPrefixes.map((prefix) => ({ Prefix: encode(prefix) })),
+    }),
+  );
+}
+
+/** ListObjects (v1): `marker`; NextMarker only when a delimiter is given, as S3 does. */
+export async function handleListObjectsV1(services: S3Services, request: S3Request, bucket: string): Promise<ApiResult> {
+  const parameters = listParameters(request.query);
+  const marker = request.query.get('marker') ?? '';
+  const page = await listObjectsPage(services, {
+    bucket,
+    prefix: parameters.prefix,
+    delimiter: parameters.delimiter,
+    after: marker,
+    afterIsPrefix: parameters.delimiter !== '' && marker.endsWith(parameters.delimiter) && marker.startsWith(parameters.prefix),
+    maxKeys: parameters.maxKeys,
+  });
+  const { encode } = parameters;
+  return xmlResponse(
+    xmlDocument('ListBucketResult', {
+      Name: bucket,
+      Prefix: encode(parameters.prefix),
+      Marker: encode(marker),
+      ...(page.isTruncated && parameters.delimiter && page.last ? { NextMarker: encode(page.last.value) } : {}),
+      MaxKeys: parameters.maxKeys,
+      ...(parameters.delimiter ? { Delimiter: encode(parameters.delimiter) } : {}),
+      ...(parameters.encodingType ? { EncodingType: parameters.encodingType } : {}),
+      IsTruncated: page.isTruncated,
+      Contents: contents(page.objects, encode, true),
+      CommonPrefixes: page.commonPrefixes.map((prefix) => ({ Prefix: encode(prefix) })),
+    }),
+  );
+}
+
+/** ListObjectVersions on an unversioned bucket: every current object, with VersionId `null`. */
+export async function handleListObjectVersions(services: S3Services, request: S3Request, bucket: string): Promise<ApiResult> {
+  const parameters = listParameters(request.query);
+  const keyMarker = request.query.get('key-marker') ?? '';
+  const page = await listObjectsPage(services, {
+    bucket,
+    prefix: parameters.prefix,
+    delimiter: parameters.delimiter,
+    after: keyMarker,
+    afterIsPrefix: parameters.delimiter !== '' && keyMarker.endsWith(parameters.delimiter),
+    maxKeys: parameters.maxKeys,
+  });
+  const { encode } = parameters;
+  return xmlResponse(
+    xmlDocument('ListVersionsResult', {
+      Name: bucket,
+      Prefix: encode(parameters.prefix),
+      KeyMarker: encode(keyMarker),
+      VersionIdMarker: '',
+      ...(page.isTruncated && page.last ? { NextKeyMarker: encode(page.last.value), NextVersionIdMarker: 'null' } : {}),
+      MaxKeys: parameters.maxKeys,
+      ...(parameters.delimiter ? { Delimiter: encode(parameters.delimiter) } : {}),
+      ...(parameters.encodingType ? { EncodingType: parameters.encodingType } : {}),
+      IsTruncated: page.isTruncated,
+      Version: page.objects.map((object) => ({
+        Key: encode(object.key),
+        VersionId: 'null',
+        IsLatest: true,
+        LastModified: object.lastModified,
+        ETag: object.etag,
+        Size: object.size,
+        Owner: OWNER,
+        StorageClass: 'STANDARD',
+      })),
+      CommonPrefixes: page.commonPrefixes.map((prefix) => ({ Prefix: encode(prefix) })),
+    }),
+  );
+}

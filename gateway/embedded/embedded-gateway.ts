@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Context } from 'aws-lambda';
+import { renderError } from '../../layers/error-mapping.js';
+import { type ApiEvent, type ApiResult, localContext } from '../../layers/request-context.js';
+import { S3Error } from '../../shared/s3/errors.js';
+import type { Logger } from '../../shared/telemetry/logger.js';
+import { toApiEvent, writeApiResult } from './http-event.js';
+import { matchRoute, type Plane, type Route } from './route-table.js';
+
+export type FunctionHandler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
+
+export interface EmbeddedGatewayOptions {
+  routes: readonly Route[];
+  /** The handler of each function named in the route table. */
+  handlers: ReadonlyMap<string, FunctionHandler>;
+  logger: Logger;
+  /** Bodies larger than this get EntityTooLarge (no 10 MiB cap as in serverless-offline). */
+  maxBodyBytes: number;
+  /** A body that stops arriving for this long gets RequestTimeout, as S3 answers an idle upload. */
+  bodyIdleTimeoutMs: number;
+}
+
+/**
+ * The local API Gateway of embedded mode: one HTTP listener per plane, each request turned into an
+ * API Gateway v2 event for the function its route names, binary-safe.
+ */
+export function createEmbeddedGateway(options: EmbeddedGatewayOptions): Record<Plane, Server> {
+  return { s3: createPlaneServer('s3', options), control: createPlaneServer('control', options) };
+}
+
+function createPlaneServer(plane: Plane, options: EmbeddedGatewayOptions): Server {
+  const server = createServer({ keepAlive: true }, (request, response) => {
+    serve(plane, options, request, response).catch((error: unknown) => {
+      options.logger.error('gateway failed to serve a request', { error });
+      if (!response.headersSent) sendError(request, response, plane, new S3Error('InternalError'));
+      else response.destroy();
+    });
+  });
+  // Uploads of hundreds of MiB on a loaded machine take a while; the body idle timer guards stalls.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
+
+async function serve(plane: Plane, options: EmbeddedGatewayOptions, request: IncomingMessage, response: ServerResponse) {
+  const method = request.method ?? 'GET';
+  const rawPath = (request.url ?? '/').split('?', 1)[0]!;
+  const route = matchRoute(options.routes, plane, method, rawPath);
+  if (!route) {
+    request.resume();
+    const error =
+      plane === 's3'
+        ? new S3Error('MethodNotAllowed', { message: `No S3 route for ${method} ${rawPath}` })
+        : new S3Error('NoSuchKey', { message: `No control-plane route for ${method} ${rawPath}` });
+    return sendError(request, response, plane, error);
+  }
+  const body = await readBody(request, options);
+  if (body instanceof S3Error) return sendError(request, response, plane, body);
+  if (body === undefined) return; // the client went away: nothing is handed to a function
+  const requestId = randomBytes(8).toString('hex').toUpperCase();
+  const event = toApiEvent(request, body, `${route.method} ${route.path}`, requestId);
+  const handler = options.handlers.get(route.functionName);
+  if (!handler) throw new Error(`no handler loaded for function ${route.functionName}`);
+  const result = await handler(event, localContext(route.functionName, requestId));
+  if (!response.destroyed) writeApiResult(request, response, result);
+}
+
+/**
+ * The whole body, an S3Error to answer with, or undefined when the client disconnected before
+ * sending all of it (a half upload must never reach a handler).
+ */
+function readBody(request: IncomingMessage, options: EmbeddedGatewayOptions): Promise<Buffer | S3Error | undefined> {
+  const declared = Number(request.headers['content-length'] ?? Number.NaN);
+  if (declared > options.maxBodyBytes) {
+    request.resume();
+    return Promise.resolve(new S3Error('EntityTooLarge', { detail: { MaxSizeAllowed: String(options.maxBodyBytes), ProposedSize: String(declared) } }));
+  }
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let settled = false;
+    const finish = (outcome: Buffer | S3Error | undefined) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(idle);
+      resolve(outcome);
+    };
+    const onIdle = () => {
+      finish(new S3Error('RequestTimeout'));
+      request.destroy();
+    };
+    let idle = setTimeout(onIdle, options.bodyIdleTimeoutMs);
+    request.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > options.maxBodyBytes) {
+        finish(new S3Error('EntityTooLarge'));
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+      idle.refresh();
+    });
+    request.on('end', () => finish(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received)));
+    request.on('aborted', () => finish(undefined));
+    request.on('error', () => finish(undefined));
+    request.on('close', () => {
+      if (!request.complete) finish(undefined);
+    });
+    idle = idle.unref();
+  });
+}
+
+function sendError(request: IncomingMessage, response: ServerResponse, plane: Plane, error: S3Error): void {
+  if (response.destroyed) return;
+  const requestId = randomBytes(8).toString('hex').toUpperCase();
+  const event = { requestContext: { http: { method: request.method ?? 'GET' } } } as ApiEvent;
+  const result = renderError(error, event, requestId, plane === 's3' ? 's3' : 'json');
+  result.headers = { ...result.headers, 'x-amz-request-id': requestId, connection: 'close' };
+  writeApiResult(request, response, result);
+}

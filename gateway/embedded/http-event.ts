@@ -1,0 +1,60 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { attachRawBody, bodyBytes } from '../../layers/binary-body.js';
+import type { ApiEvent, ApiResult } from '../../layers/request-context.js';
+
+/**
+ * Builds the API Gateway v2 (HTTP API) event for a request, as API Gateway would: lower-case
+ * headers (repeats joined by commas), raw path and query untouched, the body as bytes.
+ */
+export function toApiEvent(request: IncomingMessage, body: Buffer, routeKey: string, requestId: string): ApiEvent {
+  const url = request.url ?? '/';
+  const queryStart = url.indexOf('?');
+  const rawPath = queryStart < 0 ? url : url.slice(0, queryStart);
+  const rawQueryString = queryStart < 0 ? '' : url.slice(queryStart + 1);
+  const headers: Record<string, string> = {};
+  const raw = request.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    headers[name] = headers[name] === undefined ? raw[i + 1]! : `${headers[name]},${raw[i + 1]}`;
+  }
+  const method = request.method ?? 'GET';
+  const now = Date.now();
+  const event: ApiEvent = {
+    version: '2.0',
+    routeKey,
+    rawPath,
+    rawQueryString,
+    headers,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'embedded',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: (headers.host ?? 'localhost').split('.')[0]!,
+      http: {
+        method,
+        path: rawPath,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey,
+      stage: '$default',
+      time: new Date(now).toUTCString(),
+      timeEpoch: now,
+    },
+    isBase64Encoded: true,
+  };
+  return body.length > 0 ? attachRawBody(event, body) : event;
+}
+
+/** Writes a handler's result to the client. HEAD keeps the handler's Content-Length and sends no body. */
+export function writeApiResult(request: IncomingMessage, response: ServerResponse, result: ApiResult): void {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+  if (result.cookies?.length) headers['set-cookie'] = result.cookies;
+  const body = request.method === 'HEAD' ? Buffer.alloc(0) : bodyBytes(result);
+  if (request.method !== 'HEAD' || headers['content-length'] === undefined) headers['content-length'] = String(body.length);
+  response.writeHead(result.statusCode ?? 200, headers);
+  response.end(body);
+}

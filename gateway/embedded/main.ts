@@ -1,0 +1,61 @@
+import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig } from '../../shared/config/env.js';
+import { createRuntime } from '../../shared/runtime/create-runtime.js';
+import { createEmbeddedGateway } from './embedded-gateway.js';
+import { loadHandlers } from './load-handlers.js';
+import { loadRouteTable } from './route-table.js';
+
+/**
+ * Embedded mode (`npm start`): one process, no external server. S3 on PORT, the control plane on
+ * ADMIN_PORT, metadata in PGlite and storage nodes as directories under DATA_DIR.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const runtime = await createRuntime(config);
+  const routes = await loadRouteTable(fileURLToPath(new URL('../../serverless.yml', import.meta.url)));
+  const handlers = await loadHandlers(routes, runtime);
+  const servers = createEmbeddedGateway({ routes, handlers, logger: runtime.logger, ...config.gateway });
+  await Promise.all([listen(servers.s3, config.port, config.host), listen(servers.control, config.adminPort, config.host)]);
+  const s3Port = (servers.s3.address() as { port: number }).port;
+  const adminPort = (servers.control.address() as { port: number }).port;
+  runtime.logger.info('mock-s3 ready', {
+    s3: `http://${config.host}:${s3Port}`,
+    control_plane: `http://${config.host}:${adminPort}`,
+    data_dir: config.dataDir,
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    runtime.logger.info('shutting down', { signal });
+    await Promise.all([close(servers.s3), close(servers.control)]);
+    await runtime.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+}
+
+/** Stops accepting, lets in-flight requests finish, then drops idle keep-alive connections. */
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 5000).unref();
+  });
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`mock-s3 failed to start: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,47 @@
+import middy from '@middy/core';
+import { SpanKind } from '@opentelemetry/api';
+import type { Context } from 'aws-lambda';
+import type { Runtime } from '../shared/runtime/runtime.js';
+import { type ErrorFormat, errorMapping } from './error-mapping.js';
+import type { ApiEvent, ApiHandler, ApiResult, RequestContext } from './request-context.js';
+import { requestId } from './request-id.js';
+import { telemetry } from './telemetry.js';
+
+export interface ComposeOptions {
+  runtime: Runtime;
+  /** The service the handler belongs to (`s3-api`, `admin`, ...): a label on metrics and spans. */
+  service: string;
+  /** Name of the function, for spans and the default operation label. */
+  name: string;
+  errorFormat: ErrorFormat;
+}
+
+export type LambdaHandler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
+
+/**
+ * The one place that decides the middleware order of every function:
+ * request id -> telemetry -> faults -> error mapping -> handler (after/onError run in reverse).
+ * The request span is opened here, around the whole chain, so port calls made by the handler are
+ * its children; its end and the metrics are guaranteed even when a middleware answers early.
+ */
+export function composeHandler(handler: ApiHandler, options: ComposeOptions): LambdaHandler {
+  const { runtime, service, name, errorFormat } = options;
+  const chain = middy<ApiEvent, ApiResult, Error, RequestContext>({ timeoutEarlyInMillis: 0 })
+    .use(requestId())
+    .use(telemetry({ service, metrics: runtime.metrics, logger: runtime.logger }))
+    .use(errorMapping({ format: errorFormat, logger: runtime.logger }))
+    .handler(handler);
+
+  return (event, context) =>
+    runtime.tracer.startActiveSpan(`${service} ${name}`, { kind: SpanKind.SERVER }, async (span) => {
+      const requestContext = context as RequestContext;
+      requestContext.span = span;
+      requestContext.operation = name;
+      try {
+        return await chain(event, requestContext);
+      } finally {
+        requestContext.finishTelemetry?.();
+        span.end();
+      }
+    });
+}

@@ -1,0 +1,52 @@
+import type { MiddlewareObj } from '@middy/core';
+import { S3Error } from '../shared/s3/errors.js';
+import type { Logger } from '../shared/telemetry/logger.js';
+import type { ApiEvent, ApiResult, RequestContext } from './request-context.js';
+
+export type ErrorFormat = 's3' | 'json';
+
+export interface ErrorMappingOptions {
+  /** S3 XML for the data plane; JSON `{error: {code, message}}` for the control plane. */
+  format: ErrorFormat;
+  logger: Logger;
+}
+
+/**
+ * Turns any thrown error into the response real S3 sends: status, XML body, `Content-Type:
+ * application/xml`, no body on HEAD. Errors that are not S3Errors become InternalError without
+ * leaking their message, and are logged. Leaves a response another middleware already set alone.
+ */
+export function errorMapping(options: ErrorMappingOptions): MiddlewareObj<ApiEvent, ApiResult, Error, RequestContext> {
+  const { format, logger } = options;
+  const onError: MiddlewareObj<ApiEvent, ApiResult, Error, RequestContext>['onError'] = (request) => {
+    if (request.response) return;
+    const error = S3Error.from(request.error);
+    if (!error.expose) {
+      logger.error('request failed', {
+        request_id: request.context.requestId,
+        operation: request.context.operation,
+        error: request.error,
+        cause: error.cause,
+      });
+    }
+    request.response = renderError(error, request.event, request.context.requestId, format);
+  };
+  return { name: 'error-mapping', onError };
+}
+
+export function renderError(error: S3Error, event: ApiEvent, requestId: string, format: ErrorFormat): ApiResult {
+  const isHead = event.requestContext.http.method === 'HEAD';
+  if (format === 'json') {
+    return {
+      statusCode: error.status,
+      headers: { 'content-type': 'application/json', ...error.headers },
+      body: JSON.stringify({ error: { code: error.code, message: error.message, requestId } }),
+    };
+  }
+  return {
+    statusCode: error.status,
+    headers: { 'content-type': 'application/xml', ...error.headers },
+    // A HEAD response never has a body (S3 sends only the status and headers).
+    body: isHead || error.status === 304 ? '' : error.toXml(requestId),
+  };
+}

@@ -1,0 +1,18 @@
+import type { Context } from 'aws-lambda';
+import { sharedRuntime } from '../shared/runtime/shared-runtime.js';
+import type { Runtime } from '../shared/runtime/runtime.js';
+import type { ApiEvent, ApiResult } from './request-context.js';
+
+type HandlerFactory = (runtime: Runtime) => (event: ApiEvent, context: Context) => Promise<ApiResult>;
+
+/**
+ * The `handler` export Lambda (and serverless-offline) calls: builds the process's runtime from the
+ * environment on first use, as a Lambda container does at cold start, then reuses it.
+ */
+export function lambdaEntry(factory: HandlerFactory) {
+  let ready: Promise<(event: ApiEvent, context: Context) => Promise<ApiResult>> | undefined;
+  return async (event: ApiEvent, context: Context): Promise<ApiResult> => {
+    ready ??= sharedRuntime().then(factory);
+    return (await ready)(event, context);
+  };
+}

@@ -1,0 +1,102 @@
+import type { MetadataStore } from '../metadata/ports.js';
+import type { Delivery, TaskHandler } from '../queue/ports.js';
+import type { BlobStore } from '../storage/ports.js';
+import type { Logger } from '../telemetry/logger.js';
+import { chunks, mapWithConcurrency } from './concurrency.js';
+
+export interface TaskRunnerDeps {
+  blobs: BlobStore;
+  metadata: MetadataStore;
+  logger: Logger;
+  /** Blobs worked on at once within one task (a multipart object can have 10,000). */
+  concurrency?: number;
+}
+
+/** Blob ids per `referencedBlobs` call, so one look-up stays one short query. */
+export const REFERENCE_BATCH = 500;
+
+/** Raised when some blobs of a delete task could not be removed from any node; the queue redelivers. */
+export class StorageDeleteIncompleteError extends Error {
+  override readonly name = 'StorageDeleteIncompleteError';
+  constructor(readonly blobIds: string[]) {
+    super(
+      `no storage node confirmed the delete of ${blobIds.length} blob(s): ${blobIds.slice(0, 5).join(', ')}`,
+    );
+  }
+}
+
+/**
+ * The async service's handler for queued tasks. Every task is idempotent: a duplicate or late
+ * delivery leaves the state as one delivery would, because both tasks re-check metadata first and
+ * repair/delete converge instead of accumulating.
+ */
+export function createTaskRunner(deps: TaskRunnerDeps): TaskHandler {
+  const { blobs, metadata } = deps;
+  const concurrency = deps.concurrency ?? 8;
+
+  async function referenced(blobIds: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (const batch of chunks([...new Set(blobIds)], REFERENCE_BATCH)) {
+      for (const id of await metadata.referencedBlobs(batch)) found.add(id);
+    }
+    return found;
+  }
+
+  /** Verifies each replica of the committed object's blobs and brings each back to R. */
+  async function uploadCompleted(delivery: Delivery, bucket: string, key: string, blobIds: string[]) {
+    const logger = deps.logger.child({ task: 'upload_completed', deliveryId: delivery.id, bucket, key });
+    const live = await referenced(blobIds);
+    // A blob no longer referenced belongs to an object replaced or deleted since: repairing it
+    // would only recreate an orphan that delete_from_storage has just removed.
+    const toRepair = blobIds.filter((id) => live.has(id));
+    const repairs = await mapWithConcurrency(toRepair, concurrency, (id) =>
+      blobs.repair(id, { scrub: true }),
+    );
+    for (const repair of repairs) {
+      if (repair.lost) {
+        // Logged, not thrown: redelivery cannot bring back bytes that no node holds.
+        logger.error('blob lost: no good replica on any node', { blobId: repair.blobId });
+      } else if (repair.repaired.length > 0) {
+        logger.info('replicas repaired', {
+          blobId: repair.blobId,
+          healthy: repair.healthy,
+          repaired: repair.repaired,
+        });
+      }
+    }
+    logger.debug('upload verified', { blobs: toRepair.length, skipped: blobIds.length - toRepair.length });
+  }
+
+  /** Removes blobs no longer referenced; a referenced blob is never deleted, whatever the task says. */
+  async function deleteFromStorage(delivery: Delivery, blobIds: string[]) {
+    const logger = deps.logger.child({ task: 'delete_from_storage', deliveryId: delivery.id });
+    const live = await referenced(blobIds);
+    if (live.size > 0) logger.warn('kept blobs still referenced by metadata', { blobIds: [...live] });
+    const doomed = [...new Set(blobIds)].filter((id) => !live.has(id));
+    const deletions = await mapWithConcurrency(doomed, concurrency, (id) => blobs.delete(id));
+    const unconfirmed: string[] = [];
+    for (const deletion of deletions) {
+      // Nodes that failed keep a replica for the reconcile pass to collect as an orphan.
+      if (deletion.confirmed.length === 0) unconfirmed.push(deletion.blobId);
+      else if (deletion.failed.length > 0) {
+        logger.warn('blob deleted on some nodes only', { blobId: deletion.blobId, failed: deletion.failed });
+      }
+    }
+    if (unconfirmed.length > 0) throw new StorageDeleteIncompleteError(unconfirmed);
+    logger.debug('blobs deleted', { blobs: doomed.length });
+  }
+
+  return async function runTask(delivery: Delivery): Promise<void> {
+    const { task } = delivery;
+    switch (task.type) {
+      case 'upload_completed':
+        return uploadCompleted(delivery, task.bucket, task.key, task.blobIds);
+      case 'delete_from_storage':
+        return deleteFromStorage(delivery, task.blobIds);
+      default: {
+        const unknown: never = task;
+        throw new Error(`unknown task type ${JSON.stringify((unknown as { type?: unknown }).type)}`);
+      }
+    }
+  };
+}

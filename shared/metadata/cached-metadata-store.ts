@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import type { CacheClient } from '../cache/ports.js';
+import { type Logger, silentLogger } from '../telemetry/logger.js';
+import type { BucketRecord, MetadataStore, ObjectRecord } from './ports.js';
+
+export interface CachedMetadataStoreOptions {
+  /** How long a cached bucket or object record lives. */
+  ttlSeconds: number;
+  logger?: Logger;
+  /** Makes version tokens; random UUIDs by default (tokens must differ across processes). */
+  newVersionToken?: () => string;
+}
+
+/** Bumped when the shape of a cached entry changes, so old entries read as misses. */
+const ENTRY_FORMAT = 1;
+/** Bumped by reset(): one key that invalidates every entry, since a cache cannot be enumerated. */
+const GENERATION_KEY = 'gen:metadata';
+
+interface CacheEntry<T> {
+  format: number;
+  version: string | null;
+  generation: string | null;
+  record: T;
+}
+
+/** Cache key of an object record: `obj:<bucket>/<key>`. */
+export function objectCacheKey(bucket: string, key: string): string {
+  return `obj:${bucket}/${key}`;
+}
+
+/** Cache key of a bucket record: `bkt:<bucket>`. */
+export function bucketCacheKey(bucket: string): string {
+  return `bkt:${bucket}`;
+}
+
+/** Cache key of the version token that guards `cacheKey`. */
+export function versionCacheKey(cacheKey: string): string {
+  return `ver:${cacheKey}`;
+}
+
+/**
+ * A read-through cache over `inner` for getObject and getBucket; every other call goes straight to
+ * `inner`. Absence is never cached: a miss costs a query, a cached "absent" would hide an object
+ * just written by another process (read-after-write).
+ *
+ * Stale re-population. A plain "delete after commit" loses this race: a reader loads the old row,
+ * the writer commits and deletes the entry, then the reader stores the old row for a whole TTL.
+ * So each entry carries the version token of its key (`ver:<cache key>`) as read *before* the
+ * database read, and the global generation (`gen:metadata`). A write bumps the version (a fresh
+ * token) after its commit and deletes the entry; an entry whose token differs from the current one
+ * is a miss. The racing reader above stored the old token, so its entry is ignored. Version keys
+ * live 2 x TTL + 60 s: a stale entry could only revive if its version key expired first, which
+ * would need a read slower than a TTL. reset() bumps the generation the same way.
+ *
+ * The cache is an optimisation: a failing get/set/del never fails a request. It falls through
+ * to the store and logs a warning; after a failed read nothing is stored (the tokens are unknown).
+ * Invalidation runs even when the write throws, since a lost COMMIT reply may still have committed.
+ *
+ * close() closes `inner` only; whoever made the cache client closes it.
+ */
+export function createCachedMetadataStore(
+  inner: MetadataStore,
+  cache: CacheClient,
+  options: CachedMetadataStoreOptions,
+): MetadataStore {
+  const logger = options.logger ?? silentLogger;
+  const newToken = options.newVersionToken ?? randomUUID;
+  const versionTtlSeconds = options.ttlSeconds * 2 + 60;
+
+  const warn = (operation: string, cacheKey: string, error: unknown) =>
+    logger.warn('metadata cache failed; using the store', { operation, cacheKey, error });
+
+  async function readThrough<T>(
+    cacheKey: string,
+    load: () => Promise<T | undefined>,
+    revive: (record: T) => T,
+  ): Promise<T | undefined> {
+    let cached: [string | undefined, string | undefined, string | undefined];
+    try {
+      cached = await Promise.all([cache.get(cacheKey), cache.get(versionCacheKey(cacheKey)), cache.get(GENERATION_KEY)]);
+    } catch (error) {
+      warn('get', cacheKey, error);
+      return load();
+    }
+    const [text, version = null, generation = null] = cached;
+    const hit = text === undefined ? undefined : parseEntry<T>(text);
+    if (hit && hit.version === version && hit.generation === generation) return revive(hit.record);
+
+    const record = await load();
+    if (record !== undefined) {
+      const entry: CacheEntry<T> = { format: ENTRY_FORMAT, version, generation, record };
+      try {
+        await cache.set(cacheKey, JSON.stringify(entry), options.ttlSeconds);
+      } catch (error) {
+        warn('set', cacheKey, error);
+      }
+    }
+    return record;
+  }
+
+  /**
+   * Both steps are attempted even if one fails: a failed del leaves an entry the new version
+   * rejects, and a failed version bump still drops the current entry.
+   */
+  async function invalidate(cacheKey: string): Promise<void> {
+    const outcomes = await Promise.allSettled([
+      (async () => cache.set(versionCacheKey(cacheKey), newToken(), versionTtlSeconds))(),
+      (async () => cache.del(cacheKey))(),
+    ]);
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') warn('invalidate', cacheKey, outcome.reason);
+    }
+  }
+
+  /** Runs a write, then invalidates, whether or not the write threw. */
+  async function writeThenInvalidate<T>(cacheKey: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } finally {
+      await invalidate(cacheKey);
+    }
+  }
+
+  return {
+    ...bindAll(inner),
+
+    getBucket: (name) => readThrough<BucketRecord>(bucketCacheKey(name), () => inner.getBucket(name), reviveBucket),
+    deleteBucket: (name) => writeThenInvalidate(bucketCacheKey(name), () => inner.deleteBucket(name)),
+
+    getObject: (bucket, key) =>
+      readThrough<ObjectRecord>(objectCacheKey(bucket, key), () => inner.getObject(bucket, key), reviveObject),
+    putObject: (object) => writeThenInvalidate(objectCacheKey(object.bucket, object.key), () => inner.putObject(object)),
+    deleteObject: (bucket, key) => writeThenInvalidate(objectCacheKey(bucket, key), () => inner.deleteObject(bucket, key)),
+    completeUpload: (uploadId, object) =>
+      writeThenInvalidate(objectCacheKey(object.bucket, object.key), () => inner.completeUpload(uploadId, object)),
+
+    async reset() {
+      try {
+        await inner.reset();
+      } finally {
+        try {
+          await cache.set(GENERATION_KEY, newToken(), versionTtlSeconds);
+        } catch (error) {
+          warn('invalidate', GENERATION_KEY, error);
+        }
+      }
+    },
+  };
+
+  function parseEntry<T>(text: string): CacheEntry<T> | undefined {
+    try {
+      const entry = JSON.parse(text) as CacheEntry<T>;
+      return entry && entry.format === ENTRY_FORMAT ? entry : undefined;
+    } catch (error) {
+      logger.warn('unreadable metadata cache entry; ignoring it', { error });
+      return undefined;
+    }
+  }
+}
+
+/** The store's methods bound to it, so spreading keeps `this`-using implementations working. */
+function bindAll(store: MetadataStore): MetadataStore {
+  return {
+    createBucket: (bucket) => store.createBucket(bucket),
+    getBucket: (name) => store.getBucket(name),
+    listBuckets: () => store.listBuckets(),
+    deleteBucket: (name) => store.deleteBucket(name),
+    putObject: (object) => store.putObject(object),
+    getObject: (bucket, key) => store.getObject(bucket, key),
+    deleteObject: (bucket, key) => store.deleteObject(bucket, key),
+    listObjects: (query) => store.listObjects(query),
+    createUpload: (upload) => store.createUpload(upload),
+    getUpload: (bucket, key, uploadId) => store.getUpload(bucket, key, uploadId),
+    putPart: (part) => store.putPart(part),
+    listParts: (uploadId) => store.listParts(uploadId),
+    listUploads: (query) => store.listUploads(query),
+    completeUpload: (uploadId, object) => store.completeUpload(uploadId, object),
+    abortUpload: (bucket, key, uploadId) => store.abortUpload(bucket, key, uploadId),
+    referencedBlobs: (blobIds) => store.referencedBlobs(blobIds),
+    listReferencedBlobs: (after, limit) => store.listReferencedBlobs(after, limit),
+    reset: () => store.reset(),
+    close: () => store.close(),
+  };
+}
+
+function reviveObject(record: ObjectRecord): ObjectRecord {
+  return { ...record, lastModified: new Date(record.lastModified) };
+}
+
+function reviveBucket(record: BucketRecord): BucketRecord {
+  return { ...record, createdAt: new Date(record.createdAt) };
+}

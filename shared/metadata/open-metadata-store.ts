@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+import { openPgClient, type PgPoolOptions } from './adapters/pg-client.js';
+import { openPgliteClient } from './adapters/pglite-client.js';
+import { migrate } from './migrations.js';
+import type { MetadataStore } from './ports.js';
+import type { SqlClient } from './sql-client.js';
+import { createSqlMetadataStore } from './sql-metadata-store.js';
+
+export interface MetadataStoreConfig {
+  backend: 'pglite' | 'postgres';
+  /** Required for `postgres`. */
+  databaseUrl?: string;
+  /** PGlite keeps its files under `<dataDir>/metadata`; without it, PGlite runs in memory. */
+  dataDir?: string;
+  /** Pool settings for `postgres`. */
+  pool?: PgPoolOptions;
+}
+
+/**
+ * Opens the configured SQL backend, brings its schema up to date and returns the store. Closing
+ * the store closes the connection (pool).
+ */
+export async function openMetadataStore(config: MetadataStoreConfig): Promise<MetadataStore> {
+  const client = await openClient(config);
+  try {
+    await migrate(client);
+  } catch (error) {
+    await client.close().catch(() => undefined);
+    throw error;
+  }
+  return createSqlMetadataStore(client);
+}
+
+async function openClient(config: MetadataStoreConfig): Promise<SqlClient> {
+  if (config.backend === 'postgres') {
+    if (!config.databaseUrl) throw new Error('metadata backend "postgres" needs a databaseUrl');
+    return openPgClient(config.databaseUrl, config.pool);
+  }
+  return openPgliteClient(config.dataDir === undefined ? undefined : join(config.dataDir, 'metadata'));
+}

@@ -1,0 +1,329 @@
+import { S3Error } from '../s3/errors.js';
+import type {
+  BucketRecord,
+  CreateBucketOutcome,
+  DeleteBucketOutcome,
+  ListObjectsQuery,
+  ListUploadsQuery,
+  MetadataStore,
+  ObjectRecord,
+  PartRecord,
+  UploadRecord,
+} from './ports.js';
+import { MetadataUnavailableError } from './ports.js';
+import { keyRangeConditions } from './key-range.js';
+import type { SqlClient } from './sql-client.js';
+import {
+  type BucketRow,
+  OBJECT_COLUMNS,
+  type ObjectRow,
+  objectParams,
+  PART_COLUMNS,
+  type PartRow,
+  partParams,
+  toBucket,
+  toObject,
+  toPart,
+  toUpload,
+  UPLOAD_COLUMNS,
+  type UploadRow,
+} from './sql-rows.js';
+
+const INSERT_OBJECT = `INSERT INTO objects (${OBJECT_COLUMNS})
+  VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9::jsonb, $10)
+  ON CONFLICT (bucket, key) DO NOTHING RETURNING key`;
+const LOCK_OBJECT = `SELECT ${OBJECT_COLUMNS} FROM objects WHERE bucket = $1 AND key = $2 FOR UPDATE`;
+const UPDATE_OBJECT = `UPDATE objects SET size = $3, etag = $4, last_modified = $5, headers = $6::jsonb,
+  user_metadata = $7::jsonb, checksum = $8::jsonb, segments = $9::jsonb, parts_count = $10
+  WHERE bucket = $1 AND key = $2`;
+
+const INSERT_PART = `INSERT INTO parts (${PART_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)
+  ON CONFLICT (upload_id, part_number) DO NOTHING RETURNING part_number`;
+const LOCK_PART = `SELECT ${PART_COLUMNS} FROM parts WHERE upload_id = $1 AND part_number = $2 FOR UPDATE`;
+const UPDATE_PART = `UPDATE parts SET blob_id = $3, size = $4, etag = $5, last_modified = $6, checksum = $7::jsonb
+  WHERE upload_id = $1 AND part_number = $2`;
+
+/** Insert-or-lock rounds before giving up; each lost round means another writer committed in between. */
+const UPSERT_ATTEMPTS = 8;
+
+const FOREIGN_KEY_VIOLATION = '23503';
+
+/**
+ * The metadata store over SQL: the same statements on PGlite and PostgreSQL. Every operation that
+ * touches more than one row runs in one transaction, so a crash leaves either the old or the new
+ * state. Bucket, key and id comparisons are byte-wise (`COLLATE "C"` in the schema).
+ */
+export function createSqlMetadataStore(client: SqlClient): MetadataStore {
+  return {
+    async createBucket(bucket: BucketRecord): Promise<CreateBucketOutcome> {
+      const rows = await client.query(
+        'INSERT INTO buckets (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING name',
+        [bucket.name, bucket.createdAt.toISOString()],
+      );
+      return rows.length > 0 ? 'created' : 'exists';
+    },
+
+    async getBucket(name) {
+      const rows = await client.query<BucketRow>('SELECT name, created_at FROM buckets WHERE name = $1', [name]);
+      return rows[0] ? toBucket(rows[0]) : undefined;
+    },
+
+    async listBuckets() {
+      const rows = await client.query<BucketRow>('SELECT name, created_at FROM buckets ORDER BY name');
+      return rows.map(toBucket);
+    },
+
+    deleteBucket(name): Promise<DeleteBucketOutcome> {
+      return client.transaction(async (tx) => {
+        // The row lock conflicts with the key-share lock a concurrent object insert takes through
+        // its foreign key: either that insert commits first and is seen below, or it fails.
+        const bucket = await tx.query('SELECT name FROM buckets WHERE name = $1 FOR UPDATE', [name]);
+        if (bucket.length === 0) return 'missing';
+        const objects = await tx.query('SELECT 1 FROM objects WHERE bucket = $1 LIMIT 1', [name]);
+        if (objects.length > 0) return 'not_empty';
+        // In-progress uploads go with the bucket (parts cascade); their blobs are left to reconcile.
+        await tx.query('DELETE FROM uploads WHERE bucket = $1', [name]);
+        await tx.query('DELETE FROM buckets WHERE name = $1', [name]);
+        return 'deleted';
+      });
+    },
+
+    putObject(object) {
+      return client.transaction((tx) => upsertObject(tx, object));
+    },
+
+    async getObject(bucket, key) {
+      const rows = await client.query<ObjectRow>(
+        `SELECT ${OBJECT_COLUMNS} FROM objects WHERE bucket = $1 AND key = $2`,
+        [bucket, key],
+      );
+      return rows[0] ? toObject(rows[0]) : undefined;
+    },
+
+    async deleteObject(bucket, key) {
+      // One statement: its object_blobs rows go by ON DELETE CASCADE.
+      const rows = await client.query<ObjectRow>(
+        `DELETE FROM objects WHERE bucket = $1 AND key = $2 RETURNING ${OBJECT_COLUMNS}`,
+        [bucket, key],
+      );
+      return rows[0] ? toObject(rows[0]) : undefined;
+    },
+
+    async listObjects(query: ListObjectsQuery) {
+      const params: unknown[] = [query.bucket, query.after];
+      const range = keyRangeConditions(query.prefix, params);
+      params.push(query.limit);
+      const rows = await client.query<ObjectRow>(
+        `SELECT ${OBJECT_COLUMNS} FROM objects
+         WHERE bucket = $1 AND key > $2 ${range}
+         ORDER BY key LIMIT $${params.length}`,
+        params,
+      );
+      return rows.map(toObject);
+    },
+
+    async createUpload(upload: UploadRecord) {
+      try {
+        await client.query(
+          `INSERT INTO uploads (${UPLOAD_COLUMNS}) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8)`,
+          [
+            upload.uploadId,
+            upload.bucket,
+            upload.key,
+            upload.initiated.toISOString(),
+            JSON.stringify(upload.headers),
+            JSON.stringify(upload.userMetadata),
+            upload.checksumAlgorithm ?? null,
+            upload.checksumType ?? null,
+          ],
+        );
+      } catch (error) {
+        if (sqlstate(error) === FOREIGN_KEY_VIOLATION) {
+          throw new S3Error('NoSuchBucket', { resource: upload.bucket, detail: { BucketName: upload.bucket }, cause: error });
+        }
+        throw error;
+      }
+    },
+
+    async getUpload(bucket, key, uploadId) {
+      const rows = await client.query<UploadRow>(
+        `SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE upload_id = $1 AND bucket = $2 AND key = $3`,
+        [uploadId, bucket, key],
+      );
+      return rows[0] ? toUpload(rows[0]) : undefined;
+    },
+
+    putPart(part: PartRecord) {
+      return client.transaction(async (tx) => {
+        // Shares the lock abort and complete take exclusively: a part never lands after either.
+        const upload = await tx.query('SELECT 1 FROM uploads WHERE upload_id = $1 FOR SHARE', [part.uploadId]);
+        if (upload.length === 0) throw noSuchUpload(part.uploadId);
+        const previous = await upsertKeepingPrevious<PartRow>(
+          tx,
+          { insert: INSERT_PART, lock: LOCK_PART, update: UPDATE_PART },
+          partParams(part),
+        );
+        return previous ? toPart(previous) : undefined;
+      });
+    },
+
+    async listParts(uploadId) {
+      const rows = await client.query<PartRow>(
+        `SELECT ${PART_COLUMNS} FROM parts WHERE upload_id = $1 ORDER BY part_number`,
+        [uploadId],
+      );
+      return rows.map(toPart);
+    },
+
+    async listUploads(query: ListUploadsQuery) {
+      const params: unknown[] = [query.bucket, query.keyMarker, query.uploadIdMarker];
+      const range = keyRangeConditions(query.prefix, params);
+      params.push(query.limit);
+      // S3 orders uploads by key, then by initiation time; the upload-id marker only applies
+      // together with its key marker, and without it every upload of that key is skipped.
+      const rows = await client.query<UploadRow>(
+        `SELECT ${UPLOAD_COLUMNS} FROM uploads
+         WHERE bucket = $1 ${range}
+           AND (key > $2 OR ($3 <> '' AND key = $2 AND (initiated, upload_id) >
+                (SELECT m.initiated, m.upload_id FROM uploads m WHERE m.upload_id = $3)))
+         ORDER BY key, initiated, upload_id LIMIT $${params.length}`,
+        params,
+      );
+      return rows.map(toUpload);
+    },
+
+    completeUpload(uploadId, object) {
+      return client.transaction(async (tx) => {
+        const upload = await tx.query<{ bucket: string; key: string }>(
+          'SELECT bucket, key FROM uploads WHERE upload_id = $1 FOR UPDATE',
+          [uploadId],
+        );
+        if (!upload[0] || upload[0].bucket !== object.bucket || upload[0].key !== object.key) {
+          throw noSuchUpload(uploadId);
+        }
+        const parts = await tx.query<PartRow>(`DELETE FROM parts WHERE upload_id = $1 RETURNING ${PART_COLUMNS}`, [
+          uploadId,
+        ]);
+        await tx.query('DELETE FROM uploads WHERE upload_id = $1', [uploadId]);
+        const replaced = await upsertObject(tx, object);
+        const used = new Set(object.segments.map((segment) => segment.blobId));
+        const unusedParts = parts
+          .map(toPart)
+          .filter((part) => !used.has(part.blobId))
+          .sort((a, b) => a.partNumber - b.partNumber);
+        return { replaced, unusedParts };
+      });
+    },
+
+    abortUpload(bucket, key, uploadId) {
+      return client.transaction(async (tx) => {
+        const upload = await tx.query(
+          'SELECT 1 FROM uploads WHERE upload_id = $1 AND bucket = $2 AND key = $3 FOR UPDATE',
+          [uploadId, bucket, key],
+        );
+        if (upload.length === 0) return undefined;
+        const parts = await tx.query<PartRow>(
+          `DELETE FROM parts WHERE upload_id = $1 RETURNING ${PART_COLUMNS}`,
+          [uploadId],
+        );
+        await tx.query('DELETE FROM uploads WHERE upload_id = $1', [uploadId]);
+        return parts.map(toPart).sort((a, b) => a.partNumber - b.partNumber);
+      });
+    },
+
+    async referencedBlobs(blobIds) {
+      if (blobIds.length === 0) return new Set<string>();
+      const rows = await client.query<{ blob_id: string }>(
+        `SELECT blob_id FROM object_blobs WHERE blob_id IN (SELECT jsonb_array_elements_text($1::jsonb))
+         UNION
+         SELECT blob_id FROM parts WHERE blob_id IN (SELECT jsonb_array_elements_text($1::jsonb))`,
+        [JSON.stringify(blobIds)],
+      );
+      return new Set(rows.map((row) => row.blob_id));
+    },
+
+    async listReferencedBlobs(after, limit) {
+      // Each side walks its blob_id btree from `after` and stops at `limit`; the union merges them.
+      const rows = await client.query<{ blob_id: string }>(
+        `SELECT blob_id FROM (
+           (SELECT DISTINCT blob_id FROM object_blobs WHERE blob_id > $1 ORDER BY blob_id LIMIT $2)
+           UNION
+           (SELECT DISTINCT blob_id FROM parts WHERE blob_id > $1 ORDER BY blob_id LIMIT $2)
+         ) AS referenced ORDER BY blob_id LIMIT $2`,
+        [after, limit],
+      );
+      return rows.map((row) => row.blob_id);
+    },
+
+    async reset() {
+      await client.query('TRUNCATE object_blobs, parts, uploads, objects, buckets');
+    },
+
+    close() {
+      return client.close();
+    },
+  };
+}
+
+/**
+ * Writes the object row and its blob links; returns the record it replaced. Runs inside `tx`.
+ * A missing bucket surfaces as NoSuchBucket (the bucket was deleted after the caller checked).
+ */
+async function upsertObject(tx: SqlClient, object: ObjectRecord): Promise<ObjectRecord | undefined> {
+  let previous: ObjectRow | undefined;
+  try {
+    previous = await upsertKeepingPrevious<ObjectRow>(
+      tx,
+      { insert: INSERT_OBJECT, lock: LOCK_OBJECT, update: UPDATE_OBJECT },
+      objectParams(object),
+    );
+  } catch (error) {
+    if (sqlstate(error) === FOREIGN_KEY_VIOLATION) {
+      throw new S3Error('NoSuchBucket', { resource: object.bucket, detail: { BucketName: object.bucket }, cause: error });
+    }
+    throw error;
+  }
+  if (previous) await tx.query('DELETE FROM object_blobs WHERE bucket = $1 AND key = $2', [object.bucket, object.key]);
+  if (object.segments.length > 0) {
+    await tx.query(
+      `INSERT INTO object_blobs (blob_id, bucket, key)
+       SELECT DISTINCT segment->>'blobId', $1, $2 FROM jsonb_array_elements($3::jsonb) AS segment
+       ON CONFLICT DO NOTHING`,
+      [object.bucket, object.key, JSON.stringify(object.segments)],
+    );
+  }
+  return previous ? toObject(previous) : undefined;
+}
+
+/**
+ * Insert-or-replace that also returns the row it replaced, correct under READ COMMITTED with
+ * concurrent writers: `ON CONFLICT DO UPDATE` cannot return the old row, and `SELECT ... FOR
+ * UPDATE` finds nothing to lock when the row does not exist yet. So: try to insert; on conflict
+ * lock the existing row and update it; if it vanished in between (a concurrent delete), go again.
+ * `params` start with the two key columns, then the rest in the statements' order.
+ */
+async function upsertKeepingPrevious<Row>(
+  tx: SqlClient,
+  sql: { insert: string; lock: string; update: string },
+  params: unknown[],
+): Promise<Row | undefined> {
+  for (let attempt = 0; attempt < UPSERT_ATTEMPTS; attempt++) {
+    const inserted = await tx.query(sql.insert, params);
+    if (inserted.length > 0) return undefined;
+    const [previous] = await tx.query<Row>(sql.lock, params.slice(0, 2));
+    if (previous) {
+      await tx.query(sql.update, params);
+      return previous;
+    }
+  }
+  throw new MetadataUnavailableError('write kept losing races with concurrent writers', { sqlstate: '40001' });
+}
+
+function noSuchUpload(uploadId: string): S3Error {
+  return new S3Error('NoSuchUpload', { detail: { UploadId: uploadId } });
+}
+
+function sqlstate(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}

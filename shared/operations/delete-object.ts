@@ -1,0 +1,39 @@
+import type { S3Services } from '../runtime/runtime.js';
+import { S3Error } from '../s3/errors.js';
+import { requireBucket } from './buckets.js';
+import { releaseBlobs } from './store-object.js';
+
+/** DeleteObject: metadata first (the object is gone for readers at once), then the blobs, via a task. */
+export async function deleteObject(services: S3Services, bucket: string, key: string): Promise<void> {
+  const removed = await services.metadata.deleteObject(bucket, key);
+  if (!removed) {
+    // S3 answers 204 for a missing key, but NoSuchBucket for a missing bucket.
+    await requireBucket(services, bucket);
+    return;
+  }
+  await releaseBlobs(
+    services,
+    removed.segments.map((segment) => segment.blobId),
+  );
+}
+
+export interface DeleteResult {
+  key: string;
+  error?: { code: string; message: string };
+}
+
+/** DeleteObjects: each key independently; a missing key counts as deleted, as in S3. */
+export async function deleteObjects(services: S3Services, bucket: string, keys: string[]): Promise<DeleteResult[]> {
+  await requireBucket(services, bucket);
+  const results: DeleteResult[] = [];
+  for (const key of keys) {
+    try {
+      await deleteObject(services, bucket, key);
+      results.push({ key });
+    } catch (error) {
+      const s3Error = S3Error.from(error);
+      results.push({ key, error: { code: s3Error.code, message: s3Error.message } });
+    }
+  }
+  return results;
+}

@@ -1,0 +1,73 @@
+import type { ObjectRecord } from '../metadata/ports.js';
+import type { S3Services } from '../runtime/runtime.js';
+import { requireBucket } from './buckets.js';
+
+export interface ListQuery {
+  bucket: string;
+  prefix: string;
+  delimiter: string;
+  /** List keys strictly after this one. */
+  after: string;
+  /** When `after` is a common prefix returned on an earlier page, skip every key under it. */
+  afterIsPrefix: boolean;
+  maxKeys: number;
+}
+
+export interface ListPage {
+  objects: ObjectRecord[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  /** The last key or common prefix of this page: where the next page starts. */
+  last: { value: string; isPrefix: boolean } | undefined;
+}
+
+/**
+ * Lists one page of keys in UTF-8 byte order, rolling keys that contain the delimiter after the
+ * prefix into common prefixes (each counts once against max-keys, as in S3). Skips past a common
+ * prefix with one query instead of reading every key beneath it.
+ */
+export async function listObjectsPage(services: S3Services, query: ListQuery): Promise<ListPage> {
+  await requireBucket(services, query.bucket);
+  const { bucket, prefix, delimiter, maxKeys } = query;
+  const page: ListPage = { objects: [], commonPrefixes: [], isTruncated: false, last: undefined };
+  let after = query.afterIsPrefix ? skipPrefix(query.after) : query.after;
+  const batchSize = Math.min(Math.max(maxKeys + 1, 100), 1000);
+  for (;;) {
+    const batch = await services.metadata.listObjects({ bucket, prefix, after, limit: batchSize });
+    let skipped = false;
+    for (const object of batch) {
+      const rolled = delimiter ? commonPrefixOf(object.key, prefix, delimiter) : undefined;
+      if (page.objects.length + page.commonPrefixes.length === maxKeys) {
+        page.isTruncated = true;
+        return page;
+      }
+      if (rolled === undefined) {
+        page.objects.push(object);
+        page.last = { value: object.key, isPrefix: false };
+        after = object.key;
+        continue;
+      }
+      page.commonPrefixes.push(rolled);
+      page.last = { value: rolled, isPrefix: true };
+      after = skipPrefix(rolled);
+      skipped = true;
+      break;
+    }
+    if (!skipped && batch.length < batchSize) return page;
+  }
+}
+
+/** The common prefix a key rolls up into, or undefined when it has no delimiter after the prefix. */
+export function commonPrefixOf(key: string, prefix: string, delimiter: string): string | undefined {
+  const index = key.indexOf(delimiter, prefix.length);
+  return index < 0 ? undefined : key.slice(0, index + delimiter.length);
+}
+
+/**
+ * A marker just past every key that starts with `prefix`: U+10FFFF is the largest code point, so in
+ * UTF-8 byte order it sorts after any other character that can follow the prefix.
+ */
+function skipPrefix(prefix: string): string {
+  return `${prefix}\u{10FFFF}`;
+}
+

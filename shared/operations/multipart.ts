@@ -1,0 +1,262 @@
+import type { ChecksumType, ObjectRecord, PartRecord, StoredChecksum, UploadRecord } from '../metadata/ports.js';
+import type { S3Services } from '../runtime/runtime.js';
+import { checksumBase64, combineFullObjectCrc, compositeChecksum, md5Hex, multipartEtag } from '../s3/checksums.js';
+import { checkCopySourceConditions } from '../s3/conditions.js';
+import { S3Error } from '../s3/errors.js';
+import { validateObjectKey } from '../s3/names.js';
+import { parseCompleteMultipartUpload } from '../s3/request-xml.js';
+import { readUploadBody } from '../s3/upload-body.js';
+import { requireBucket } from './buckets.js';
+import { type CopySource, requestedChecksumAlgorithm } from './copy-object.js';
+import { objectHeadersFrom, userMetadataFrom } from './object-headers.js';
+import { readObjectBytes, requireObject } from './read-object.js';
+import { commitObject, discardBlobs, releaseBlobs, writeBlob } from './store-object.js';
+
+/** Every part but the last must be at least 5 MiB (S3's limit). */
+export const MIN_PART_SIZE = 5 * 1024 * 1024;
+export const MAX_PART_SIZE = 5 * 1024 ** 3;
+export const MAX_PART_NUMBER = 10_000;
+
+export interface UploadAddress {
+  bucket: string;
+  key: string;
+  uploadId: string;
+}
+
+export async function createMultipartUpload(
+  services: S3Services,
+  input: { bucket: string; key: string; headers: Record<string, string> },
+): Promise<UploadRecord> {
+  const { bucket, key, headers } = input;
+  validateObjectKey(key);
+  await requireBucket(services, bucket);
+  const checksumAlgorithm = requestedChecksumAlgorithm(headers);
+  const checksumType = checksumTypeOf(headers, checksumAlgorithm);
+  const upload: UploadRecord = {
+    uploadId: services.newId(),
+    bucket,
+    key,
+    initiated: services.clock.now(),
+    headers: objectHeadersFrom(headers),
+    userMetadata: userMetadataFrom(headers),
+    ...(checksumAlgorithm ? { checksumAlgorithm } : {}),
+    ...(checksumType ? { checksumType } : {}),
+  };
+  await services.metadata.createUpload(upload);
+  return upload;
+}
+
+/**
+ * The checksum type of an upload: `x-amz-checksum-type`, else S3's default for the algorithm
+ * (CRC64NVME only exists as FULL_OBJECT; the others default to COMPOSITE).
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html
+ */
+function checksumTypeOf(headers: Record<string, string>, algorithm: string | undefined): ChecksumType | undefined {
+  const requested = headers['x-amz-checksum-type']?.toUpperCase();
+  if (requested !== undefined && requested !== 'FULL_OBJECT' && requested !== 'COMPOSITE') {
+    throw new S3Error('InvalidRequest', { message: 'Value for x-amz-checksum-type header is invalid.' });
+  }
+  if (!algorithm) {
+    if (requested) throw new S3Error('InvalidRequest', { message: 'The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.' });
+    return undefined;
+  }
+  const type = (requested as ChecksumType | undefined) ?? (algorithm === 'CRC64NVME' ? 'FULL_OBJECT' : 'COMPOSITE');
+  const fullObjectOnly = algorithm === 'CRC64NVME';
+  const compositeOnly = algorithm === 'SHA1' || algorithm === 'SHA256';
+  if ((fullObjectOnly && type === 'COMPOSITE') || (compositeOnly && type === 'FULL_OBJECT')) {
+    throw new S3Error('InvalidRequest', { message: `The ${type} checksum type cannot be used with the ${algorithm.toLowerCase()} checksum algorithm.` });
+  }
+  return type;
+}
+
+export async function requireUpload(services: S3Services, address: UploadAddress): Promise<UploadRecord> {
+  const upload = await services.metadata.getUpload(address.bucket, address.key, address.uploadId);
+  if (upload) return upload;
+  await requireBucket(services, address.bucket);
+  throw new S3Error('NoSuchUpload', { resource: address.uploadId, detail: { UploadId: address.uploadId } });
+}
+
+export function parsePartNumber(raw: string | undefined): number {
+  const partNumber = Number(raw);
+  if (!raw || !Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PART_NUMBER) {
+    throw new S3Error('InvalidArgument', {
+      message: 'Part number must be an integer between 1 and 10000, inclusive',
+      detail: { ArgumentName: 'partNumber', ArgumentValue: raw ?? '' },
+    });
+  }
+  return partNumber;
+}
+
+export async function uploadPart(
+  services: S3Services,
+  input: UploadAddress & { partNumber: number; headers: Record<string, string>; rawBody: Buffer },
+): Promise<PartRecord> {
+  const upload = await requireUpload(services, input);
+  const body = readUploadBody(input.headers, input.rawBody);
+  if (body.body.length > MAX_PART_SIZE) throw new S3Error('EntityTooLarge');
+  // Composite checksums need every part's checksum in the upload's algorithm: compute it if absent.
+  const checksum =
+    body.checksum ??
+    (upload.checksumAlgorithm
+      ? { algorithm: upload.checksumAlgorithm, value: checksumBase64(upload.checksumAlgorithm, body.body), type: 'FULL_OBJECT' as const }
+      : undefined);
+  return storePart(services, upload, input.partNumber, body.body, body.md5Hex, checksum);
+}
+
+export async function uploadPartCopy(
+  services: S3Services,
+  input: UploadAddress & { partNumber: number; headers: Record<string, string>; source: CopySource },
+): Promise<PartRecord> {
+  const upload = await requireUpload(services, input);
+  const original = await requireObject(services, input.source.bucket, input.source.key);
+  checkCopySourceConditions(input.headers, original);
+  const range = parseCopySourceRange(input.headers['x-amz-copy-source-range'], original.size);
+  const bytes = await readObjectBytes(services, original, range);
+  const checksum = upload.checksumAlgorithm
+    ? { algorithm: upload.checksumAlgorithm, value: checksumBase64(upload.checksumAlgorithm, bytes), type: 'FULL_OBJECT' as const }
+    : undefined;
+  return storePart(services, upload, input.partNumber, bytes, md5Hex(bytes), checksum);
+}
+
+/** `x-amz-copy-source-range: bytes=first-last`, both required and inside the source object. */
+function parseCopySourceRange(header: string | undefined, size: number): { start: number; end: number } | undefined {
+  if (header === undefined) return undefined;
+  const match = /^bytes=(\d+)-(\d+)$/.exec(header.trim());
+  if (!match) {
+    throw new S3Error('InvalidArgument', { message: 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy' });
+  }
+  const start = Number(match[1]);
+  const end = Number(match[2]);
+  if (start > end || end >= size) {
+    throw new S3Error('InvalidRange', { detail: { ActualObjectSize: String(size), RangeRequested: header } });
+  }
+  return { start, end };
+}
+
+async function storePart(
+  services: S3Services,
+  upload: UploadRecord,
+  partNumber: number,
+  bytes: Buffer,
+  md5: string,
+  checksum: StoredChecksum | undefined,
+): Promise<PartRecord> {
+  const segment = await writeBlob(services, bytes);
+  const part: PartRecord = {
+    uploadId: upload.uploadId,
+    partNumber,
+    blobId: segment.blobId,
+    size: bytes.length,
+    etag: `"${md5}"`,
+    lastModified: services.clock.now(),
+    ...(checksum ? { checksum } : {}),
+  };
+  let replaced: PartRecord | undefined;
+  try {
+    replaced = await services.metadata.putPart(part);
+  } catch (error) {
+    await discardBlobs(services, [segment.blobId]);
+    throw error;
+  }
+  if (replaced) await releaseBlobs(services, [replaced.blobId]);
+  return part;
+}
+
+/**
+ * CompleteMultipartUpload: parts listed in ascending order, each uploaded with the given ETag,
+ * all but the last at least 5 MiB. The object is the parts' blobs in order (no bytes are copied);
+ * ETag is the MD5 of the parts' MD5s with `-N`; the checksum is composite or full-object.
+ */
+export async function completeMultipartUpload(
+  services: S3Services,
+  input: UploadAddress & { headers: Record<string, string>; body: Buffer },
+): Promise<ObjectRecord> {
+  const upload = await requireUpload(services, input);
+  const requested = parseCompleteMultipartUpload(input.body).parts;
+  if (requested.length === 0) {
+    throw new S3Error('MalformedXML', { message: 'You must specify at least one part' });
+  }
+  const stored = new Map((await services.metadata.listParts(upload.uploadId)).map((part) => [part.partNumber, part]));
+  const parts: PartRecord[] = [];
+  for (const [index, wanted] of requested.entries()) {
+    if (index > 0 && wanted.partNumber <= requested[index - 1]!.partNumber) throw new S3Error('InvalidPartOrder');
+    const part = stored.get(wanted.partNumber);
+    if (!part || unquote(part.etag) !== unquote(wanted.etag)) {
+      throw new S3Error('InvalidPart', { detail: { UploadId: upload.uploadId, PartNumber: String(wanted.partNumber), ETag: wanted.etag } });
+    }
+    for (const [algorithm, value] of Object.entries(wanted.checksums)) {
+      if (part.checksum && part.checksum.algorithm === algorithm && part.checksum.value !== value) {
+        throw new S3Error('InvalidPart', { message: `The ${algorithm.toLowerCase()} you specified for part ${wanted.partNumber} did not match what was uploaded.` });
+      }
+    }
+    parts.push(part);
+  }
+  for (const part of parts.slice(0, -1)) {
+    if (part.size < MIN_PART_SIZE) {
+      throw new S3Error('EntityTooSmall', {
+        detail: { ProposedSize: String(part.size), MinSizeAllowed: String(MIN_PART_SIZE), PartNumber: String(part.partNumber), ETag: part.etag },
+      });
+    }
+  }
+  const checksum = completedChecksum(upload, parts, input.headers);
+  const object: ObjectRecord = {
+    bucket: upload.bucket,
+    key: upload.key,
+    size: parts.reduce((total, part) => total + part.size, 0),
+    etag: multipartEtag(parts.map((part) => part.etag)),
+    lastModified: services.clock.now(),
+    headers: upload.headers,
+    userMetadata: upload.userMetadata,
+    ...(checksum ? { checksum } : {}),
+    segments: parts.map((part) => ({ blobId: part.blobId, size: part.size })),
+    partsCount: parts.length,
+  };
+  // The part blobs become the object's: if the commit fails they stay with the upload, not discarded.
+  await commitObject(services, object, () => services.metadata.completeUpload(upload.uploadId, object), {
+    discardOnFailure: false,
+  });
+  return object;
+}
+
+/**
+ * The object's checksum from its parts' checksums: in the upload's algorithm, or the one every part
+ * used when the upload named none. A full-object value sent with the request must match.
+ */
+function completedChecksum(
+  upload: UploadRecord,
+  parts: PartRecord[],
+  headers: Record<string, string>,
+): StoredChecksum | undefined {
+  const algorithm = upload.checksumAlgorithm ?? parts[0]?.checksum?.algorithm;
+  if (!algorithm || !parts.every((part) => part.checksum?.algorithm === algorithm)) return undefined;
+  const type = upload.checksumType ?? (algorithm === 'CRC64NVME' ? 'FULL_OBJECT' : 'COMPOSITE');
+  const values = parts.map((part) => part.checksum!.value);
+  const value =
+    type === 'FULL_OBJECT' && algorithm !== 'SHA1' && algorithm !== 'SHA256'
+      ? combineFullObjectCrc(
+          algorithm,
+          parts.map((part) => ({ checksum: part.checksum!.value, size: part.size })),
+        )
+      : compositeChecksum(algorithm, values);
+  const claimed = headers[`x-amz-checksum-${algorithm.toLowerCase()}`];
+  if (claimed !== undefined && claimed !== value && `${claimed}-${parts.length}` !== value) {
+    throw new S3Error('BadDigest', { message: `The ${algorithm.toLowerCase()} you specified did not match the calculated checksum.` });
+  }
+  return { algorithm, value, type: type === 'FULL_OBJECT' && algorithm !== 'SHA1' && algorithm !== 'SHA256' ? 'FULL_OBJECT' : 'COMPOSITE' };
+}
+
+export async function abortMultipartUpload(services: S3Services, address: UploadAddress): Promise<void> {
+  const parts = await services.metadata.abortUpload(address.bucket, address.key, address.uploadId);
+  if (!parts) {
+    await requireBucket(services, address.bucket);
+    throw new S3Error('NoSuchUpload', { resource: address.uploadId, detail: { UploadId: address.uploadId } });
+  }
+  await releaseBlobs(
+    services,
+    parts.map((part) => part.blobId),
+  );
+}
+
+function unquote(etag: string): string {
+  return etag.replace(/^"|"$/g, '');
+}

@@ -1,0 +1,46 @@
+import type { ObjectRecord } from '../metadata/ports.js';
+import type { S3Services } from '../runtime/runtime.js';
+import { S3Error } from '../s3/errors.js';
+import { validateObjectKey } from '../s3/names.js';
+import { readUploadBody } from '../s3/upload-body.js';
+import { requireBucket } from './buckets.js';
+import { objectHeadersFrom, userMetadataFrom } from './object-headers.js';
+import { commitObject, writeBlob } from './store-object.js';
+
+/** S3's limit for a single PUT: https://docs.aws.amazon.com/AmazonS3/latest/userguide/upload-objects.html */
+export const MAX_PUT_SIZE = 5 * 1024 ** 3;
+
+export interface PutObjectInput {
+  bucket: string;
+  key: string;
+  /** Request headers, names lower-cased. */
+  headers: Record<string, string>;
+  /** The body as received: plain or aws-chunked. */
+  rawBody: Buffer;
+}
+
+/**
+ * PutObject: decode and verify the body, write R replicas, commit metadata; only then is the
+ * object visible. Returns the committed record.
+ */
+export async function putObject(services: S3Services, input: PutObjectInput): Promise<ObjectRecord> {
+  const { bucket, key, headers } = input;
+  validateObjectKey(key);
+  await requireBucket(services, bucket);
+  const upload = readUploadBody(headers, input.rawBody);
+  if (upload.body.length > MAX_PUT_SIZE) throw new S3Error('EntityTooLarge');
+  const segment = await writeBlob(services, upload.body);
+  const object: ObjectRecord = {
+    bucket,
+    key,
+    size: upload.body.length,
+    etag: `"${upload.md5Hex}"`,
+    lastModified: services.clock.now(),
+    headers: objectHeadersFrom(headers),
+    userMetadata: userMetadataFrom(headers),
+    ...(upload.checksum ? { checksum: upload.checksum } : {}),
+    segments: [segment],
+  };
+  await commitObject(services, object, async () => ({ replaced: await services.metadata.putObject(object) }));
+  return object;
+}

@@ -1,0 +1,128 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { startReconciler } from '../async/reconcile.js';
+import { createTaskRunner } from '../async/tasks.js';
+import { createMemoryCache } from '../cache/adapters/memory-cache.js';
+import { createRedisCache } from '../cache/adapters/redis-cache.js';
+import type { CacheClient } from '../cache/ports.js';
+import type { Config } from '../config/env.js';
+import { createCachedMetadataStore } from '../metadata/cached-metadata-store.js';
+import { openMetadataStore } from '../metadata/open-metadata-store.js';
+import type { MetadataStore } from '../metadata/ports.js';
+import { createMemoryQueue } from '../queue/adapters/memory-queue.js';
+import { createRedisStreamQueue } from '../queue/adapters/redis-stream-queue.js';
+import type { TaskQueue } from '../queue/ports.js';
+import { createFsNode } from '../storage/adapters/fs-node.js';
+import { newBlobId } from '../storage/blob-id.js';
+import { staticDiscovery } from '../storage/discovery.js';
+import type { StorageNode } from '../storage/ports.js';
+import { createReplicatedBlobStore } from '../storage/replicated-blob-store.js';
+import { createLogger, type Logger } from '../telemetry/logger.js';
+import { createMetrics } from '../telemetry/metrics.js';
+import { createTracing, tracePort } from '../telemetry/tracing.js';
+import { type Clock, systemClock } from './clock.js';
+import type { Runtime, S3Services } from './runtime.js';
+
+/** Adapters a test (or another host) supplies instead of the ones the config names. */
+export interface RuntimeOverrides {
+  nodes?: StorageNode[];
+  metadata?: MetadataStore;
+  cache?: CacheClient;
+  queue?: TaskQueue;
+  clock?: Clock;
+  logger?: Logger;
+  spanExporter?: SpanExporter;
+  /** Skip the periodic reconcile pass (unit tests drive it themselves). */
+  reconcile?: boolean;
+}
+
+/**
+ * Builds the process's runtime: storage nodes, replicated blob store, metadata (with its read
+ * cache), task queue and its consumer, the reconcile pass, and telemetry. Every port is traced.
+ */
+export async function createRuntime(config: Readonly<Config>, overrides: RuntimeOverrides = {}): Promise<Runtime> {
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  const clock = overrides.clock ?? systemClock;
+  const tracing = createTracing({
+    ...(config.otlpEndpoint ? { otlpEndpoint: config.otlpEndpoint } : {}),
+    ...(overrides.spanExporter ? { exporter: overrides.spanExporter } : {}),
+  });
+  const nodes =
+    overrides.nodes ??
+    Array.from({ length: config.storage.nodes }, (_, index) =>
+      createFsNode({
+        id: `node-${index + 1}`,
+        dir: join(config.dataDir, 'nodes', `node-${index + 1}`),
+        fsync: config.storage.fsync,
+      }),
+    );
+  const blobs = createReplicatedBlobStore({ discovery: staticDiscovery(nodes), replicas: config.storage.replicas, logger });
+  const store =
+    overrides.metadata ??
+    (await openMetadataStore({
+      backend: config.metadata.backend,
+      dataDir: config.dataDir,
+      ...(config.metadata.databaseUrl ? { databaseUrl: config.metadata.databaseUrl } : {}),
+    }));
+  const cache = overrides.cache ?? openCache(config, logger);
+  const metadata = createCachedMetadataStore(store, cache, { ttlSeconds: config.cache.ttlSeconds, logger });
+  const queue = overrides.queue ?? openQueue(config, logger);
+  queue.consume(createTaskRunner({ blobs, metadata, logger }));
+  const reconciler =
+    overrides.reconcile === false
+      ? undefined
+      : startReconciler({ blobs, metadata, clock, orphanGraceMs: config.orphanGraceMs, logger, intervalMs: config.reconcileIntervalMs });
+
+  const services: S3Services = {
+    blobs: tracePort(tracing.tracer, 'storage', blobs),
+    metadata: tracePort(tracing.tracer, 'metadata', metadata),
+    queue: tracePort(tracing.tracer, 'queue', queue),
+    clock,
+    newId: () => newBlobId(),
+    logger,
+  };
+  let closed = false;
+  return {
+    config,
+    logger,
+    tracer: tracing.tracer,
+    metrics: createMetrics(),
+    services,
+    isReady: () => !closed,
+    async reset() {
+      await queue.drain();
+      await metadata.reset();
+      const blobIds = new Set<string>();
+      for await (const { blobId } of blobs.listAll()) blobIds.add(blobId);
+      await Promise.all([...blobIds].map((blobId) => blobs.delete(blobId)));
+    },
+    async close() {
+      closed = true;
+      await reconciler?.stop();
+      await queue.close();
+      await Promise.allSettled([metadata.close(), cache.close()]);
+      await tracing.shutdown();
+    },
+  };
+}
+
+function openCache(config: Readonly<Config>, logger: Logger): CacheClient {
+  if (config.cache.backend === 'redis') return createRedisCache({ url: config.redisUrl!, keyPrefix: 'mock-s3:cache:', logger });
+  return createMemoryCache({ maxEntries: 100_000 });
+}
+
+function openQueue(config: Readonly<Config>, logger: Logger): TaskQueue {
+  if (config.queue.backend === 'redis') {
+    return createRedisStreamQueue({
+      url: config.redisUrl!,
+      stream: 'mock-s3:tasks',
+      group: 'async',
+      consumer: `${hostname()}-${process.pid}`,
+      maxAttempts: config.queue.maxAttempts,
+      claimIdleMs: 30_000,
+      logger,
+    });
+  }
+  return createMemoryQueue({ maxAttempts: config.queue.maxAttempts, logger });
+}

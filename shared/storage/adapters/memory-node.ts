@@ -1,0 +1,82 @@
+import { type Clock, systemClock } from '../../runtime/clock.js';
+import { BLOB_HEADER_SIZE, decodeBlob, encodeBlob } from '../blob-format.js';
+import { assertBlobId } from '../blob-id.js';
+import {
+  type BlobListing,
+  BlobMissingError,
+  type BlobStat,
+  type NodeHealth,
+  type StorageNode,
+  StorageNodeUnavailableError,
+} from '../ports.js';
+
+/** An in-memory node for unit tests, with the two faults tests need most. */
+export interface MemoryNode extends StorageNode {
+  /** Flips one bit of the stored replica, so the next `get` fails its checksum. */
+  corrupt(blobId: string): void;
+  /** A node that is down throws StorageNodeUnavailableError on every call and reports unhealthy. */
+  setDown(down: boolean): void;
+}
+
+/**
+ * A storage node held in a Map. Replicas are stored in the same header + bytes layout as on disk,
+ * so corruption is detected by the same checksum code as the fs node.
+ */
+export function createMemoryNode(id: string, clock: Clock = systemClock): MemoryNode {
+  const replicas = new Map<string, { stored: Buffer; storedAt: Date }>();
+  let down = false;
+
+  const ensureUp = () => {
+    if (down) throw new StorageNodeUnavailableError(id);
+  };
+
+  return {
+    id,
+    async put(blobId, bytes) {
+      ensureUp();
+      assertBlobId(blobId);
+      replicas.set(blobId, { stored: encodeBlob(bytes), storedAt: clock.now() });
+    },
+    async get(blobId) {
+      ensureUp();
+      assertBlobId(blobId);
+      const replica = replicas.get(blobId);
+      if (!replica) throw new BlobMissingError(blobId, id);
+      // A copy, so a caller that mutates the buffer cannot change the stored replica.
+      return Buffer.from(decodeBlob(replica.stored, blobId, id));
+    },
+    async delete(blobId) {
+      ensureUp();
+      assertBlobId(blobId);
+      replicas.delete(blobId);
+    },
+    async stat(blobId): Promise<BlobStat | undefined> {
+      ensureUp();
+      assertBlobId(blobId);
+      const replica = replicas.get(blobId);
+      return replica && { size: replica.stored.length - BLOB_HEADER_SIZE, storedAt: replica.storedAt };
+    },
+    async *list(): AsyncIterable<BlobListing> {
+      ensureUp();
+      for (const [blobId, replica] of [...replicas]) {
+        yield { blobId, size: replica.stored.length - BLOB_HEADER_SIZE, storedAt: replica.storedAt };
+      }
+    },
+    async health(): Promise<NodeHealth> {
+      if (down) return { id, healthy: false };
+      let bytes = 0;
+      for (const replica of replicas.values()) bytes += replica.stored.length - BLOB_HEADER_SIZE;
+      return { id, healthy: true, blobs: replicas.size, bytes };
+    },
+    corrupt(blobId) {
+      const replica = replicas.get(blobId);
+      if (!replica) throw new BlobMissingError(blobId, id);
+      // Flip a content bit (or a header bit of an empty blob).
+      const at = replica.stored.length > BLOB_HEADER_SIZE ? BLOB_HEADER_SIZE : 20;
+      replica.stored[at] = (replica.stored[at] ?? 0) ^ 0x01;
+    },
+    setDown(value) {
+      down = value;
+    },
+  };
+}

@@ -1,0 +1,215 @@
+import { type Logger, silentLogger } from '../telemetry/logger.js';
+import type { Discovery } from './discovery.js';
+import { rankNodes } from './placement.js';
+import {
+  BlobCorruptError,
+  type BlobDeletion,
+  BlobMissingError,
+  type BlobPlacement,
+  type BlobRepair,
+  type BlobReplicaListing,
+  type BlobStore,
+  BlobUnavailableError,
+  InsufficientNodesError,
+  type NodeHealth,
+  type RepairOptions,
+  type StorageNode,
+} from './ports.js';
+
+export interface ReplicatedBlobStoreOptions {
+  discovery: Discovery;
+  /** R: replicas written per blob; a put resolves once R are durable. */
+  replicas: number;
+  logger?: Logger;
+}
+
+/**
+ * The storage service: blobs replicated on R of the live nodes, placed by rendezvous hashing.
+ * Writes fail over to the next ranked node, reads fail over across every node, and `repair`
+ * brings a blob back to R good replicas.
+ */
+export function createReplicatedBlobStore(options: ReplicatedBlobStoreOptions): BlobStore {
+  const { discovery, replicas } = options;
+  const logger = options.logger ?? silentLogger;
+  if (!Number.isInteger(replicas) || replicas < 1)
+    throw new RangeError(`replicas must be >= 1, got ${replicas}`);
+
+  /** The live nodes, best first for this blob. */
+  function ranked(blobId: string): StorageNode[] {
+    const live = discovery.nodes();
+    const byId = new Map(live.map((node) => [node.id, node]));
+    return rankNodes(
+      blobId,
+      live.map((node) => node.id),
+    ).map((id) => byId.get(id)!);
+  }
+
+  async function put(blobId: string, bytes: Buffer): Promise<BlobPlacement> {
+    const candidates = ranked(blobId);
+    if (candidates.length < replicas) throw new InsufficientNodesError(replicas, candidates.length);
+    let next = 0;
+    const written: string[] = [];
+    const failures: unknown[] = [];
+
+    // R writers share one cursor over the ranked nodes: a writer whose node fails takes the next
+    // untried node, so a dead node costs one extra write instead of failing the put.
+    async function writer(): Promise<boolean> {
+      while (next < candidates.length) {
+        const node = candidates[next++]!;
+        try {
+          await node.put(blobId, bytes);
+          written.push(node.id);
+          return true;
+        } catch (error) {
+          failures.push(error);
+          logger.warn('replica write failed, trying the next node', { blobId, node: node.id, error });
+        }
+      }
+      return false;
+    }
+
+    const outcomes = await Promise.all(Array.from({ length: replicas }, writer));
+    if (outcomes.every(Boolean)) {
+      return { blobId, size: bytes.length, nodes: orderByRank(written, candidates) };
+    }
+    await removePartialReplicas(blobId, written, candidates);
+    throw Object.assign(new InsufficientNodesError(replicas, written.length), {
+      cause: new AggregateError(failures, `replica writes of ${blobId} failed`),
+    });
+  }
+
+  async function removePartialReplicas(blobId: string, written: string[], candidates: StorageNode[]) {
+    const holders = candidates.filter((node) => written.includes(node.id));
+    const results = await Promise.allSettled(holders.map((node) => node.delete(blobId)));
+    results.forEach((result, i) => {
+      if (result.status === 'rejected') {
+        // Left for the reconcile pass, which collects unreferenced blobs.
+        logger.warn('could not remove a partial replica', {
+          blobId,
+          node: holders[i]!.id,
+          error: result.reason,
+        });
+      }
+    });
+  }
+
+  async function get(blobId: string): Promise<Buffer> {
+    const failures: unknown[] = [];
+    // Every live node, not only the first R: after a failover or a topology change the replica
+    // may sit further down the ranking. With a good first replica this is exactly one read.
+    for (const node of ranked(blobId)) {
+      try {
+        return await node.get(blobId);
+      } catch (error) {
+        failures.push(error);
+        if (!(error instanceof BlobMissingError)) {
+          logger.warn('replica read failed, failing over', { blobId, node: node.id, error });
+        }
+      }
+    }
+    throw new BlobUnavailableError(blobId, {
+      cause: new AggregateError(failures, `no good replica of ${blobId}`),
+    });
+  }
+
+  async function remove(blobId: string): Promise<BlobDeletion> {
+    const nodes = ranked(blobId);
+    const results = await Promise.allSettled(nodes.map((node) => node.delete(blobId)));
+    const confirmed: string[] = [];
+    const failed: string[] = [];
+    results.forEach((result, i) => {
+      const node = nodes[i]!.id;
+      if (result.status === 'fulfilled') confirmed.push(node);
+      else {
+        failed.push(node);
+        logger.warn('replica delete failed', { blobId, node, error: result.reason });
+      }
+    });
+    return { blobId, confirmed, failed };
+  }
+
+  async function repair(blobId: string, repairOptions: RepairOptions = {}): Promise<BlobRepair> {
+    const nodes = ranked(blobId);
+    const stats = await Promise.allSettled(nodes.map((node) => node.stat(blobId)));
+    const reachable = nodes.filter((_, i) => stats[i]!.status === 'fulfilled');
+    const holders = nodes.filter((_, i) => {
+      const result = stats[i]!;
+      return result.status === 'fulfilled' && result.value !== undefined;
+    });
+
+    const good: StorageNode[] = [];
+    const corrupt: StorageNode[] = [];
+    let bytes: Buffer | undefined;
+    for (const node of holders) {
+      if (bytes && !repairOptions.scrub) {
+        // One verified copy is enough to repair from; the other holders are trusted on their stat.
+        good.push(node);
+        continue;
+      }
+      try {
+        const copy = await node.get(blobId);
+        bytes ??= copy;
+        good.push(node);
+      } catch (error) {
+        if (error instanceof BlobCorruptError) corrupt.push(node);
+        else if (!(error instanceof BlobMissingError)) {
+          logger.warn('replica unreadable during repair', { blobId, node: node.id, error });
+        }
+      }
+    }
+    const healthy = good.map((node) => node.id);
+    if (!bytes) return { blobId, healthy, repaired: [], lost: true };
+
+    // Corrupt replicas are always overwritten; then the best-ranked reachable nodes without a good
+    // copy receive one until R good copies exist.
+    const repaired: string[] = [];
+    let goodCount = good.length;
+    const copyTo = async (node: StorageNode) => {
+      try {
+        await node.put(blobId, bytes);
+        repaired.push(node.id);
+        return true;
+      } catch (error) {
+        logger.warn('repair write failed', { blobId, node: node.id, error });
+        return false;
+      }
+    };
+    for (const node of corrupt) {
+      if (await copyTo(node)) goodCount += 1;
+    }
+    for (const node of reachable) {
+      if (goodCount >= replicas) break;
+      if (good.includes(node) || corrupt.includes(node)) continue;
+      if (await copyTo(node)) goodCount += 1;
+    }
+    if (repaired.length > 0) logger.info('blob repaired', { blobId, healthy, repaired });
+    if (goodCount < replicas) {
+      logger.warn('blob remains under-replicated', { blobId, replicas, good: goodCount });
+    }
+    return { blobId, healthy, repaired: orderByRank(repaired, nodes), lost: false };
+  }
+
+  async function* listAll(): AsyncIterable<BlobReplicaListing> {
+    for (const node of discovery.nodes()) {
+      try {
+        for await (const entry of node.list()) yield { ...entry, node: node.id };
+      } catch (error) {
+        // An unreachable node is listed on a later pass; its blobs are neither lost nor orphaned.
+        logger.warn('could not list a storage node', { node: node.id, error });
+      }
+    }
+  }
+
+  async function nodes(): Promise<NodeHealth[]> {
+    const live = discovery.nodes();
+    return Promise.all(
+      live.map((node) => node.health().catch((): NodeHealth => ({ id: node.id, healthy: false }))),
+    );
+  }
+
+  return { put, get, delete: remove, repair, listAll, nodes };
+}
+
+function orderByRank(ids: string[], ranked: readonly StorageNode[]): string[] {
+  return ranked.filter((node) => ids.includes(node.id)).map((node) => node.id);
+}

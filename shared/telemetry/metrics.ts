@@ -1,0 +1,29 @@
+import { Counter, Histogram, Registry } from 'prom-client';
+
+/** The Prometheus metrics of one process, served on the control plane at /metrics. */
+export interface Metrics {
+  registry: Registry;
+  httpRequests: Counter<'service' | 'operation' | 'method' | 'status'>;
+  httpRequestDuration: Histogram<'service' | 'operation' | 'method' | 'status'>;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  const labelNames = ['service', 'operation', 'method', 'status'] as const;
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests handled, by service, S3 operation, method and status',
+      labelNames,
+      registers: [registry],
+    }),
+    httpRequestDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'Time to handle an HTTP request, from the handler receiving the event to its response',
+      labelNames,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+  };
+}

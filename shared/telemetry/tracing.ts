@@ -1,0 +1,83 @@
+import { context, type Span, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+
+export const TRACER_NAME = 'mock-s3';
+
+let contextManagerRegistered = false;
+
+export interface TracingOptions {
+  /** OTLP/HTTP endpoint (e.g. http://127.0.0.1:4318); spans are exported only when set. */
+  otlpEndpoint?: string;
+  /** An exporter of one's own (tests use InMemorySpanExporter). */
+  exporter?: SpanExporter;
+  serviceName?: string;
+}
+
+export interface Tracing {
+  tracer: Tracer;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Creates the tracer behind every span of this process. With no exporter the provider still
+ * creates real spans (so attributes and parentage exist for in-process readers), at little cost.
+ */
+export function createTracing(options: TracingOptions = {}): Tracing {
+  const processors: SpanProcessor[] = [];
+  if (options.exporter) processors.push(new BatchSpanProcessor(options.exporter, { scheduledDelayMillis: 50 }));
+  if (options.otlpEndpoint) {
+    processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: `${options.otlpEndpoint}/v1/traces` })));
+  }
+  const provider = new BasicTracerProvider({ spanProcessors: processors });
+  // The active span must follow a request across awaits, so port calls become its children.
+  if (!contextManagerRegistered) {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    contextManagerRegistered = true;
+  }
+  return {
+    tracer: provider.getTracer(options.serviceName ?? TRACER_NAME),
+    shutdown: () => provider.shutdown(),
+  };
+}
+
+/** Runs `work` inside a child span of the active one; records a thrown error on the span. */
+export async function inSpan<T>(tracer: Tracer, name: string, work: (span: Span) => Promise<T>): Promise<T> {
+  return tracer.startActiveSpan(name, async (span) => {
+    try {
+      return await work(span);
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/**
+ * Wraps every method of a port so each call is a span named `<port>.<method>`: the port calls of
+ * a request show up under its request span without touching the adapters.
+ */
+export function tracePort<T extends object>(tracer: Tracer, portName: string, port: T): T {
+  return new Proxy(port, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function' || typeof property !== 'string') return value;
+      return (...args: unknown[]) => {
+        const result = value.apply(target, args);
+        if (!(result instanceof Promise)) return result;
+        return inSpan(tracer, `${portName}.${property}`, () => result);
+      };
+    },
+  });
+}
+
+export { trace };

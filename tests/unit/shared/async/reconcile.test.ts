@@ -1,0 +1,163 @@
+import { describe, expect, it } from '@jest/globals';
+import { reconcile, startReconciler } from '../../../../shared/async/reconcile.js';
+import type { Clock } from '../../../../shared/runtime/clock.js';
+import { createMemoryNode } from '../../../../shared/storage/adapters/memory-node.js';
+import { newBlobId } from '../../../../shared/storage/blob-id.js';
+import { staticDiscovery } from '../../../../shared/storage/discovery.js';
+import type { StorageNode } from '../../../../shared/storage/ports.js';
+import { createReplicatedBlobStore } from '../../../../shared/storage/replicated-blob-store.js';
+import { silentLogger } from '../../../../shared/telemetry/logger.js';
+import { createFakeMetadata } from './fake-metadata.js';
+
+const GRACE_MS = 10 * 60_000;
+
+function setup(referenced: string[] = []) {
+  let now = Date.parse('2025-01-01T00:00:00Z');
+  const clock: Clock = { now: () => new Date(now) };
+  const nodes = ['node-1', 'node-2', 'node-3'].map((id) => createMemoryNode(id, clock));
+  const blobs = createReplicatedBlobStore({ discovery: staticDiscovery(nodes), replicas: 2 });
+  const metadata = createFakeMetadata(referenced);
+  const deps = { blobs, metadata, clock, orphanGraceMs: GRACE_MS, logger: silentLogger };
+  const advance = (ms: number) => {
+    now += ms;
+  };
+  return { nodes, blobs, metadata, deps, advance };
+}
+
+async function holders(nodes: readonly StorageNode[], blobId: string): Promise<string[]> {
+  const held: string[] = [];
+  for (const node of nodes) if (await node.stat(blobId).catch(() => undefined)) held.push(node.id);
+  return held.sort();
+}
+
+describe('reconcile', () => {
+  it('removes unreferenced blobs past the grace period and keeps younger ones', async () => {
+    // Prepare
+    const { nodes, blobs, deps, advance } = setup();
+    const old = newBlobId();
+    const young = newBlobId();
+    await blobs.put(old, Buffer.from('failed commit'));
+    advance(GRACE_MS + 1);
+    await blobs.put(young, Buffer.from('commit in flight'));
+
+    // Act
+    const report = await reconcile(deps);
+
+    // Assess
+    expect(report).toEqual({ blobsScanned: 2, orphansRemoved: 1, replicasRepaired: 0, lost: 0 });
+    expect(await holders(nodes, old)).toEqual([]);
+    expect(await holders(nodes, young)).toHaveLength(2);
+  });
+
+  it('never removes a referenced blob, however old', async () => {
+    // Prepare
+    const blobId = newBlobId();
+    const { nodes, blobs, deps, advance } = setup([blobId]);
+    await blobs.put(blobId, Buffer.from('live object'));
+    advance(GRACE_MS * 10);
+
+    // Act
+    const report = await reconcile(deps);
+
+    // Assess
+    expect(report.orphansRemoved).toBe(0);
+    expect(await holders(nodes, blobId)).toHaveLength(2);
+  });
+
+  it('dates an orphan by its newest replica', async () => {
+    // Prepare: one old replica, one written just now
+    const blobId = newBlobId();
+    const { nodes, deps, advance } = setup();
+    await nodes[0]!.put(blobId, Buffer.from('x'));
+    advance(GRACE_MS + 1);
+    await nodes[1]!.put(blobId, Buffer.from('x'));
+
+    // Act
+    const report = await reconcile(deps);
+
+    // Assess
+    expect(report.orphansRemoved).toBe(0);
+    expect(await holders(nodes, blobId)).toHaveLength(2);
+  });
+
+  it('repairs referenced blobs to R and counts the lost ones', async () => {
+    // Prepare
+    const degraded = newBlobId();
+    const lost = newBlobId();
+    const { nodes, blobs, deps } = setup([degraded, lost]);
+    const placement = await blobs.put(degraded, Buffer.from('one copy left'));
+    await nodes.find((node) => node.id === placement.nodes[0])!.delete(degraded);
+
+    // Act
+    const report = await reconcile(deps);
+
+    // Assess
+    expect(report).toEqual({ blobsScanned: 1, orphansRemoved: 0, replicasRepaired: 1, lost: 1 });
+    expect(await holders(nodes, degraded)).toHaveLength(2);
+  });
+
+  it('pages through every referenced blob and batches the reference look-ups', async () => {
+    // Prepare: 1100 orphans past grace, 1100 referenced blobs each missing one replica
+    const referenced = Array.from({ length: 1100 }, () => newBlobId());
+    const { nodes, metadata, deps, advance } = setup(referenced);
+    for (const blobId of referenced) await nodes[0]!.put(blobId, Buffer.from('r'));
+    for (let i = 0; i < 1100; i++) await nodes[1]!.put(newBlobId(), Buffer.from('o'));
+    advance(GRACE_MS + 1);
+
+    // Act
+    const report = await reconcile(deps);
+
+    // Assess
+    expect(report).toEqual({ blobsScanned: 2200, orphansRemoved: 1100, replicasRepaired: 1100, lost: 0 });
+    expect(metadata.lookups.largestBatch).toBe(500);
+    expect(metadata.lookups.calls).toBe(5);
+  });
+
+  it('skips a node that is down and collects its orphans once it returns', async () => {
+    // Prepare
+    const blobId = newBlobId();
+    const { nodes, deps, advance } = setup();
+    await nodes[2]!.put(blobId, Buffer.from('left behind by a lost delete'));
+    nodes[2]!.setDown(true);
+    advance(GRACE_MS + 1);
+    const whileDown = await reconcile(deps);
+
+    // Act
+    nodes[2]!.setDown(false);
+    const afterReturn = await reconcile(deps);
+
+    // Assess
+    expect(whileDown.orphansRemoved).toBe(0);
+    expect(afterReturn.orphansRemoved).toBe(1);
+    expect(await holders(nodes, blobId)).toEqual([]);
+  });
+});
+
+describe('startReconciler', () => {
+  it('runs a pass at start, never two at once, and stops cleanly', async () => {
+    // Prepare
+    const { deps, metadata } = setup();
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let passes = 0;
+    const listReferencedBlobs = metadata.listReferencedBlobs.bind(metadata);
+    metadata.listReferencedBlobs = async (after, limit) => {
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight -= 1;
+      passes += 1;
+      return listReferencedBlobs(after, limit);
+    };
+
+    // Act
+    const reconciler = startReconciler({ ...deps, intervalMs: 60_000 });
+    const [first, second] = await Promise.all([reconciler.runNow(), reconciler.runNow()]);
+    await reconciler.stop();
+
+    // Assess: the start pass, then one coalesced pass for both runNow calls
+    expect(first).toEqual(second);
+    expect(passes).toBe(2);
+    expect(maxInFlight).toBe(1);
+  });
+});

@@ -1,0 +1,5 @@
+import { openPgliteClient } from '../../../../shared/metadata/adapters/pglite-client.js';
+import { describeSqlMetadataStoreContract } from '../../../support/metadata-contract.js';
+
+// One in-memory PGlite for the whole file: a cold start takes seconds.
+describeSqlMetadataStoreContract('PGlite in memory', () => openPgliteClient(undefined));

@@ -1,0 +1,179 @@
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { createFsNode } from '../../../../shared/storage/adapters/fs-node.js';
+import { newBlobId } from '../../../../shared/storage/blob-id.js';
+import {
+  BlobCorruptError,
+  BlobMissingError,
+  InvalidBlobIdError,
+  type StorageNode,
+} from '../../../../shared/storage/ports.js';
+
+let dir: string;
+let node: StorageNode;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'fs-node-'));
+  node = createFsNode({ id: 'node-1', dir });
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const blobPath = (blobId: string) => join(dir, 'blobs', blobId.slice(0, 2), blobId);
+
+describe('fs node', () => {
+  it('stores a blob under blobs/<2 chars>/<id> and reads it back verified', async () => {
+    // Prepare
+    const blobId = newBlobId();
+    const bytes = Buffer.from('hello, storage node');
+
+    // Act
+    await node.put(blobId, bytes);
+    const read = await node.get(blobId);
+
+    // Assess
+    expect(read.equals(bytes)).toBe(true);
+    expect(readFileSync(blobPath(blobId)).length).toBe(48 + bytes.length);
+    expect(readdirSync(join(dir, 'tmp'))).toEqual([]);
+  });
+
+  it('stores and reads an empty blob', async () => {
+    // Prepare
+    const blobId = newBlobId();
+
+    // Act
+    await node.put(blobId, Buffer.alloc(0));
+
+    // Assess
+    expect((await node.get(blobId)).length).toBe(0);
+    expect((await node.stat(blobId))?.size).toBe(0);
+  });
+
+  it.each(['../../etc/passwd', 'short', 'a/b/c/d/e/f', 'abc.defgh', '..........', 'x'.repeat(129), ''])(
+    'refuses the blob id %p',
+    async (blobId) => {
+      // Act / Assess
+      await expect(node.put(blobId, Buffer.from('x'))).rejects.toBeInstanceOf(InvalidBlobIdError);
+      await expect(node.get(blobId)).rejects.toBeInstanceOf(InvalidBlobIdError);
+      await expect(node.delete(blobId)).rejects.toBeInstanceOf(InvalidBlobIdError);
+      await expect(node.stat(blobId)).rejects.toBeInstanceOf(InvalidBlobIdError);
+    },
+  );
+
+  it('detects a flipped byte on disk', async () => {
+    // Prepare
+    const blobId = newBlobId();
+    await node.put(blobId, Buffer.from('precious bytes'));
+    const file = readFileSync(blobPath(blobId));
+    file[file.length - 3]! ^= 0x10;
+    writeFileSync(blobPath(blobId), file);
+
+    // Act / Assess
+    await expect(node.get(blobId)).rejects.toBeInstanceOf(BlobCorruptError);
+  });
+
+  it('detects a truncated file', async () => {
+    // Prepare
+    const blobId = newBlobId();
+    await node.put(blobId, Buffer.alloc(1024, 7));
+    writeFileSync(blobPath(blobId), readFileSync(blobPath(blobId)).subarray(0, 600));
+
+    // Act / Assess
+    await expect(node.get(blobId)).rejects.toBeInstanceOf(BlobCorruptError);
+  });
+
+  it('reports a missing blob as BlobMissingError, stat undefined, and deleting it succeeds', async () => {
+    // Prepare
+    const blobId = newBlobId();
+
+    // Act / Assess
+    await expect(node.get(blobId)).rejects.toBeInstanceOf(BlobMissingError);
+    expect(await node.stat(blobId)).toBeUndefined();
+    await expect(node.delete(blobId)).resolves.toBeUndefined();
+  });
+
+  it('overwrites, deletes, lists and counts blobs', async () => {
+    // Prepare
+    const [a, b, c] = [newBlobId(), newBlobId(), newBlobId()];
+    await node.put(a, Buffer.from('first'));
+    await node.put(a, Buffer.from('second!'));
+    await node.put(b, Buffer.from('bb'));
+    await node.put(c, Buffer.from('ccc'));
+
+    // Act
+    await node.delete(c);
+    const listed = [];
+    for await (const entry of node.list()) listed.push(entry);
+    const health = await node.health();
+
+    // Assess
+    expect((await node.get(a)).toString()).toBe('second!');
+    expect(listed.map((entry) => entry.blobId).sort()).toEqual([a, b].sort());
+    expect(listed.find((entry) => entry.blobId === a)?.size).toBe(7);
+    expect(health).toEqual({ id: 'node-1', healthy: true, blobs: 2, bytes: 9 });
+  });
+
+  it('takes storedAt from the injected clock', async () => {
+    // Prepare
+    const at = new Date('2024-01-02T03:04:05.000Z');
+    const clocked = createFsNode({ id: 'node-2', dir, clock: { now: () => at }, fsync: false });
+    const blobId = newBlobId();
+
+    // Act
+    await clocked.put(blobId, Buffer.from('x'));
+
+    // Assess
+    expect((await clocked.stat(blobId))?.storedAt.getTime()).toBe(at.getTime());
+  });
+
+  it('removes stale temp files at open and keeps fresh ones', () => {
+    // Prepare
+    const tmp = join(dir, 'tmp');
+    mkdirSync(tmp, { recursive: true });
+    writeFileSync(join(tmp, 'stale.tmp'), 'half a write');
+    utimesSync(join(tmp, 'stale.tmp'), new Date('2020-01-01'), new Date('2020-01-01'));
+    writeFileSync(join(tmp, 'fresh.tmp'), 'a write in progress');
+
+    // Act
+    createFsNode({ id: 'node-1', dir });
+
+    // Assess
+    expect(readdirSync(tmp)).toEqual(['fresh.tmp']);
+  });
+
+  it('recovers when the shard directory vanished (a wiped disk)', async () => {
+    // Prepare
+    const blobId = newBlobId();
+    await node.put(blobId, Buffer.from('one'));
+    rmSync(join(dir, 'blobs', blobId.slice(0, 2)), { recursive: true });
+
+    // Act
+    await node.put(blobId, Buffer.from('two'));
+
+    // Assess
+    expect((await node.get(blobId)).toString()).toBe('two');
+  });
+
+  it('reports unhealthy when its directory is gone', async () => {
+    // Prepare
+    rmSync(dir, { recursive: true });
+
+    // Act
+    const health = await node.health();
+
+    // Assess
+    expect(health).toEqual({ id: 'node-1', healthy: false });
+  });
+});

@@ -1,0 +1,88 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createFsNode } from '../../../../shared/storage/adapters/fs-node.js';
+import { createHttpNode } from '../../../../shared/storage/adapters/http-node.js';
+import { newBlobId } from '../../../../shared/storage/blob-id.js';
+import {
+  BlobCorruptError,
+  BlobMissingError,
+  type StorageNode,
+  StorageNodeUnavailableError,
+} from '../../../../shared/storage/ports.js';
+import { silentLogger } from '../../../../shared/telemetry/logger.js';
+import { createStorageNodeServer } from '../../../../workers/storage-node/server.js';
+
+let dir: string;
+let server: Server;
+let node: StorageNode;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'http-node-'));
+  server = createStorageNodeServer(createFsNode({ id: 'node-1', dir, fsync: false }), silentLogger);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  node = createHttpNode({ id: 'node-1', baseUrl: `http://127.0.0.1:${port}` });
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('http node over the storage-node worker API', () => {
+  it('puts, stats, gets, lists and deletes a blob', async () => {
+    // Prepare
+    const blobId = newBlobId();
+    const bytes = Buffer.from('over the wire');
+
+    // Act
+    await node.put(blobId, bytes);
+    const read = await node.get(blobId);
+    const stat = await node.stat(blobId);
+    const listed = [];
+    for await (const entry of node.list()) listed.push(entry.blobId);
+    await node.delete(blobId);
+
+    // Assess
+    expect(read.equals(bytes)).toBe(true);
+    expect(stat?.size).toBe(bytes.length);
+    expect(listed).toContain(blobId);
+    expect(await node.stat(blobId)).toBeUndefined();
+    await expect(node.get(blobId)).rejects.toBeInstanceOf(BlobMissingError);
+  });
+
+  it('reports on-disk corruption as BlobCorruptError', async () => {
+    // Prepare
+    const blobId = newBlobId();
+    await node.put(blobId, Buffer.from('rotting'));
+    const path = join(dir, 'blobs', blobId.slice(0, 2), blobId);
+    const file = readFileSync(path);
+    file[file.length - 1]! ^= 0x80;
+    writeFileSync(path, file);
+
+    // Act / Assess
+    await expect(node.get(blobId)).rejects.toBeInstanceOf(BlobCorruptError);
+  });
+
+  it('reports health with counts', async () => {
+    // Act
+    const health = await node.health();
+
+    // Assess
+    expect(health).toMatchObject({ id: 'node-1', healthy: true, blobs: expect.any(Number) });
+  });
+
+  it('reads a node that does not answer as unavailable', async () => {
+    // Prepare: a port nobody listens on
+    const dead = createHttpNode({ id: 'node-9', baseUrl: 'http://127.0.0.1:1', timeoutMs: 2000 });
+
+    // Act / Assess
+    await expect(dead.get(newBlobId())).rejects.toBeInstanceOf(StorageNodeUnavailableError);
+    expect(await dead.health()).toEqual({ id: 'node-9', healthy: false });
+  });
+});

@@ -1,0 +1,109 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { decodeBlob, encodeBlob } from '../../shared/storage/blob-format.js';
+import {
+  BlobCorruptError,
+  BlobMissingError,
+  InvalidBlobIdError,
+  type StorageNode,
+} from '../../shared/storage/ports.js';
+import type { Logger } from '../../shared/telemetry/logger.js';
+
+/**
+ * The storage-node HTTP API, serving one node:
+ *   PUT /blobs/:id (body: header + bytes, verified on arrival)   GET /blobs/:id (same layout back)
+ *   HEAD /blobs/:id (x-blob-size, x-blob-stored-at)   DELETE /blobs/:id
+ *   GET /blobs (NDJSON listing)   GET /health
+ * Bodies carry the 48-byte blob header both ways, so corruption in transit is caught end to end.
+ */
+export function createStorageNodeServer(node: StorageNode, logger: Logger): Server {
+  return createServer((request, response) => {
+    handle(node, request, response).catch((error: unknown) => {
+      const { status, code } = classify(error);
+      if (status >= 500)
+        logger.error('storage node request failed', { method: request.method, url: request.url, error });
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
+      sendJson(response, status, { error: code });
+    });
+  });
+}
+
+async function handle(node: StorageNode, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const path = (request.url ?? '/').split('?')[0]!;
+  const method = request.method ?? 'GET';
+  if (path === '/health' && method === 'GET') {
+    const health = await node.health();
+    return sendJson(response, health.healthy ? 200 : 503, health);
+  }
+  if (path === '/blobs' && method === 'GET') {
+    response.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    for await (const entry of node.list()) {
+      const line = `${JSON.stringify({ blobId: entry.blobId, size: entry.size, storedAt: entry.storedAt.getTime() })}\n`;
+      if (!response.write(line)) await new Promise((resolve) => response.once('drain', resolve));
+    }
+    response.end();
+    return;
+  }
+  const match = /^\/blobs\/([^/]+)$/.exec(path);
+  if (!match) return sendJson(response, 404, { error: 'NoSuchRoute' });
+  const blobId = decodeURIComponent(match[1]!);
+  switch (method) {
+    case 'PUT': {
+      const body = await readBody(request);
+      await node.put(blobId, decodeBlob(body, blobId, `${node.id} (in transit)`));
+      response.writeHead(204).end();
+      return;
+    }
+    case 'GET': {
+      const bytes = await node.get(blobId);
+      const body = encodeBlob(bytes);
+      response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
+      response.end(body);
+      return;
+    }
+    case 'HEAD': {
+      const stat = await node.stat(blobId);
+      if (!stat) {
+        response.writeHead(404).end();
+        return;
+      }
+      response
+        .writeHead(200, {
+          'x-blob-size': String(stat.size),
+          'x-blob-stored-at': String(stat.storedAt.getTime()),
+        })
+        .end();
+      return;
+    }
+    case 'DELETE':
+      await node.delete(blobId);
+      response.writeHead(204).end();
+      return;
+    default:
+      sendJson(response, 405, { error: 'MethodNotAllowed' });
+  }
+}
+
+function classify(error: unknown): { status: number; code: string } {
+  if (error instanceof BlobMissingError) return { status: 404, code: 'BlobMissing' };
+  if (error instanceof BlobCorruptError) return { status: 422, code: 'BlobCorrupt' };
+  if (error instanceof InvalidBlobIdError) return { status: 400, code: 'InvalidBlobId' };
+  return { status: 500, code: 'InternalError' };
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function sendJson(response: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+  });
+  response.end(body);
+}
