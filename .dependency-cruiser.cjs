@@ -6,7 +6,15 @@ module.exports = {
       comment: 'shared/ is plain libraries: no Middy, no Lambda types, no handlers or layers',
       severity: 'error',
       from: { path: '^shared/' },
-      to: { path: ['node_modules/@middy', 'node_modules/@types/aws-lambda', '^functions/', '^layers/', '^gateway/'] },
+      to: {
+        path: [
+          'node_modules/@middy',
+          'node_modules/@types/aws-lambda',
+          '^functions/',
+          '^layers/',
+          '^gateway/',
+        ],
+      },
     },
     {
       name: 'layers-do-not-import-functions',
@@ -25,7 +33,9 @@ module.exports = {
       comment: 'handlers reach storage, metadata, cache and queue through ports (the runtime wires adapters)',
       severity: 'error',
       from: { path: '^functions/' },
-      to: { path: ['^shared/(storage|metadata|cache|queue)/adapters/', 'node_modules/(pg|ioredis|@electric-sql)'] },
+      to: {
+        path: ['^shared/(storage|metadata|cache|queue)/adapters/', 'node_modules/(pg|ioredis|@electric-sql)'],
+      },
     },
   ],
   options: {

@@ -81,5 +81,24 @@ export async function prepareTarget(
         ),
       );
     }
+    await verifyStoredBytes(endpoint, objectPath('GET', phase.sizeBytes, 0), phase.sizeBytes, targetHeaders);
+  }
+}
+
+/** Reads one stored object back and compares every byte, since the load loop checks only lengths. */
+async function verifyStoredBytes(
+  endpoint: Endpoint,
+  path: string,
+  sizeBytes: number,
+  targetHeaders: Record<string, string>,
+): Promise<void> {
+  const response = await fetch(`http://${endpoint.hostname}:${endpoint.port}${path}`, {
+    headers: targetHeaders,
+  });
+  const body = Buffer.from(await response.arrayBuffer());
+  if (response.status !== 200 || !body.equals(payload(sizeBytes))) {
+    throw new Error(
+      `GET ${path}: HTTP ${response.status}, ${body.length} bytes that differ from what was PUT`,
+    );
   }
 }

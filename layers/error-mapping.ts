@@ -16,7 +16,9 @@ export interface ErrorMappingOptions {
  * application/xml`, no body on HEAD. Errors that are not S3Errors become InternalError without
  * leaking their message, and are logged. Leaves a response another middleware already set alone.
  */
-export function errorMapping(options: ErrorMappingOptions): MiddlewareObj<ApiEvent, ApiResult, Error, RequestContext> {
+export function errorMapping(
+  options: ErrorMappingOptions,
+): MiddlewareObj<ApiEvent, ApiResult, Error, RequestContext> {
   const { format, logger } = options;
   const onError: MiddlewareObj<ApiEvent, ApiResult, Error, RequestContext>['onError'] = (request) => {
     if (request.response) return;
@@ -34,7 +36,12 @@ export function errorMapping(options: ErrorMappingOptions): MiddlewareObj<ApiEve
   return { name: 'error-mapping', onError };
 }
 
-export function renderError(error: S3Error, event: ApiEvent, requestId: string, format: ErrorFormat): ApiResult {
+export function renderError(
+  error: S3Error,
+  event: ApiEvent,
+  requestId: string,
+  format: ErrorFormat,
+): ApiResult {
   const isHead = event.requestContext.http.method === 'HEAD';
   if (format === 'json') {
     return {

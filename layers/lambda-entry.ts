@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
-import { sharedRuntime } from '../shared/runtime/shared-runtime.js';
 import type { Runtime } from '../shared/runtime/runtime.js';
+import { sharedRuntime } from '../shared/runtime/shared-runtime.js';
 import type { ApiEvent, ApiResult } from './request-context.js';
 
 type HandlerFactory = (runtime: Runtime) => (event: ApiEvent, context: Context) => Promise<ApiResult>;

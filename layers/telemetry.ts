@@ -31,7 +31,12 @@ export function telemetry(options: TelemetryOptions) {
     request.internal['telemetry:start'] = undefined;
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     const status = String(request.response?.statusCode ?? 500);
-    const labels = { service, operation: request.context.operation, method: request.event.requestContext.http.method, status };
+    const labels = {
+      service,
+      operation: request.context.operation,
+      method: request.event.requestContext.http.method,
+      status,
+    };
     metrics.httpRequests.inc(labels);
     metrics.httpRequestDuration.observe(labels, seconds);
     const span = request.context.span;
@@ -40,7 +45,11 @@ export function telemetry(options: TelemetryOptions) {
       span.setAttribute('http.response.status_code', Number(status));
       if (Number(status) >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
     }
-    logger.debug('request', { request_id: request.context.requestId, ...labels, duration_ms: seconds * 1000 });
+    logger.debug('request', {
+      request_id: request.context.requestId,
+      ...labels,
+      duration_ms: seconds * 1000,
+    });
   };
   const middleware: MiddlewareObj<ApiEvent, ApiResult, Error, RequestContext> = {
     name: 'telemetry',

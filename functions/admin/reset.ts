@@ -7,7 +7,11 @@ export function createHandler(runtime: Runtime): LambdaHandler {
   return composeHandler(
     async () => {
       await runtime.reset();
-      return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reset: true }) };
+      return {
+        statusCode: 200,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ reset: true }),
+      };
     },
     { runtime, service: 'admin', name: 'Reset', errorFormat: 'json' },
   );

@@ -8,9 +8,16 @@ import type { S3Request } from './s3-request.js';
 
 /** The one region this service pretends to be in. */
 export const REGION = 'us-east-1';
-const OWNER = { ID: '75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a', DisplayName: 'mock-s3' };
+const OWNER = {
+  ID: '75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a',
+  DisplayName: 'mock-s3',
+};
 
-export async function handleCreateBucket(services: S3Services, request: S3Request, bucket: string): Promise<ApiResult> {
+export async function handleCreateBucket(
+  services: S3Services,
+  request: S3Request,
+  bucket: string,
+): Promise<ApiResult> {
   parseCreateBucketConfiguration(request.body());
   await createBucket(services, bucket);
   return emptyResponse(200, { location: `/${bucket}` });

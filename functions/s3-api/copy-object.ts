@@ -6,7 +6,12 @@ import { xmlDocument } from '../../shared/s3/xml.js';
 import { xmlResponse } from './responses.js';
 import type { S3Request } from './s3-request.js';
 
-export async function handleCopyObject(services: S3Services, request: S3Request, bucket: string, key: string): Promise<ApiResult> {
+export async function handleCopyObject(
+  services: S3Services,
+  request: S3Request,
+  bucket: string,
+  key: string,
+): Promise<ApiResult> {
   const source = parseCopySource(request.headers['x-amz-copy-source']);
   const object = await copyObject(services, { bucket, key, headers: request.headers, source });
   const checksum = object.checksum

@@ -13,13 +13,20 @@ import { bytesResponse, emptyResponse } from './responses.js';
 import type { S3Request } from './s3-request.js';
 
 /** GetObject and HeadObject: conditions, Range (206 / 416), `partNumber`, response-* overrides. */
-export async function getObject(services: S3Services, request: S3Request, bucket: string, key: string): Promise<ApiResult> {
+export async function getObject(
+  services: S3Services,
+  request: S3Request,
+  bucket: string,
+  key: string,
+): Promise<ApiResult> {
   const object = await requireObject(services, bucket, key);
   checkConditions(request.headers, object);
   const headers = objectResponseHeaders(object);
   applyResponseOverrides(headers, request.query);
-  const range = partRange(request.query.get('partNumber'), object) ?? parseRange(request.headers.range, object.size);
-  const wholeObject = range === undefined || (range.start === 0 && range.end === object.size - 1 && !request.headers.range);
+  const range =
+    partRange(request.query.get('partNumber'), object) ?? parseRange(request.headers.range, object.size);
+  const wholeObject =
+    range === undefined || (range.start === 0 && range.end === object.size - 1 && !request.headers.range);
   // S3 returns the full-object checksum only for a whole-object read.
   if (wholeObject && request.headers['x-amz-checksum-mode']?.toUpperCase() === 'ENABLED') {
     Object.assign(headers, checksumResponseHeaders(object));
@@ -34,7 +41,10 @@ export async function getObject(services: S3Services, request: S3Request, bucket
 }
 
 /** `?partNumber=N` reads one part of a multipart object (part 1 of a simple object is all of it). */
-function partRange(raw: string | null, object: { size: number; segments: { size: number }[]; partsCount?: number }) {
+function partRange(
+  raw: string | null,
+  object: { size: number; segments: { size: number }[]; partsCount?: number },
+) {
   if (raw === null) return undefined;
   const partNumber = Number(raw);
   const parts = object.partsCount === undefined ? [{ size: object.size }] : object.segments;

@@ -72,14 +72,20 @@ function contents(objects: ObjectRecord[], encode: (text: string) => string, wit
     Key: encode(object.key),
     LastModified: object.lastModified,
     ETag: object.etag,
-    ...(object.checksum ? { ChecksumAlgorithm: object.checksum.algorithm, ChecksumType: object.checksum.type } : {}),
+    ...(object.checksum
+      ? { ChecksumAlgorithm: object.checksum.algorithm, ChecksumType: object.checksum.type }
+      : {}),
     Size: object.size,
     ...(withOwner ? { Owner: OWNER } : {}),
     StorageClass: 'STANDARD',
   }));
 }
 
-export async function handleListObjectsV2(services: S3Services, request: S3Request, bucket: string): Promise<ApiResult> {
+export async function handleListObjectsV2(
+  services: S3Services,
+  request: S3Request,
+  bucket: string,
+): Promise<ApiResult> {
   const { query } = request;
   const parameters = listParameters(query);
   const token = query.get('continuation-token');
@@ -113,7 +119,11 @@ export async function handleListObjectsV2(services: S3Services, request: S3Reque
 }
 
 /** ListObjects (v1): `marker`; NextMarker only when a delimiter is given, as S3 does. */
-export async function handleListObjectsV1(services: S3Services, request: S3Request, bucket: string): Promise<ApiResult> {
+export async function handleListObjectsV1(
+  services: S3Services,
+  request: S3Request,
+  bucket: string,
+): Promise<ApiResult> {
   const parameters = listParameters(request.query);
   const marker = request.query.get('marker') ?? '';
   const page = await listObjectsPage(services, {
@@ -121,7 +131,10 @@ export async function handleListObjectsV1(services: S3Services, request: S3Reque
     prefix: parameters.prefix,
     delimiter: parameters.delimiter,
     after: marker,
-    afterIsPrefix: parameters.delimiter !== '' && marker.endsWith(parameters.delimiter) && marker.startsWith(parameters.prefix),
+    afterIsPrefix:
+      parameters.delimiter !== '' &&
+      marker.endsWith(parameters.delimiter) &&
+      marker.startsWith(parameters.prefix),
     maxKeys: parameters.maxKeys,
   });
   const { encode } = parameters;
@@ -130,7 +143,9 @@ export async function handleListObjectsV1(services: S3Services, request: S3Reque
       Name: bucket,
       Prefix: encode(parameters.prefix),
       Marker: encode(marker),
-      ...(page.isTruncated && parameters.delimiter && page.last ? { NextMarker: encode(page.last.value) } : {}),
+      ...(page.isTruncated && parameters.delimiter && page.last
+        ? { NextMarker: encode(page.last.value) }
+        : {}),
       MaxKeys: parameters.maxKeys,
       ...(parameters.delimiter ? { Delimiter: encode(parameters.delimiter) } : {}),
       ...(parameters.encodingType ? { EncodingType: parameters.encodingType } : {}),
@@ -142,7 +157,11 @@ export async function handleListObjectsV1(services: S3Services, request: S3Reque
 }
 
 /** ListObjectVersions on an unversioned bucket: every current object, with VersionId `null`. */
-export async function handleListObjectVersions(services: S3Services, request: S3Request, bucket: string): Promise<ApiResult> {
+export async function handleListObjectVersions(
+  services: S3Services,
+  request: S3Request,
+  bucket: string,
+): Promise<ApiResult> {
   const parameters = listParameters(request.query);
   const keyMarker = request.query.get('key-marker') ?? '';
   const page = await listObjectsPage(services, {
@@ -160,7 +179,9 @@ export async function handleListObjectVersions(services: S3Services, request: S3
       Prefix: encode(parameters.prefix),
       KeyMarker: encode(keyMarker),
       VersionIdMarker: '',
-      ...(page.isTruncated && page.last ? { NextKeyMarker: encode(page.last.value), NextVersionIdMarker: 'null' } : {}),
+      ...(page.isTruncated && page.last
+        ? { NextKeyMarker: encode(page.last.value), NextVersionIdMarker: 'null' }
+        : {}),
       MaxKeys: parameters.maxKeys,
       ...(parameters.delimiter ? { Delimiter: encode(parameters.delimiter) } : {}),
       ...(parameters.encodingType ? { EncodingType: parameters.encodingType } : {}),

@@ -1,4 +1,5 @@
 import type { ApiResult } from '../../layers/request-context.js';
+import { requireBucket } from '../../shared/operations/buckets.js';
 import { parseCopySource } from '../../shared/operations/copy-object.js';
 import {
   abortMultipartUpload,
@@ -9,7 +10,6 @@ import {
   uploadPart,
   uploadPartCopy,
 } from '../../shared/operations/multipart.js';
-import { requireBucket } from '../../shared/operations/buckets.js';
 import type { S3Services } from '../../shared/runtime/runtime.js';
 import { checksumHeaderName } from '../../shared/s3/checksums.js';
 import { S3Error } from '../../shared/s3/errors.js';
@@ -22,15 +22,28 @@ function uploadIdOf(request: S3Request): string {
   return request.query.get('uploadId') ?? '';
 }
 
-export async function handleCreateMultipartUpload(services: S3Services, request: S3Request, bucket: string, key: string): Promise<ApiResult> {
+export async function handleCreateMultipartUpload(
+  services: S3Services,
+  request: S3Request,
+  bucket: string,
+  key: string,
+): Promise<ApiResult> {
   const upload = await createMultipartUpload(services, { bucket, key, headers: request.headers });
   const headers: Record<string, string> = {};
   if (upload.checksumAlgorithm) headers['x-amz-checksum-algorithm'] = upload.checksumAlgorithm;
   if (upload.checksumType) headers['x-amz-checksum-type'] = upload.checksumType;
-  return xmlResponse(xmlDocument('InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId: upload.uploadId }), headers);
+  return xmlResponse(
+    xmlDocument('InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId: upload.uploadId }),
+    headers,
+  );
 }
 
-export async function handleUploadPart(services: S3Services, request: S3Request, bucket: string, key: string): Promise<ApiResult> {
+export async function handleUploadPart(
+  services: S3Services,
+  request: S3Request,
+  bucket: string,
+  key: string,
+): Promise<ApiResult> {
   const part = await uploadPart(services, {
     bucket,
     key,
@@ -44,7 +57,12 @@ export async function handleUploadPart(services: S3Services, request: S3Request,
   return emptyResponse(200, headers);
 }
 
-export async function handleUploadPartCopy(services: S3Services, request: S3Request, bucket: string, key: string): Promise<ApiResult> {
+export async function handleUploadPartCopy(
+  services: S3Services,
+  request: S3Request,
+  bucket: string,
+  key: string,
+): Promise<ApiResult> {
   const part = await uploadPartCopy(services, {
     bucket,
     key,
@@ -54,10 +72,17 @@ export async function handleUploadPartCopy(services: S3Services, request: S3Requ
     source: parseCopySource(request.headers['x-amz-copy-source']),
   });
   const checksum = part.checksum ? { [`Checksum${part.checksum.algorithm}`]: part.checksum.value } : {};
-  return xmlResponse(xmlDocument('CopyPartResult', { LastModified: part.lastModified, ETag: part.etag, ...checksum }));
+  return xmlResponse(
+    xmlDocument('CopyPartResult', { LastModified: part.lastModified, ETag: part.etag, ...checksum }),
+  );
 }
 
-export async function handleCompleteMultipartUpload(services: S3Services, request: S3Request, bucket: string, key: string): Promise<ApiResult> {
+export async function handleCompleteMultipartUpload(
+  services: S3Services,
+  request: S3Request,
+  bucket: string,
+  key: string,
+): Promise<ApiResult> {
   const object = await completeMultipartUpload(services, {
     bucket,
     key,
@@ -79,12 +104,22 @@ export async function handleCompleteMultipartUpload(services: S3Services, reques
   );
 }
 
-export async function handleAbortMultipartUpload(services: S3Services, request: S3Request, bucket: string, key: string): Promise<ApiResult> {
+export async function handleAbortMultipartUpload(
+  services: S3Services,
+  request: S3Request,
+  bucket: string,
+  key: string,
+): Promise<ApiResult> {
   await abortMultipartUpload(services, { bucket, key, uploadId: uploadIdOf(request) });
   return emptyResponse(204);
 }
 
-export async function handleListParts(services: S3Services, request: S3Request, bucket: string, key: string): Promise<ApiResult> {
+export async function handleListParts(
+  services: S3Services,
+  request: S3Request,
+  bucket: string,
+  key: string,
+): Promise<ApiResult> {
   const upload = await requireUpload(services, { bucket, key, uploadId: uploadIdOf(request) });
   const marker = integerParameter(request.query, 'part-number-marker', 0);
   const maxParts = Math.min(integerParameter(request.query, 'max-parts', 1000), 1000);
@@ -116,13 +151,23 @@ export async function handleListParts(services: S3Services, request: S3Request, 
   );
 }
 
-export async function handleListMultipartUploads(services: S3Services, request: S3Request, bucket: string): Promise<ApiResult> {
+export async function handleListMultipartUploads(
+  services: S3Services,
+  request: S3Request,
+  bucket: string,
+): Promise<ApiResult> {
   await requireBucket(services, bucket);
   const prefix = request.query.get('prefix') ?? '';
   const keyMarker = request.query.get('key-marker') ?? '';
   const uploadIdMarker = request.query.get('upload-id-marker') ?? '';
   const maxUploads = Math.min(integerParameter(request.query, 'max-uploads', 1000), 1000);
-  const found = await services.metadata.listUploads({ bucket, prefix, keyMarker, uploadIdMarker, limit: maxUploads + 1 });
+  const found = await services.metadata.listUploads({
+    bucket,
+    prefix,
+    keyMarker,
+    uploadIdMarker,
+    limit: maxUploads + 1,
+  });
   const uploads = found.slice(0, maxUploads);
   const isTruncated = found.length > uploads.length;
   const last = uploads.at(-1);
@@ -154,7 +199,10 @@ function integerParameter(query: URLSearchParams, name: string, fallback: number
   if (raw === null) return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) {
-    throw new S3Error('InvalidArgument', { message: `Invalid ${name}`, detail: { ArgumentName: name, ArgumentValue: raw } });
+    throw new S3Error('InvalidArgument', {
+      message: `Invalid ${name}`,
+      detail: { ArgumentName: name, ArgumentValue: raw },
+    });
   }
   return value;
 }

@@ -5,7 +5,17 @@ import { checksumResponseHeaders } from './object-response-headers.js';
 import { emptyResponse } from './responses.js';
 import type { S3Request } from './s3-request.js';
 
-export async function handlePutObject(services: S3Services, request: S3Request, bucket: string, key: string): Promise<ApiResult> {
-  const object = await putObject(services, { bucket, key, headers: request.headers, rawBody: request.body() });
+export async function handlePutObject(
+  services: S3Services,
+  request: S3Request,
+  bucket: string,
+  key: string,
+): Promise<ApiResult> {
+  const object = await putObject(services, {
+    bucket,
+    key,
+    headers: request.headers,
+    rawBody: request.body(),
+  });
   return emptyResponse(200, { etag: object.etag, ...checksumResponseHeaders(object) });
 }

@@ -12,7 +12,7 @@ import {
 import { handleCopyObject } from './copy-object.js';
 import { handleDeleteObject, handleDeleteObjects } from './delete-objects.js';
 import { getObject } from './get-object.js';
-import { handleListObjectVersions, handleListObjectsV1, handleListObjectsV2 } from './list-objects.js';
+import { handleListObjectsV1, handleListObjectsV2, handleListObjectVersions } from './list-objects.js';
 import {
   handleAbortMultipartUpload,
   handleCompleteMultipartUpload,
@@ -36,10 +36,33 @@ export interface S3Operation {
  * never a silent fall-through to the plain operation (a PUT ?tagging must not overwrite the object).
  */
 const UNSUPPORTED_SUBRESOURCES = [
-  'accelerate', 'acl', 'analytics', 'attributes', 'cors', 'encryption', 'intelligent-tiering', 'inventory',
-  'legal-hold', 'lifecycle', 'logging', 'metadataConfiguration', 'metrics', 'notification', 'object-lock',
-  'ownershipControls', 'policy', 'policyStatus', 'publicAccessBlock', 'replication', 'requestPayment',
-  'restore', 'retention', 'select', 'tagging', 'torrent', 'website',
+  'accelerate',
+  'acl',
+  'analytics',
+  'attributes',
+  'cors',
+  'encryption',
+  'intelligent-tiering',
+  'inventory',
+  'legal-hold',
+  'lifecycle',
+  'logging',
+  'metadataConfiguration',
+  'metrics',
+  'notification',
+  'object-lock',
+  'ownershipControls',
+  'policy',
+  'policyStatus',
+  'publicAccessBlock',
+  'replication',
+  'requestPayment',
+  'restore',
+  'retention',
+  'select',
+  'tagging',
+  'torrent',
+  'website',
 ] as const;
 
 /** Picks the S3 operation from method, addressing and sub-resources. */
@@ -47,7 +70,8 @@ export function resolveOperation(request: S3Request): S3Operation {
   const { method, bucket, key, query } = request;
   const unsupported = UNSUPPORTED_SUBRESOURCES.find((name) => query.has(name));
   if (unsupported) return notImplemented(`${method} ?${unsupported}`);
-  if (query.has('versioning') && !(method === 'GET' && bucket && !key)) return notImplemented(`${method} ?versioning`);
+  if (query.has('versioning') && !(method === 'GET' && bucket && !key))
+    return notImplemented(`${method} ?versioning`);
   if (bucket === undefined) {
     if (method === 'GET') return { name: 'ListBuckets', run: (s) => handleListBuckets(s) };
     return methodNotAllowed(method);
@@ -66,14 +90,20 @@ function bucketOperation(request: S3Request, bucket: string): S3Operation {
     case 'DELETE':
       return { name: 'DeleteBucket', run: (s) => handleDeleteBucket(s, bucket) };
     case 'POST':
-      if (query.has('delete')) return { name: 'DeleteObjects', run: (s) => handleDeleteObjects(s, request, bucket) };
+      if (query.has('delete'))
+        return { name: 'DeleteObjects', run: (s) => handleDeleteObjects(s, request, bucket) };
       return notImplemented('POST on a bucket');
     case 'GET':
-      if (query.has('location')) return { name: 'GetBucketLocation', run: (s) => handleGetBucketLocation(s, bucket) };
-      if (query.has('versioning')) return { name: 'GetBucketVersioning', run: (s) => handleGetBucketVersioning(s, bucket) };
-      if (query.has('versions')) return { name: 'ListObjectVersions', run: (s) => handleListObjectVersions(s, request, bucket) };
-      if (query.has('uploads')) return { name: 'ListMultipartUploads', run: (s) => handleListMultipartUploads(s, request, bucket) };
-      if (query.get('list-type') === '2') return { name: 'ListObjectsV2', run: (s) => handleListObjectsV2(s, request, bucket) };
+      if (query.has('location'))
+        return { name: 'GetBucketLocation', run: (s) => handleGetBucketLocation(s, bucket) };
+      if (query.has('versioning'))
+        return { name: 'GetBucketVersioning', run: (s) => handleGetBucketVersioning(s, bucket) };
+      if (query.has('versions'))
+        return { name: 'ListObjectVersions', run: (s) => handleListObjectVersions(s, request, bucket) };
+      if (query.has('uploads'))
+        return { name: 'ListMultipartUploads', run: (s) => handleListMultipartUploads(s, request, bucket) };
+      if (query.get('list-type') === '2')
+        return { name: 'ListObjectsV2', run: (s) => handleListObjectsV2(s, request, bucket) };
       return { name: 'ListObjects', run: (s) => handleListObjectsV1(s, request, bucket) };
     default:
       return methodNotAllowed(method);
@@ -89,7 +119,8 @@ function objectOperation(request: S3Request, bucket: string, key: string): S3Ope
         return { name: 'UploadPartCopy', run: (s) => handleUploadPartCopy(s, request, bucket, key) };
       }
       if (isPart) return { name: 'UploadPart', run: (s) => handleUploadPart(s, request, bucket, key) };
-      if (headers['x-amz-copy-source']) return { name: 'CopyObject', run: (s) => handleCopyObject(s, request, bucket, key) };
+      if (headers['x-amz-copy-source'])
+        return { name: 'CopyObject', run: (s) => handleCopyObject(s, request, bucket, key) };
       return { name: 'PutObject', run: (s) => handlePutObject(s, request, bucket, key) };
     case 'GET':
       if (isPart) return { name: 'ListParts', run: (s) => handleListParts(s, request, bucket, key) };
@@ -97,11 +128,23 @@ function objectOperation(request: S3Request, bucket: string, key: string): S3Ope
     case 'HEAD':
       return { name: 'HeadObject', run: (s) => getObject(s, request, bucket, key) };
     case 'DELETE':
-      if (isPart) return { name: 'AbortMultipartUpload', run: (s) => handleAbortMultipartUpload(s, request, bucket, key) };
+      if (isPart)
+        return {
+          name: 'AbortMultipartUpload',
+          run: (s) => handleAbortMultipartUpload(s, request, bucket, key),
+        };
       return { name: 'DeleteObject', run: (s) => handleDeleteObject(s, bucket, key) };
     case 'POST':
-      if (query.has('uploads')) return { name: 'CreateMultipartUpload', run: (s) => handleCreateMultipartUpload(s, request, bucket, key) };
-      if (isPart) return { name: 'CompleteMultipartUpload', run: (s) => handleCompleteMultipartUpload(s, request, bucket, key) };
+      if (query.has('uploads'))
+        return {
+          name: 'CreateMultipartUpload',
+          run: (s) => handleCreateMultipartUpload(s, request, bucket, key),
+        };
+      if (isPart)
+        return {
+          name: 'CompleteMultipartUpload',
+          run: (s) => handleCompleteMultipartUpload(s, request, bucket, key),
+        };
       return notImplemented('POST on an object');
     default:
       return methodNotAllowed(method);
@@ -111,13 +154,19 @@ function objectOperation(request: S3Request, bucket: string, key: string): S3Ope
 function notImplemented(what: string): S3Operation {
   return {
     name: 'NotImplemented',
-    run: () => Promise.reject(new S3Error('NotImplemented', { message: `${what} is not implemented by this service.` })),
+    run: () =>
+      Promise.reject(
+        new S3Error('NotImplemented', { message: `${what} is not implemented by this service.` }),
+      ),
   };
 }
 
 function methodNotAllowed(method: string): S3Operation {
   return {
     name: 'MethodNotAllowed',
-    run: () => Promise.reject(new S3Error('MethodNotAllowed', { detail: { Method: method, ResourceType: 'SERVICE' } })),
+    run: () =>
+      Promise.reject(
+        new S3Error('MethodNotAllowed', { detail: { Method: method, ResourceType: 'SERVICE' } }),
+      ),
   };
 }

@@ -22,7 +22,8 @@ export function parseS3Request(event: ApiEvent, s3Domain: string): S3Request {
   const headers = event.headers as Record<string, string>;
   const segments = splitPath(event.rawPath);
   const hostBucket = bucketFromHost(headers.host, s3Domain);
-  const [bucket, key] = hostBucket === undefined ? [segments[0], segments[1]] : [hostBucket, joinKey(segments)];
+  const [bucket, key] =
+    hostBucket === undefined ? [segments[0], segments[1]] : [hostBucket, joinKey(segments)];
   let body: Buffer | undefined;
   return {
     method: event.requestContext.http.method.toUpperCase(),

@@ -44,7 +44,12 @@ function createPlaneServer(plane: Plane, options: EmbeddedGatewayOptions): Serve
   return server;
 }
 
-async function serve(plane: Plane, options: EmbeddedGatewayOptions, request: IncomingMessage, response: ServerResponse) {
+async function serve(
+  plane: Plane,
+  options: EmbeddedGatewayOptions,
+  request: IncomingMessage,
+  response: ServerResponse,
+) {
   const method = request.method ?? 'GET';
   const rawPath = (request.url ?? '/').split('?', 1)[0]!;
   const route = matchRoute(options.routes, plane, method, rawPath);
@@ -71,11 +76,18 @@ async function serve(plane: Plane, options: EmbeddedGatewayOptions, request: Inc
  * The whole body, an S3Error to answer with, or undefined when the client disconnected before
  * sending all of it (a half upload must never reach a handler).
  */
-function readBody(request: IncomingMessage, options: EmbeddedGatewayOptions): Promise<Buffer | S3Error | undefined> {
+function readBody(
+  request: IncomingMessage,
+  options: EmbeddedGatewayOptions,
+): Promise<Buffer | S3Error | undefined> {
   const declared = Number(request.headers['content-length'] ?? Number.NaN);
   if (declared > options.maxBodyBytes) {
     request.resume();
-    return Promise.resolve(new S3Error('EntityTooLarge', { detail: { MaxSizeAllowed: String(options.maxBodyBytes), ProposedSize: String(declared) } }));
+    return Promise.resolve(
+      new S3Error('EntityTooLarge', {
+        detail: { MaxSizeAllowed: String(options.maxBodyBytes), ProposedSize: String(declared) },
+      }),
+    );
   }
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];

@@ -6,7 +6,12 @@ import type { ApiEvent, ApiResult } from '../../layers/request-context.js';
  * Builds the API Gateway v2 (HTTP API) event for a request, as API Gateway would: lower-case
  * headers (repeats joined by commas), raw path and query untouched, the body as bytes.
  */
-export function toApiEvent(request: IncomingMessage, body: Buffer, routeKey: string, requestId: string): ApiEvent {
+export function toApiEvent(
+  request: IncomingMessage,
+  body: Buffer,
+  routeKey: string,
+  requestId: string,
+): ApiEvent {
   const url = request.url ?? '/';
   const queryStart = url.indexOf('?');
   const rawPath = queryStart < 0 ? url : url.slice(0, queryStart);
@@ -54,7 +59,8 @@ export function writeApiResult(request: IncomingMessage, response: ServerRespons
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;
   const body = request.method === 'HEAD' ? Buffer.alloc(0) : bodyBytes(result);
-  if (request.method !== 'HEAD' || headers['content-length'] === undefined) headers['content-length'] = String(body.length);
+  if (request.method !== 'HEAD' || headers['content-length'] === undefined)
+    headers['content-length'] = String(body.length);
   response.writeHead(result.statusCode ?? 200, headers);
   response.end(body);
 }

@@ -10,11 +10,16 @@ interface FunctionModule {
  * Loads each function module named in the route table and builds its handler over the gateway's
  * runtime (every module exports `createHandler(runtime)` beside its Lambda `handler`).
  */
-export async function loadHandlers(routes: readonly Route[], runtime: Runtime): Promise<Map<string, FunctionHandler>> {
+export async function loadHandlers(
+  routes: readonly Route[],
+  runtime: Runtime,
+): Promise<Map<string, FunctionHandler>> {
   const handlers = new Map<string, FunctionHandler>();
   for (const route of routes) {
     if (handlers.has(route.functionName)) continue;
-    const module = (await import(new URL(`../../${route.module}.js`, import.meta.url).href)) as FunctionModule;
+    const module = (await import(
+      new URL(`../../${route.module}.js`, import.meta.url).href
+    )) as FunctionModule;
     if (typeof module.createHandler !== 'function') {
       throw new Error(`${route.module} does not export createHandler(runtime)`);
     }

@@ -16,7 +16,10 @@ async function main(): Promise<void> {
   const routes = await loadRouteTable(fileURLToPath(new URL('../../serverless.yml', import.meta.url)));
   const handlers = await loadHandlers(routes, runtime);
   const servers = createEmbeddedGateway({ routes, handlers, logger: runtime.logger, ...config.gateway });
-  await Promise.all([listen(servers.s3, config.port, config.host), listen(servers.control, config.adminPort, config.host)]);
+  await Promise.all([
+    listen(servers.s3, config.port, config.host),
+    listen(servers.control, config.adminPort, config.host),
+  ]);
   const s3Port = (servers.s3.address() as { port: number }).port;
   const adminPort = (servers.control.address() as { port: number }).port;
   runtime.logger.info('mock-s3 ready', {
@@ -55,7 +58,12 @@ function close(server: Server): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  const message =
+    error instanceof ConfigError
+      ? error.message
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
   process.stderr.write(`mock-s3 failed to start: ${message}\n`);
   process.exit(1);
 });

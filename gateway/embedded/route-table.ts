@@ -17,7 +17,10 @@ export interface Route {
 }
 
 interface ServerlessFile {
-  functions?: Record<string, { handler: string; events?: { httpApi?: string | { method: string; path: string } }[] }>;
+  functions?: Record<
+    string,
+    { handler: string; events?: { httpApi?: string | { method: string; path: string } }[] }
+  >;
 }
 
 /** Reads every function's HTTP routes from serverless.yml, the single route table. */
@@ -28,8 +31,11 @@ export async function loadRouteTable(serverlessYmlPath: string): Promise<Route[]
     for (const event of fn.events ?? []) {
       if (!event.httpApi) continue;
       const [method, path] =
-        typeof event.httpApi === 'string' ? event.httpApi.split(/\s+/, 2) : [event.httpApi.method, event.httpApi.path];
-      if (!method || !path) throw new Error(`serverless.yml: function ${functionName} has a malformed httpApi route`);
+        typeof event.httpApi === 'string'
+          ? event.httpApi.split(/\s+/, 2)
+          : [event.httpApi.method, event.httpApi.path];
+      if (!method || !path)
+        throw new Error(`serverless.yml: function ${functionName} has a malformed httpApi route`);
       routes.push({
         method: method.toUpperCase(),
         path,
@@ -49,9 +55,17 @@ export function isControlPlane(path: string): boolean {
 }
 
 /** The route for a request on one listener, or undefined. */
-export function matchRoute(routes: readonly Route[], plane: Plane, method: string, rawPath: string): Route | undefined {
+export function matchRoute(
+  routes: readonly Route[],
+  plane: Plane,
+  method: string,
+  rawPath: string,
+): Route | undefined {
   return routes.find(
-    (route) => route.plane === plane && (route.method === 'ANY' || route.method === method) && route.pattern.test(rawPath),
+    (route) =>
+      route.plane === plane &&
+      (route.method === 'ANY' || route.method === method) &&
+      route.pattern.test(rawPath),
   );
 }
 
@@ -69,5 +83,8 @@ function compilePath(path: string): RegExp {
 }
 
 function specificity(path: string): number {
-  return path.split('/').filter((segment) => segment !== '' && !segment.startsWith('{')).length * 10 - (path.includes('+}') ? 1 : 0);
+  return (
+    path.split('/').filter((segment) => segment !== '' && !segment.startsWith('{')).length * 10 -
+    (path.includes('+}') ? 1 : 0)
+  );
 }

@@ -77,7 +77,11 @@ export function createCachedMetadataStore(
   ): Promise<T | undefined> {
     let cached: [string | undefined, string | undefined, string | undefined];
     try {
-      cached = await Promise.all([cache.get(cacheKey), cache.get(versionCacheKey(cacheKey)), cache.get(GENERATION_KEY)]);
+      cached = await Promise.all([
+        cache.get(cacheKey),
+        cache.get(versionCacheKey(cacheKey)),
+        cache.get(GENERATION_KEY),
+      ]);
     } catch (error) {
       warn('get', cacheKey, error);
       return load();
@@ -124,15 +128,24 @@ export function createCachedMetadataStore(
   return {
     ...bindAll(inner),
 
-    getBucket: (name) => readThrough<BucketRecord>(bucketCacheKey(name), () => inner.getBucket(name), reviveBucket),
+    getBucket: (name) =>
+      readThrough<BucketRecord>(bucketCacheKey(name), () => inner.getBucket(name), reviveBucket),
     deleteBucket: (name) => writeThenInvalidate(bucketCacheKey(name), () => inner.deleteBucket(name)),
 
     getObject: (bucket, key) =>
-      readThrough<ObjectRecord>(objectCacheKey(bucket, key), () => inner.getObject(bucket, key), reviveObject),
-    putObject: (object) => writeThenInvalidate(objectCacheKey(object.bucket, object.key), () => inner.putObject(object)),
-    deleteObject: (bucket, key) => writeThenInvalidate(objectCacheKey(bucket, key), () => inner.deleteObject(bucket, key)),
+      readThrough<ObjectRecord>(
+        objectCacheKey(bucket, key),
+        () => inner.getObject(bucket, key),
+        reviveObject,
+      ),
+    putObject: (object) =>
+      writeThenInvalidate(objectCacheKey(object.bucket, object.key), () => inner.putObject(object)),
+    deleteObject: (bucket, key) =>
+      writeThenInvalidate(objectCacheKey(bucket, key), () => inner.deleteObject(bucket, key)),
     completeUpload: (uploadId, object) =>
-      writeThenInvalidate(objectCacheKey(object.bucket, object.key), () => inner.completeUpload(uploadId, object)),
+      writeThenInvalidate(objectCacheKey(object.bucket, object.key), () =>
+        inner.completeUpload(uploadId, object),
+      ),
 
     async reset() {
       try {

@@ -90,7 +90,10 @@ const MIGRATION_LOCK_KEY = 0x6d6f636b33; // "mock3"
  * one connection, so there the lock is uncontended; the SQL is the same.)
  * Returns the versions it applied.
  */
-export async function migrate(client: SqlClient, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+export async function migrate(
+  client: SqlClient,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number[]> {
   return client.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
     await tx.query(

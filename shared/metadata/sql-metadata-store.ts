@@ -1,4 +1,5 @@
 import { S3Error } from '../s3/errors.js';
+import { keyRangeConditions } from './key-range.js';
 import type {
   BucketRecord,
   CreateBucketOutcome,
@@ -11,7 +12,6 @@ import type {
   UploadRecord,
 } from './ports.js';
 import { MetadataUnavailableError } from './ports.js';
-import { keyRangeConditions } from './key-range.js';
 import type { SqlClient } from './sql-client.js';
 import {
   type BucketRow,
@@ -64,7 +64,9 @@ export function createSqlMetadataStore(client: SqlClient): MetadataStore {
     },
 
     async getBucket(name) {
-      const rows = await client.query<BucketRow>('SELECT name, created_at FROM buckets WHERE name = $1', [name]);
+      const rows = await client.query<BucketRow>('SELECT name, created_at FROM buckets WHERE name = $1', [
+        name,
+      ]);
       return rows[0] ? toBucket(rows[0]) : undefined;
     },
 
@@ -139,7 +141,11 @@ export function createSqlMetadataStore(client: SqlClient): MetadataStore {
         );
       } catch (error) {
         if (sqlstate(error) === FOREIGN_KEY_VIOLATION) {
-          throw new S3Error('NoSuchBucket', { resource: upload.bucket, detail: { BucketName: upload.bucket }, cause: error });
+          throw new S3Error('NoSuchBucket', {
+            resource: upload.bucket,
+            detail: { BucketName: upload.bucket },
+            cause: error,
+          });
         }
         throw error;
       }
@@ -156,7 +162,9 @@ export function createSqlMetadataStore(client: SqlClient): MetadataStore {
     putPart(part: PartRecord) {
       return client.transaction(async (tx) => {
         // Shares the lock abort and complete take exclusively: a part never lands after either.
-        const upload = await tx.query('SELECT 1 FROM uploads WHERE upload_id = $1 FOR SHARE', [part.uploadId]);
+        const upload = await tx.query('SELECT 1 FROM uploads WHERE upload_id = $1 FOR SHARE', [
+          part.uploadId,
+        ]);
         if (upload.length === 0) throw noSuchUpload(part.uploadId);
         const previous = await upsertKeepingPrevious<PartRow>(
           tx,
@@ -201,9 +209,10 @@ export function createSqlMetadataStore(client: SqlClient): MetadataStore {
         if (!upload[0] || upload[0].bucket !== object.bucket || upload[0].key !== object.key) {
           throw noSuchUpload(uploadId);
         }
-        const parts = await tx.query<PartRow>(`DELETE FROM parts WHERE upload_id = $1 RETURNING ${PART_COLUMNS}`, [
-          uploadId,
-        ]);
+        const parts = await tx.query<PartRow>(
+          `DELETE FROM parts WHERE upload_id = $1 RETURNING ${PART_COLUMNS}`,
+          [uploadId],
+        );
         await tx.query('DELETE FROM uploads WHERE upload_id = $1', [uploadId]);
         const replaced = await upsertObject(tx, object);
         const used = new Set(object.segments.map((segment) => segment.blobId));
@@ -279,11 +288,16 @@ async function upsertObject(tx: SqlClient, object: ObjectRecord): Promise<Object
     );
   } catch (error) {
     if (sqlstate(error) === FOREIGN_KEY_VIOLATION) {
-      throw new S3Error('NoSuchBucket', { resource: object.bucket, detail: { BucketName: object.bucket }, cause: error });
+      throw new S3Error('NoSuchBucket', {
+        resource: object.bucket,
+        detail: { BucketName: object.bucket },
+        cause: error,
+      });
     }
     throw error;
   }
-  if (previous) await tx.query('DELETE FROM object_blobs WHERE bucket = $1 AND key = $2', [object.bucket, object.key]);
+  if (previous)
+    await tx.query('DELETE FROM object_blobs WHERE bucket = $1 AND key = $2', [object.bucket, object.key]);
   if (object.segments.length > 0) {
     await tx.query(
       `INSERT INTO object_blobs (blob_id, bucket, key)
@@ -316,7 +330,9 @@ async function upsertKeepingPrevious<Row>(
       return previous;
     }
   }
-  throw new MetadataUnavailableError('write kept losing races with concurrent writers', { sqlstate: '40001' });
+  throw new MetadataUnavailableError('write kept losing races with concurrent writers', {
+    sqlstate: '40001',
+  });
 }
 
 function noSuchUpload(uploadId: string): S3Error {

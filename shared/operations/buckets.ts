@@ -1,7 +1,7 @@
 import type { BucketRecord } from '../metadata/ports.js';
+import type { S3Services } from '../runtime/runtime.js';
 import { S3Error } from '../s3/errors.js';
 import { validateBucketName } from '../s3/names.js';
-import type { S3Services } from '../runtime/runtime.js';
 
 /** The bucket, or NoSuchBucket. Every object operation starts here (a cached look-up). */
 export async function requireBucket(services: S3Services, bucket: string): Promise<BucketRecord> {
@@ -23,7 +23,8 @@ export async function createBucket(services: S3Services, bucket: string): Promis
 
 export async function deleteBucket(services: S3Services, bucket: string): Promise<void> {
   const outcome = await services.metadata.deleteBucket(bucket);
-  if (outcome === 'missing') throw new S3Error('NoSuchBucket', { resource: bucket, detail: { BucketName: bucket } });
+  if (outcome === 'missing')
+    throw new S3Error('NoSuchBucket', { resource: bucket, detail: { BucketName: bucket } });
   if (outcome === 'not_empty') {
     throw new S3Error('BucketNotEmpty', { resource: bucket, detail: { BucketName: bucket } });
   }

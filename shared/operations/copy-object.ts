@@ -19,7 +19,10 @@ export interface CopySource {
  * `?versionId=` (only `null` exists here, as nothing is versioned).
  */
 export function parseCopySource(header: string | undefined): CopySource {
-  if (!header) throw new S3Error('InvalidArgument', { message: 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey' });
+  if (!header)
+    throw new S3Error('InvalidArgument', {
+      message: 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey',
+    });
   const [path = '', query = ''] = header.split('?', 2);
   const versionId = new URLSearchParams(query).get('versionId');
   let decoded: string;
@@ -30,7 +33,9 @@ export function parseCopySource(header: string | undefined): CopySource {
   }
   const slash = decoded.indexOf('/');
   if (slash <= 0 || slash === decoded.length - 1) {
-    throw new S3Error('InvalidArgument', { message: 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey' });
+    throw new S3Error('InvalidArgument', {
+      message: 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey',
+    });
   }
   if (versionId !== null && versionId !== 'null') {
     throw new S3Error('InvalidArgument', { message: 'Invalid version id specified' });
@@ -51,7 +56,10 @@ export async function copyObject(services: S3Services, input: CopyObjectInput): 
   validateObjectKey(key);
   const directive = (headers['x-amz-metadata-directive'] ?? 'COPY').toUpperCase();
   if (directive !== 'COPY' && directive !== 'REPLACE') {
-    throw new S3Error('InvalidArgument', { message: 'Unknown metadata directive.', detail: { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: directive } });
+    throw new S3Error('InvalidArgument', {
+      message: 'Unknown metadata directive.',
+      detail: { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: directive },
+    });
   }
   await requireBucket(services, bucket);
   const original = await requireObject(services, source.bucket, source.key);
@@ -73,7 +81,9 @@ export async function copyObject(services: S3Services, input: CopyObjectInput): 
     lastModified: services.clock.now(),
     headers: directive === 'COPY' ? original.headers : objectHeadersFrom(headers),
     userMetadata: directive === 'COPY' ? original.userMetadata : userMetadataFrom(headers),
-    ...(algorithm ? { checksum: { algorithm, value: checksumBase64(algorithm, bytes), type: 'FULL_OBJECT' as const } } : {}),
+    ...(algorithm
+      ? { checksum: { algorithm, value: checksumBase64(algorithm, bytes), type: 'FULL_OBJECT' as const } }
+      : {}),
     segments: [segment],
   };
   await commitObject(services, object, async () => ({ replaced: await services.metadata.putObject(object) }));

@@ -23,7 +23,11 @@ export interface DeleteResult {
 }
 
 /** DeleteObjects: each key independently; a missing key counts as deleted, as in S3. */
-export async function deleteObjects(services: S3Services, bucket: string, keys: string[]): Promise<DeleteResult[]> {
+export async function deleteObjects(
+  services: S3Services,
+  bucket: string,
+  keys: string[],
+): Promise<DeleteResult[]> {
   await requireBucket(services, bucket);
   const results: DeleteResult[] = [];
   for (const key of keys) {

@@ -70,4 +70,3 @@ export function commonPrefixOf(key: string, prefix: string, delimiter: string): 
 function skipPrefix(prefix: string): string {
   return `${prefix}\u{10FFFF}`;
 }
-

@@ -1,6 +1,18 @@
-import type { ChecksumType, ObjectRecord, PartRecord, StoredChecksum, UploadRecord } from '../metadata/ports.js';
+import type {
+  ChecksumType,
+  ObjectRecord,
+  PartRecord,
+  StoredChecksum,
+  UploadRecord,
+} from '../metadata/ports.js';
 import type { S3Services } from '../runtime/runtime.js';
-import { checksumBase64, combineFullObjectCrc, compositeChecksum, md5Hex, multipartEtag } from '../s3/checksums.js';
+import {
+  checksumBase64,
+  combineFullObjectCrc,
+  compositeChecksum,
+  md5Hex,
+  multipartEtag,
+} from '../s3/checksums.js';
 import { checkCopySourceConditions } from '../s3/conditions.js';
 import { S3Error } from '../s3/errors.js';
 import { validateObjectKey } from '../s3/names.js';
@@ -51,20 +63,29 @@ export async function createMultipartUpload(
  * (CRC64NVME only exists as FULL_OBJECT; the others default to COMPOSITE).
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html
  */
-function checksumTypeOf(headers: Record<string, string>, algorithm: string | undefined): ChecksumType | undefined {
+function checksumTypeOf(
+  headers: Record<string, string>,
+  algorithm: string | undefined,
+): ChecksumType | undefined {
   const requested = headers['x-amz-checksum-type']?.toUpperCase();
   if (requested !== undefined && requested !== 'FULL_OBJECT' && requested !== 'COMPOSITE') {
     throw new S3Error('InvalidRequest', { message: 'Value for x-amz-checksum-type header is invalid.' });
   }
   if (!algorithm) {
-    if (requested) throw new S3Error('InvalidRequest', { message: 'The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.' });
+    if (requested)
+      throw new S3Error('InvalidRequest', {
+        message: 'The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.',
+      });
     return undefined;
   }
-  const type = (requested as ChecksumType | undefined) ?? (algorithm === 'CRC64NVME' ? 'FULL_OBJECT' : 'COMPOSITE');
+  const type =
+    (requested as ChecksumType | undefined) ?? (algorithm === 'CRC64NVME' ? 'FULL_OBJECT' : 'COMPOSITE');
   const fullObjectOnly = algorithm === 'CRC64NVME';
   const compositeOnly = algorithm === 'SHA1' || algorithm === 'SHA256';
   if ((fullObjectOnly && type === 'COMPOSITE') || (compositeOnly && type === 'FULL_OBJECT')) {
-    throw new S3Error('InvalidRequest', { message: `The ${type} checksum type cannot be used with the ${algorithm.toLowerCase()} checksum algorithm.` });
+    throw new S3Error('InvalidRequest', {
+      message: `The ${type} checksum type cannot be used with the ${algorithm.toLowerCase()} checksum algorithm.`,
+    });
   }
   return type;
 }
@@ -98,7 +119,11 @@ export async function uploadPart(
   const checksum =
     body.checksum ??
     (upload.checksumAlgorithm
-      ? { algorithm: upload.checksumAlgorithm, value: checksumBase64(upload.checksumAlgorithm, body.body), type: 'FULL_OBJECT' as const }
+      ? {
+          algorithm: upload.checksumAlgorithm,
+          value: checksumBase64(upload.checksumAlgorithm, body.body),
+          type: 'FULL_OBJECT' as const,
+        }
       : undefined);
   return storePart(services, upload, input.partNumber, body.body, body.md5Hex, checksum);
 }
@@ -113,17 +138,27 @@ export async function uploadPartCopy(
   const range = parseCopySourceRange(input.headers['x-amz-copy-source-range'], original.size);
   const bytes = await readObjectBytes(services, original, range);
   const checksum = upload.checksumAlgorithm
-    ? { algorithm: upload.checksumAlgorithm, value: checksumBase64(upload.checksumAlgorithm, bytes), type: 'FULL_OBJECT' as const }
+    ? {
+        algorithm: upload.checksumAlgorithm,
+        value: checksumBase64(upload.checksumAlgorithm, bytes),
+        type: 'FULL_OBJECT' as const,
+      }
     : undefined;
   return storePart(services, upload, input.partNumber, bytes, md5Hex(bytes), checksum);
 }
 
 /** `x-amz-copy-source-range: bytes=first-last`, both required and inside the source object. */
-function parseCopySourceRange(header: string | undefined, size: number): { start: number; end: number } | undefined {
+function parseCopySourceRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | undefined {
   if (header === undefined) return undefined;
   const match = /^bytes=(\d+)-(\d+)$/.exec(header.trim());
   if (!match) {
-    throw new S3Error('InvalidArgument', { message: 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy' });
+    throw new S3Error('InvalidArgument', {
+      message:
+        'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy',
+    });
   }
   const start = Number(match[1]);
   const end = Number(match[2]);
@@ -176,17 +211,24 @@ export async function completeMultipartUpload(
   if (requested.length === 0) {
     throw new S3Error('MalformedXML', { message: 'You must specify at least one part' });
   }
-  const stored = new Map((await services.metadata.listParts(upload.uploadId)).map((part) => [part.partNumber, part]));
+  const stored = new Map(
+    (await services.metadata.listParts(upload.uploadId)).map((part) => [part.partNumber, part]),
+  );
   const parts: PartRecord[] = [];
   for (const [index, wanted] of requested.entries()) {
-    if (index > 0 && wanted.partNumber <= requested[index - 1]!.partNumber) throw new S3Error('InvalidPartOrder');
+    if (index > 0 && wanted.partNumber <= requested[index - 1]!.partNumber)
+      throw new S3Error('InvalidPartOrder');
     const part = stored.get(wanted.partNumber);
     if (!part || unquote(part.etag) !== unquote(wanted.etag)) {
-      throw new S3Error('InvalidPart', { detail: { UploadId: upload.uploadId, PartNumber: String(wanted.partNumber), ETag: wanted.etag } });
+      throw new S3Error('InvalidPart', {
+        detail: { UploadId: upload.uploadId, PartNumber: String(wanted.partNumber), ETag: wanted.etag },
+      });
     }
     for (const [algorithm, value] of Object.entries(wanted.checksums)) {
       if (part.checksum && part.checksum.algorithm === algorithm && part.checksum.value !== value) {
-        throw new S3Error('InvalidPart', { message: `The ${algorithm.toLowerCase()} you specified for part ${wanted.partNumber} did not match what was uploaded.` });
+        throw new S3Error('InvalidPart', {
+          message: `The ${algorithm.toLowerCase()} you specified for part ${wanted.partNumber} did not match what was uploaded.`,
+        });
       }
     }
     parts.push(part);
@@ -194,7 +236,12 @@ export async function completeMultipartUpload(
   for (const part of parts.slice(0, -1)) {
     if (part.size < MIN_PART_SIZE) {
       throw new S3Error('EntityTooSmall', {
-        detail: { ProposedSize: String(part.size), MinSizeAllowed: String(MIN_PART_SIZE), PartNumber: String(part.partNumber), ETag: part.etag },
+        detail: {
+          ProposedSize: String(part.size),
+          MinSizeAllowed: String(MIN_PART_SIZE),
+          PartNumber: String(part.partNumber),
+          ETag: part.etag,
+        },
       });
     }
   }
@@ -240,9 +287,16 @@ function completedChecksum(
       : compositeChecksum(algorithm, values);
   const claimed = headers[`x-amz-checksum-${algorithm.toLowerCase()}`];
   if (claimed !== undefined && claimed !== value && `${claimed}-${parts.length}` !== value) {
-    throw new S3Error('BadDigest', { message: `The ${algorithm.toLowerCase()} you specified did not match the calculated checksum.` });
+    throw new S3Error('BadDigest', {
+      message: `The ${algorithm.toLowerCase()} you specified did not match the calculated checksum.`,
+    });
   }
-  return { algorithm, value, type: type === 'FULL_OBJECT' && algorithm !== 'SHA1' && algorithm !== 'SHA256' ? 'FULL_OBJECT' : 'COMPOSITE' };
+  return {
+    algorithm,
+    value,
+    type:
+      type === 'FULL_OBJECT' && algorithm !== 'SHA1' && algorithm !== 'SHA256' ? 'FULL_OBJECT' : 'COMPOSITE',
+  };
 }
 
 export async function abortMultipartUpload(services: S3Services, address: UploadAddress): Promise<void> {

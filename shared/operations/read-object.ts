@@ -5,7 +5,11 @@ import { BlobUnavailableError } from '../storage/ports.js';
 import { requireBucket } from './buckets.js';
 
 /** The committed object, or NoSuchBucket / NoSuchKey as S3 answers them. */
-export async function requireObject(services: S3Services, bucket: string, key: string): Promise<ObjectRecord> {
+export async function requireObject(
+  services: S3Services,
+  bucket: string,
+  key: string,
+): Promise<ObjectRecord> {
   const object = await services.metadata.getObject(bucket, key);
   if (object) return object;
   await requireBucket(services, bucket);
@@ -54,7 +58,10 @@ async function readBlob(services: S3Services, blobId: string): Promise<Buffer> {
     return await services.blobs.get(blobId);
   } catch (error) {
     if (error instanceof BlobUnavailableError) {
-      throw new S3Error('ServiceUnavailable', { message: 'No replica of the object could be read.', cause: error });
+      throw new S3Error('ServiceUnavailable', {
+        message: 'No replica of the object could be read.',
+        cause: error,
+      });
     }
     throw error;
   }

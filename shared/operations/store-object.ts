@@ -26,7 +26,11 @@ export async function commitObject(
   try {
     outcome = await commit();
   } catch (error) {
-    if (options.discardOnFailure) await discardBlobs(services, object.segments.map((segment) => segment.blobId));
+    if (options.discardOnFailure)
+      await discardBlobs(
+        services,
+        object.segments.map((segment) => segment.blobId),
+      );
     throw error;
   }
   await publish(services, {
@@ -52,7 +56,10 @@ export async function discardBlobs(services: S3Services, blobIds: string[]): Pro
   await Promise.all(
     blobIds.map((blobId) =>
       services.blobs.delete(blobId).catch((error: unknown) => {
-        services.logger.warn('could not discard uncommitted blob; reconcile will collect it', { blob_id: blobId, error });
+        services.logger.warn('could not discard uncommitted blob; reconcile will collect it', {
+          blob_id: blobId,
+          error,
+        });
       }),
     ),
   );
@@ -62,7 +69,10 @@ export async function discardBlobs(services: S3Services, blobIds: string[]): Pro
  * The request has succeeded once metadata is committed: a task that cannot be published is logged,
  * not failed, because the periodic reconcile pass repairs replicas and collects orphans anyway.
  */
-async function publish(services: S3Services, task: Parameters<S3Services['queue']['publish']>[0]): Promise<void> {
+async function publish(
+  services: S3Services,
+  task: Parameters<S3Services['queue']['publish']>[0],
+): Promise<void> {
   try {
     await services.queue.publish(task);
   } catch (error) {

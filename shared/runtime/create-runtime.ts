@@ -41,7 +41,10 @@ export interface RuntimeOverrides {
  * Builds the process's runtime: storage nodes, replicated blob store, metadata (with its read
  * cache), task queue and its consumer, the reconcile pass, and telemetry. Every port is traced.
  */
-export async function createRuntime(config: Readonly<Config>, overrides: RuntimeOverrides = {}): Promise<Runtime> {
+export async function createRuntime(
+  config: Readonly<Config>,
+  overrides: RuntimeOverrides = {},
+): Promise<Runtime> {
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
   const clock = overrides.clock ?? systemClock;
   const tracing = createTracing({
@@ -57,7 +60,11 @@ export async function createRuntime(config: Readonly<Config>, overrides: Runtime
         fsync: config.storage.fsync,
       }),
     );
-  const blobs = createReplicatedBlobStore({ discovery: staticDiscovery(nodes), replicas: config.storage.replicas, logger });
+  const blobs = createReplicatedBlobStore({
+    discovery: staticDiscovery(nodes),
+    replicas: config.storage.replicas,
+    logger,
+  });
   const store =
     overrides.metadata ??
     (await openMetadataStore({
@@ -72,7 +79,14 @@ export async function createRuntime(config: Readonly<Config>, overrides: Runtime
   const reconciler =
     overrides.reconcile === false
       ? undefined
-      : startReconciler({ blobs, metadata, clock, orphanGraceMs: config.orphanGraceMs, logger, intervalMs: config.reconcileIntervalMs });
+      : startReconciler({
+          blobs,
+          metadata,
+          clock,
+          orphanGraceMs: config.orphanGraceMs,
+          logger,
+          intervalMs: config.reconcileIntervalMs,
+        });
 
   const services: S3Services = {
     blobs: tracePort(tracing.tracer, 'storage', blobs),
@@ -108,7 +122,8 @@ export async function createRuntime(config: Readonly<Config>, overrides: Runtime
 }
 
 function openCache(config: Readonly<Config>, logger: Logger): CacheClient {
-  if (config.cache.backend === 'redis') return createRedisCache({ url: config.redisUrl!, keyPrefix: 'mock-s3:cache:', logger });
+  if (config.cache.backend === 'redis')
+    return createRedisCache({ url: config.redisUrl!, keyPrefix: 'mock-s3:cache:', logger });
   return createMemoryCache({ maxEntries: 100_000 });
 }
 

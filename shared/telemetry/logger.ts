@@ -12,7 +12,10 @@ export interface Logger {
 
 export type LogFields = Record<string, unknown>;
 
-const RANK = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const satisfies Record<LogLevel, number>;
+const RANK = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const satisfies Record<
+  LogLevel,
+  number
+>;
 
 export interface LoggerOptions {
   level: LogLevel;
@@ -27,7 +30,9 @@ export function createLogger(options: LoggerOptions, bound: LogFields = {}): Log
   const clock = options.clock ?? (() => new Date());
   const emit = (level: Exclude<LogLevel, 'silent'>, message: string, fields?: LogFields) => {
     if (RANK[level] < threshold) return;
-    write(JSON.stringify({ time: clock().toISOString(), level, message, ...bound, ...fields }, errorReplacer));
+    write(
+      JSON.stringify({ time: clock().toISOString(), level, message, ...bound, ...fields }, errorReplacer),
+    );
   };
   return {
     debug: (message, fields) => emit('debug', message, fields),
@@ -43,7 +48,11 @@ export const silentLogger: Logger = createLogger({ level: 'silent' });
 
 function errorReplacer(_key: string, value: unknown): unknown {
   if (value instanceof Error) {
-    return { name: value.name, message: value.message, ...(value.cause ? { cause: String(value.cause) } : {}) };
+    return {
+      name: value.name,
+      message: value.message,
+      ...(value.cause ? { cause: String(value.cause) } : {}),
+    };
   }
   return value;
 }

@@ -4,6 +4,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import {
   BasicTracerProvider,
   BatchSpanProcessor,
+  SimpleSpanProcessor,
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
@@ -15,7 +16,7 @@ let contextManagerRegistered = false;
 export interface TracingOptions {
   /** OTLP/HTTP endpoint (e.g. http://127.0.0.1:4318); spans are exported only when set. */
   otlpEndpoint?: string;
-  /** An exporter of one's own (tests use InMemorySpanExporter). */
+  /** An exporter of one's own, fed each span as it ends (tests use InMemorySpanExporter). */
   exporter?: SpanExporter;
   serviceName?: string;
 }
@@ -31,9 +32,11 @@ export interface Tracing {
  */
 export function createTracing(options: TracingOptions = {}): Tracing {
   const processors: SpanProcessor[] = [];
-  if (options.exporter) processors.push(new BatchSpanProcessor(options.exporter, { scheduledDelayMillis: 50 }));
+  if (options.exporter) processors.push(new SimpleSpanProcessor(options.exporter));
   if (options.otlpEndpoint) {
-    processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: `${options.otlpEndpoint}/v1/traces` })));
+    processors.push(
+      new BatchSpanProcessor(new OTLPTraceExporter({ url: `${options.otlpEndpoint}/v1/traces` })),
+    );
   }
   const provider = new BasicTracerProvider({ spanProcessors: processors });
   // The active span must follow a request across awaits, so port calls become its children.

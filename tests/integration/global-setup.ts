@@ -5,7 +5,8 @@ import pg from 'pg';
 export const DEFAULT_DATABASE_URL = 'postgres://mocks3:mocks3@127.0.0.1:5432/mocks3_test';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
-const HINT = 'Start them with `npm run services:up` (bash scripts/services-up.sh) and export the lines it prints.';
+const HINT =
+  'Start them with `npm run services:up` (bash scripts/services-up.sh) and export the lines it prints.';
 
 /**
  * Jest globalSetup of the integration project: refuses a database whose name does not say "test"

@@ -42,7 +42,9 @@ export function describeSqlMetadataStoreContract(label: string, openClient: () =
 
         // Assess
         expect(applied).toEqual([]);
-        const rows = await client.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+        const rows = await client.query<{ version: number }>(
+          'SELECT version FROM schema_migrations ORDER BY version',
+        );
         expect(rows.map((row) => Number(row.version))).toEqual([1]);
       });
 
@@ -139,7 +141,11 @@ export function describeSqlMetadataStoreContract(label: string, openClient: () =
         const object = anObject('b', 'dir/file.txt', {
           size: 5 * 2 ** 40,
           lastModified: new Date('2024-05-06T07:08:09.123Z'),
-          headers: { contentType: 'text/plain', cacheControl: 'no-cache', expires: 'Wed, 21 Oct 2015 07:28:00 GMT' },
+          headers: {
+            contentType: 'text/plain',
+            cacheControl: 'no-cache',
+            expires: 'Wed, 21 Oct 2015 07:28:00 GMT',
+          },
           userMetadata: { color: 'blue', 'with-dash': 'ünïcode' },
           checksum: { algorithm: 'CRC64NVME', value: 'AAAAAAAAAAA=', type: 'FULL_OBJECT' },
           segments: [
@@ -175,7 +181,11 @@ export function describeSqlMetadataStoreContract(label: string, openClient: () =
       it('returns the record a put replaced', async () => {
         // Prepare
         const first = anObject('b', 'k', { etag: '"one"', segments: [{ blobId: 'blob-old', size: 1 }] });
-        const second = anObject('b', 'k', { etag: '"two"', segments: [{ blobId: 'blob-new', size: 2 }], size: 2 });
+        const second = anObject('b', 'k', {
+          etag: '"two"',
+          segments: [{ blobId: 'blob-new', size: 2 }],
+          size: 2,
+        });
         await store.putObject(first);
 
         // Act
@@ -280,7 +290,13 @@ export function describeSqlMetadataStoreContract(label: string, openClient: () =
 
         // Assess
         expect(keys).toEqual(byteOrder(tricky));
-        expect(keys.filter((key) => ['a', 'B', 'é', '~', '中'].includes(key))).toEqual(['B', 'a', '~', 'é', '中']);
+        expect(keys.filter((key) => ['a', 'B', 'é', '~', '中'].includes(key))).toEqual([
+          'B',
+          'a',
+          '~',
+          'é',
+          '中',
+        ]);
         // UTF-16 order would put the astral emoji before U+FF5A; UTF-8 byte order does not.
         expect(keys.indexOf('ｚ')).toBeLessThan(keys.indexOf('😀'));
       });
@@ -338,7 +354,9 @@ export function describeSqlMetadataStoreContract(label: string, openClient: () =
       });
 
       it('combines prefix and after', async () => {
-        expect(await list('a', 'a%c')).toEqual(byteOrder(tricky.filter((key) => key.startsWith('a') && key > 'a%c')));
+        expect(await list('a', 'a%c')).toEqual(
+          byteOrder(tricky.filter((key) => key.startsWith('a') && key > 'a%c')),
+        );
       });
 
       it('stores, reads and lists a 1024-byte key', async () => {
@@ -362,7 +380,10 @@ export function describeSqlMetadataStoreContract(label: string, openClient: () =
 
       it('creates an upload and finds it only by its bucket, key and id', async () => {
         // Prepare
-        const upload = anUpload('b', 'big.bin', 'up-1', { checksumAlgorithm: 'CRC32', checksumType: 'COMPOSITE' });
+        const upload = anUpload('b', 'big.bin', 'up-1', {
+          checksumAlgorithm: 'CRC32',
+          checksumType: 'COMPOSITE',
+        });
 
         // Act
         await store.createUpload(upload);
@@ -383,7 +404,9 @@ export function describeSqlMetadataStoreContract(label: string, openClient: () =
         // Prepare
         await store.createUpload(anUpload('b', 'k', 'up-1'));
         const part2 = aPart('up-1', 2, 'blob-2');
-        const part1 = aPart('up-1', 1, 'blob-1a', { checksum: { algorithm: 'CRC32', value: 'AAAAAA==', type: 'COMPOSITE' } });
+        const part1 = aPart('up-1', 1, 'blob-1a', {
+          checksum: { algorithm: 'CRC32', value: 'AAAAAA==', type: 'COMPOSITE' },
+        });
         const part1Again = aPart('up-1', 1, 'blob-1b', { etag: '"again"' });
 
         // Act
@@ -397,7 +420,9 @@ export function describeSqlMetadataStoreContract(label: string, openClient: () =
       });
 
       it('rejects a part for an unknown upload with NoSuchUpload', async () => {
-        await expect(store.putPart(aPart('no-such-upload', 1, 'blob'))).rejects.toMatchObject({ code: 'NoSuchUpload' });
+        await expect(store.putPart(aPart('no-such-upload', 1, 'blob'))).rejects.toMatchObject({
+          code: 'NoSuchUpload',
+        });
       });
 
       it('completes an upload atomically: object in, upload and parts out, unused parts returned', async () => {
@@ -422,7 +447,9 @@ export function describeSqlMetadataStoreContract(label: string, openClient: () =
         expect(await store.getObject('b', 'k')).toEqual(object);
         expect(await store.getUpload('b', 'k', 'up-1')).toBeUndefined();
         expect(await store.listParts('up-1')).toEqual([]);
-        expect(await store.referencedBlobs(['blob-p1', 'blob-p2', 'blob-p3'])).toEqual(new Set(['blob-p1', 'blob-p3']));
+        expect(await store.referencedBlobs(['blob-p1', 'blob-p2', 'blob-p3'])).toEqual(
+          new Set(['blob-p1', 'blob-p3']),
+        );
       });
 
       it('returns the object a completion replaced', async () => {
@@ -433,7 +460,10 @@ export function describeSqlMetadataStoreContract(label: string, openClient: () =
         await store.putPart(aPart('up-1', 1, 'blob-p1'));
 
         // Act
-        const result = await store.completeUpload('up-1', anObject('b', 'k', { segments: [{ blobId: 'blob-p1', size: 10 }] }));
+        const result = await store.completeUpload(
+          'up-1',
+          anObject('b', 'k', { segments: [{ blobId: 'blob-p1', size: 10 }] }),
+        );
 
         // Assess
         expect(result.replaced).toEqual(existing);
@@ -478,7 +508,9 @@ export function describeSqlMetadataStoreContract(label: string, openClient: () =
         expect(first).toEqual(parts);
         expect(second).toBeUndefined();
         expect(await store.referencedBlobs(['blob-a1', 'blob-a2'])).toEqual(new Set());
-        await expect(store.putPart(aPart('up-1', 3, 'blob-late'))).rejects.toMatchObject({ code: 'NoSuchUpload' });
+        await expect(store.putPart(aPart('up-1', 3, 'blob-late'))).rejects.toMatchObject({
+          code: 'NoSuchUpload',
+        });
       });
 
       it('does not abort an upload named with the wrong key', async () => {
@@ -514,9 +546,9 @@ export function describeSqlMetadataStoreContract(label: string, openClient: () =
         expect(await ids('', 'b%key', '')).toEqual(['up-b']);
         expect(await ids('', 'b%key', 'up-c')).toEqual(['up-a', 'up-b']);
         expect(await ids('', '', '', 2)).toEqual(['up-z', 'up-c']);
-        expect(await store.listUploads({ bucket: 'b', prefix: '', keyMarker: '', uploadIdMarker: '', limit: 1 })).toEqual([
-          uploads[2],
-        ]);
+        expect(
+          await store.listUploads({ bucket: 'b', prefix: '', keyMarker: '', uploadIdMarker: '', limit: 1 }),
+        ).toEqual([uploads[2]]);
       });
     });
 
@@ -649,7 +681,12 @@ export function anUpload(
   };
 }
 
-export function aPart(uploadId: string, partNumber: number, blobId: string, overrides: Partial<PartRecord> = {}): PartRecord {
+export function aPart(
+  uploadId: string,
+  partNumber: number,
+  blobId: string,
+  overrides: Partial<PartRecord> = {},
+): PartRecord {
   return {
     uploadId,
     partNumber,

@@ -20,7 +20,15 @@ const UNAVAILABLE_SQLSTATES = new Set([
 const UNAVAILABLE_CLASSES = ['08', '53'];
 
 /** Errors node and `pg` raise when the server is unreachable or the socket dies. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+]);
 const NETWORK_MESSAGES = [
   /connection terminated/i,
   /timeout exceeded when trying to connect/i,
@@ -39,14 +47,24 @@ export function toMetadataError(error: unknown): unknown {
   if (error instanceof MetadataUnavailableError) return error;
   // Duck-typed: socket errors come from node's own realm, where `instanceof Error` can be false
   // (jest's VM modules, for one).
-  if (typeof error !== 'object' || error === null || typeof (error as Error).message !== 'string') return error;
+  if (typeof error !== 'object' || error === null || typeof (error as Error).message !== 'string')
+    return error;
   const { code, message } = error as Error & { code?: unknown };
   // Node's codes first: 'EPIPE' has the shape of a SQLSTATE.
-  if ((typeof code === 'string' && NETWORK_CODES.has(code)) || NETWORK_MESSAGES.some((p) => p.test(message))) {
+  if (
+    (typeof code === 'string' && NETWORK_CODES.has(code)) ||
+    NETWORK_MESSAGES.some((p) => p.test(message))
+  ) {
     return new MetadataUnavailableError(`metadata backend unreachable: ${message}`, { cause: error });
   }
-  if (typeof code === 'string' && (UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_CLASSES.includes(code.slice(0, 2)))) {
-    return new MetadataUnavailableError(`metadata backend unavailable: ${message}`, { cause: error, sqlstate: code });
+  if (
+    typeof code === 'string' &&
+    (UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_CLASSES.includes(code.slice(0, 2)))
+  ) {
+    return new MetadataUnavailableError(`metadata backend unavailable: ${message}`, {
+      cause: error,
+      sqlstate: code,
+    });
   }
   return error;
 }

@@ -73,7 +73,12 @@ describe('PostgreSQL specifics', () => {
         return client.query(sql, params);
       },
     };
-    await createSqlMetadataStore(recording).listObjects({ bucket: 'b', prefix: 'key-12', after: '', limit: 1000 });
+    await createSqlMetadataStore(recording).listObjects({
+      bucket: 'b',
+      prefix: 'key-12',
+      after: '',
+      limit: 1000,
+    });
 
     // Act
     const plan = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sent[0].sql}`, sent[0].params);
@@ -99,7 +104,9 @@ describe('PostgreSQL specifics', () => {
 
   it('turns an unreachable server into MetadataUnavailableError', async () => {
     // Prepare: port 1 on loopback refuses connections.
-    const nowhere = openPgClient('postgres://mocks3:mocks3@127.0.0.1:1/mocks3_test', { connectionTimeoutMs: 1000 });
+    const nowhere = openPgClient('postgres://mocks3:mocks3@127.0.0.1:1/mocks3_test', {
+      connectionTimeoutMs: 1000,
+    });
 
     // Act
     const query = nowhere.query('SELECT 1');

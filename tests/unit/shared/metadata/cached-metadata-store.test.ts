@@ -136,8 +136,14 @@ describe('createCachedMetadataStore', () => {
   let fake: FakeStore;
   let cache: FakeCache;
   let store: MetadataStore;
-  const v1 = anObject('b', 'photos/cat.jpg', { etag: '"v1"', lastModified: new Date('2024-01-01T00:00:00.123Z') });
-  const v2 = anObject('b', 'photos/cat.jpg', { etag: '"v2"', lastModified: new Date('2024-01-02T00:00:00.456Z') });
+  const v1 = anObject('b', 'photos/cat.jpg', {
+    etag: '"v1"',
+    lastModified: new Date('2024-01-01T00:00:00.123Z'),
+  });
+  const v2 = anObject('b', 'photos/cat.jpg', {
+    etag: '"v2"',
+    lastModified: new Date('2024-01-02T00:00:00.456Z'),
+  });
 
   beforeEach(() => {
     fake = new FakeStore();
@@ -299,26 +305,29 @@ describe('createCachedMetadataStore', () => {
       ['set', new Set(['set'] as const)],
       ['del', new Set(['del'] as const)],
       ['get, set and del', new Set(['get', 'set', 'del'] as const)],
-    ])('serves reads and writes from the store when %s throws, and logs a warning', async (_label, broken) => {
-      // Prepare
-      const lines: string[] = [];
-      const logger = createLogger({ level: 'warn', write: (line) => lines.push(line) });
-      const failing = new BrokenCache(broken);
-      const cached = createCachedMetadataStore(fake.asStore(), failing, { ttlSeconds: 30, logger });
-      fake.objects.set(id('b', v1.key), v1);
+    ])(
+      'serves reads and writes from the store when %s throws, and logs a warning',
+      async (_label, broken) => {
+        // Prepare
+        const lines: string[] = [];
+        const logger = createLogger({ level: 'warn', write: (line) => lines.push(line) });
+        const failing = new BrokenCache(broken);
+        const cached = createCachedMetadataStore(fake.asStore(), failing, { ttlSeconds: 30, logger });
+        fake.objects.set(id('b', v1.key), v1);
 
-      // Act
-      const read = await cached.getObject('b', v1.key);
-      const replaced = await cached.putObject(v2);
-      const reread = await cached.getObject('b', v1.key);
+        // Act
+        const read = await cached.getObject('b', v1.key);
+        const replaced = await cached.putObject(v2);
+        const reread = await cached.getObject('b', v1.key);
 
-      // Assess
-      expect(read).toEqual(v1);
-      expect(replaced).toEqual(v1);
-      expect(reread).toEqual(v2);
-      expect(lines.length).toBeGreaterThan(0);
-      expect(lines.map((line) => JSON.parse(line).level)).toEqual(lines.map(() => 'warn'));
-    });
+        // Assess
+        expect(read).toEqual(v1);
+        expect(replaced).toEqual(v1);
+        expect(reread).toEqual(v2);
+        expect(lines.length).toBeGreaterThan(0);
+        expect(lines.map((line) => JSON.parse(line).level)).toEqual(lines.map(() => 'warn'));
+      },
+    );
   });
 
   it('passes other calls straight to the inner store', async () => {

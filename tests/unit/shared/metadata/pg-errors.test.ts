@@ -22,21 +22,25 @@ describe('toMetadataError', () => {
     },
   );
 
-  it.each(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'])('maps socket error %s without a sqlstate', (code) => {
-    // Act
-    const mapped = toMetadataError(withCode(`connect ${code}`, code));
+  it.each(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'])(
+    'maps socket error %s without a sqlstate',
+    (code) => {
+      // Act
+      const mapped = toMetadataError(withCode(`connect ${code}`, code));
 
-    // Assess
-    expect(mapped).toBeInstanceOf(MetadataUnavailableError);
-    expect((mapped as MetadataUnavailableError).sqlstate).toBeUndefined();
-  });
-
-  it.each(['Connection terminated unexpectedly', 'timeout exceeded when trying to connect', 'Query read timeout'])(
-    'maps the pg message "%s"',
-    (message) => {
-      expect(toMetadataError(new Error(message))).toBeInstanceOf(MetadataUnavailableError);
+      // Assess
+      expect(mapped).toBeInstanceOf(MetadataUnavailableError);
+      expect((mapped as MetadataUnavailableError).sqlstate).toBeUndefined();
     },
   );
+
+  it.each([
+    'Connection terminated unexpectedly',
+    'timeout exceeded when trying to connect',
+    'Query read timeout',
+  ])('maps the pg message "%s"', (message) => {
+    expect(toMetadataError(new Error(message))).toBeInstanceOf(MetadataUnavailableError);
+  });
 
   it.each(['23503', '23505', '42P01', '22021'])('leaves SQLSTATE %s for the caller', (sqlstate) => {
     // Prepare
