@@ -2,12 +2,15 @@
 const common = {
   preset: 'ts-jest/presets/default-esm',
   testEnvironment: 'node',
+  // PGlite starts in a few seconds, longer on a loaded 2-core machine.
+  testTimeout: 30_000,
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, isolatedModules: true }] },
 };
 
 export default {
+  testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },
     {

@@ -99,16 +99,17 @@ function readBody(
       clearTimeout(idle);
       resolve(outcome);
     };
+    // Stop reading but keep the socket: the error response goes out with `Connection: close`.
     const onIdle = () => {
+      request.pause();
       finish(new S3Error('RequestTimeout'));
-      request.destroy();
     };
     let idle = setTimeout(onIdle, options.bodyIdleTimeoutMs);
     request.on('data', (chunk: Buffer) => {
       received += chunk.length;
       if (received > options.maxBodyBytes) {
+        request.pause();
         finish(new S3Error('EntityTooLarge'));
-        request.destroy();
         return;
       }
       chunks.push(chunk);

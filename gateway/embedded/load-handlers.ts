@@ -17,9 +17,8 @@ export async function loadHandlers(
   const handlers = new Map<string, FunctionHandler>();
   for (const route of routes) {
     if (handlers.has(route.functionName)) continue;
-    const module = (await import(
-      new URL(`../../${route.module}.js`, import.meta.url).href
-    )) as FunctionModule;
+    // A relative specifier, so tsx and jest both map `.js` to the TypeScript source.
+    const module = (await import(`../../${route.module}.js`)) as FunctionModule;
     if (typeof module.createHandler !== 'function') {
       throw new Error(`${route.module} does not export createHandler(runtime)`);
     }

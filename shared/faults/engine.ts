@@ -1,0 +1,508 @@
+/**
+ * The fault engine of one instance: the live rules, the on/off switches, and the evaluation of
+ * an event at an injection point following FAULTS.md ("Combining", "Determinism").
+ */
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../runtime/clock.js';
+import { type Decision, decideFiring, delayOf } from './decision.js';
+import { FAULT_HEADER, parseFaultHeader } from './header-fault.js';
+import { type Firing, type FiringFilter, HitLog } from './hit-log.js';
+import type { FaultEvent, MatchField } from './match.js';
+import { DEFAULT_TTL_MS, parseRule, parseTtl, patchRule } from './parse-rule.js';
+import { isPresetName, PRESET_NAMES, PRESETS, type PresetName, type PresetOptions } from './presets.js';
+import { ruleStream } from './random.js';
+import { type Fault, type FaultType, type InjectionPoint, isDelayFault, type Rule } from './rule.js';
+import { byEvaluationOrder, type RuleEntry, RuleSet, ruleView } from './rule-set.js';
+import { RuleConflictError } from './validation.js';
+
+export interface FaultEngineOptions {
+  clock: Clock;
+  /** `FAULTS_ENABLED`: the engine is off unless configured on. */
+  enabled: boolean;
+  /** `FAULTS_MAX_TTL` in milliseconds. */
+  maxTtlMs: number;
+  /** Firings kept for `events()` (default 1000). */
+  hitLogSize?: number;
+  /** Called for every firing (span attributes, log line, metric); must not throw. */
+  onFire?: (firing: Firing) => void;
+  /** Ids for rules posted without one (default: `rule-` and 12 hex digits). */
+  newId?: () => string;
+}
+
+/** What an event gets: wait `delayMs` first, then apply `terminal` if any. */
+export interface FaultOutcome {
+  delayMs: number;
+  terminal?: { rule: Rule; fault: Fault };
+  firings: readonly Firing[];
+}
+
+/** Why the engine is on or off: the kill switch beats the config switch, which beats the env. */
+export type EngineReason = 'env' | 'config' | 'kill_switch';
+
+export interface FaultEngineStatus {
+  enabled: boolean;
+  reason: EngineReason;
+  /** `FAULTS_ENABLED`. */
+  env: boolean;
+  /** The config switch, when set. */
+  config?: boolean;
+  killSwitch: boolean;
+  rules: number;
+  /** Rules that can fire now: enabled, in their window, not spent. */
+  activeRules: number;
+  scenarios: number;
+  version: number;
+}
+
+export interface ScenarioSummary {
+  name: string;
+  rules: number;
+  enabledRules: number;
+  /** The latest expiry among its rules. */
+  expiresAt: string;
+}
+
+export interface RuleFilter {
+  scenario?: string;
+  point?: InjectionPoint;
+  enabled?: boolean;
+}
+
+export type FaultChangeKind =
+  | 'rule_added'
+  | 'rule_updated'
+  | 'rule_removed'
+  | 'rules_replaced'
+  | 'scenario_activated'
+  | 'scenario_deactivated'
+  | 'preset_activated'
+  | 'kill_switch'
+  | 'enabled'
+  | 'config_switch';
+
+/** A change of the engine's state, for a propagation layer to publish. */
+export interface FaultChange {
+  version: number;
+  kind: FaultChangeKind;
+  /** Rules concerned (ids), when the change is about rules. */
+  ruleIds: readonly string[];
+}
+
+/** One rule in a dry run. */
+export interface ExplainedRule {
+  ruleId: string;
+  scenario?: string;
+  priority: number;
+  point: InjectionPoint;
+  type: FaultType;
+  matched: boolean;
+  /** The first `match` field the event fails. */
+  mismatch?: MatchField;
+  /** Why a matching rule was not considered. */
+  skipped?: 'disabled' | 'outside_window' | 'spent' | 'after_terminal';
+  /** The decision on this match; `under_rate` for a throttle still within its rate. */
+  decision?: Decision | 'under_rate';
+  /** The match index this event would take. */
+  matchIndex?: number;
+  wouldFire: boolean;
+}
+
+export interface Explanation {
+  /** Whether anything would fire at all (the engine may be off). */
+  enabled: boolean;
+  reason: EngineReason;
+  /** Every live rule, in evaluation order. */
+  rules: ExplainedRule[];
+  /** What `evaluate` would return now (empty when the engine is off). */
+  outcome: { delayMs: number; terminal?: { ruleId: string; type: FaultType } };
+}
+
+export interface PresetDescription {
+  name: PresetName;
+  description: string;
+  options: readonly (keyof PresetOptions)[];
+  /** The rule bodies it materialises with default options. */
+  rules: Record<string, unknown>[];
+}
+
+export interface FaultEngine {
+  readonly version: number;
+  addRule(input: unknown): Rule;
+  /** Inserts or replaces an already canonical rule as is (from a store or another instance). */
+  putRule(rule: Rule): void;
+  getRule(id: string): Rule | undefined;
+  listRules(filter?: RuleFilter): Rule[];
+  updateRule(id: string, patch: unknown): Rule | undefined;
+  removeRule(id: string): boolean;
+  replaceAll(rules: readonly Rule[], state?: { killSwitch?: boolean }): void;
+  listScenarios(): ScenarioSummary[];
+  activateScenario(name: string, options?: { ttl?: string }): Rule[];
+  deactivateScenario(name: string): Rule[];
+  presets(): PresetDescription[];
+  activatePreset(name: string, options?: PresetOptions): Rule[] | undefined;
+  disableAll(): void;
+  enable(): void;
+  setConfigSwitch(on: boolean | undefined): void;
+  status(): FaultEngineStatus;
+  onChange(listener: (change: FaultChange) => void): () => void;
+  evaluate(event: FaultEvent): FaultOutcome;
+  evaluateWithHeader(event: FaultEvent, headerValue: string | undefined): FaultOutcome;
+  explain(event: FaultEvent): Explanation;
+  events(filter?: FiringFilter): Firing[];
+}
+
+const NO_FAULT: FaultOutcome = Object.freeze({ delayMs: 0, firings: Object.freeze([]) as readonly Firing[] });
+
+/** The id under which `x-mock-fault` firings appear in the hit log. */
+export const HEADER_RULE_ID = FAULT_HEADER;
+
+/**
+ * Creates the fault engine of one instance. Rules can be managed whether it is on or off;
+ * nothing fires while it is off.
+ *
+ * Per-request faults: `evaluateWithHeader(event, value)` applies an `x-mock-fault` value (the
+ * caller checks `FAULTS_HEADER_ENABLED`) before the rules, as if it were the highest-priority
+ * rule: a terminal header fault ends the chain without consuming any rule counter.
+ */
+export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
+  const { clock, maxTtlMs } = options;
+  const rules = new RuleSet();
+  const hitLog = new HitLog(options.hitLogSize ?? 1000);
+  const listeners = new Set<(change: FaultChange) => void>();
+  const newId = options.newId ?? (() => `rule-${randomUUID().replaceAll('-', '').slice(0, 12)}`);
+  let version = 0;
+  let killSwitch = false;
+  let configSwitch: boolean | undefined;
+
+  const nowMs = () => clock.now().getTime();
+  const parseOptions = () => ({ now: clock.now(), maxTtlMs, newId: uniqueId });
+  const isEnabled = () => !killSwitch && (configSwitch ?? options.enabled);
+  const reason = (): EngineReason => (killSwitch ? 'kill_switch' : configSwitch !== undefined ? 'config' : 'env');
+
+  function uniqueId(): string {
+    let id = newId();
+    while (rules.get(id) !== undefined) id = newId();
+    return id;
+  }
+
+  function changed(kind: FaultChangeKind, ruleIds: readonly string[] = []): void {
+    version += 1;
+    const change = { version, kind, ruleIds };
+    for (const listener of listeners) listener(change);
+  }
+
+  /** The live entries (expired ones pruned first). */
+  function live(): RuleEntry[] {
+    rules.prune(nowMs());
+    return rules.all().sort(byEvaluationOrder);
+  }
+
+  function liveEntry(id: string): RuleEntry | undefined {
+    const entry = rules.get(id);
+    if (entry === undefined || entry.expiresAtMs > nowMs()) return entry;
+    rules.delete(id);
+    return undefined;
+  }
+
+  function record(entry: { rule: Rule }, event: FaultEvent, now: number, delayMs: number): Firing {
+    const { rule } = entry;
+    const firing: Firing = {
+      time: new Date(now).toISOString(),
+      ruleId: rule.id,
+      ...(rule.scenario === undefined ? {} : { scenario: rule.scenario }),
+      point: event.point,
+      type: rule.fault.type,
+      service: event.service,
+      ...(event.operation === undefined ? {} : { operation: event.operation }),
+      ...(event.requestId === undefined ? {} : { requestId: event.requestId }),
+      ...(isDelayFault(rule.fault) ? { delayMs } : {}),
+    };
+    hitLog.append(firing);
+    options.onFire?.(firing);
+    return firing;
+  }
+
+  function evaluate(event: FaultEvent): FaultOutcome {
+    if (!isEnabled()) return NO_FAULT;
+    const candidates = rules.candidatesFor(event.point, event.service);
+    if (candidates.length === 0) return NO_FAULT;
+    const now = nowMs();
+    let delayMs = 0;
+    let terminal: FaultOutcome['terminal'];
+    let firings: Firing[] | undefined;
+    let expired = false;
+    for (const entry of candidates) {
+      if (entry.expiresAtMs <= now) {
+        expired = true;
+        continue;
+      }
+      if (now < entry.windowStartMs || now >= entry.windowEndMs) continue;
+      const { rule, counters } = entry;
+      if (rule.times !== undefined && counters.fired >= rule.times) continue;
+      if (entry.matcher.mismatch(event) !== undefined) continue;
+      const matchIndex = counters.matches++;
+      if (decideFiring(rule, entry.stream, matchIndex) !== 'fire') continue;
+      if (rule.fault.type === 'throttle' && !counters.throttle!.overLimit(rule.fault, event, now)) continue;
+      counters.fired += 1;
+      const delay = delayOf(rule.fault, entry.jitterStream, matchIndex);
+      (firings ??= []).push(record(entry, event, now, delay));
+      if (isDelayFault(rule.fault)) {
+        delayMs += delay;
+        continue;
+      }
+      terminal = { rule: ruleView(entry), fault: rule.fault };
+      break;
+    }
+    if (expired) rules.prune(now);
+    if (firings === undefined) return NO_FAULT;
+    return terminal === undefined ? { delayMs, firings } : { delayMs, terminal, firings };
+  }
+
+  function evaluateWithHeader(event: FaultEvent, headerValue: string | undefined): FaultOutcome {
+    if (headerValue === undefined || headerValue.trim() === '' || !isEnabled()) return evaluate(event);
+    const fault = parseFaultHeader(headerValue, event.point);
+    const now = nowMs();
+    const rule = headerRule(fault, event, now);
+    const delay = delayOf(fault, ruleStream(event.requestId ?? '', HEADER_RULE_ID), 0);
+    const firing = record({ rule }, event, now, delay);
+    if (!isDelayFault(fault)) return { delayMs: 0, terminal: { rule, fault }, firings: [firing] };
+    const rest = evaluate(event);
+    return { ...rest, delayMs: rest.delayMs + delay, firings: [firing, ...rest.firings] };
+  }
+
+  function explain(event: FaultEvent): Explanation {
+    const now = nowMs();
+    const explained: ExplainedRule[] = [];
+    let delayMs = 0;
+    let terminal: Explanation['outcome']['terminal'];
+    for (const entry of live()) {
+      const { rule, counters } = entry;
+      const mismatch = entry.matcher.mismatch(event);
+      const row: ExplainedRule = {
+        ruleId: rule.id,
+        ...(rule.scenario === undefined ? {} : { scenario: rule.scenario }),
+        priority: rule.priority,
+        point: rule.match.point,
+        type: rule.fault.type,
+        matched: mismatch === undefined,
+        wouldFire: false,
+      };
+      explained.push(row);
+      if (mismatch !== undefined) row.mismatch = mismatch;
+      if (!row.matched) continue;
+      if (!rule.enabled) row.skipped = 'disabled';
+      else if (now < entry.windowStartMs || now >= entry.windowEndMs) row.skipped = 'outside_window';
+      else if (rule.times !== undefined && counters.fired >= rule.times) row.skipped = 'spent';
+      else if (terminal !== undefined) row.skipped = 'after_terminal';
+      if (row.skipped !== undefined) continue;
+      row.matchIndex = counters.matches;
+      let decision: Decision | 'under_rate' = decideFiring(rule, entry.stream, counters.matches);
+      if (decision === 'fire' && rule.fault.type === 'throttle') {
+        if (!counters.throttle!.wouldExceed(rule.fault, event, now)) decision = 'under_rate';
+      }
+      row.decision = decision;
+      row.wouldFire = decision === 'fire';
+      if (!row.wouldFire) continue;
+      if (isDelayFault(rule.fault)) delayMs += delayOf(rule.fault, entry.jitterStream, counters.matches);
+      else terminal = { ruleId: rule.id, type: rule.fault.type };
+    }
+    const enabled = isEnabled();
+    return {
+      enabled,
+      reason: reason(),
+      rules: explained,
+      outcome: !enabled ? { delayMs: 0 } : terminal === undefined ? { delayMs } : { delayMs, terminal },
+    };
+  }
+
+  function activateScenario(name: string, activation: { ttl?: string } = {}): Rule[] {
+    const ttlMs = activation.ttl === undefined ? undefined : parseTtl(activation.ttl, 'ttl', maxTtlMs);
+    const now = nowMs();
+    const activated: Rule[] = [];
+    for (const entry of live()) {
+      if (entry.rule.scenario !== name) continue;
+      const ttl = activation.ttl ?? entry.rule.ttl;
+      const ms = ttlMs ?? (ttl === undefined ? Math.min(DEFAULT_TTL_MS, maxTtlMs) : parseTtl(ttl, 'ttl', maxTtlMs));
+      const rule: Rule = {
+        ...entry.rule,
+        enabled: true,
+        ...(ttl === undefined ? {} : { ttl }),
+        expiresAt: new Date(now + ms).toISOString(),
+      };
+      // A fresh activation starts fresh: `after` and `times` count from it.
+      activated.push(ruleView(rules.put(rule, true)));
+    }
+    if (activated.length > 0) changed('scenario_activated', activated.map((r) => r.id));
+    return activated;
+  }
+
+  function deactivateScenario(name: string): Rule[] {
+    const deactivated: Rule[] = [];
+    for (const entry of live()) {
+      if (entry.rule.scenario !== name) continue;
+      deactivated.push(ruleView(rules.put({ ...entry.rule, enabled: false })));
+    }
+    if (deactivated.length > 0) changed('scenario_deactivated', deactivated.map((r) => r.id));
+    return deactivated;
+  }
+
+  function activatePreset(name: string, presetOptions: PresetOptions = {}): Rule[] | undefined {
+    if (!isPresetName(name)) return undefined;
+    const parse = parseOptions();
+    // Validate everything before touching the live set, so a bad option changes nothing.
+    const materialised = PRESETS[name].rules(presetOptions).map((body) => parseRule(body, parse));
+    for (const entry of rules.all()) if (entry.rule.scenario === name) rules.delete(entry.rule.id);
+    const views = materialised.map((rule) => ruleView(rules.put(rule, true)));
+    changed('preset_activated', views.map((r) => r.id));
+    return views;
+  }
+
+  function status(): FaultEngineStatus {
+    const now = nowMs();
+    const entries = live();
+    const scenarios = new Set<string>();
+    let activeRules = 0;
+    for (const { rule, counters, windowStartMs, windowEndMs } of entries) {
+      if (rule.scenario !== undefined) scenarios.add(rule.scenario);
+      const spent = rule.times !== undefined && counters.fired >= rule.times;
+      if (rule.enabled && !spent && now >= windowStartMs && now < windowEndMs) activeRules += 1;
+    }
+    return {
+      enabled: isEnabled(),
+      reason: reason(),
+      env: options.enabled,
+      ...(configSwitch === undefined ? {} : { config: configSwitch }),
+      killSwitch,
+      rules: entries.length,
+      activeRules,
+      scenarios: scenarios.size,
+      version,
+    };
+  }
+
+  return {
+    get version() {
+      return version;
+    },
+    addRule(input) {
+      const rule = parseRule(input, parseOptions());
+      if (liveEntry(rule.id) !== undefined) throw new RuleConflictError(rule.id);
+      const view = ruleView(rules.put(rule, true));
+      changed('rule_added', [rule.id]);
+      return view;
+    },
+    putRule(rule) {
+      rules.put(rule);
+      changed('rule_updated', [rule.id]);
+    },
+    getRule(id) {
+      const entry = liveEntry(id);
+      return entry === undefined ? undefined : ruleView(entry);
+    },
+    listRules(filter = {}) {
+      return live()
+        .filter(
+          ({ rule }) =>
+            (filter.scenario === undefined || rule.scenario === filter.scenario) &&
+            (filter.point === undefined || rule.match.point === filter.point) &&
+            (filter.enabled === undefined || rule.enabled === filter.enabled),
+        )
+        .map(ruleView);
+    },
+    updateRule(id, patch) {
+      const entry = liveEntry(id);
+      if (entry === undefined) return undefined;
+      const rule = patchRule(ruleView(entry), patch, parseOptions());
+      const view = ruleView(rules.put(rule));
+      changed('rule_updated', [id]);
+      return view;
+    },
+    removeRule(id) {
+      const existed = liveEntry(id) !== undefined;
+      rules.delete(id);
+      if (existed) changed('rule_removed', [id]);
+      return existed;
+    },
+    replaceAll(snapshot, state = {}) {
+      const keep = new Set(snapshot.map((rule) => rule.id));
+      for (const entry of rules.all()) if (!keep.has(entry.rule.id)) rules.delete(entry.rule.id);
+      for (const rule of snapshot) rules.put(rule);
+      if (state.killSwitch !== undefined) killSwitch = state.killSwitch;
+      changed('rules_replaced', [...keep]);
+    },
+    listScenarios() {
+      const byName = new Map<string, ScenarioSummary>();
+      for (const { rule } of live()) {
+        if (rule.scenario === undefined) continue;
+        const summary = byName.get(rule.scenario) ?? {
+          name: rule.scenario,
+          rules: 0,
+          enabledRules: 0,
+          expiresAt: rule.expiresAt,
+        };
+        summary.rules += 1;
+        if (rule.enabled) summary.enabledRules += 1;
+        if (rule.expiresAt > summary.expiresAt) summary.expiresAt = rule.expiresAt;
+        byName.set(rule.scenario, summary);
+      }
+      return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+    },
+    activateScenario,
+    deactivateScenario,
+    presets() {
+      return PRESET_NAMES.map((name) => ({
+        name,
+        description: PRESETS[name].description,
+        options: PRESETS[name].options,
+        rules: PRESETS[name].rules({}),
+      }));
+    },
+    activatePreset,
+    disableAll() {
+      killSwitch = true;
+      const ids = rules.all().map((entry) => entry.rule.id);
+      rules.clear();
+      changed('kill_switch', ids);
+    },
+    enable() {
+      if (!killSwitch) return;
+      killSwitch = false;
+      changed('enabled');
+    },
+    setConfigSwitch(on) {
+      if (on === configSwitch) return;
+      configSwitch = on;
+      changed('config_switch');
+    },
+    status,
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    evaluate,
+    evaluateWithHeader,
+    explain,
+    events(filter) {
+      return hitLog.list(filter);
+    },
+  };
+}
+
+/** The one-off rule standing for an `x-mock-fault` header, for firings and `terminal.rule`. */
+function headerRule(fault: Fault, event: FaultEvent, now: number): Rule {
+  const instant = new Date(now).toISOString();
+  return {
+    id: HEADER_RULE_ID,
+    enabled: true,
+    priority: Number.MAX_SAFE_INTEGER,
+    match: { point: event.point },
+    fault,
+    rate: 1,
+    after: 0,
+    every: 1,
+    seed: 0,
+    expiresAt: instant,
+    createdAt: instant,
+    hits: 1,
+  };
+}

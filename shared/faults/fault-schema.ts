@@ -1,0 +1,148 @@
+/**
+ * The parameters of every fault type, as data: one table drives validation of rule bodies and of
+ * the `x-mock-fault` header alike.
+ */
+import { S3_ERROR_STATUS } from '../s3/errors.js';
+import {
+  CHECKSUM_MISMATCH_CODES,
+  COMMIT_FAIL_WHEN,
+  CORRUPT_MODES,
+  type Fault,
+  type FaultType,
+  IO_OPS,
+  THROTTLE_SCOPES,
+} from './rule.js';
+import {
+  at,
+  decimal,
+  type Fields,
+  integer,
+  oneOf,
+  RuleValidationError,
+  refuseUnknown,
+  stringMap,
+  text,
+} from './validation.js';
+
+/** One day: no single injected delay needs to be longer. */
+const MAX_MS = 86_400_000;
+const MAX_BYTES = Number.MAX_SAFE_INTEGER;
+const S3_CODES = Object.keys(S3_ERROR_STATUS) as (keyof typeof S3_ERROR_STATUS)[];
+
+type Param =
+  | { kind: 'int'; min: number; max: number; required: boolean }
+  | { kind: 'number'; min: number; max: number; required: boolean }
+  | { kind: 'enum'; values: readonly string[]; required: boolean }
+  | { kind: 'text'; pattern?: RegExp; required: boolean }
+  | { kind: 'headers'; required: boolean };
+
+const ms = (required = true): Param => ({ kind: 'int', min: 0, max: MAX_MS, required });
+const bytes = (required = true, min = 0): Param => ({ kind: 'int', min, max: MAX_BYTES, required });
+const s3Code = (required = true): Param => ({ kind: 'enum', values: S3_CODES, required });
+
+/** Parameters of each fault type; `satisfies` keeps the table complete. */
+export const FAULT_PARAMS = {
+  latency: { ms: ms(), jitterMs: ms(false) },
+  http_status: {
+    status: { kind: 'int', min: 100, max: 599, required: true },
+    body: { kind: 'text', required: false },
+    headers: { kind: 'headers', required: false },
+  },
+  s3_error: {
+    code: s3Code(),
+    message: { kind: 'text', required: false },
+    retryAfter: { kind: 'int', min: 0, max: 86_400, required: false },
+  },
+  timeout: { ms: ms(false) },
+  reset: { afterBytes: bytes(false) },
+  truncate: { afterBytes: bytes() },
+  bandwidth: { bytesPerSec: bytes(true, 1) },
+  slow_body: { chunkBytes: bytes(true, 1), delayMs: ms() },
+  stall: { afterBytes: bytes(), ms: ms() },
+  io_error: {
+    op: { kind: 'enum', values: IO_OPS, required: false },
+    errno: { kind: 'text', pattern: /^E[A-Z0-9]{1,15}$/, required: true },
+  },
+  io_latency: { ms: ms() },
+  node_down: {},
+  partial_write: { written: { kind: 'int', min: 0, max: 64, required: true } },
+  corrupt: { mode: { kind: 'enum', values: CORRUPT_MODES, required: true } },
+  capacity: { maxBytes: bytes() },
+  stale_replica: {},
+  db_latency: { ms: ms() },
+  db_error: { sqlstate: { kind: 'text', pattern: /^[0-9A-Z]{5}$/, required: true } },
+  commit_fail: { when: { kind: 'enum', values: COMMIT_FAIL_WHEN, required: false } },
+  cache_stale: {},
+  cache_miss: {},
+  cache_hot_key_expiry: {},
+  cache_flush: {},
+  drop: {},
+  duplicate: { copies: { kind: 'int', min: 1, max: 100, required: true } },
+  delay: { ms: ms() },
+  dead_letter: {},
+  reorder: {},
+  origin_unavailable: {},
+  origin_slow: { ms: ms() },
+  origin_dirty: {},
+  checksum_mismatch: { code: { kind: 'enum', values: CHECKSUM_MISMATCH_CODES, required: false } },
+  reject: { code: s3Code() },
+  throttle: {
+    rps: { kind: 'number', min: 0, max: 1_000_000, required: true },
+    per: { kind: 'enum', values: THROTTLE_SCOPES, required: true },
+  },
+  list_lag: { ms: ms() },
+  read_after_write_miss: { ms: ms() },
+  stale_read: {},
+} as const satisfies Record<FaultType, Record<string, Param>>;
+
+/** Every fault type, in the order of FAULTS.md. */
+export const FAULT_TYPES = Object.keys(FAULT_PARAMS) as FaultType[];
+
+/** Tells whether a string names a fault type. */
+export function isFaultType(value: unknown): value is FaultType {
+  return typeof value === 'string' && Object.hasOwn(FAULT_PARAMS, value);
+}
+
+/**
+ * Validates a fault object (`{type, ...params}`) against its type's parameters.
+ * With `coerce`, numeric parameters may be given as strings (the header grammar carries text).
+ */
+export function parseFault(input: unknown, path: string, coerce = false): Fault {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new RuleValidationError(path, 'must be an object');
+  }
+  const fields = input as Fields;
+  const type = fields.type;
+  if (type === undefined) throw new RuleValidationError(at(path, 'type'), 'is required');
+  if (!isFaultType(type)) {
+    throw new RuleValidationError(at(path, 'type'), `unknown fault type ${JSON.stringify(type)}`);
+  }
+  const params: Record<string, Param> = FAULT_PARAMS[type];
+  refuseUnknown(fields, ['type', ...Object.keys(params)], path);
+  const fault: Record<string, unknown> = { type };
+  for (const [name, param] of Object.entries(params)) {
+    const value = fields[name];
+    const field = at(path, name);
+    if (value === undefined) {
+      if (param.required) throw new RuleValidationError(field, `is required for ${type}`);
+      continue;
+    }
+    fault[name] = parseParam(param, value, field, coerce);
+  }
+  return fault as unknown as Fault;
+}
+
+function parseParam(param: Param, value: unknown, field: string, coerce: boolean): unknown {
+  switch (param.kind) {
+    case 'int':
+      return integer(value, field, param.min, param.max, coerce);
+    case 'number':
+      return decimal(value, field, param.min, param.max, coerce);
+    case 'enum':
+      return oneOf(value, field, param.values);
+    case 'text':
+      return text(value, field, 4096, param.pattern);
+    case 'headers':
+      return stringMap(value, field, /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/);
+  }
+}

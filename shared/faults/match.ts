@@ -1,0 +1,156 @@
+/**
+ * Matching an event against a rule. Patterns are compiled once per rule (and cached), and the
+ * cheap equality checks run before any regular expression, because the engine asks every rule of
+ * a point on every request.
+ */
+import type { FaultService, InjectionPoint, Rule, RuleMatch } from './rule.js';
+import { RuleValidationError } from './validation.js';
+
+/** What a point tells the engine about the event at hand. */
+export interface FaultEvent {
+  service: FaultService;
+  point: InjectionPoint;
+  /** S3 operation name (`GetObject`) or internal operation (`delete_from_storage`). */
+  operation?: string;
+  method?: string;
+  /**
+   * Raw request path in path style (`/bucket/key`), query string allowed (it is ignored);
+   * for a virtual-host request, the caller puts the bucket back in front.
+   */
+  path?: string;
+  bucket?: string;
+  key?: string;
+  node?: string;
+  /** Request headers with lower-cased names. */
+  headers?: Readonly<Record<string, string | undefined>>;
+  /** Object or body size in bytes, when known. */
+  size?: number;
+  requestId?: string;
+}
+
+/** The first field of `match` an event fails, as a path; used by `explain`. */
+export type MatchField = `match.${keyof RuleMatch}`;
+
+/** Compiles a glob where `*` matches any characters, `/` included; everything else is literal. */
+export function compileGlob(glob: string): RegExp {
+  return new RegExp(`^${globBody(glob)}$`, 's');
+}
+
+function globBody(glob: string): string {
+  return glob
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+}
+
+const PARAM = /^:([A-Za-z_][A-Za-z0-9_]*)$/;
+const METHOD = /^(\*|[A-Z]+)$/;
+const PATH_SEGMENT = /^[^\s?#]*$/;
+
+/** An endpoint pattern, compiled: `PUT /:bucket/:key` -> method and path expression. */
+export interface CompiledEndpoint {
+  /** Upper-case method, or undefined for any method. */
+  method: string | undefined;
+  path: RegExp;
+}
+
+/**
+ * Compiles a route pattern such as `PUT /:bucket/:key`: the method is optional (`*` or absent:
+ * any), `:key` is greedy (any number of `/`), other `:params` match one segment, `*` matches
+ * any characters. A trailing `/` on the request is tolerated.
+ * @throws RuleValidationError (field `match.endpoint`) when the pattern is malformed.
+ */
+export function compileEndpoint(pattern: string): CompiledEndpoint {
+  const fail = (why: string) => new RuleValidationError('match.endpoint', why);
+  const parts = pattern.trim().split(/\s+/);
+  if (parts.length > 2) throw fail('must be "METHOD /path" or "/path"');
+  const methodText = parts.length === 2 ? parts[0]! : '*';
+  const pathText = parts.length === 2 ? parts[1]! : parts[0]!;
+  if (!METHOD.test(methodText)) throw fail(`bad method ${JSON.stringify(methodText)}`);
+  if (!pathText.startsWith('/')) throw fail('the path must start with /');
+  let greedyEnd = false;
+  const segments: string[] = [];
+  for (const segment of pathText.slice(1).split('/')) {
+    if (segment.startsWith(':')) {
+      const name = PARAM.exec(segment)?.[1];
+      if (name === undefined) throw fail(`bad parameter ${JSON.stringify(segment)}`);
+      greedyEnd = name === 'key';
+      segments.push(greedyEnd ? '.+' : '[^/]+');
+      continue;
+    }
+    if (!PATH_SEGMENT.test(segment)) throw fail(`bad segment ${JSON.stringify(segment)}`);
+    greedyEnd = segment.endsWith('*');
+    segments.push(globBody(segment));
+  }
+  const body = `/${segments.join('/')}`;
+  const trailing = greedyEnd || body.endsWith('/') ? '' : '/?';
+  return { method: methodText === '*' ? undefined : methodText, path: new RegExp(`^${body}${trailing}$`, 's') };
+}
+
+/** A rule's `match`, compiled. */
+export class RuleMatcher {
+  private readonly match: RuleMatch;
+  private readonly endpoint: CompiledEndpoint | undefined;
+  private readonly bucket: RegExp | undefined;
+  private readonly key: RegExp | undefined;
+  private readonly node: RegExp | undefined;
+  private readonly headers: [string, string][] | undefined;
+
+  constructor(match: RuleMatch) {
+    this.match = match;
+    this.endpoint = match.endpoint === undefined ? undefined : compileEndpoint(match.endpoint);
+    this.bucket = match.bucket === undefined ? undefined : compileGlob(match.bucket);
+    this.key = match.key === undefined ? undefined : compileGlob(match.key);
+    this.node = match.node === undefined ? undefined : compileGlob(match.node);
+    this.headers =
+      match.headers === undefined
+        ? undefined
+        : Object.entries(match.headers).map(([name, value]) => [name.toLowerCase(), value]);
+  }
+
+  /** The first field the event fails, or undefined when it matches. */
+  mismatch(event: FaultEvent): MatchField | undefined {
+    const m = this.match;
+    if (m.point !== event.point) return 'match.point';
+    if (m.service !== undefined && m.service !== event.service) return 'match.service';
+    if (m.operation !== undefined && m.operation !== event.operation) return 'match.operation';
+    if (m.minSize !== undefined && (event.size === undefined || event.size < m.minSize)) return 'match.minSize';
+    if (m.maxSize !== undefined && (event.size === undefined || event.size > m.maxSize)) return 'match.maxSize';
+    if (this.headers !== undefined) {
+      for (const [name, value] of this.headers) {
+        if (event.headers?.[name] !== value) return 'match.headers';
+      }
+    }
+    if (this.endpoint !== undefined && !endpointMatches(this.endpoint, event)) return 'match.endpoint';
+    if (this.bucket !== undefined && (event.bucket === undefined || !this.bucket.test(event.bucket))) {
+      return 'match.bucket';
+    }
+    if (this.key !== undefined && (event.key === undefined || !this.key.test(event.key))) return 'match.key';
+    if (this.node !== undefined && (event.node === undefined || !this.node.test(event.node))) return 'match.node';
+    return undefined;
+  }
+}
+
+function endpointMatches(endpoint: CompiledEndpoint, event: FaultEvent): boolean {
+  if (endpoint.method !== undefined && endpoint.method !== event.method?.toUpperCase()) return false;
+  if (event.path === undefined) return false;
+  const query = event.path.indexOf('?');
+  return endpoint.path.test(query === -1 ? event.path : event.path.slice(0, query));
+}
+
+const matchers = new WeakMap<RuleMatch, RuleMatcher>();
+
+/** The compiled matcher of a rule, built on first use and cached for the life of its `match`. */
+export function matcherOf(rule: Rule): RuleMatcher {
+  let matcher = matchers.get(rule.match);
+  if (matcher === undefined) {
+    matcher = new RuleMatcher(rule.match);
+    matchers.set(rule.match, matcher);
+  }
+  return matcher;
+}
+
+/** Tells whether an event satisfies every condition of a rule's `match`. */
+export function matchesRule(rule: Rule, event: FaultEvent): boolean {
+  return matcherOf(rule).mismatch(event) === undefined;
+}

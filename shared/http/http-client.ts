@@ -1,0 +1,193 @@
+import { context, defaultTextMapSetter, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { type BreakerOptions, type BreakerState, type CircuitBreaker, createCircuitBreaker } from './circuit-breaker.js';
+import { CircuitOpenError } from './errors.js';
+import type { HttpClientMetrics } from './metrics.js';
+import { createNodeTransport, type HttpResponse, type HttpTransport } from './node-transport.js';
+import { type BackoffOptions, backoffDelay, cryptoRandom, isIdempotent, isRetryableStatus } from './retry-policy.js';
+import { type TraceInjector, w3cTraceContext } from './trace-context.js';
+
+export type { HttpResponse } from './node-transport.js';
+
+/** What the `http.client` injection point sees before each attempt. */
+export interface HttpFaultRequest {
+  service: string;
+  method: string;
+  url: string;
+  /** `host:port` of the callee. */
+  target: string;
+  /** 1 for the first attempt. */
+  attempt: number;
+}
+
+/** May throw (the attempt fails as a connection error would) or wait (a delay). */
+export type HttpFaultHook = (request: HttpFaultRequest) => Promise<void> | void;
+
+export interface HttpClientOptions {
+  /** The calling service, the `service` label of the metrics. */
+  service: string;
+  /** Limit of one attempt, from connect to the last byte of the response. */
+  timeoutMs: number;
+  /** Limit of a silent socket within an attempt. Default: `timeoutMs`. */
+  socketTimeoutMs?: number;
+  /** Further attempts of an idempotent call after a connection error, a timeout or a 5xx. */
+  retries: number;
+  backoff: BackoffOptions;
+  /** Per target host. */
+  breaker: BreakerOptions;
+  metrics?: HttpClientMetrics;
+  faultHook?: HttpFaultHook;
+  /** With a tracer, each call gets a client span, and `traceparent` names it. */
+  tracer?: Tracer;
+  /** Writes `traceparent`; default W3C Trace Context. */
+  propagator?: TraceInjector;
+  /** Uniform in [0, 1): the backoff jitter. Default crypto-based; tests pass a fixed one. */
+  random?: () => number;
+  /** Monotonic milliseconds for the breakers. */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Default: node:http with keep-alive agents. */
+  transport?: HttpTransport;
+}
+
+export interface HttpClientRequest {
+  method: string;
+  /** Absolute URL, e.g. `http://127.0.0.1:7001/blobs/abc`. */
+  url: string;
+  headers?: Record<string, string>;
+  body?: Buffer | string;
+  /** Overrides the method's idempotency (a POST known to be safe to repeat). */
+  idempotent?: boolean;
+  /** Overrides the client's attempt limit for this call. */
+  timeoutMs?: number;
+}
+
+/** Settings that may change at run time (`http.retries`, `http.timeoutMs` of the live config). */
+export interface HttpClientSettings {
+  retries: number;
+  timeoutMs: number;
+}
+
+export interface HttpClient {
+  /**
+   * Sends the request and returns the response, whatever its status (a 5xx after the last retry
+   * included). Throws HttpTimeoutError, HttpConnectionError, CircuitOpenError, or what the fault
+   * hook threw.
+   */
+  request(request: HttpClientRequest): Promise<HttpResponse>;
+  update(settings: Partial<HttpClientSettings>): void;
+  /** The breaker state of a target (`host:port`); `closed` for one never called. */
+  breakerState(target: string): BreakerState;
+  /** Closes idle keep-alive sockets of the default transport. */
+  close(): void;
+}
+
+/**
+ * The client services use to call each other: per-attempt timeouts, retries of idempotent calls
+ * with exponential backoff and full jitter, a circuit breaker per target, W3C trace propagation
+ * and the `http.client` fault hook before every attempt.
+ */
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const { service, backoff } = options;
+  const settings: HttpClientSettings = { retries: options.retries, timeoutMs: options.timeoutMs };
+  const random = options.random ?? cryptoRandom;
+  const now = options.now ?? (() => performance.now());
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const propagator = options.propagator ?? w3cTraceContext;
+  const ownTransport = options.transport ? undefined : createNodeTransport();
+  const transport = options.transport ?? ownTransport!.send;
+  const breakers = new Map<string, CircuitBreaker>();
+
+  function breakerOf(target: string): CircuitBreaker {
+    let breaker = breakers.get(target);
+    if (!breaker) {
+      breaker = createCircuitBreaker({
+        ...options.breaker,
+        now,
+        onOpen: () => options.metrics?.circuitOpen.inc({ service, target }),
+      });
+      breakers.set(target, breaker);
+    }
+    return breaker;
+  }
+
+  async function attempts(request: HttpClientRequest, span: Span | undefined): Promise<HttpResponse> {
+    const url = new URL(request.url);
+    const target = url.host;
+    const method = request.method.toUpperCase();
+    const retryable = request.idempotent ?? isIdempotent(method);
+    const maxRetries = retryable ? settings.retries : 0;
+    const timeoutMs = request.timeoutMs ?? settings.timeoutMs;
+    const socketTimeoutMs = Math.min(options.socketTimeoutMs ?? timeoutMs, timeoutMs);
+    const body = typeof request.body === 'string' ? Buffer.from(request.body) : request.body;
+    const headers: Record<string, string> = { ...request.headers };
+    propagator.inject(context.active(), headers, defaultTextMapSetter);
+    const breaker = breakerOf(target);
+    let lastFailure: unknown;
+
+    for (let attempt = 1; ; attempt += 1) {
+      if (!breaker.tryAcquire()) throw new CircuitOpenError(target, { cause: lastFailure });
+      span?.setAttribute('http.request.resend_count', attempt - 1);
+      try {
+        await options.faultHook?.({ service, method, url: request.url, target, attempt });
+        const response = await transport({ method, url, headers, body, timeoutMs, socketTimeoutMs });
+        if (!isRetryableStatus(response.status)) {
+          breaker.onSuccess();
+          return response;
+        }
+        breaker.onFailure();
+        if (attempt > maxRetries) return response;
+        lastFailure = new Error(`HTTP ${response.status} from ${target}`);
+      } catch (error) {
+        breaker.onFailure();
+        if (attempt > maxRetries) throw error;
+        lastFailure = error;
+      }
+      options.metrics?.retryAttempts.inc({ service, target });
+      await sleep(backoffDelay(attempt, backoff, random));
+    }
+  }
+
+  async function request(request: HttpClientRequest): Promise<HttpResponse> {
+    const tracer = options.tracer;
+    if (!tracer) return attempts(request, undefined);
+    const url = new URL(request.url);
+    const method = request.method.toUpperCase();
+    return tracer.startActiveSpan(
+      `${method} ${url.host}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'http.request.method': method,
+          'server.address': url.hostname,
+          'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+          'url.path': url.pathname,
+          'peer.service': url.host,
+        },
+      },
+      async (span) => {
+        try {
+          const response = await attempts(request, span);
+          span.setAttribute('http.response.status_code', response.status);
+          if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+          return response;
+        } catch (error) {
+          span.recordException(error as Error);
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  return {
+    request,
+    update(next) {
+      if (next.retries !== undefined) settings.retries = next.retries;
+      if (next.timeoutMs !== undefined) settings.timeoutMs = next.timeoutMs;
+    },
+    breakerState: (target) => breakers.get(target)?.state() ?? 'closed',
+    close: () => ownTransport?.close(),
+  };
+}

@@ -1,0 +1,163 @@
+import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createEmbeddedGateway } from '../../../gateway/embedded/embedded-gateway.js';
+import { loadHandlers } from '../../../gateway/embedded/load-handlers.js';
+import { loadRouteTable } from '../../../gateway/embedded/route-table.js';
+import { silentLogger } from '../../../shared/telemetry/logger.js';
+import { createUnitRuntime, type UnitRuntime } from '../../support/unit-runtime.js';
+
+interface Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+function send(
+  port: number,
+  method: string,
+  path: string,
+  body?: Buffer | string,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString(),
+        }),
+      );
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Sends raw bytes on a socket and resolves with everything the server wrote before closing. */
+function sendRaw(port: number, text: string, closeAfterWrite: boolean): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(text);
+      if (closeAfterWrite) socket.end();
+    });
+    let received = '';
+    socket.on('data', (chunk) => {
+      received += chunk.toString();
+    });
+    socket.on('close', () => resolve(received));
+    socket.on('error', () => resolve(received));
+  });
+}
+
+describe('embedded gateway', () => {
+  let unit: UnitRuntime;
+  let servers: { s3: Server; control: Server };
+  let s3Port: number;
+  let controlPort: number;
+
+  beforeAll(async () => {
+    unit = await createUnitRuntime();
+    const routes = await loadRouteTable(new URL('../../../serverless.yml', import.meta.url).pathname);
+    const handlers = await loadHandlers(routes, unit.runtime);
+    servers = createEmbeddedGateway({
+      routes,
+      handlers,
+      logger: silentLogger,
+      maxBodyBytes: 1024 * 1024,
+      bodyIdleTimeoutMs: 300,
+    });
+    await Promise.all(
+      [servers.s3, servers.control].map(
+        (server) => new Promise<void>((done) => server.listen(0, '127.0.0.1', done)),
+      ),
+    );
+    s3Port = (servers.s3.address() as AddressInfo).port;
+    controlPort = (servers.control.address() as AddressInfo).port;
+    await send(s3Port, 'PUT', '/gateway-bucket');
+  });
+
+  afterAll(async () => {
+    for (const server of [servers.s3, servers.control]) {
+      server.closeAllConnections();
+      await new Promise((done) => server.close(done));
+    }
+    await unit.runtime.close();
+  });
+
+  it('serves the control plane only on its own port, so a bucket may be called "health"', async () => {
+    const health = await send(controlPort, 'GET', '/health');
+    const bucket = await send(s3Port, 'PUT', '/health');
+    const listed = await send(s3Port, 'GET', '/health?list-type=2');
+    expect(health.status).toBe(200);
+    expect(JSON.parse(health.body)).toEqual({ status: 'ok' });
+    expect(bucket.status).toBe(200);
+    expect(listed.body).toContain('<Name>health</Name>');
+    expect((await send(controlPort, 'GET', '/gateway-bucket')).status).toBe(404);
+  });
+
+  it('keeps binary bodies byte-exact whatever the Content-Type', async () => {
+    const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    await send(s3Port, 'PUT', '/gateway-bucket/all-bytes', bytes, {
+      'content-type': 'text/plain; charset=utf-8',
+    });
+    const got = await new Promise<Buffer>((resolve) => {
+      httpRequest({ host: '127.0.0.1', port: s3Port, path: '/gateway-bucket/all-bytes' }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve(Buffer.concat(chunks)));
+      }).end();
+    });
+    expect(got.equals(bytes)).toBe(true);
+  });
+
+  it('answers HEAD with the object length and no body', async () => {
+    await send(s3Port, 'PUT', '/gateway-bucket/sized', 'twelve bytes');
+    const head = await send(s3Port, 'HEAD', '/gateway-bucket/sized');
+    expect(head.headers['content-length']).toBe('12');
+    expect(head.body).toBe('');
+  });
+
+  it('refuses a body over the maximum with EntityTooLarge before reading it', async () => {
+    const reply = await sendRaw(
+      s3Port,
+      'PUT /gateway-bucket/huge HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2097152\r\n\r\n',
+      false,
+    );
+    expect(reply).toMatch(/^HTTP\/1\.1 400/);
+    expect(reply).toContain('<Code>EntityTooLarge</Code>');
+  });
+
+  it('never hands a half-sent upload to a handler when the client disconnects', async () => {
+    await sendRaw(
+      s3Port,
+      'PUT /gateway-bucket/half HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\nonly-part',
+      true,
+    );
+    const head = await send(s3Port, 'HEAD', '/gateway-bucket/half');
+    expect(head.status).toBe(404);
+  });
+
+  it('answers RequestTimeout when an upload body stops arriving', async () => {
+    const reply = await sendRaw(
+      s3Port,
+      'PUT /gateway-bucket/stalled HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\nabc',
+      false,
+    );
+    expect(reply).toMatch(/^HTTP\/1\.1 400/);
+    expect(reply).toContain('<Code>RequestTimeout</Code>');
+    expect((await send(s3Port, 'HEAD', '/gateway-bucket/stalled')).status).toBe(404);
+  });
+
+  it('resolves virtual-host-style addressing from the Host header', async () => {
+    await send(s3Port, 'PUT', '/gateway-bucket/vhost', 'by host');
+    const reply = await send(s3Port, 'GET', '/vhost', undefined, {
+      host: `gateway-bucket.localhost:${s3Port}`,
+    });
+    expect(reply.body).toBe('by host');
+  });
+});

@@ -1,0 +1,29 @@
+import { describe, expect, it } from '@jest/globals';
+import { loadRouteTable, matchRoute } from '../../../gateway/embedded/route-table.js';
+
+describe('route table from serverless.yml', () => {
+  const load = () => loadRouteTable(new URL('../../../serverless.yml', import.meta.url).pathname);
+
+  it('puts /api/v1, /metrics and /health on the control plane and everything else on S3', async () => {
+    const routes = await load();
+    expect(
+      routes
+        .filter((route) => route.plane === 'control')
+        .map((route) => route.path)
+        .sort(),
+    ).toEqual(['/api/v1/admin/reset', '/health', '/metrics']);
+    expect(
+      routes.filter((route) => route.plane === 's3').every((route) => route.functionName === 's3Api'),
+    ).toBe(true);
+  });
+
+  it('matches a greedy key with any number of slashes and encoded characters', async () => {
+    const routes = await load();
+    expect(matchRoute(routes, 's3', 'PUT', '/bucket/a/b/../c%20d+e')?.path).toBe('/{bucket}/{key+}');
+    expect(matchRoute(routes, 's3', 'GET', '/bucket')?.path).toBe('/{bucket}');
+    expect(matchRoute(routes, 's3', 'GET', '/bucket/')?.path).toBe('/{bucket}');
+    expect(matchRoute(routes, 's3', 'GET', '/')?.path).toBe('/');
+    expect(matchRoute(routes, 'control', 'GET', '/bucket')).toBeUndefined();
+    expect(matchRoute(routes, 'control', 'POST', '/health')).toBeUndefined();
+  });
+});
