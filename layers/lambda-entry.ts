@@ -12,7 +12,14 @@ type HandlerFactory = (runtime: Runtime) => (event: ApiEvent, context: Context) 
 export function lambdaEntry(factory: HandlerFactory) {
   let ready: Promise<(event: ApiEvent, context: Context) => Promise<ApiResult>> | undefined;
   return async (event: ApiEvent, context: Context): Promise<ApiResult> => {
-    ready ??= sharedRuntime().then(factory);
+    // A failed start (a backend down at cold start) is not cached: the next request tries again,
+    // as Lambda would with a new container.
+    ready ??= sharedRuntime()
+      .then(factory)
+      .catch((error: unknown) => {
+        ready = undefined;
+        throw error;
+      });
     return (await ready)(event, context);
   };
 }

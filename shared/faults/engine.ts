@@ -177,7 +177,8 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
   const nowMs = () => clock.now().getTime();
   const parseOptions = () => ({ now: clock.now(), maxTtlMs, newId: uniqueId });
   const isEnabled = () => !killSwitch && (configSwitch ?? options.enabled);
-  const reason = (): EngineReason => (killSwitch ? 'kill_switch' : configSwitch !== undefined ? 'config' : 'env');
+  const reason = (): EngineReason =>
+    killSwitch ? 'kill_switch' : configSwitch !== undefined ? 'config' : 'env';
 
   function uniqueId(): string {
     let id = newId();
@@ -245,7 +246,8 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
       if (rule.fault.type === 'throttle' && !counters.throttle!.overLimit(rule.fault, event, now)) continue;
       counters.fired += 1;
       const delay = delayOf(rule.fault, entry.jitterStream, matchIndex);
-      (firings ??= []).push(record(entry, event, now, delay));
+      firings ??= [];
+      firings.push(record(entry, event, now, delay));
       if (isDelayFault(rule.fault)) {
         delayMs += delay;
         continue;
@@ -322,7 +324,8 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
     for (const entry of live()) {
       if (entry.rule.scenario !== name) continue;
       const ttl = activation.ttl ?? entry.rule.ttl;
-      const ms = ttlMs ?? (ttl === undefined ? Math.min(DEFAULT_TTL_MS, maxTtlMs) : parseTtl(ttl, 'ttl', maxTtlMs));
+      const ms =
+        ttlMs ?? (ttl === undefined ? Math.min(DEFAULT_TTL_MS, maxTtlMs) : parseTtl(ttl, 'ttl', maxTtlMs));
       const rule: Rule = {
         ...entry.rule,
         enabled: true,
@@ -332,7 +335,11 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
       // A fresh activation starts fresh: `after` and `times` count from it.
       activated.push(ruleView(rules.put(rule, true)));
     }
-    if (activated.length > 0) changed('scenario_activated', activated.map((r) => r.id));
+    if (activated.length > 0)
+      changed(
+        'scenario_activated',
+        activated.map((r) => r.id),
+      );
     return activated;
   }
 
@@ -342,7 +349,11 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
       if (entry.rule.scenario !== name) continue;
       deactivated.push(ruleView(rules.put({ ...entry.rule, enabled: false })));
     }
-    if (deactivated.length > 0) changed('scenario_deactivated', deactivated.map((r) => r.id));
+    if (deactivated.length > 0)
+      changed(
+        'scenario_deactivated',
+        deactivated.map((r) => r.id),
+      );
     return deactivated;
   }
 
@@ -353,7 +364,10 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
     const materialised = PRESETS[name].rules(presetOptions).map((body) => parseRule(body, parse));
     for (const entry of rules.all()) if (entry.rule.scenario === name) rules.delete(entry.rule.id);
     const views = materialised.map((rule) => ruleView(rules.put(rule, true)));
-    changed('preset_activated', views.map((r) => r.id));
+    changed(
+      'preset_activated',
+      views.map((r) => r.id),
+    );
     return views;
   }
 

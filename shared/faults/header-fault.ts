@@ -24,7 +24,8 @@ export function parseFaultHeader(value: string, point?: InjectionPoint): Fault {
     if (part.trim() === '') continue;
     const eq = part.indexOf('=');
     const name = (eq === -1 ? part : part.slice(0, eq)).trim();
-    if (!PARAM_NAME.test(name)) throw new RuleValidationError(FAULT_HEADER, `bad parameter ${JSON.stringify(part)}`);
+    if (!PARAM_NAME.test(name))
+      throw new RuleValidationError(FAULT_HEADER, `bad parameter ${JSON.stringify(part)}`);
     if (eq === -1) throw new RuleValidationError(`${FAULT_HEADER}.${name}`, 'needs a value (name=value)');
     if (name === 'type' || Object.hasOwn(fields, name)) {
       throw new RuleValidationError(`${FAULT_HEADER}.${name}`, 'given twice');

@@ -21,9 +21,16 @@ export { FAULT_PARAMS, FAULT_TYPES, isFaultType, parseFault } from './fault-sche
 export { FAULT_HEADER, parseFaultHeader } from './header-fault.js';
 export type { Firing, FiringFilter } from './hit-log.js';
 export { type FaultOrigin, InjectedFault, InjectedS3Error, s3ErrorFor } from './injected-fault.js';
-export { compileEndpoint, compileGlob, type FaultEvent, matchesRule, type MatchField } from './match.js';
+export { compileEndpoint, compileGlob, type FaultEvent, type MatchField, matchesRule } from './match.js';
 export { DEFAULT_TTL_MS, type ParseRuleOptions, parseRule, parseTtl, patchRule } from './parse-rule.js';
-export { isPresetName, PRESET_NAMES, PRESETS, type Preset, type PresetName, type PresetOptions } from './presets.js';
+export {
+  isPresetName,
+  PRESET_NAMES,
+  PRESETS,
+  type Preset,
+  type PresetName,
+  type PresetOptions,
+} from './presets.js';
 export { decide, seedFromId } from './random.js';
 export * from './rule.js';
 export type { RuleStore } from './rule-store.js';

@@ -31,7 +31,8 @@ export class InjectedFault extends Error {
     this.scenario = origin.scenario;
     this.point = origin.point;
     this.fault = fault;
-    this.code = fault.type === 'io_error' ? fault.errno : fault.type === 'db_error' ? fault.sqlstate : undefined;
+    this.code =
+      fault.type === 'io_error' ? fault.errno : fault.type === 'db_error' ? fault.sqlstate : undefined;
   }
 }
 
@@ -42,7 +43,11 @@ export class InjectedS3Error extends S3Error {
   readonly scenario: string | undefined;
   readonly point: InjectionPoint;
 
-  constructor(origin: FaultOrigin, code: S3ErrorCode, options: { message?: string; retryAfter?: number } = {}) {
+  constructor(
+    origin: FaultOrigin,
+    code: S3ErrorCode,
+    options: { message?: string; retryAfter?: number } = {},
+  ) {
     super(code, {
       ...(options.message === undefined ? {} : { message: options.message }),
       ...(options.retryAfter === undefined ? {} : { headers: { 'Retry-After': String(options.retryAfter) } }),

@@ -36,6 +36,22 @@ export function compileGlob(glob: string): RegExp {
   return new RegExp(`^${globBody(glob)}$`, 's');
 }
 
+/** A glob as a test function: the common shapes (`exact`, `prefix*`) skip the RegExp. */
+export type GlobTest = (text: string) => boolean;
+
+/** Compiles a glob into its cheapest test. */
+export function globTest(glob: string): GlobTest {
+  const star = glob.indexOf('*');
+  if (star === -1) return (text) => text === glob;
+  if (star === glob.length - 1) {
+    const prefix = glob.slice(0, -1);
+    return (text) => text.startsWith(prefix);
+  }
+  const regexp = compileGlob(glob);
+  const prefix = glob.slice(0, star);
+  return (text) => text.startsWith(prefix) && regexp.test(text);
+}
+
 function globBody(glob: string): string {
   return glob
     .split('*')
@@ -84,55 +100,62 @@ export function compileEndpoint(pattern: string): CompiledEndpoint {
   }
   const body = `/${segments.join('/')}`;
   const trailing = greedyEnd || body.endsWith('/') ? '' : '/?';
-  return { method: methodText === '*' ? undefined : methodText, path: new RegExp(`^${body}${trailing}$`, 's') };
+  return {
+    method: methodText === '*' ? undefined : methodText,
+    path: new RegExp(`^${body}${trailing}$`, 's'),
+  };
 }
 
 /** A rule's `match`, compiled. */
 export class RuleMatcher {
   private readonly match: RuleMatch;
   private readonly endpoint: CompiledEndpoint | undefined;
-  private readonly bucket: RegExp | undefined;
-  private readonly key: RegExp | undefined;
-  private readonly node: RegExp | undefined;
+  private readonly bucket: GlobTest | undefined;
+  private readonly key: GlobTest | undefined;
+  private readonly node: GlobTest | undefined;
   private readonly headers: [string, string][] | undefined;
 
   constructor(match: RuleMatch) {
     this.match = match;
     this.endpoint = match.endpoint === undefined ? undefined : compileEndpoint(match.endpoint);
-    this.bucket = match.bucket === undefined ? undefined : compileGlob(match.bucket);
-    this.key = match.key === undefined ? undefined : compileGlob(match.key);
-    this.node = match.node === undefined ? undefined : compileGlob(match.node);
+    this.bucket = match.bucket === undefined ? undefined : globTest(match.bucket);
+    this.key = match.key === undefined ? undefined : globTest(match.key);
+    this.node = match.node === undefined ? undefined : globTest(match.node);
     this.headers =
       match.headers === undefined
         ? undefined
         : Object.entries(match.headers).map(([name, value]) => [name.toLowerCase(), value]);
   }
 
-  /** The first field the event fails, or undefined when it matches. */
+  /** The first field the event fails, or undefined when it matches; `event.method` upper-case. */
   mismatch(event: FaultEvent): MatchField | undefined {
     const m = this.match;
     if (m.point !== event.point) return 'match.point';
     if (m.service !== undefined && m.service !== event.service) return 'match.service';
     if (m.operation !== undefined && m.operation !== event.operation) return 'match.operation';
-    if (m.minSize !== undefined && (event.size === undefined || event.size < m.minSize)) return 'match.minSize';
-    if (m.maxSize !== undefined && (event.size === undefined || event.size > m.maxSize)) return 'match.maxSize';
+    if (m.minSize !== undefined && (event.size === undefined || event.size < m.minSize))
+      return 'match.minSize';
+    if (m.maxSize !== undefined && (event.size === undefined || event.size > m.maxSize))
+      return 'match.maxSize';
     if (this.headers !== undefined) {
       for (const [name, value] of this.headers) {
         if (event.headers?.[name] !== value) return 'match.headers';
       }
     }
     if (this.endpoint !== undefined && !endpointMatches(this.endpoint, event)) return 'match.endpoint';
-    if (this.bucket !== undefined && (event.bucket === undefined || !this.bucket.test(event.bucket))) {
+    if (this.bucket !== undefined && (event.bucket === undefined || !this.bucket(event.bucket))) {
       return 'match.bucket';
     }
-    if (this.key !== undefined && (event.key === undefined || !this.key.test(event.key))) return 'match.key';
-    if (this.node !== undefined && (event.node === undefined || !this.node.test(event.node))) return 'match.node';
+    if (this.key !== undefined && (event.key === undefined || !this.key(event.key))) return 'match.key';
+    if (this.node !== undefined && (event.node === undefined || !this.node(event.node)))
+      return 'match.node';
     return undefined;
   }
 }
 
 function endpointMatches(endpoint: CompiledEndpoint, event: FaultEvent): boolean {
-  if (endpoint.method !== undefined && endpoint.method !== event.method?.toUpperCase()) return false;
+  // The method is upper-cased once per event (see `normaliseEvent`), not once per rule.
+  if (endpoint.method !== undefined && endpoint.method !== event.method) return false;
   if (event.path === undefined) return false;
   const query = event.path.indexOf('?');
   return endpoint.path.test(query === -1 ? event.path : event.path.slice(0, query));
@@ -150,7 +173,15 @@ export function matcherOf(rule: Rule): RuleMatcher {
   return matcher;
 }
 
+/** The event with an upper-case method, as matchers expect; the same object when it already is. */
+export function normaliseEvent(event: FaultEvent): FaultEvent {
+  const method = event.method;
+  if (method === undefined) return event;
+  const upper = method.toUpperCase();
+  return upper === method ? event : { ...event, method: upper };
+}
+
 /** Tells whether an event satisfies every condition of a rule's `match`. */
 export function matchesRule(rule: Rule, event: FaultEvent): boolean {
-  return matcherOf(rule).mismatch(event) === undefined;
+  return matcherOf(rule).mismatch(normaliseEvent(event)) === undefined;
 }

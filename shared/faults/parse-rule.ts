@@ -89,7 +89,9 @@ const SHORTHAND_PATHS = {
   code: 'fault.code',
 } as const;
 const SHARED_FIELDS = ['rate', 'ttl', 'scenario'];
-const SHORTHAND_BACK = Object.fromEntries(Object.entries(SHORTHAND_PATHS).map(([flat, path]) => [path, flat]));
+const SHORTHAND_BACK = Object.fromEntries(
+  Object.entries(SHORTHAND_PATHS).map(([flat, path]) => [path, flat]),
+);
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -232,7 +234,9 @@ function canonicalRule(fields: Fields, options: ParseRuleOptions): Rule {
   const rule: Rule = {
     id,
     ...(fields.name === undefined ? {} : { name: text(fields.name, 'name', 256) }),
-    ...(fields.scenario === undefined ? {} : { scenario: text(fields.scenario, 'scenario', 128, NAME_PATTERN) }),
+    ...(fields.scenario === undefined
+      ? {}
+      : { scenario: text(fields.scenario, 'scenario', 128, NAME_PATTERN) }),
     enabled: fields.enabled === undefined ? true : bool(fields.enabled, 'enabled'),
     priority: fields.priority === undefined ? 0 : integer(fields.priority, 'priority', -1_000_000, 1_000_000),
     match,
@@ -298,7 +302,8 @@ function keyGlob(value: unknown): string {
   const glob = text(value, 'match.key', 1024);
   for (let i = 0; i < glob.length; i++) {
     const c = glob.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) throw new RuleValidationError('match.key', 'must not hold control characters');
+    if (c < 0x20 || c === 0x7f)
+      throw new RuleValidationError('match.key', 'must not hold control characters');
   }
   return glob;
 }
@@ -335,7 +340,8 @@ function parseExpiry(fields: Fields, options: ParseRuleOptions): { ttl?: string;
  */
 export function parseTtl(value: unknown, field: string, maxTtlMs: number): number {
   const ms = typeof value === 'string' ? parseDuration(value) : undefined;
-  if (ms === undefined) throw new RuleValidationError(field, 'must be a duration such as "500ms", "30s", "5m", "2h"');
+  if (ms === undefined)
+    throw new RuleValidationError(field, 'must be a duration such as "500ms", "30s", "5m", "2h"');
   if (ms <= 0) throw new RuleValidationError(field, 'must be positive');
   if (ms > maxTtlMs) throw new RuleValidationError(field, `must be at most ${formatDuration(maxTtlMs)}`);
   return ms;

@@ -62,7 +62,8 @@ export class RuleSet {
       rule,
       matcher: matcherOf(rule),
       expiresAtMs: Date.parse(rule.expiresAt),
-      windowStartMs: rule.window?.start === undefined ? Number.NEGATIVE_INFINITY : Date.parse(rule.window.start),
+      windowStartMs:
+        rule.window?.start === undefined ? Number.NEGATIVE_INFINITY : Date.parse(rule.window.start),
       windowEndMs: rule.window?.end === undefined ? Number.POSITIVE_INFINITY : Date.parse(rule.window.end),
       stream: ruleStream(rule.seed, rule.id),
       jitterStream: ruleStream(rule.seed, `${rule.id}#jitter`),

@@ -26,7 +26,11 @@ export const INJECTION_POINTS = [
   { point: 'http.server', service: '*', description: 'every Lambda handler, through the Middy middleware' },
   { point: 'http.client', service: '*', description: 'every HTTP call between services' },
   { point: 'gateway.socket', service: 'gateway', description: 'the client socket, owned by the gateway' },
-  { point: 'storage.put.before', service: 'storage', description: 'before a blob is written to its replicas' },
+  {
+    point: 'storage.put.before',
+    service: 'storage',
+    description: 'before a blob is written to its replicas',
+  },
   { point: 'storage.put.after', service: 'storage', description: 'after the replicas are written' },
   { point: 'storage.get', service: 'storage', description: 'reading a blob from a replica' },
   { point: 'storage.delete', service: 'storage', description: 'deleting a blob from its replicas' },

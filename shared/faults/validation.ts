@@ -52,7 +52,8 @@ export function text(value: unknown, path: string, max = 1024, pattern?: RegExp)
 /** An integer in [min, max]; numeric strings are accepted when `coerce` (header grammar). */
 export function integer(value: unknown, path: string, min: number, max: number, coerce = false): number {
   const n = coerce && typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n)) throw new RuleValidationError(path, 'must be an integer');
+  if (typeof n !== 'number' || !Number.isInteger(n))
+    throw new RuleValidationError(path, 'must be an integer');
   if (n < min || n > max) throw new RuleValidationError(path, `must be between ${min} and ${max}`);
   return n;
 }

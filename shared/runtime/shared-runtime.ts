@@ -6,6 +6,9 @@ let shared: Promise<Runtime> | undefined;
 
 /** The one runtime of a Lambda container (or serverless-offline process), built from the environment. */
 export function sharedRuntime(): Promise<Runtime> {
-  shared ??= createRuntime(loadConfig());
+  shared ??= createRuntime(loadConfig()).catch((error: unknown) => {
+    shared = undefined;
+    throw error;
+  });
   return shared;
 }

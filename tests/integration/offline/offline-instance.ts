@@ -25,7 +25,10 @@ export async function freePort(): Promise<number> {
 
 /** Runs scripts/build.mjs once (the instances then start with SKIP_BUILD=1). */
 export async function buildBundles(): Promise<void> {
-  const child = spawn(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['scripts/build.mjs'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -37,7 +40,10 @@ export async function buildBundles(): Promise<void> {
  * Starts `scripts/offline.sh PORT` with `env` on top of this process's environment and resolves once
  * serverless-offline prints "Server ready"; rejects with its output if it exits or takes too long.
  */
-export async function startOffline(env: Record<string, string>, readyTimeoutMs = 60_000): Promise<OfflineInstance> {
+export async function startOffline(
+  env: Record<string, string>,
+  readyTimeoutMs = 60_000,
+): Promise<OfflineInstance> {
   const port = await freePort();
   const lambdaPort = await freePort();
   const child: ChildProcess = spawn('bash', ['scripts/offline.sh', String(port)], {
@@ -51,7 +57,10 @@ export async function startOffline(env: Record<string, string>, readyTimeoutMs =
   const exited = once(child, 'exit');
 
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serverless-offline not ready after ${readyTimeoutMs} ms:\n${output}`)), readyTimeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`serverless-offline not ready after ${readyTimeoutMs} ms:\n${output}`)),
+      readyTimeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('Server ready')) {

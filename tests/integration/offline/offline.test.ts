@@ -112,7 +112,9 @@ describe('serverless-offline host (stack backends)', () => {
     const png = randomBytes(64 * 1024);
 
     // Act
-    await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'image.png', Body: png, ContentType: 'image/png' }));
+    await client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'image.png', Body: png, ContentType: 'image/png' }),
+    );
     const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'image.png' }));
     const stored = await getBytes('image.png');
 
@@ -137,13 +139,22 @@ describe('serverless-offline host (stack backends)', () => {
 
   it('passes keys with special characters through unnormalised', async () => {
     // Prepare: spaces and plus, dot segments, an encoded slash, non-ASCII, query-like characters
-    const keys = ['a b+c', '../../etc/passwd', 'x%2Fy', 'dir/./sub/../é😀', 'q?uploads&delete=1', 'trailing/'];
+    const keys = [
+      'a b+c',
+      '../../etc/passwd',
+      'x%2Fy',
+      'dir/./sub/../é😀',
+      'q?uploads&delete=1',
+      'trailing/',
+    ];
 
     // Act
     for (const key of keys) {
       await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: `body of ${key}` }));
     }
-    const bodies = await Promise.all(keys.map(async (key) => Buffer.from(await getBytes(key)).toString('utf8')));
+    const bodies = await Promise.all(
+      keys.map(async (key) => Buffer.from(await getBytes(key)).toString('utf8')),
+    );
     const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: '' }));
 
     // Assess
@@ -170,7 +181,13 @@ describe('serverless-offline host (stack backends)', () => {
     } while (token);
     const upload = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'multi.bin' }));
     const part = await client.send(
-      new UploadPartCommand({ Bucket: bucket, Key: 'multi.bin', UploadId: upload.UploadId, PartNumber: 1, Body: 'one part' }),
+      new UploadPartCommand({
+        Bucket: bucket,
+        Key: 'multi.bin',
+        UploadId: upload.UploadId,
+        PartNumber: 1,
+        Body: 'one part',
+      }),
     );
     await client.send(
       new CompleteMultipartUploadCommand({
@@ -202,7 +219,10 @@ describe('serverless-offline host limits and failures', () => {
     const error = await s3Failure(
       cappedClient.send(new PutObjectCommand({ Bucket: bucket, Key: 'too-big', Body: randomBytes(MiB + 1) })),
     );
-    const raw = await fetch(`${capped.endpoint}/${bucket}/too-big-raw`, { method: 'PUT', body: randomBytes(2 * MiB) });
+    const raw = await fetch(`${capped.endpoint}/${bucket}/too-big-raw`, {
+      method: 'PUT',
+      body: randomBytes(2 * MiB),
+    });
     cappedClient.destroy();
 
     // Assess
@@ -210,7 +230,9 @@ describe('serverless-offline host limits and failures', () => {
     expect(error.$metadata.httpStatusCode).toBe(400);
     expect(raw.status).toBe(400);
     expect(raw.headers.get('content-type')).toContain('application/xml');
-    expect(await raw.text()).toMatch(/<Error><Code>EntityTooLarge<\/Code><Message>[^<]+<\/Message><MaxSizeAllowed>1048576</);
+    expect(await raw.text()).toMatch(
+      /<Error><Code>EntityTooLarge<\/Code><Message>[^<]+<\/Message><MaxSizeAllowed>1048576</,
+    );
   }, 30_000);
 
   it('answers a handler that throws with a 500 S3 InternalError, not a 200', async () => {

@@ -1,0 +1,191 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createEtcdDiscovery, type EtcdDiscovery } from '../../../shared/discovery/adapters/etcd-discovery.js';
+import { registerNode } from '../../../shared/discovery/adapters/etcd-registry.js';
+import type { NodeEntry } from '../../../shared/discovery/node-entry.js';
+import { createMemoryNode } from '../../../shared/storage/adapters/memory-node.js';
+import type { StorageNode } from '../../../shared/storage/ports.js';
+import { silentLogger } from '../../../shared/telemetry/logger.js';
+import { assertEtcdAnswers, ETCD_URL, eventually, inspectEtcd, scratchPrefix } from './etcd-scratch.js';
+
+const prefix = scratchPrefix('nodes');
+const inspector = inspectEtcd();
+const open: EtcdDiscovery[] = [];
+
+beforeAll(assertEtcdAnswers);
+
+afterAll(async () => {
+  await Promise.all(open.map((discovery) => discovery.close()));
+  await inspector.delete().prefix(prefix).exec();
+  inspector.close();
+});
+
+async function discover(): Promise<{ discovery: EtcdDiscovery; made: NodeEntry[] }> {
+  const made: NodeEntry[] = [];
+  const discovery = createEtcdDiscovery({
+    etcdUrl: ETCD_URL,
+    prefix,
+    logger: silentLogger,
+    makeNode: (entry) => {
+      made.push(entry);
+      return createMemoryNode(entry.id);
+    },
+  });
+  open.push(discovery);
+  await discovery.ready();
+  return { discovery, made };
+}
+
+const ids = (nodes: readonly StorageNode[]) => nodes.map((node) => node.id);
+
+function nodesBecome(discovery: EtcdDiscovery, expected: string[], what: string) {
+  return eventually<readonly StorageNode[]>(
+    (emit) => discovery.onChange(emit),
+    (nodes) => ids(nodes).join() === expected.join(),
+    5000,
+    what,
+  );
+}
+
+describe('registerNode', () => {
+  it('puts the node entry under a lease with the TTL asked for', async () => {
+    // Act
+    const registration = await registerNode({
+      etcdUrl: ETCD_URL,
+      prefix,
+      id: 'put-1',
+      baseUrl: 'http://127.0.0.1:7101',
+      ttlSeconds: 5,
+    });
+
+    try {
+      // Assess
+      const stored = await inspector.get(`${prefix}put-1`).json();
+      const [kv] = (await inspector.get(`${prefix}put-1`).exec()).kvs;
+      const ttl = await inspector.leaseClient.leaseTimeToLive({ ID: kv.lease });
+      expect(stored).toEqual({ id: 'put-1', baseUrl: 'http://127.0.0.1:7101', startedAt: expect.any(String) });
+      expect(registration.entry).toEqual(stored);
+      expect(Number(ttl.grantedTTL)).toBe(5);
+    } finally {
+      await registration.deregister();
+    }
+  });
+
+  it('removes the entry at once on deregister', async () => {
+    // Prepare
+    const registration = await registerNode({ etcdUrl: ETCD_URL, prefix, id: 'clean-1', baseUrl: 'http://h:1', ttlSeconds: 30 });
+
+    // Act
+    await registration.deregister();
+
+    // Assess
+    expect(await inspector.get(`${prefix}clean-1`).string()).toBeNull();
+  });
+
+  it('keeps the entry alive past its TTL while the process lives', async () => {
+    // Prepare
+    const registration = await registerNode({ etcdUrl: ETCD_URL, prefix, id: 'alive-1', baseUrl: 'http://h:1', ttlSeconds: 1 });
+
+    try {
+      // Act: the only way to let etcd's lease clock run is to wait for it.
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+
+      // Assess
+      expect(await inspector.get(`${prefix}alive-1`).string()).not.toBeNull();
+    } finally {
+      await registration.deregister();
+    }
+  });
+});
+
+describe('createEtcdDiscovery', () => {
+  it('lists the nodes registered before it started', async () => {
+    // Prepare
+    const registrations = await Promise.all(
+      ['early-b', 'early-a'].map((id) =>
+        registerNode({ etcdUrl: ETCD_URL, prefix, id, baseUrl: `http://127.0.0.1:1/${id}`, ttlSeconds: 10 }),
+      ),
+    );
+
+    try {
+      // Act
+      const { discovery } = await discover();
+
+      // Assess
+      expect(ids(discovery.nodes())).toEqual(['early-a', 'early-b']);
+      expect(discovery.entries().map((entry) => entry.baseUrl)).toEqual([
+        'http://127.0.0.1:1/early-a',
+        'http://127.0.0.1:1/early-b',
+      ]);
+    } finally {
+      await Promise.all(registrations.map((registration) => registration.deregister()));
+    }
+  });
+
+  it('follows joins and clean stops through the watch', async () => {
+    // Prepare
+    const { discovery } = await discover();
+    const joined = nodesBecome(discovery, ['watch-1'], 'watch-1 to join');
+
+    // Act
+    const registration = await registerNode({ etcdUrl: ETCD_URL, prefix, id: 'watch-1', baseUrl: 'http://h:1', ttlSeconds: 10 });
+    await joined;
+    const left = nodesBecome(discovery, [], 'watch-1 to leave');
+    await registration.deregister();
+
+    // Assess
+    expect(ids(await left)).toEqual([]);
+    expect(discovery.nodes()).toEqual([]);
+  });
+
+  it('drops a crashed node once its lease lapses (TTL 2 s)', async () => {
+    // Prepare
+    const { discovery } = await discover();
+    const registration = await registerNode({ etcdUrl: ETCD_URL, prefix, id: 'crash-1', baseUrl: 'http://h:1', ttlSeconds: 2 });
+    await nodesBecome(discovery, ['crash-1'], 'crash-1 to join');
+    const gone = nodesBecome(discovery, [], 'crash-1 lease to lapse');
+    const crashedAt = performance.now();
+
+    // Act: stop keep-alives and drop the connection without revoking, as kill -9 would.
+    await registration.abandon();
+    await gone;
+
+    // Assess: etcd checks expiry with some slack; the node must be gone within a few TTLs.
+    const elapsed = performance.now() - crashedAt;
+    expect(elapsed).toBeGreaterThan(1000);
+    expect(elapsed).toBeLessThan(6000);
+    expect(await inspector.get(`${prefix}crash-1`).string()).toBeNull();
+  });
+
+  it('keeps the node object of a node that registers again at the same address', async () => {
+    // Prepare
+    const { discovery, made } = await discover();
+    const first = await registerNode({ etcdUrl: ETCD_URL, prefix, id: 'again-1', baseUrl: 'http://h:1', ttlSeconds: 10 });
+    const [node] = await nodesBecome(discovery, ['again-1'], 'again-1 to join');
+    const renewed = eventually<readonly StorageNode[]>((emit) => discovery.onChange(emit), () => true, 5000, 'a change');
+
+    // Act
+    const second = await registerNode({ etcdUrl: ETCD_URL, prefix, id: 'again-1', baseUrl: 'http://h:1', ttlSeconds: 10 });
+    const [after] = await renewed;
+
+    // Assess
+    expect(after).toBe(node);
+    expect(made.filter((entry) => entry.id === 'again-1')).toHaveLength(1);
+    await first.abandon();
+    await second.deregister();
+  });
+
+  it('ignores a malformed registration', async () => {
+    // Prepare
+    const { discovery } = await discover();
+    const joined = nodesBecome(discovery, ['good-1'], 'good-1 to join');
+
+    // Act
+    await inspector.put(`${prefix}bad-1`).value('{"id":"bad-1"}');
+    const registration = await registerNode({ etcdUrl: ETCD_URL, prefix, id: 'good-1', baseUrl: 'http://h:1', ttlSeconds: 10 });
+
+    // Assess
+    expect(ids(await joined)).toEqual(['good-1']);
+    await registration.deregister();
+    await inspector.delete().key(`${prefix}bad-1`).exec();
+  });
+});

@@ -1,0 +1,331 @@
+import { describe, expect, it } from '@jest/globals';
+import { FAULT_TYPES } from '../../../../shared/faults/fault-schema.js';
+import { parseRule, patchRule } from '../../../../shared/faults/parse-rule.js';
+import { seedFromId } from '../../../../shared/faults/random.js';
+import { FAULT_POINTS, INJECTION_POINTS, POINT_SERVICE } from '../../../../shared/faults/rule.js';
+import { RuleValidationError } from '../../../../shared/faults/validation.js';
+import { parseOptions, SAMPLE_FAULTS, T0 } from './fault-fixtures.js';
+
+const MINUTE = 60_000;
+
+function fieldOf(input: unknown, options = parseOptions()): string {
+  try {
+    parseRule(input, options);
+  } catch (error) {
+    if (error instanceof RuleValidationError) return error.field;
+    throw error;
+  }
+  throw new Error(`accepted: ${JSON.stringify(input)}`);
+}
+
+describe('parseRule, shorthand', () => {
+  it('turns the example of the issue into the canonical form with the defaults', () => {
+    // Prepare
+    const body = {
+      service: 's3-api',
+      endpoint: 'PUT /:bucket/:key',
+      type: 'latency',
+      value_ms: 500,
+      rate: 0.5,
+      ttl: '5m',
+      scenario: 'half_slow_write',
+    };
+
+    // Act
+    const rule = parseRule(body, parseOptions());
+
+    // Assess
+    expect(rule).toEqual({
+      id: 'rule-1',
+      scenario: 'half_slow_write',
+      enabled: true,
+      priority: 0,
+      match: { point: 'http.server', service: 's3-api', endpoint: 'PUT /:bucket/:key' },
+      fault: { type: 'latency', ms: 500 },
+      rate: 0.5,
+      after: 0,
+      every: 1,
+      seed: seedFromId('rule-1'),
+      ttl: '5m',
+      expiresAt: new Date(T0 + 5 * MINUTE).toISOString(),
+      createdAt: new Date(T0).toISOString(),
+      hits: 0,
+    });
+  });
+
+  it('maps status and code to the fault', () => {
+    // Act
+    const status = parseRule({ type: 'http_status', status: 502 }, parseOptions());
+    const error = parseRule({ type: 's3_error', code: 'SlowDown', bucket: 'photos', key: '2024/*' }, parseOptions());
+
+    // Assess
+    expect(status.fault).toEqual({ type: 'http_status', status: 502 });
+    expect(error.fault).toEqual({ type: 's3_error', code: 'SlowDown' });
+    expect(error.match).toEqual({ point: 'http.server', bucket: 'photos', key: '2024/*' });
+  });
+
+  it.each([
+    [{ type: 'latency', value_ms: 5, match: { point: 'http.server' } }, 'match'],
+    [{ type: 'latency', value_ms: 5, priority: 2 }, 'priority'],
+    [{ type: 'latency', value_ms: 5, extra: 1 }, 'extra'],
+    [{ type: 'explode' }, 'type'],
+    [{ type: 'latency', value_ms: -5 }, 'value_ms'],
+    [{ type: 'latency' }, 'value_ms'],
+    [{ type: 'drop', value_ms: 5 }, 'value_ms'],
+    [{ type: 'http_status', status: 999 }, 'status'],
+    [{ type: 's3_error', code: 'NoSuchThing' }, 'code'],
+    [{ type: 'latency', value_ms: 5, endpoint: 'PUT bucket' }, 'endpoint'],
+    [{ type: 'latency', value_ms: 5, service: 'mainframe' }, 'service'],
+    [{ type: 'latency', value_ms: 5, rate: 2 }, 'rate'],
+    [{ type: 'latency', value_ms: 5, ttl: '3 days' }, 'ttl'],
+  ])('refuses %j naming %s', (body, field) => {
+    // Act / Assess
+    expect(fieldOf(body)).toBe(field);
+  });
+});
+
+describe('parseRule, canonical form', () => {
+  it('accepts the rule of FAULTS.md', () => {
+    // Prepare
+    const body = {
+      id: 'slow-writes-1',
+      name: 'half_slow_write',
+      scenario: 'half_slow_write',
+      enabled: true,
+      priority: 100,
+      match: {
+        service: 's3-api',
+        point: 'http.server',
+        operation: 'PutObject',
+        endpoint: 'PUT /:bucket/:key',
+        bucket: 'photos',
+        key: '2024/*',
+        headers: { 'X-Test-Case': 't42' },
+        minSize: 0,
+        maxSize: 1048576,
+      },
+      fault: { type: 's3_error', code: 'SlowDown' },
+      rate: 0.5,
+      after: 0,
+      times: 3,
+      every: 1,
+      seed: 42,
+      ttl: '5m',
+      window: { start: '2024-01-01T00:00:00Z', end: '2024-01-02T00:00:00Z' },
+    };
+
+    // Act
+    const rule = parseRule(body, parseOptions());
+
+    // Assess
+    expect(rule.id).toBe('slow-writes-1');
+    expect(rule.match.headers).toEqual({ 'x-test-case': 't42' });
+    expect(rule.times).toBe(3);
+    expect(rule.seed).toBe(42);
+    expect(rule.window).toEqual({ start: '2024-01-01T00:00:00.000Z', end: '2024-01-02T00:00:00.000Z' });
+  });
+
+  it('applies the defaults of FAULTS.md', () => {
+    // Act
+    const rule = parseRule({ fault: { type: 's3_error', code: 'SlowDown' } }, parseOptions());
+
+    // Assess
+    expect(rule).toMatchObject({ enabled: true, priority: 0, rate: 1, after: 0, every: 1, ttl: '15m' });
+    expect(rule.match).toEqual({ point: 'http.server' });
+    expect(rule.times).toBeUndefined();
+    expect(rule.seed).toBe(seedFromId(rule.id));
+    expect(rule.expiresAt).toBe(new Date(T0 + 15 * MINUTE).toISOString());
+  });
+
+  it('caps the default TTL at the configured maximum', () => {
+    // Act
+    const rule = parseRule({ fault: { type: 'drop' }, match: { point: 'queue.publish' } }, parseOptions({ maxTtlMs: MINUTE }));
+
+    // Assess
+    expect(rule.ttl).toBe('1m');
+    expect(rule.expiresAt).toBe(new Date(T0 + MINUTE).toISOString());
+  });
+
+  it.each([
+    ['500ms', 500],
+    ['30s', 30_000],
+    ['5m', 5 * MINUTE],
+    ['2h', 2 * 60 * MINUTE],
+  ])('reads the TTL %s', (ttl, ms) => {
+    // Act
+    const rule = parseRule({ fault: { type: 'latency', ms: 1 }, ttl }, parseOptions());
+
+    // Assess
+    expect(rule.expiresAt).toBe(new Date(T0 + ms).toISOString());
+  });
+
+  it('accepts an explicit expiresAt within the maximum', () => {
+    // Act
+    const rule = parseRule(
+      { fault: { type: 'latency', ms: 1 }, expiresAt: new Date(T0 + MINUTE).toISOString() },
+      parseOptions(),
+    );
+
+    // Assess
+    expect(rule.ttl).toBeUndefined();
+    expect(rule.expiresAt).toBe(new Date(T0 + MINUTE).toISOString());
+  });
+
+  const latency = { type: 'latency', ms: 1 };
+  it.each([
+    [[], 'body'],
+    [{ fault: latency, foo: 1 }, 'foo'],
+    [{}, 'fault'],
+    [{ fault: { ms: 1 } }, 'fault.type'],
+    [{ fault: { type: 'explode' } }, 'fault.type'],
+    [{ fault: { type: 'latency' } }, 'fault.ms'],
+    [{ fault: { type: 'latency', ms: -1 } }, 'fault.ms'],
+    [{ fault: { type: 'latency', ms: 1.5 } }, 'fault.ms'],
+    [{ fault: { type: 'latency', ms: 1, bar: 2 } }, 'fault.bar'],
+    [{ fault: { type: 's3_error', code: 'NoSuchThing' } }, 'fault.code'],
+    [{ fault: { type: 'reject', code: 'Nope' } }, 'fault.code'],
+    [{ fault: { type: 'corrupt', mode: 'melt' }, match: { point: 'node.read' } }, 'fault.mode'],
+    [{ fault: { type: 'throttle', rps: 5, per: 'planet' } }, 'fault.per'],
+    [{ fault: { type: 'io_error', errno: 'eio' }, match: { point: 'node.read' } }, 'fault.errno'],
+    [{ fault: { type: 'db_error', sqlstate: '4001' }, match: { point: 'db.query' } }, 'fault.sqlstate'],
+    [{ fault: { type: 'http_status', status: 600 } }, 'fault.status'],
+    [{ fault: { type: 'http_status', status: 500, headers: { 'bad name': 'x' } } }, 'fault.headers.bad name'],
+    [{ fault: { type: 'duplicate', copies: 0 }, match: { point: 'queue.publish' } }, 'fault.copies'],
+    [{ fault: { type: 'reset' }, match: { point: 'db.query' } }, 'fault.type'],
+    [{ fault: latency, match: { point: 'nowhere' } }, 'match.point'],
+    [{ fault: latency, match: { foo: 1 } }, 'match.foo'],
+    [{ fault: latency, match: { service: 'mainframe' } }, 'match.service'],
+    [{ fault: latency, match: { service: 'metadata', point: 'node.read' } }, 'match.service'],
+    [{ fault: latency, match: { operation: 'Put Object' } }, 'match.operation'],
+    [{ fault: latency, match: { endpoint: 'PUT bucket' } }, 'match.endpoint'],
+    [{ fault: latency, match: { endpoint: 'PUT /:1bad' } }, 'match.endpoint'],
+    [{ fault: latency, match: { endpoint: 'put /x' } }, 'match.endpoint'],
+    [{ fault: latency, match: { endpoint: 'PUT /a /b' } }, 'match.endpoint'],
+    [{ fault: latency, match: { bucket: 'pho tos' } }, 'match.bucket'],
+    [{ fault: latency, match: { bucket: '' } }, 'match.bucket'],
+    [{ fault: latency, match: { key: '' } }, 'match.key'],
+    [{ fault: latency, match: { key: 'a\nb' } }, 'match.key'],
+    [{ fault: latency, match: { node: 'node 2' } }, 'match.node'],
+    [{ fault: latency, match: { headers: { 'x-a': 1 } } }, 'match.headers.x-a'],
+    [{ fault: latency, match: { minSize: -1 } }, 'match.minSize'],
+    [{ fault: latency, match: { minSize: 10, maxSize: 5 } }, 'match.maxSize'],
+    [{ fault: latency, rate: 1.5 }, 'rate'],
+    [{ fault: latency, rate: -0.1 }, 'rate'],
+    [{ fault: latency, rate: '0.5' }, 'rate'],
+    [{ fault: latency, after: -1 }, 'after'],
+    [{ fault: latency, after: 1.5 }, 'after'],
+    [{ fault: latency, times: -1 }, 'times'],
+    [{ fault: latency, times: 0 }, 'times'],
+    [{ fault: latency, every: 0 }, 'every'],
+    [{ fault: latency, priority: 'high' }, 'priority'],
+    [{ fault: latency, enabled: 'yes' }, 'enabled'],
+    [{ fault: latency, seed: -1 }, 'seed'],
+    [{ fault: latency, id: 'has space' }, 'id'],
+    [{ fault: latency, scenario: 'a/b' }, 'scenario'],
+    [{ fault: latency, ttl: '25h' }, 'ttl'],
+    [{ fault: latency, ttl: '0s' }, 'ttl'],
+    [{ fault: latency, ttl: 300 }, 'ttl'],
+    [{ fault: latency, ttl: '5m', expiresAt: new Date(T0 + MINUTE).toISOString() }, 'expiresAt'],
+    [{ fault: latency, expiresAt: new Date(T0 - 1).toISOString() }, 'expiresAt'],
+    [{ fault: latency, expiresAt: new Date(T0 + 2 * 86_400_000).toISOString() }, 'expiresAt'],
+    [{ fault: latency, expiresAt: 'tomorrow' }, 'expiresAt'],
+    [{ fault: latency, window: { start: '2024-01-02T00:00:00Z', end: '2024-01-01T00:00:00Z' } }, 'window.end'],
+    [{ fault: latency, window: { from: '2024-01-02T00:00:00Z' } }, 'window.from'],
+  ])('refuses %j naming %s', (body, field) => {
+    // Act / Assess
+    expect(fieldOf(body)).toBe(field);
+  });
+
+  it.each(FAULT_TYPES)('accepts %s at each point it is allowed, and refuses it elsewhere', (type) => {
+    // Prepare
+    const fault = SAMPLE_FAULTS[type];
+    const allowed = FAULT_POINTS[type] as readonly string[];
+
+    for (const { point } of INJECTION_POINTS) {
+      const body = { fault, match: { point } };
+
+      // Act
+      const outcome = allowed.includes(point) ? parseRule(body, parseOptions()).fault : fieldOf(body);
+
+      // Assess
+      expect(outcome).toEqual(allowed.includes(point) ? fault : 'fault.type');
+    }
+  });
+
+  it('names every point with its service', () => {
+    // Assess
+    expect(POINT_SERVICE['node.read']).toBe('storage-node');
+    expect(POINT_SERVICE['http.server']).toBe('*');
+    expect(INJECTION_POINTS).toHaveLength(19);
+  });
+});
+
+describe('patchRule', () => {
+  const base = () =>
+    parseRule(
+      { id: 'r1', fault: { type: 'latency', ms: 100, jitterMs: 5 }, times: 3, ttl: '5m', scenario: 's1' },
+      parseOptions(),
+    );
+  const later = parseOptions({ now: new Date(T0 + MINUTE) });
+
+  it('merges fault parameters and keeps counters, creation time and expiry', () => {
+    // Prepare
+    const rule = { ...base(), hits: 2 };
+
+    // Act
+    const patched = patchRule(rule, { fault: { ms: 300 }, rate: 0.25 }, later);
+
+    // Assess
+    expect(patched.fault).toEqual({ type: 'latency', ms: 300, jitterMs: 5 });
+    expect(patched.rate).toBe(0.25);
+    expect(patched).toMatchObject({ hits: 2, createdAt: rule.createdAt, expiresAt: rule.expiresAt, ttl: '5m' });
+  });
+
+  it('replaces the fault when its type changes, and null removes a field', () => {
+    // Act
+    const patched = patchRule(base(), { fault: { type: 's3_error', code: 'InternalError' }, times: null }, later);
+
+    // Assess
+    expect(patched.fault).toEqual({ type: 's3_error', code: 'InternalError' });
+    expect(patched.times).toBeUndefined();
+  });
+
+  it('re-arms the expiry from now on a new ttl', () => {
+    // Act
+    const patched = patchRule(base(), { ttl: '10m' }, later);
+
+    // Assess
+    expect(patched.ttl).toBe('10m');
+    expect(patched.expiresAt).toBe(new Date(T0 + 11 * MINUTE).toISOString());
+  });
+
+  it('accepts the shorthand', () => {
+    // Act
+    const patched = patchRule(base(), { value_ms: 700, bucket: 'logs' }, later);
+
+    // Assess
+    expect(patched.fault).toEqual({ type: 'latency', ms: 700, jitterMs: 5 });
+    expect(patched.match.bucket).toBe('logs');
+  });
+
+  it.each([
+    [{ id: 'other' }, 'id'],
+    [{ nope: 1 }, 'nope'],
+    [{ fault: { ms: -1 } }, 'fault.ms'],
+    [{ value_ms: -1 }, 'value_ms'],
+    [{ value_ms: 1, match: {} }, 'match'],
+    [{ fault: { type: 'reset' }, match: { point: 'db.query' } }, 'fault.type'],
+  ])('refuses %j naming %s', (patch, field) => {
+    // Act
+    let caught: unknown;
+    try {
+      patchRule(base(), patch, later);
+    } catch (error) {
+      caught = error;
+    }
+
+    // Assess
+    expect(caught).toBeInstanceOf(RuleValidationError);
+    expect((caught as RuleValidationError).field).toBe(field);
+  });
+});
