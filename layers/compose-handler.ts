@@ -1,9 +1,13 @@
 import middy from '@middy/core';
 import { SpanKind } from '@opentelemetry/api';
 import type { Context } from 'aws-lambda';
+import type { FaultService } from '../shared/faults/rule.js';
+import { runWithRequestFacts } from '../shared/injection/request-scope.js';
 import type { Runtime } from '../shared/runtime/runtime.js';
 import { type ErrorFormat, errorMapping } from './error-mapping.js';
+import { faults } from './faults.js';
 import type { ApiEvent, ApiHandler, ApiResult, RequestContext } from './request-context.js';
+import { type DescribeRequest, requestFacts } from './request-facts.js';
 import { requestId } from './request-id.js';
 import { telemetry } from './telemetry.js';
 
@@ -14,6 +18,13 @@ export interface ComposeOptions {
   /** Name of the function, for spans and the default operation label. */
   name: string;
   errorFormat: ErrorFormat;
+  /** Names operation, bucket and key before the handler runs (for faults, metrics, logs). */
+  describe?: DescribeRequest;
+  /**
+   * Wear the `http.server` fault point. The data plane does; the control plane never does, so a
+   * user cannot lock themselves out (FAULTS.md).
+   */
+  faultService?: FaultService;
 }
 
 export type LambdaHandler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
@@ -25,15 +36,27 @@ export type LambdaHandler = (event: ApiEvent, context: Context) => Promise<ApiRe
  * its children; its end and the metrics are guaranteed even when a middleware answers early.
  */
 export function composeHandler(handler: ApiHandler, options: ComposeOptions): LambdaHandler {
-  const { runtime, service, name, errorFormat } = options;
+  const { runtime, service, name, errorFormat, faultService } = options;
   const chain = middy<ApiEvent, ApiResult, Error, RequestContext>({ timeoutEarlyInMillis: 0 })
     .use(requestId())
     .use(telemetry({ service, metrics: runtime.metrics, logger: runtime.logger }))
-    .use(errorMapping({ format: errorFormat, logger: runtime.logger }))
-    .handler(handler);
+    .use(requestFacts(options.describe));
+  if (faultService) {
+    chain.use(
+      faults({
+        engine: runtime.faults,
+        service: faultService,
+        headerEnabled: runtime.config.faults.headerEnabled,
+        responseHeader: runtime.config.faults.responseHeader,
+      }),
+    );
+  }
+  chain.use(errorMapping({ format: errorFormat, logger: runtime.logger })).handler(handler);
 
-  return (event, context) =>
-    runtime.tracer.startActiveSpan(`${service} ${name}`, { kind: SpanKind.SERVER }, async (span) => {
+  return (event, context) => runWithRequestFacts({}, () => serve(event, context));
+
+  function serve(event: ApiEvent, context: Context): Promise<ApiResult> {
+    return runtime.tracer.startActiveSpan(`${service} ${name}`, { kind: SpanKind.SERVER }, async (span) => {
       const requestContext = context as RequestContext;
       requestContext.span = span;
       requestContext.operation = name;
@@ -44,4 +67,5 @@ export function composeHandler(handler: ApiHandler, options: ComposeOptions): La
         span.end();
       }
     });
+  }
 }

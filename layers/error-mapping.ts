@@ -1,6 +1,8 @@
 import type { MiddlewareObj } from '@middy/core';
+import { MetadataUnavailableError } from '../shared/metadata/ports.js';
 import { S3Error } from '../shared/s3/errors.js';
 import type { Logger } from '../shared/telemetry/logger.js';
+import { ErrorResponse } from './error-response.js';
 import type { ApiEvent, ApiResult, RequestContext } from './request-context.js';
 
 export type ErrorFormat = 's3' | 'json';
@@ -22,7 +24,11 @@ export function errorMapping(
   const { format, logger } = options;
   const onError: MiddlewareObj<ApiEvent, ApiResult, Error, RequestContext>['onError'] = (request) => {
     if (request.response) return;
-    const error = S3Error.from(request.error);
+    if (request.error instanceof ErrorResponse) {
+      request.response = request.error.result;
+      return;
+    }
+    const error = toS3Error(request.error);
     if (!error.expose) {
       logger.error('request failed', {
         request_id: request.context.requestId,
@@ -34,6 +40,17 @@ export function errorMapping(
     request.response = renderError(error, request.event, request.context.requestId, format);
   };
   return { name: 'error-mapping', onError };
+}
+
+/**
+ * A metadata backend that is down, timing out or refusing a serialization is a 503 the client
+ * retries (S3 sends ServiceUnavailable/SlowDown when it cannot serve), never a 500 with a cause.
+ */
+function toS3Error(error: unknown): S3Error {
+  if (error instanceof MetadataUnavailableError) {
+    return new S3Error('ServiceUnavailable', { message: 'Please reduce your request rate.', cause: error });
+  }
+  return S3Error.from(error);
 }
 
 export function renderError(

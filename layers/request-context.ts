@@ -14,6 +14,8 @@ export interface RequestContext extends Context {
   operation: string;
   /** The request's span, set by composeHandler. */
   span: Span | undefined;
+  /** What the function's describer parsed from the request (see request-facts.ts). */
+  state?: unknown;
   /** Records the request's metrics once (set by the telemetry middleware). */
   finishTelemetry?: () => void;
 }

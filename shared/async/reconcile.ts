@@ -30,7 +30,9 @@ export interface ReconcileReport {
 /**
  * One reconcile pass: (a) collects orphans — blobs on the nodes that metadata does not reference
  * and whose newest replica is older than the grace period (failed commits, lost delete tasks);
- * (b) repairs every referenced blob to R replicas. Safe to run at any time and repeatedly.
+ * (b) scrubs every referenced blob: reads and verifies each replica, rewrites corrupt ones and brings
+ * the blob back to R replicas (upload_completed only checks presence). Safe to run at any time and
+ * repeatedly.
  */
 export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const { blobs, metadata, clock, logger } = deps;
@@ -61,7 +63,9 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   let after = '';
   for (;;) {
     const page = await metadata.listReferencedBlobs(after, REFERENCE_BATCH);
-    const repairs = await mapWithConcurrency(page, concurrency, (blobId) => blobs.repair(blobId));
+    const repairs = await mapWithConcurrency(page, concurrency, (blobId) =>
+      blobs.repair(blobId, { scrub: true }),
+    );
     for (const repair of repairs) {
       report.replicasRepaired += repair.repaired.length;
       if (repair.lost) {

@@ -34,24 +34,35 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskHandler {
   const { blobs, metadata } = deps;
   const concurrency = deps.concurrency ?? 8;
 
+  const lookUp = createReferenceLookup(metadata);
+
   async function referenced(blobIds: readonly string[]): Promise<Set<string>> {
     const found = new Set<string>();
-    for (const batch of chunks([...new Set(blobIds)], REFERENCE_BATCH)) {
-      for (const id of await metadata.referencedBlobs(batch)) found.add(id);
-    }
+    const batches = await Promise.all(chunks([...new Set(blobIds)], REFERENCE_BATCH).map(lookUp));
+    for (const batch of batches) for (const id of batch) found.add(id);
     return found;
   }
 
-  /** Verifies each replica of the committed object's blobs and brings each back to R. */
+  /**
+   * Checks that R nodes hold each blob of the committed object and repairs those that fall short.
+   * The writers verified the replicas moments ago, so presence is checked by stat alone; reading
+   * every replica back (a scrub) is the periodic reconcile pass's job.
+   */
   async function uploadCompleted(delivery: Delivery, bucket: string, key: string, blobIds: string[]) {
     const logger = deps.logger.child({ task: 'upload_completed', deliveryId: delivery.id, bucket, key });
-    const live = await referenced(blobIds);
+    const checks = await mapWithConcurrency([...new Set(blobIds)], concurrency, (id) =>
+      blobs.repair(id, { statOnly: true }),
+    );
+    const short = checks.filter((check) => check.underReplicated).map((check) => check.blobId);
+    if (short.length === 0) {
+      logger.debug('upload verified', { blobs: checks.length });
+      return;
+    }
+    const live = await referenced(short);
     // A blob no longer referenced belongs to an object replaced or deleted since: repairing it
     // would only recreate an orphan that delete_from_storage has just removed.
-    const toRepair = blobIds.filter((id) => live.has(id));
-    const repairs = await mapWithConcurrency(toRepair, concurrency, (id) =>
-      blobs.repair(id, { scrub: true }),
-    );
+    const toRepair = short.filter((id) => live.has(id));
+    const repairs = await mapWithConcurrency(toRepair, concurrency, (id) => blobs.repair(id));
     for (const repair of repairs) {
       if (repair.lost) {
         // Logged, not thrown: redelivery cannot bring back bytes that no node holds.
@@ -64,7 +75,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskHandler {
         });
       }
     }
-    logger.debug('upload verified', { blobs: toRepair.length, skipped: blobIds.length - toRepair.length });
+    logger.debug('upload verified', { blobs: checks.length, repaired: toRepair.length });
   }
 
   /** Removes blobs no longer referenced; a referenced blob is never deleted, whatever the task says. */
@@ -98,5 +109,56 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskHandler {
         throw new Error(`unknown task type ${JSON.stringify((unknown as { type?: unknown }).type)}`);
       }
     }
+  };
+}
+
+/**
+ * `referencedBlobs` with coalescing: batches asked for while a look-up runs are merged (up to
+ * REFERENCE_BATCH ids) into the next one, so concurrent tasks share one query instead of queueing
+ * one each behind the single metadata connection. Every merged look-up starts after each of its
+ * callers asked, so none sees older metadata than a look-up of its own would have.
+ */
+export function createReferenceLookup(
+  metadata: Pick<MetadataStore, 'referencedBlobs'>,
+): (blobIds: string[]) => Promise<Set<string>> {
+  interface Waiter {
+    blobIds: string[];
+    resolve: (found: Set<string>) => void;
+    reject: (error: unknown) => void;
+  }
+  const waiting: Waiter[] = [];
+  let running = false;
+
+  async function runNext(): Promise<void> {
+    running = true;
+    while (waiting.length > 0) {
+      const group: Waiter[] = [];
+      const ids = new Set<string>();
+      while (waiting.length > 0) {
+        const next = waiting[0]!;
+        const merged = new Set([...ids, ...next.blobIds]);
+        if (group.length > 0 && merged.size > REFERENCE_BATCH) break;
+        waiting.shift();
+        group.push(next);
+        for (const id of next.blobIds) ids.add(id);
+      }
+      try {
+        const found = await metadata.referencedBlobs([...ids]);
+        for (const waiter of group) {
+          waiter.resolve(new Set(waiter.blobIds.filter((id) => found.has(id))));
+        }
+      } catch (error) {
+        for (const waiter of group) waiter.reject(error);
+      }
+    }
+    running = false;
+  }
+
+  return (blobIds) => {
+    if (blobIds.length === 0) return Promise.resolve(new Set<string>());
+    return new Promise<Set<string>>((resolve, reject) => {
+      waiting.push({ blobIds, resolve, reject });
+      if (!running) void runNext();
+    });
   };
 }

@@ -9,6 +9,14 @@ export interface Config {
   dataDir: string;
   s3Domain: string;
   faultsEnabled: boolean;
+  faults: {
+    /** `x-mock-fault` request headers inject for one request (FAULTS_HEADER_ENABLED). */
+    headerEnabled: boolean;
+    /** The longest TTL a rule may have (FAULTS_MAX_TTL, e.g. "24h"). */
+    maxTtlMs: number;
+    /** Name the firing rule in an `x-mock-fault-rule` response header (FAULTS_RESPONSE_HEADER). */
+    responseHeader: boolean;
+  };
   logLevel: LogLevel;
   storage: {
     /** Storage nodes in embedded mode (directories under DATA_DIR/nodes). */
@@ -54,6 +62,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     dataDir: text(env, 'DATA_DIR', './.data'),
     s3Domain: text(env, 'S3_DOMAIN', 'localhost'),
     faultsEnabled: flag(env, 'FAULTS_ENABLED', false),
+    faults: {
+      headerEnabled: flag(env, 'FAULTS_HEADER_ENABLED', false),
+      maxTtlMs: duration(env, 'FAULTS_MAX_TTL', 24 * 3_600_000),
+      responseHeader: flag(env, 'FAULTS_RESPONSE_HEADER', true),
+    },
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     storage: {
       nodes: integer(env, 'STORAGE_NODES', 3, 1, 64),
@@ -108,6 +121,16 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+/** "500ms", "30s", "5m", "2h" (or a bare number of milliseconds). */
+function duration(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const match = /^(\d+)(ms|s|m|h)?$/.exec(raw.trim());
+  if (!match) throw new ConfigError(`${name} must be a duration such as 500ms, 30s, 5m or 2h, got "${raw}"`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
+  return Number(match[1]) * unit;
 }
 
 function flag(env: Env, name: string, fallback: boolean): boolean {

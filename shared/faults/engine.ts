@@ -7,7 +7,7 @@ import type { Clock } from '../runtime/clock.js';
 import { type Decision, decideFiring, delayOf } from './decision.js';
 import { FAULT_HEADER, parseFaultHeader } from './header-fault.js';
 import { type Firing, type FiringFilter, HitLog } from './hit-log.js';
-import type { FaultEvent, MatchField } from './match.js';
+import { type FaultEvent, type MatchField, normaliseEvent } from './match.js';
 import { DEFAULT_TTL_MS, parseRule, parseTtl, patchRule } from './parse-rule.js';
 import { isPresetName, PRESET_NAMES, PRESETS, type PresetName, type PresetOptions } from './presets.js';
 import { ruleStream } from './random.js';
@@ -151,6 +151,7 @@ export interface FaultEngine {
   events(filter?: FiringFilter): Firing[];
 }
 
+const NO_ENTRIES: readonly RuleEntry[] = Object.freeze([]);
 const NO_FAULT: FaultOutcome = Object.freeze({ delayMs: 0, firings: Object.freeze([]) as readonly Firing[] });
 
 /** The id under which `x-mock-fault` firings appear in the hit log. */
@@ -223,22 +224,31 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
     return firing;
   }
 
-  function evaluate(event: FaultEvent): FaultOutcome {
+  function evaluate(input: FaultEvent): FaultOutcome {
     if (!isEnabled()) return NO_FAULT;
-    const candidates = rules.candidatesFor(event.point, event.service);
-    if (candidates.length === 0) return NO_FAULT;
+    const { general, byBucket } = rules.candidatesFor(input.point, input.service);
+    const specific = (input.bucket === undefined ? undefined : byBucket.get(input.bucket)) ?? NO_ENTRIES;
+    if (general.length === 0 && specific.length === 0) return NO_FAULT;
+    const event = normaliseEvent(input);
     const now = nowMs();
     let delayMs = 0;
     let terminal: FaultOutcome['terminal'];
     let firings: Firing[] | undefined;
     let expired = false;
-    for (const entry of candidates) {
+    let g = 0;
+    let s = 0;
+    // Merge the two lists, both in evaluation order, without building a third.
+    while (g < general.length || s < specific.length) {
+      const takeGeneral =
+        s >= specific.length || (g < general.length && byEvaluationOrder(general[g]!, specific[s]!) <= 0);
+      const entry = takeGeneral ? general[g++]! : specific[s++]!;
       if (entry.expiresAtMs <= now) {
         expired = true;
         continue;
       }
       if (now < entry.windowStartMs || now >= entry.windowEndMs) continue;
-      const { rule, counters } = entry;
+      const rule = entry.rule;
+      const counters = entry.counters;
       if (rule.times !== undefined && counters.fired >= rule.times) continue;
       if (entry.matcher.mismatch(event) !== undefined) continue;
       const matchIndex = counters.matches++;
@@ -272,7 +282,8 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
     return { ...rest, delayMs: rest.delayMs + delay, firings: [firing, ...rest.firings] };
   }
 
-  function explain(event: FaultEvent): Explanation {
+  function explain(input: FaultEvent): Explanation {
+    const event = normaliseEvent(input);
     const now = nowMs();
     const explained: ExplainedRule[] = [];
     let delayMs = 0;

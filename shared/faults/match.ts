@@ -147,8 +147,7 @@ export class RuleMatcher {
       return 'match.bucket';
     }
     if (this.key !== undefined && (event.key === undefined || !this.key(event.key))) return 'match.key';
-    if (this.node !== undefined && (event.node === undefined || !this.node(event.node)))
-      return 'match.node';
+    if (this.node !== undefined && (event.node === undefined || !this.node(event.node))) return 'match.node';
     return undefined;
   }
 }

@@ -36,7 +36,7 @@ export function byEvaluationOrder(a: RuleEntry, b: RuleEntry): number {
 
 export class RuleSet {
   private readonly entries = new Map<string, RuleEntry>();
-  private readonly candidates = new Map<string, RuleEntry[]>();
+  private readonly candidates = new Map<string, Candidates>();
 
   get size(): number {
     return this.entries.size;
@@ -95,23 +95,40 @@ export class RuleSet {
     }
   }
 
-  /** Enabled rules at a point for a service (or for any service), in evaluation order. */
-  candidatesFor(point: InjectionPoint, service: FaultService): readonly RuleEntry[] {
+  /**
+   * Enabled rules at a point for a service (or for any service), in evaluation order: rules
+   * naming one exact bucket are indexed by it, so a request only looks at its bucket's rules and
+   * at the rest; the caller merges the two lists in order.
+   */
+  candidatesFor(point: InjectionPoint, service: FaultService): Candidates {
     const cacheKey = `${point}|${service}`;
-    let list = this.candidates.get(cacheKey);
-    if (list === undefined) {
-      list = [];
+    let candidates = this.candidates.get(cacheKey);
+    if (candidates === undefined) {
+      candidates = { general: [], byBucket: new Map() };
       for (const entry of this.entries.values()) {
         const match = entry.rule.match;
         if (!entry.rule.enabled || match.point !== point) continue;
         if (match.service !== undefined && match.service !== service) continue;
-        list.push(entry);
+        if (match.bucket === undefined || match.bucket.includes('*')) {
+          candidates.general.push(entry);
+          continue;
+        }
+        const list = candidates.byBucket.get(match.bucket);
+        if (list === undefined) candidates.byBucket.set(match.bucket, [entry]);
+        else list.push(entry);
       }
-      list.sort(byEvaluationOrder);
-      this.candidates.set(cacheKey, list);
+      candidates.general.sort(byEvaluationOrder);
+      for (const list of candidates.byBucket.values()) list.sort(byEvaluationOrder);
+      this.candidates.set(cacheKey, candidates);
     }
-    return list;
+    return candidates;
   }
+}
+
+/** The rules an event at one point may concern, each list in evaluation order. */
+export interface Candidates {
+  general: RuleEntry[];
+  byBucket: Map<string, RuleEntry[]>;
 }
 
 /** The rule as the API shows it: with this instance's hit count. */

@@ -3,6 +3,11 @@
  * same SQL: PGlite (embedded, one connection) and PostgreSQL (`pg` pool).
  */
 export interface SqlClient {
+  /**
+   * True when this client is the database's only session (embedded PGlite): no other writer can
+   * interleave, so a read-modify-write may be one statement without a retry loop for races.
+   */
+  readonly soleSession?: boolean;
   /** Runs one statement with `$1`-style parameters and returns its rows. */
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /**

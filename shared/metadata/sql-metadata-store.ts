@@ -43,6 +43,32 @@ const LOCK_PART = `SELECT ${PART_COLUMNS} FROM parts WHERE upload_id = $1 AND pa
 const UPDATE_PART = `UPDATE parts SET blob_id = $3, size = $4, etag = $5, last_modified = $6, checksum = $7::jsonb
   WHERE upload_id = $1 AND part_number = $2`;
 
+/**
+ * The whole of `upsertObject` as one statement, for a client that is the database's only session
+ * (PGlite): every part sees the state before the statement, so `previous` is the replaced row, and
+ * no concurrent writer exists to race with. Links of blobs the new version keeps stay in place (a
+ * row is never both deleted and inserted by one statement); the foreign keys are checked at its end.
+ */
+const PUT_OBJECT_SOLE_SESSION = `WITH previous AS (
+    SELECT ${OBJECT_COLUMNS} FROM objects WHERE bucket = $1 AND key = $2
+  ), written AS (
+    INSERT INTO objects (${OBJECT_COLUMNS})
+    VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9::jsonb, $10)
+    ON CONFLICT (bucket, key) DO UPDATE SET size = EXCLUDED.size, etag = EXCLUDED.etag,
+      last_modified = EXCLUDED.last_modified, headers = EXCLUDED.headers,
+      user_metadata = EXCLUDED.user_metadata, checksum = EXCLUDED.checksum,
+      segments = EXCLUDED.segments, parts_count = EXCLUDED.parts_count
+    RETURNING 1
+  ), kept AS (
+    SELECT DISTINCT segment->>'blobId' AS blob_id FROM jsonb_array_elements($9::jsonb) AS segment
+  ), unlinked AS (
+    DELETE FROM object_blobs WHERE bucket = $1 AND key = $2 AND blob_id NOT IN (SELECT blob_id FROM kept)
+  ), linked AS (
+    INSERT INTO object_blobs (blob_id, bucket, key) SELECT blob_id, $1, $2 FROM kept
+    ON CONFLICT DO NOTHING
+  )
+  SELECT ${OBJECT_COLUMNS} FROM previous`;
+
 /** Insert-or-lock rounds before giving up; each lost round means another writer committed in between. */
 const UPSERT_ATTEMPTS = 8;
 
@@ -91,6 +117,8 @@ export function createSqlMetadataStore(client: SqlClient): MetadataStore {
     },
 
     putObject(object) {
+      // One statement is atomic on its own: no BEGIN/COMMIT round trips.
+      if (client.soleSession) return upsertObject(client, object);
       return client.transaction((tx) => upsertObject(tx, object));
     },
 
@@ -279,23 +307,19 @@ export function createSqlMetadataStore(client: SqlClient): MetadataStore {
  * A missing bucket surfaces as NoSuchBucket (the bucket was deleted after the caller checked).
  */
 async function upsertObject(tx: SqlClient, object: ObjectRecord): Promise<ObjectRecord | undefined> {
-  let previous: ObjectRow | undefined;
-  try {
-    previous = await upsertKeepingPrevious<ObjectRow>(
+  if (tx.soleSession) {
+    const [previous] = await withNoSuchBucket(object.bucket, () =>
+      tx.query<ObjectRow>(PUT_OBJECT_SOLE_SESSION, objectParams(object)),
+    );
+    return previous ? toObject(previous) : undefined;
+  }
+  const previous = await withNoSuchBucket(object.bucket, () =>
+    upsertKeepingPrevious<ObjectRow>(
       tx,
       { insert: INSERT_OBJECT, lock: LOCK_OBJECT, update: UPDATE_OBJECT },
       objectParams(object),
-    );
-  } catch (error) {
-    if (sqlstate(error) === FOREIGN_KEY_VIOLATION) {
-      throw new S3Error('NoSuchBucket', {
-        resource: object.bucket,
-        detail: { BucketName: object.bucket },
-        cause: error,
-      });
-    }
-    throw error;
-  }
+    ),
+  );
   if (previous)
     await tx.query('DELETE FROM object_blobs WHERE bucket = $1 AND key = $2', [object.bucket, object.key]);
   if (object.segments.length > 0) {
@@ -307,6 +331,18 @@ async function upsertObject(tx: SqlClient, object: ObjectRecord): Promise<Object
     );
   }
   return previous ? toObject(previous) : undefined;
+}
+
+/** Runs a write into `bucket`; a foreign key violation means the bucket is gone: NoSuchBucket. */
+async function withNoSuchBucket<T>(bucket: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (sqlstate(error) === FOREIGN_KEY_VIOLATION) {
+      throw new S3Error('NoSuchBucket', { resource: bucket, detail: { BucketName: bucket }, cause: error });
+    }
+    throw error;
+  }
 }
 
 /**

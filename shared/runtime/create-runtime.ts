@@ -7,6 +7,12 @@ import { createMemoryCache } from '../cache/adapters/memory-cache.js';
 import { createRedisCache } from '../cache/adapters/redis-cache.js';
 import type { CacheClient } from '../cache/ports.js';
 import type { Config } from '../config/env.js';
+import { withStorageFaults } from '../injection/blob-store-faults.js';
+import { withCacheFaults } from '../injection/cache-faults.js';
+import { createProcessFaultEngine } from '../injection/create-fault-engine.js';
+import { withMetadataFaults } from '../injection/metadata-faults.js';
+import { withQueueFaults } from '../injection/queue-faults.js';
+import { withNodeFaults } from '../injection/storage-node-faults.js';
 import { createCachedMetadataStore } from '../metadata/cached-metadata-store.js';
 import { openMetadataStore } from '../metadata/open-metadata-store.js';
 import type { MetadataStore } from '../metadata/ports.js';
@@ -51,7 +57,10 @@ export async function createRuntime(
     ...(config.otlpEndpoint ? { otlpEndpoint: config.otlpEndpoint } : {}),
     ...(overrides.spanExporter ? { exporter: overrides.spanExporter } : {}),
   });
-  const nodes =
+  const metrics = createMetrics();
+  // Every port wears its injection points (FAULTS.md, "Points"); they cost one call when off.
+  const faults = createProcessFaultEngine(config, clock, logger, metrics);
+  const rawNodes =
     overrides.nodes ??
     Array.from({ length: config.storage.nodes }, (_, index) =>
       createFsNode({
@@ -60,21 +69,24 @@ export async function createRuntime(
         fsync: config.storage.fsync,
       }),
     );
-  const blobs = createReplicatedBlobStore({
-    discovery: staticDiscovery(nodes),
-    replicas: config.storage.replicas,
-    logger,
-  });
-  const store =
+  const discovery = staticDiscovery(rawNodes.map((node) => withNodeFaults(node, faults)));
+  const blobs = withStorageFaults(
+    createReplicatedBlobStore({ discovery, replicas: config.storage.replicas, logger }),
+    faults,
+    discovery,
+  );
+  const store = withMetadataFaults(
     overrides.metadata ??
-    (await openMetadataStore({
-      backend: config.metadata.backend,
-      dataDir: config.dataDir,
-      ...(config.metadata.databaseUrl ? { databaseUrl: config.metadata.databaseUrl } : {}),
-    }));
-  const cache = overrides.cache ?? openCache(config, logger);
+      (await openMetadataStore({
+        backend: config.metadata.backend,
+        dataDir: config.dataDir,
+        ...(config.metadata.databaseUrl ? { databaseUrl: config.metadata.databaseUrl } : {}),
+      })),
+    faults,
+  );
+  const cache = withCacheFaults(overrides.cache ?? openCache(config, logger), faults);
   const metadata = createCachedMetadataStore(store, cache, { ttlSeconds: config.cache.ttlSeconds, logger });
-  const queue = overrides.queue ?? openQueue(config, logger);
+  const queue = withQueueFaults(overrides.queue ?? openQueue(config, logger), faults);
   queue.consume(createTaskRunner({ blobs, metadata, logger }));
   const reconciler =
     overrides.reconcile === false
@@ -101,8 +113,9 @@ export async function createRuntime(
     config,
     logger,
     tracer: tracing.tracer,
-    metrics: createMetrics(),
+    metrics,
     services,
+    faults,
     isReady: () => !closed,
     async reset() {
       await queue.drain();

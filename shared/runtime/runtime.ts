@@ -1,5 +1,6 @@
 import type { Tracer } from '@opentelemetry/api';
 import type { Config } from '../config/env.js';
+import type { FaultEngine } from '../faults/engine.js';
 import type { MetadataStore } from '../metadata/ports.js';
 import type { TaskQueue } from '../queue/ports.js';
 import type { BlobStore } from '../storage/ports.js';
@@ -25,6 +26,8 @@ export interface Runtime {
   tracer: Tracer;
   metrics: Metrics;
   services: S3Services;
+  /** The fault engine of this instance (rules can be managed while it is off). */
+  faults: FaultEngine;
   /** True once every backend answered; /health is 200 only then. */
   isReady(): boolean;
   /** Empties and deletes every bucket (test suites call it between runs). */

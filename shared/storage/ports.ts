@@ -38,9 +38,15 @@ export interface BlobReplicaListing extends BlobListing {
 export interface RepairOptions {
   /**
    * Read and verify every replica (a scrub), not only the first good one. Replicas found corrupt
-   * are overwritten. Costs one full read per replica; used right after an upload commits.
+   * are overwritten. Costs one full read per replica; the periodic reconcile pass scrubs.
    */
   scrub?: boolean;
+  /**
+   * Only count the holders by stat (no read, no write) and report `underReplicated`. Used right
+   * after an upload commits, when the R replicas were just written and verified by their writers:
+   * a repair is then only worth its reads when a replica is already missing.
+   */
+  statOnly?: boolean;
 }
 
 export interface NodeHealth {
@@ -73,6 +79,8 @@ export interface BlobRepair {
   repaired: string[];
   /** True when no good replica could be found anywhere. */
   lost: boolean;
+  /** With `statOnly`: fewer than R nodes hold the blob, so a real repair is due. */
+  underReplicated?: boolean;
 }
 
 /** The storage service as the S3 layer sees it. */

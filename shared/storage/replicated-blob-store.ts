@@ -136,6 +136,15 @@ export function createReplicatedBlobStore(options: ReplicatedBlobStoreOptions): 
       const result = stats[i]!;
       return result.status === 'fulfilled' && result.value !== undefined;
     });
+    if (repairOptions.statOnly) {
+      return {
+        blobId,
+        healthy: holders.map((node) => node.id),
+        repaired: [],
+        lost: holders.length === 0,
+        underReplicated: holders.length < replicas,
+      };
+    }
 
     const good: StorageNode[] = [];
     const corrupt: StorageNode[] = [];

@@ -168,7 +168,15 @@ describe('aws s3api', () => {
 
     // Act
     // --no-paginate: aws-cli's paginator drops non-aggregated fields such as KeyCount.
-    const result = await aws('s3api', 'list-objects-v2', '--bucket', bucket, '--output', 'json', '--no-paginate');
+    const result = await aws(
+      's3api',
+      'list-objects-v2',
+      '--bucket',
+      bucket,
+      '--output',
+      'json',
+      '--no-paginate',
+    );
 
     // Assess
     expect(result).toMatchObject({ code: 0 });

@@ -587,6 +587,34 @@ export function describeSqlMetadataStoreContract(label: string, openClient: () =
         expect(afterBoth).toEqual(new Set());
       });
 
+      it('moves the references of a replaced object to the blobs of its new version', async () => {
+        // Prepare
+        await store.putObject(
+          anObject('b', 'k', {
+            segments: [
+              { blobId: 'blob-kept', size: 1 },
+              { blobId: 'blob-dropped', size: 1 },
+            ],
+          }),
+        );
+
+        // Act
+        await store.putObject(
+          anObject('b', 'k', {
+            segments: [
+              { blobId: 'blob-kept', size: 1 },
+              { blobId: 'blob-new', size: 1 },
+            ],
+          }),
+        );
+
+        // Assess
+        expect(await store.referencedBlobs(['blob-kept', 'blob-dropped', 'blob-new'])).toEqual(
+          new Set(['blob-kept', 'blob-new']),
+        );
+        expect(await store.listReferencedBlobs('', 10)).toEqual(['blob-kept', 'blob-new']);
+      });
+
       it('pages through every referenced blob id in order, each once', async () => {
         // Prepare
         await store.putObject(

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
@@ -32,15 +32,19 @@ export interface CliResult {
 
 let cliHome: Promise<string> | undefined;
 
-/** A throwaway HOME with a config that pins path-style addressing, so no real profile leaks in. */
+/**
+ * A HOME of our own with a config that pins path-style addressing, so no real profile leaks in.
+ * One fixed directory shared by every test file and run (its content never changes), so nothing
+ * piles up in /tmp; the config is written to a temporary name and renamed, so a concurrent run
+ * never reads half a file.
+ */
 function cliHomeDir(): Promise<string> {
   cliHome ??= (async () => {
-    const home = await mkdtemp(join(tmpdir(), 'mock-s3-cli-'));
-    await mkdir(join(home, '.aws'));
-    await writeFile(
-      join(home, '.aws', 'config'),
-      `[default]\nregion = ${TEST_REGION}\ns3 =\n  addressing_style = path\n`,
-    );
+    const home = join(tmpdir(), 'mock-s3-e2e-cli-home');
+    await mkdir(join(home, '.aws'), { recursive: true });
+    const staging = join(home, '.aws', `config.${process.pid}.tmp`);
+    await writeFile(staging, `[default]\nregion = ${TEST_REGION}\ns3 =\n  addressing_style = path\n`);
+    await rename(staging, join(home, '.aws', 'config'));
     return home;
   })();
   return cliHome;

@@ -78,6 +78,20 @@ async function healthy(adminEndpoint: string): Promise<boolean> {
 export async function startEmbeddedServer(
   options: { dataDir?: string; env?: Record<string, string> } = {},
 ): Promise<EmbeddedServer> {
+  // A port found free can be taken by another process before the server binds it: retry then.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      if (attempt >= 3 || !String(error).includes('EADDRINUSE')) throw error;
+    }
+  }
+}
+
+async function startOnce(options: {
+  dataDir?: string;
+  env?: Record<string, string>;
+}): Promise<EmbeddedServer> {
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'mock-s3-e2e-')));
   const port = await freePort();
@@ -148,10 +162,12 @@ async function waitForHealth(
   const deadline = Date.now() + READY_TIMEOUT_MS;
   // No readiness event crosses the process boundary, so poll /health (the contract's readiness signal).
   while (Date.now() < deadline) {
-    if (hasExited())
+    if (hasExited()) {
+      await server.stop();
       throw new Error(
         `embedded server exited with ${child.exitCode ?? child.signalCode} before ready:\n${logs()}`,
       );
+    }
     if (await healthy(adminEndpoint)) return;
     await delay(100);
   }

@@ -96,6 +96,22 @@ describe('reconcile', () => {
     expect(await holders(nodes, degraded)).toHaveLength(2);
   });
 
+  it('scrubs every replica of a referenced blob and rewrites a corrupt one', async () => {
+    // Prepare: the second replica, which a plain read would never reach, is corrupt
+    const blobId = newBlobId();
+    const { nodes, blobs, deps } = setup([blobId]);
+    const placement = await blobs.put(blobId, Buffer.from('scrub me'));
+    const second = nodes.find((node) => node.id === placement.nodes[1])!;
+    second.corrupt(blobId);
+
+    // Act
+    const report = await reconcile(deps);
+
+    // Assess
+    expect(report.replicasRepaired).toBe(1);
+    expect((await second.get(blobId)).toString()).toBe('scrub me');
+  });
+
   it('pages through every referenced blob and batches the reference look-ups', async () => {
     // Prepare: 1100 orphans past grace, 1100 referenced blobs each missing one replica
     const referenced = Array.from({ length: 1100 }, () => newBlobId());

@@ -1,5 +1,9 @@
-import { describe, expect, it } from '@jest/globals';
-import { createTaskRunner, StorageDeleteIncompleteError } from '../../../../shared/async/tasks.js';
+import { describe, expect, it, jest } from '@jest/globals';
+import {
+  createReferenceLookup,
+  createTaskRunner,
+  StorageDeleteIncompleteError,
+} from '../../../../shared/async/tasks.js';
 import type { Delivery, Task } from '../../../../shared/queue/ports.js';
 import { createMemoryNode } from '../../../../shared/storage/adapters/memory-node.js';
 import { newBlobId } from '../../../../shared/storage/blob-id.js';
@@ -43,7 +47,7 @@ describe('upload_completed', () => {
     const { nodes, blobs, deliver, ranked, lines } = setup([blobId]);
     await blobs.put(blobId, Buffer.from('part one'));
     const [first] = ranked(blobId);
-    first!.corrupt(blobId);
+    await first!.delete(blobId);
 
     // Act
     await deliver({ type: 'upload_completed', bucket: 'b', key: 'k', blobIds: [blobId] });
@@ -52,6 +56,22 @@ describe('upload_completed', () => {
     expect((await first!.get(blobId)).toString()).toBe('part one');
     expect(await holders(nodes, blobId)).toHaveLength(2);
     expect(lines.some((line) => line.message === 'replicas repaired' && line.blobId === blobId)).toBe(true);
+  });
+
+  it('checks replicas by stat only, without a metadata look-up, when all R are present', async () => {
+    // Prepare: a corrupt replica is the reconcile scrub's to find, not this task's
+    const blobId = newBlobId();
+    const { nodes, blobs, metadata, deliver, ranked } = setup([blobId]);
+    await blobs.put(blobId, Buffer.from('part one'));
+    const reads = nodes.map((node) => jest.spyOn(node, 'get'));
+
+    // Act
+    await deliver({ type: 'upload_completed', bucket: 'b', key: 'k', blobIds: [blobId] });
+
+    // Assess
+    expect(reads.map((read) => read.mock.calls.length)).toEqual([0, 0, 0]);
+    expect(metadata.lookups.calls).toBe(0);
+    expect(await holders(nodes, blobId)).toEqual(ranked(blobId).slice(0, 2).map((node) => node.id).sort());
   });
 
   it('logs a lost blob as an error instead of throwing', async () => {
@@ -171,5 +191,35 @@ describe('delete_from_storage', () => {
 
     // Assess
     expect(metadata.lookups).toEqual({ calls: 3, largestBatch: 500 });
+  });
+});
+
+describe('createReferenceLookup', () => {
+  it('merges look-ups asked for while one runs into a single query, answering each its own ids', async () => {
+    // Prepare
+    const metadata = createFakeMetadata(['a', 'c', 'e']);
+    const lookUp = createReferenceLookup(metadata);
+
+    // Act
+    const answers = await Promise.all([lookUp(['a', 'b']), lookUp(['c', 'd']), lookUp(['e', 'a'])]);
+
+    // Assess: the first runs alone, the two asked meanwhile share the second query
+    expect(answers).toEqual([new Set(['a']), new Set(['c']), new Set(['e', 'a'])]);
+    expect(metadata.lookups).toEqual({ calls: 2, largestBatch: 4 });
+  });
+
+  it('rejects every caller of a failed look-up', async () => {
+    // Prepare
+    const metadata = createFakeMetadata();
+    metadata.referencedBlobs = async () => {
+      throw new Error('metadata down');
+    };
+    const lookUp = createReferenceLookup(metadata);
+
+    // Act
+    const outcomes = await Promise.allSettled([lookUp(['a']), lookUp(['b'])]);
+
+    // Assess
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
   });
 });

@@ -1,7 +1,7 @@
-import type { Clock } from '../../../../shared/runtime/clock.js';
-import type { Fault, FaultType } from '../../../../shared/faults/rule.js';
-import type { ParseRuleOptions } from '../../../../shared/faults/parse-rule.js';
 import type { FaultEvent } from '../../../../shared/faults/match.js';
+import type { ParseRuleOptions } from '../../../../shared/faults/parse-rule.js';
+import type { Fault, FaultType } from '../../../../shared/faults/rule.js';
+import type { Clock } from '../../../../shared/runtime/clock.js';
 
 export const T0 = Date.UTC(2024, 0, 1, 12, 0, 0);
 export const DAY_MS = 86_400_000;

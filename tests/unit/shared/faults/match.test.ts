@@ -95,7 +95,10 @@ describe('matchesRule', () => {
   it('matches service, point, operation and node', () => {
     // Prepare
     const rule = parseRule(
-      { match: { service: 'storage-node', point: 'node.read', node: 'node-2' }, fault: { type: 'node_down' } },
+      {
+        match: { service: 'storage-node', point: 'node.read', node: 'node-2' },
+        fault: { type: 'node_down' },
+      },
       parseOptions(),
     );
     const read = { service: 'storage-node', point: 'node.read', node: 'node-2' } as const;

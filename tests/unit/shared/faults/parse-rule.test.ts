@@ -56,7 +56,10 @@ describe('parseRule, shorthand', () => {
   it('maps status and code to the fault', () => {
     // Act
     const status = parseRule({ type: 'http_status', status: 502 }, parseOptions());
-    const error = parseRule({ type: 's3_error', code: 'SlowDown', bucket: 'photos', key: '2024/*' }, parseOptions());
+    const error = parseRule(
+      { type: 's3_error', code: 'SlowDown', bucket: 'photos', key: '2024/*' },
+      parseOptions(),
+    );
 
     // Assess
     expect(status.fault).toEqual({ type: 'http_status', status: 502 });
@@ -139,7 +142,10 @@ describe('parseRule, canonical form', () => {
 
   it('caps the default TTL at the configured maximum', () => {
     // Act
-    const rule = parseRule({ fault: { type: 'drop' }, match: { point: 'queue.publish' } }, parseOptions({ maxTtlMs: MINUTE }));
+    const rule = parseRule(
+      { fault: { type: 'drop' }, match: { point: 'queue.publish' } },
+      parseOptions({ maxTtlMs: MINUTE }),
+    );
 
     // Assess
     expect(rule.ttl).toBe('1m');
@@ -229,7 +235,10 @@ describe('parseRule, canonical form', () => {
     [{ fault: latency, expiresAt: new Date(T0 - 1).toISOString() }, 'expiresAt'],
     [{ fault: latency, expiresAt: new Date(T0 + 2 * 86_400_000).toISOString() }, 'expiresAt'],
     [{ fault: latency, expiresAt: 'tomorrow' }, 'expiresAt'],
-    [{ fault: latency, window: { start: '2024-01-02T00:00:00Z', end: '2024-01-01T00:00:00Z' } }, 'window.end'],
+    [
+      { fault: latency, window: { start: '2024-01-02T00:00:00Z', end: '2024-01-01T00:00:00Z' } },
+      'window.end',
+    ],
     [{ fault: latency, window: { from: '2024-01-02T00:00:00Z' } }, 'window.from'],
   ])('refuses %j naming %s', (body, field) => {
     // Act / Assess
@@ -278,12 +287,21 @@ describe('patchRule', () => {
     // Assess
     expect(patched.fault).toEqual({ type: 'latency', ms: 300, jitterMs: 5 });
     expect(patched.rate).toBe(0.25);
-    expect(patched).toMatchObject({ hits: 2, createdAt: rule.createdAt, expiresAt: rule.expiresAt, ttl: '5m' });
+    expect(patched).toMatchObject({
+      hits: 2,
+      createdAt: rule.createdAt,
+      expiresAt: rule.expiresAt,
+      ttl: '5m',
+    });
   });
 
   it('replaces the fault when its type changes, and null removes a field', () => {
     // Act
-    const patched = patchRule(base(), { fault: { type: 's3_error', code: 'InternalError' }, times: null }, later);
+    const patched = patchRule(
+      base(),
+      { fault: { type: 's3_error', code: 'InternalError' }, times: null },
+      later,
+    );
 
     // Assess
     expect(patched.fault).toEqual({ type: 's3_error', code: 'InternalError' });

@@ -1,0 +1,40 @@
+import type { FiringFilter } from '../../shared/faults/hit-log.js';
+import { isInjectionPoint } from '../../shared/faults/rule.js';
+import { validationError } from './control-error.js';
+import type { ControlOperation } from './request.js';
+
+const EVENT_QUERY = ['rule', 'scenario', 'request_id', 'point', 'limit'] as const;
+const MAX_LIMIT = 10_000;
+
+/** GET /events: the hit log, oldest first, filtered by rule, scenario, request id and point. */
+export const listEvents: ControlOperation = ({ runtime, query }) => ({
+  status: 200,
+  body: { events: runtime.faults.events(firingFilter(query)) },
+});
+
+function firingFilter(query: URLSearchParams): FiringFilter {
+  for (const name of query.keys()) {
+    if (!(EVENT_QUERY as readonly string[]).includes(name)) throw validationError(name, 'unknown parameter');
+  }
+  const filter: FiringFilter = {};
+  const rule = query.get('rule');
+  if (rule !== null) filter.ruleId = rule;
+  const scenario = query.get('scenario');
+  if (scenario !== null) filter.scenario = scenario;
+  const requestId = query.get('request_id');
+  if (requestId !== null) filter.requestId = requestId;
+  const point = query.get('point');
+  if (point !== null) {
+    if (!isInjectionPoint(point)) throw validationError('point', `unknown injection point ${point}`);
+    filter.point = point;
+  }
+  const limit = query.get('limit');
+  if (limit !== null) {
+    const n = Number(limit);
+    if (!/^\d+$/.test(limit) || n < 1 || n > MAX_LIMIT) {
+      throw validationError('limit', `must be an integer between 1 and ${MAX_LIMIT}`);
+    }
+    filter.limit = n;
+  }
+  return filter;
+}

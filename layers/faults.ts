@@ -1,0 +1,115 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { MiddlewareObj, Request } from '@middy/core';
+import type { FaultEngine, FaultOutcome } from '../shared/faults/engine.js';
+import { FAULT_HEADER } from '../shared/faults/header-fault.js';
+import { InjectedFault, s3ErrorFor } from '../shared/faults/injected-fault.js';
+import type { FaultService } from '../shared/faults/rule.js';
+import { RuleValidationError } from '../shared/faults/validation.js';
+import { currentRequestFacts } from '../shared/injection/request-scope.js';
+import { S3Error } from '../shared/s3/errors.js';
+import { ErrorResponse } from './error-response.js';
+import type { ApiEvent, ApiResult, RequestContext } from './request-context.js';
+import { withSocketAction } from './socket-action.js';
+
+export interface FaultsOptions {
+  engine: FaultEngine;
+  service: FaultService;
+  /** Honour `x-mock-fault` request headers (FAULTS_HEADER_ENABLED). */
+  headerEnabled: boolean;
+  /** Name the firing rules in `x-mock-fault-rule` (FAULTS_RESPONSE_HEADER). */
+  responseHeader: boolean;
+  /** How long a `timeout` without `ms` holds the request before closing the socket. */
+  defaultTimeoutMs?: number;
+}
+
+/** The response header naming the rules that fired, so a test can tell an injected failure. */
+export const FAULT_RULE_HEADER = 'x-mock-fault-rule';
+
+type FaultsRequest = Request<ApiEvent, ApiResult, Error, RequestContext, { 'faults:rules'?: string }>;
+
+/**
+ * The `http.server` injection point, worn by every data-plane handler: asks the engine about the
+ * request (operation, endpoint, bucket, key, headers, size), waits out delays, and turns a
+ * terminal fault into what real S3 would send. Injected failures are thrown, never returned early,
+ * so the after/onError chain (request id, metrics, span) runs for them as for real ones.
+ */
+export function faults(options: FaultsOptions): MiddlewareObj<ApiEvent, ApiResult, Error, RequestContext> {
+  const { engine, service } = options;
+  const defaultTimeoutMs = options.defaultTimeoutMs ?? 30_000;
+
+  const before = async (request: FaultsRequest) => {
+    const { event, context } = request;
+    const headers = event.headers as Record<string, string | undefined>;
+    const facts = currentRequestFacts();
+    const path = facts?.bucket === undefined ? event.rawPath : pathStyle(facts.bucket, facts.key);
+    const faultEvent = {
+      service,
+      point: 'http.server' as const,
+      operation: context.operation,
+      method: event.requestContext.http.method,
+      path,
+      headers,
+      requestId: context.requestId,
+      ...(facts?.bucket === undefined ? {} : { bucket: facts.bucket }),
+      ...(facts?.key === undefined ? {} : { key: facts.key }),
+      ...(headers['content-length'] === undefined ? {} : { size: Number(headers['content-length']) }),
+    };
+    let outcome: FaultOutcome;
+    try {
+      outcome = options.headerEnabled
+        ? engine.evaluateWithHeader(faultEvent, headers[FAULT_HEADER])
+        : engine.evaluate(faultEvent);
+    } catch (error) {
+      if (!(error instanceof RuleValidationError)) throw error;
+      throw new S3Error('InvalidArgument', {
+        message: `Invalid ${FAULT_HEADER} header: ${error.message}`,
+        detail: { ArgumentName: FAULT_HEADER },
+      });
+    }
+    if (outcome.firings.length === 0) return;
+    request.internal['faults:rules'] = outcome.firings.map((firing) => firing.ruleId).join(',');
+    if (outcome.delayMs > 0) await sleep(outcome.delayMs);
+    if (!outcome.terminal) return;
+    const { rule, fault } = outcome.terminal;
+    const origin = { ruleId: rule.id, scenario: rule.scenario, point: 'http.server' as const };
+    const s3Error = s3ErrorFor(origin, fault);
+    if (s3Error) throw s3Error;
+    switch (fault.type) {
+      case 'http_status':
+        throw new ErrorResponse(
+          { statusCode: fault.status, headers: { ...fault.headers }, body: fault.body ?? '' },
+          { cause: new InjectedFault(origin, fault) },
+        );
+      case 'timeout':
+        await sleep(fault.ms ?? defaultTimeoutMs);
+        throw new ErrorResponse(withSocketAction({ statusCode: 504 }, { type: 'close' }), {
+          cause: new InjectedFault(origin, fault),
+        });
+      case 'list_lag':
+      case 'read_after_write_miss':
+      case 'stale_read':
+        if (facts) facts.consistency = fault;
+        return;
+      default:
+        throw new InjectedFault(origin, fault);
+    }
+  };
+
+  const nameRules = (request: FaultsRequest) => {
+    const rules = request.internal['faults:rules'];
+    if (!options.responseHeader || !rules || !request.response) return;
+    request.response.headers = { ...request.response.headers, [FAULT_RULE_HEADER]: rules };
+  };
+
+  return {
+    name: 'faults',
+    before: before as MiddlewareObj<ApiEvent, ApiResult, Error, RequestContext>['before'],
+    after: nameRules as MiddlewareObj<ApiEvent, ApiResult, Error, RequestContext>['after'],
+    onError: nameRules as MiddlewareObj<ApiEvent, ApiResult, Error, RequestContext>['onError'],
+  };
+}
+
+function pathStyle(bucket: string, key: string | undefined): string {
+  const encode = (text: string) => encodeURIComponent(text).replace(/%2F/g, '/');
+  return key === undefined ? `/${encode(bucket)}` : `/${encode(bucket)}/${encode(key)}`;
+}

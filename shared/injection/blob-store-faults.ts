@@ -1,0 +1,59 @@
+import type { FaultEngine } from '../faults/engine.js';
+import { InjectedFault, s3ErrorFor } from '../faults/injected-fault.js';
+import type { Discovery } from '../storage/discovery.js';
+import type { BlobStore } from '../storage/ports.js';
+import { type TerminalFault, faultAt } from './fault-point.js';
+import { currentRequestFacts } from './request-scope.js';
+
+/**
+ * The storage service's points (`storage.put.before|after`, `storage.get`, `storage.delete`):
+ * S3 errors, partial replication (k of R replicas kept: the write is still acknowledged) and the
+ * consistency faults that a read at this layer can show.
+ */
+export function withStorageFaults(blobs: BlobStore, engine: FaultEngine, discovery: Discovery): BlobStore {
+  const raise = (hit: TerminalFault): never => {
+    throw s3ErrorFor(hit.origin, hit.fault) ?? new InjectedFault(hit.origin, hit.fault);
+  };
+
+  return {
+    ...blobs,
+    async put(blobId, bytes) {
+      const before = await faultAt(engine, { service: 'storage', point: 'storage.put.before', size: bytes.length });
+      if (before && before.fault.type !== 'partial_write') raise(before);
+      const placement = await blobs.put(blobId, bytes);
+      const after = await faultAt(engine, { service: 'storage', point: 'storage.put.after', size: bytes.length });
+      const partial = before ?? after;
+      if (partial?.fault.type === 'partial_write') {
+        // Replicas beyond the first `written` are removed again: acknowledged with fewer than R.
+        const extra = placement.nodes.slice(Math.max(0, partial.fault.written));
+        const nodes = discovery.nodes().filter((node) => extra.includes(node.id));
+        await Promise.all(nodes.map((node) => node.delete(blobId)));
+        return { ...placement, nodes: placement.nodes.slice(0, partial.fault.written) };
+      }
+      if (after) raise(after);
+      return placement;
+    },
+    async get(blobId) {
+      const hit = await faultAt(engine, { service: 'storage', point: 'storage.get' });
+      if (hit) {
+        const { fault } = hit;
+        if (fault.type === 'stale_read' || fault.type === 'read_after_write_miss') {
+          // Only the S3 layer knows versions and ages: hand it the fault through the request.
+          const facts = currentRequestFacts();
+          if (facts) facts.consistency = fault;
+        } else if (fault.type !== 'stale_replica') {
+          raise(hit);
+        }
+      }
+      return blobs.get(blobId);
+    },
+    async delete(blobId) {
+      const hit = await faultAt(engine, { service: 'storage', point: 'storage.delete' });
+      if (hit) raise(hit);
+      return blobs.delete(blobId);
+    },
+    repair: (blobId, options) => blobs.repair(blobId, options),
+    listAll: () => blobs.listAll(),
+    nodes: () => blobs.nodes(),
+  };
+}

@@ -1,0 +1,61 @@
+import type { CacheClient } from '../cache/ports.js';
+import type { FaultEngine } from '../faults/engine.js';
+
+/** Entries remembered for `cache_stale` and `cache_flush` (bounded: oldest forgotten first). */
+const MAX_TRACKED = 10_000;
+
+/**
+ * The metadata cache's points (`cache.get`, `cache.set`): every lookup missing ("penetration"),
+ * a stale entry served, one hot entry expiring ("breakdown"), everything expiring at once
+ * ("avalanche"). The cache's key is the rule's `key` field, so a rule can aim at one hot key.
+ */
+export function withCacheFaults(cache: CacheClient, engine: FaultEngine): CacheClient {
+  // The value each key had before its latest set: what `cache_stale` serves.
+  const latest = new Map<string, string>();
+  const previous = new Map<string, string>();
+  const remember = (key: string, value: string) => {
+    const before = latest.get(key);
+    if (before !== undefined) previous.set(key, before);
+    latest.delete(key);
+    latest.set(key, value);
+    if (latest.size > MAX_TRACKED) latest.delete(latest.keys().next().value!);
+    if (previous.size > MAX_TRACKED) previous.delete(previous.keys().next().value!);
+  };
+  const flush = async () => {
+    const keys = [...latest.keys()];
+    latest.clear();
+    await Promise.all(keys.map((key) => cache.del(key)));
+  };
+
+  return {
+    async get(key) {
+      const outcome = engine.evaluate({ service: 'metadata', point: 'cache.get', key });
+      if (outcome.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, outcome.delayMs));
+      switch (outcome.terminal?.fault.type) {
+        case 'cache_miss':
+          return undefined;
+        case 'cache_stale':
+          return previous.get(key) ?? cache.get(key);
+        case 'cache_hot_key_expiry':
+          await cache.del(key);
+          return undefined;
+        case 'cache_flush':
+          await flush();
+          return undefined;
+        default:
+          return cache.get(key);
+      }
+    },
+    async set(key, value, ttlSeconds) {
+      const outcome = engine.evaluate({ service: 'metadata', point: 'cache.set', key });
+      if (outcome.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, outcome.delayMs));
+      if (outcome.terminal?.fault.type === 'cache_flush') await flush();
+      remember(key, value);
+      return cache.set(key, value, ttlSeconds);
+    },
+    async del(key) {
+      return cache.del(key);
+    },
+    close: () => cache.close(),
+  };
+}

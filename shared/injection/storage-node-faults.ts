@@ -1,0 +1,98 @@
+import type { FaultEngine } from '../faults/engine.js';
+import { InjectedFault } from '../faults/injected-fault.js';
+import type { InjectionPoint } from '../faults/rule.js';
+import { BlobCorruptError, BlobMissingError, type StorageNode, StorageNodeUnavailableError } from '../storage/ports.js';
+import { faultAt } from './fault-point.js';
+
+/** A node refusing a write because it is full (`capacity`): the client sees 507 StorageFull. */
+export class NodeFullError extends Error {
+  override readonly name = 'NodeFullError';
+  constructor(
+    readonly node: string,
+    readonly maxBytes: number,
+  ) {
+    super(`storage node ${node} is full (capacity ${maxBytes} bytes)`);
+  }
+}
+
+/** A node that can damage a stored replica below its checksum, as bit rot would. */
+export interface DamageableNode extends StorageNode {
+  damage?(blobId: string, mode: 'bitflip' | 'zero' | 'truncate'): Promise<void>;
+}
+
+/**
+ * The disk faults of one storage node (`node.read|write|delete`): I/O errors and latency, the node
+ * going down, partial writes and stale replicas (a write acknowledged but not stored), corruption
+ * of the stored bytes (then detected by the node's own checksum) and a full disk.
+ */
+export function withNodeFaults(node: DamageableNode, engine: FaultEngine): StorageNode {
+  const at = (point: InjectionPoint, size?: number) =>
+    faultAt(engine, { service: 'storage-node', point, node: node.id, ...(size === undefined ? {} : { size }) });
+
+  return {
+    id: node.id,
+    async put(blobId, bytes) {
+      const hit = await at('node.write', bytes.length);
+      if (!hit) return node.put(blobId, bytes);
+      const { fault, origin } = hit;
+      switch (fault.type) {
+        case 'io_error':
+          throw new InjectedFault(origin, fault);
+        case 'node_down':
+          throw new StorageNodeUnavailableError(node.id, { cause: new InjectedFault(origin, fault) });
+        case 'partial_write':
+        case 'stale_replica':
+          // Acknowledged, not stored: this replica stays missing until a repair finds it.
+          return;
+        case 'capacity': {
+          const used = (await node.health()).bytes ?? 0;
+          if (used + bytes.length > fault.maxBytes) throw new NodeFullError(node.id, fault.maxBytes);
+          return node.put(blobId, bytes);
+        }
+        case 'corrupt':
+          await node.put(blobId, bytes);
+          await damage(node, blobId, fault.mode);
+          return;
+        default:
+          return node.put(blobId, bytes);
+      }
+    },
+    async get(blobId) {
+      const hit = await at('node.read');
+      if (!hit) return node.get(blobId);
+      const { fault, origin } = hit;
+      switch (fault.type) {
+        case 'io_error':
+          throw new InjectedFault(origin, fault);
+        case 'node_down':
+          throw new StorageNodeUnavailableError(node.id, { cause: new InjectedFault(origin, fault) });
+        case 'stale_replica':
+          throw new BlobMissingError(blobId, node.id, { cause: new InjectedFault(origin, fault) });
+        case 'corrupt':
+          await damage(node, blobId, fault.mode);
+          return node.get(blobId);
+        default:
+          return node.get(blobId);
+      }
+    },
+    async delete(blobId) {
+      const hit = await at('node.delete');
+      if (!hit) return node.delete(blobId);
+      const { fault, origin } = hit;
+      if (fault.type === 'io_error') throw new InjectedFault(origin, fault);
+      if (fault.type === 'node_down') {
+        throw new StorageNodeUnavailableError(node.id, { cause: new InjectedFault(origin, fault) });
+      }
+      return node.delete(blobId);
+    },
+    stat: (blobId) => node.stat(blobId),
+    list: () => node.list(),
+    health: () => node.health(),
+  };
+}
+
+/** Damages the stored replica, or (a node that cannot) makes the read fail its checksum. */
+async function damage(node: DamageableNode, blobId: string, mode: 'bitflip' | 'zero' | 'truncate'): Promise<void> {
+  if (node.damage) return node.damage(blobId, mode);
+  throw new BlobCorruptError(blobId, node.id);
+}
