@@ -2,13 +2,14 @@ import middy from '@middy/core';
 import { SpanKind } from '@opentelemetry/api';
 import type { Context } from 'aws-lambda';
 import type { FaultService } from '../shared/faults/rule.js';
-import { runWithRequestFacts } from '../shared/injection/request-scope.js';
+import { type RequestFacts, runWithRequestFacts } from '../shared/injection/request-scope.js';
 import type { Runtime } from '../shared/runtime/runtime.js';
 import { type ErrorFormat, errorMapping } from './error-mapping.js';
 import { faults } from './faults.js';
 import type { ApiEvent, ApiHandler, ApiResult, RequestContext } from './request-context.js';
 import { type DescribeRequest, requestFacts } from './request-facts.js';
 import { requestId } from './request-id.js';
+import { withRequestFacts } from './socket-action.js';
 import { telemetry } from './telemetry.js';
 
 export interface ComposeOptions {
@@ -53,7 +54,12 @@ export function composeHandler(handler: ApiHandler, options: ComposeOptions): La
   }
   chain.use(errorMapping({ format: errorFormat, logger: runtime.logger })).handler(handler);
 
-  return (event, context) => runWithRequestFacts({}, () => serve(event, context));
+  return async (event, context) => {
+    const facts: RequestFacts = { headers: event.headers };
+    const result = await runWithRequestFacts(facts, () => serve(event, context));
+    // The host owns the socket faults of `gateway.socket`, which match on these facts too.
+    return withRequestFacts(result, facts);
+  };
 
   function serve(event: ApiEvent, context: Context): Promise<ApiResult> {
     return runtime.tracer.startActiveSpan(`${service} ${name}`, { kind: SpanKind.SERVER }, async (span) => {

@@ -18,3 +18,17 @@ export function withSocketAction(result: ApiResult, action: SocketAction): ApiRe
 export function socketActionOf(result: ApiResult): SocketAction | undefined {
   return (result as WithSocketAction)[SOCKET_ACTION];
 }
+
+const REQUEST_FACTS = Symbol.for('mock-s3.request-facts');
+
+type WithFacts<T> = { [REQUEST_FACTS]?: T };
+
+/** Hands the request's facts (operation, bucket, key, request id) to the host with the result. */
+export function withRequestFacts<T>(result: ApiResult, facts: T): ApiResult {
+  (result as WithFacts<T>)[REQUEST_FACTS] = facts;
+  return result;
+}
+
+export function requestFactsOf<T>(result: ApiResult): T | undefined {
+  return (result as WithFacts<T>)[REQUEST_FACTS];
+}

@@ -3,8 +3,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Context } from 'aws-lambda';
 import { renderError } from '../../layers/error-mapping.js';
 import { type ApiEvent, type ApiResult, localContext } from '../../layers/request-context.js';
+import { requestFactsOf, socketActionOf } from '../../layers/socket-action.js';
+import type { FaultEngine } from '../../shared/faults/engine.js';
+import type { RequestFacts } from '../../shared/injection/request-scope.js';
 import { S3Error } from '../../shared/s3/errors.js';
 import type { Logger } from '../../shared/telemetry/logger.js';
+import { writeThroughSocketFaults } from '../socket-faults.js';
 import { toApiEvent, writeApiResult } from './http-event.js';
 import { matchRoute, type Plane, type Route } from './route-table.js';
 
@@ -19,6 +23,8 @@ export interface EmbeddedGatewayOptions {
   maxBodyBytes: number;
   /** A body that stops arriving for this long gets RequestTimeout, as S3 answers an idle upload. */
   bodyIdleTimeoutMs: number;
+  /** The engine behind the `gateway.socket` point (S3 listener only). */
+  faults?: FaultEngine;
 }
 
 /**
@@ -69,7 +75,23 @@ async function serve(
   const handler = options.handlers.get(route.functionName);
   if (!handler) throw new Error(`no handler loaded for function ${route.functionName}`);
   const result = await handler(event, localContext(route.functionName, requestId));
-  if (!response.destroyed) writeApiResult(request, response, result);
+  if (response.destroyed) return;
+  if (socketActionOf(result)?.type === 'close') {
+    response.socket?.destroy();
+    return;
+  }
+  if (plane === 's3' && options.faults) {
+    await writeThroughSocketFaults(
+      options.faults,
+      requestFactsOf<RequestFacts>(result),
+      request,
+      response,
+      result,
+      writeApiResult,
+    );
+    return;
+  }
+  writeApiResult(request, response, result);
 }
 
 /**

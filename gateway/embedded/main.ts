@@ -15,7 +15,13 @@ async function main(): Promise<void> {
   const runtime = await createRuntime(config);
   const routes = await loadRouteTable(fileURLToPath(new URL('../../serverless.yml', import.meta.url)));
   const handlers = await loadHandlers(routes, runtime);
-  const servers = createEmbeddedGateway({ routes, handlers, logger: runtime.logger, ...config.gateway });
+  const servers = createEmbeddedGateway({
+    routes,
+    handlers,
+    logger: runtime.logger,
+    faults: runtime.faults,
+    ...config.gateway,
+  });
   await Promise.all([
     listen(servers.s3, config.port, config.host),
     listen(servers.control, config.adminPort, config.host),

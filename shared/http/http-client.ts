@@ -1,9 +1,27 @@
-import { context, defaultTextMapSetter, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
-import { type BreakerOptions, type BreakerState, type CircuitBreaker, createCircuitBreaker } from './circuit-breaker.js';
+import {
+  context,
+  defaultTextMapSetter,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+} from '@opentelemetry/api';
+import {
+  type BreakerOptions,
+  type BreakerState,
+  type CircuitBreaker,
+  createCircuitBreaker,
+} from './circuit-breaker.js';
 import { CircuitOpenError } from './errors.js';
 import type { HttpClientMetrics } from './metrics.js';
 import { createNodeTransport, type HttpResponse, type HttpTransport } from './node-transport.js';
-import { type BackoffOptions, backoffDelay, cryptoRandom, isIdempotent, isRetryableStatus } from './retry-policy.js';
+import {
+  type BackoffOptions,
+  backoffDelay,
+  cryptoRandom,
+  isIdempotent,
+  isRetryableStatus,
+} from './retry-policy.js';
 import { type TraceInjector, w3cTraceContext } from './trace-context.js';
 
 export type { HttpResponse } from './node-transport.js';

@@ -71,7 +71,9 @@ export function createNodeTransport(options: NodeTransportOptions = {}): NodeTra
         fail(new HttpTimeoutError(`socket idle for ${request.socketTimeoutMs} ms`, target)),
       );
       outgoing.on('error', (error) =>
-        fail(new HttpConnectionError(`${request.method} ${target}: ${error.message}`, target, { cause: error })),
+        fail(
+          new HttpConnectionError(`${request.method} ${target}: ${error.message}`, target, { cause: error }),
+        ),
       );
       outgoing.on('response', (response) => {
         const chunks: Buffer[] = [];
@@ -86,7 +88,11 @@ export function createNodeTransport(options: NodeTransportOptions = {}): NodeTra
           if (settled) return;
           settled = true;
           clearTimeout(deadline);
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) });
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: Buffer.concat(chunks),
+          });
         });
       });
       outgoing.end(request.body);

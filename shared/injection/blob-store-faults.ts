@@ -2,7 +2,7 @@ import type { FaultEngine } from '../faults/engine.js';
 import { InjectedFault, s3ErrorFor } from '../faults/injected-fault.js';
 import type { Discovery } from '../storage/discovery.js';
 import type { BlobStore } from '../storage/ports.js';
-import { type TerminalFault, faultAt } from './fault-point.js';
+import { faultAt, type TerminalFault } from './fault-point.js';
 import { currentRequestFacts } from './request-scope.js';
 
 /**
@@ -18,10 +18,18 @@ export function withStorageFaults(blobs: BlobStore, engine: FaultEngine, discove
   return {
     ...blobs,
     async put(blobId, bytes) {
-      const before = await faultAt(engine, { service: 'storage', point: 'storage.put.before', size: bytes.length });
+      const before = await faultAt(engine, {
+        service: 'storage',
+        point: 'storage.put.before',
+        size: bytes.length,
+      });
       if (before && before.fault.type !== 'partial_write') raise(before);
       const placement = await blobs.put(blobId, bytes);
-      const after = await faultAt(engine, { service: 'storage', point: 'storage.put.after', size: bytes.length });
+      const after = await faultAt(engine, {
+        service: 'storage',
+        point: 'storage.put.after',
+        size: bytes.length,
+      });
       const partial = before ?? after;
       if (partial?.fault.type === 'partial_write') {
         // Replicas beyond the first `written` are removed again: acknowledged with fewer than R.

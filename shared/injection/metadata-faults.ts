@@ -61,10 +61,16 @@ function failWith(hit: TerminalFault | undefined): void {
   const { fault, origin } = hit;
   const cause = new InjectedFault(origin, fault);
   if (fault.type === 'db_error') {
-    throw new MetadataUnavailableError(`injected SQLSTATE ${fault.sqlstate}`, { sqlstate: fault.sqlstate, cause });
+    throw new MetadataUnavailableError(`injected SQLSTATE ${fault.sqlstate}`, {
+      sqlstate: fault.sqlstate,
+      cause,
+    });
   }
   if (fault.type === 'commit_fail') {
-    throw new MetadataUnavailableError(`injected commit failure (${origin.point})`, { sqlstate: '08006', cause });
+    throw new MetadataUnavailableError(`injected commit failure (${origin.point})`, {
+      sqlstate: '08006',
+      cause,
+    });
   }
   throw cause;
 }

@@ -52,7 +52,11 @@ export function withQueueFaults(queue: TaskQueue, engine: FaultEngine): TaskQueu
     consume(handler: TaskHandler) {
       queue.consume(async (delivery) => {
         if (poisoned.has(delivery.task)) throw new Error('poisoned task (injected dead_letter)');
-        const hit = await faultAt(engine, { service: 'async', point: 'queue.consume', operation: delivery.task.type });
+        const hit = await faultAt(engine, {
+          service: 'async',
+          point: 'queue.consume',
+          operation: delivery.task.type,
+        });
         switch (hit?.fault.type) {
           case 'drop':
             return;

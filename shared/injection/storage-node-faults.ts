@@ -1,7 +1,12 @@
 import type { FaultEngine } from '../faults/engine.js';
 import { InjectedFault } from '../faults/injected-fault.js';
 import type { InjectionPoint } from '../faults/rule.js';
-import { BlobCorruptError, BlobMissingError, type StorageNode, StorageNodeUnavailableError } from '../storage/ports.js';
+import {
+  BlobCorruptError,
+  BlobMissingError,
+  type StorageNode,
+  StorageNodeUnavailableError,
+} from '../storage/ports.js';
 import { faultAt } from './fault-point.js';
 
 /** A node refusing a write because it is full (`capacity`): the client sees 507 StorageFull. */
@@ -27,7 +32,12 @@ export interface DamageableNode extends StorageNode {
  */
 export function withNodeFaults(node: DamageableNode, engine: FaultEngine): StorageNode {
   const at = (point: InjectionPoint, size?: number) =>
-    faultAt(engine, { service: 'storage-node', point, node: node.id, ...(size === undefined ? {} : { size }) });
+    faultAt(engine, {
+      service: 'storage-node',
+      point,
+      node: node.id,
+      ...(size === undefined ? {} : { size }),
+    });
 
   return {
     id: node.id,
@@ -92,7 +102,11 @@ export function withNodeFaults(node: DamageableNode, engine: FaultEngine): Stora
 }
 
 /** Damages the stored replica, or (a node that cannot) makes the read fail its checksum. */
-async function damage(node: DamageableNode, blobId: string, mode: 'bitflip' | 'zero' | 'truncate'): Promise<void> {
+async function damage(
+  node: DamageableNode,
+  blobId: string,
+  mode: 'bitflip' | 'zero' | 'truncate',
+): Promise<void> {
   if (node.damage) return node.damage(blobId, mode);
   throw new BlobCorruptError(blobId, node.id);
 }

@@ -1,6 +1,7 @@
 import type { ObjectRecord } from '../metadata/ports.js';
 import type { S3Services } from '../runtime/runtime.js';
 import { requireBucket } from './buckets.js';
+import { listedObjects } from './consistency.js';
 
 export interface ListQuery {
   bucket: string;
@@ -33,7 +34,8 @@ export async function listObjectsPage(services: S3Services, query: ListQuery): P
   let after = query.afterIsPrefix ? skipPrefix(query.after) : query.after;
   const batchSize = Math.min(Math.max(maxKeys + 1, 100), 1000);
   for (;;) {
-    const batch = await services.metadata.listObjects({ bucket, prefix, after, limit: batchSize });
+    const fetched = await services.metadata.listObjects({ bucket, prefix, after, limit: batchSize });
+    const batch = listedObjects(fetched, services.clock);
     let skipped = false;
     for (const object of batch) {
       const rolled = delimiter ? commonPrefixOf(object.key, prefix, delimiter) : undefined;
@@ -44,7 +46,6 @@ export async function listObjectsPage(services: S3Services, query: ListQuery): P
       if (rolled === undefined) {
         page.objects.push(object);
         page.last = { value: object.key, isPrefix: false };
-        after = object.key;
         continue;
       }
       page.commonPrefixes.push(rolled);
@@ -53,7 +54,9 @@ export async function listObjectsPage(services: S3Services, query: ListQuery): P
       skipped = true;
       break;
     }
-    if (!skipped && batch.length < batchSize) return page;
+    if (skipped) continue;
+    if (fetched.length < batchSize) return page;
+    after = fetched.at(-1)!.key;
   }
 }
 

@@ -3,6 +3,7 @@ import type { S3Services } from '../runtime/runtime.js';
 import { S3Error } from '../s3/errors.js';
 import { BlobUnavailableError } from '../storage/ports.js';
 import { requireBucket } from './buckets.js';
+import { visibleVersion } from './consistency.js';
 
 /** The committed object, or NoSuchBucket / NoSuchKey as S3 answers them. */
 export async function requireObject(
@@ -10,7 +11,8 @@ export async function requireObject(
   bucket: string,
   key: string,
 ): Promise<ObjectRecord> {
-  const object = await services.metadata.getObject(bucket, key);
+  const stored = await services.metadata.getObject(bucket, key);
+  const object = stored && visibleVersion(stored, services.clock);
   if (object) return object;
   await requireBucket(services, bucket);
   throw new S3Error('NoSuchKey', { resource: `/${bucket}/${key}`, detail: { Key: key } });

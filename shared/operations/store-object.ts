@@ -1,5 +1,6 @@
 import type { ObjectRecord, PartRecord, Segment } from '../metadata/ports.js';
 import type { S3Services } from '../runtime/runtime.js';
+import { rememberReplaced } from './consistency.js';
 
 /**
  * Writes bytes as a new blob on R replicas and returns its segment. Nothing is visible yet: the
@@ -33,6 +34,7 @@ export async function commitObject(
       );
     throw error;
   }
+  rememberReplaced(outcome.replaced);
   await publish(services, {
     type: 'upload_completed',
     bucket: object.bucket,

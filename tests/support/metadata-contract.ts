@@ -222,6 +222,21 @@ export function describeSqlMetadataStoreContract(label: string, openClient: () =
         await expect(put).rejects.toMatchObject({ code: 'NoSuchBucket' });
       });
 
+      it('fails only the put into a missing bucket among concurrent puts', async () => {
+        // Act
+        const outcomes = await Promise.allSettled([
+          store.putObject(anObject('b', 'before')),
+          store.putObject(anObject('missing', 'k')),
+          store.putObject(anObject('b', 'after')),
+        ]);
+
+        // Assess
+        expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+        expect(outcomes[1]).toMatchObject({ reason: { code: 'NoSuchBucket' } });
+        expect((await store.getObject('b', 'before'))?.key).toBe('before');
+        expect((await store.getObject('b', 'after'))?.key).toBe('after');
+      });
+
       it('deletes an object and returns what it removed', async () => {
         // Prepare
         const object = anObject('b', 'k', { segments: [{ blobId: 'blob-del', size: 1 }] });

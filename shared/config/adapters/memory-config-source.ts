@@ -1,9 +1,4 @@
-import {
-  assertConfigKey,
-  type ConfigChangeListener,
-  type ConfigSource,
-  type ConfigValue,
-} from '../ports.js';
+import { assertConfigKey, type ConfigChangeListener, type ConfigSource, type ConfigValue } from '../ports.js';
 
 /**
  * A config store in memory (embedded mode, unit tests). Watchers are called synchronously, before
@@ -28,9 +23,7 @@ export function createMemoryConfigSource(initial: Record<string, ConfigValue> = 
       return stored === undefined ? undefined : (JSON.parse(stored) as ConfigValue);
     },
     async all() {
-      return Object.fromEntries(
-        [...values].map(([key, stored]) => [key, JSON.parse(stored) as ConfigValue]),
-      );
+      return Object.fromEntries([...values].map(([key, stored]) => [key, JSON.parse(stored) as ConfigValue]));
     },
     async set(key, value) {
       assertConfigKey(key);

@@ -22,8 +22,7 @@ export function connectEtcd(target: EtcdTarget): EtcdConnection {
   const client = new Etcd3({
     hosts: target.etcdUrl.split(',').map((host) => host.trim()),
     dialTimeout: CALL_DEADLINE_MS,
-    defaultCallOptions: (context) =>
-      context.isStream ? {} : { deadline: Date.now() + CALL_DEADLINE_MS },
+    defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + CALL_DEADLINE_MS }),
   });
   return { client, release: () => client.close() };
 }

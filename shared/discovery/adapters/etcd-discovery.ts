@@ -1,7 +1,7 @@
 import type { IKeyValue, Watcher } from 'etcd3';
-import type { Logger } from '../../telemetry/logger.js';
 import type { Discovery } from '../../storage/discovery.js';
 import type { StorageNode } from '../../storage/ports.js';
+import type { Logger } from '../../telemetry/logger.js';
 import { NODES_PREFIX, type NodeEntry, parseNodeEntry } from '../node-entry.js';
 import { connectEtcd, type EtcdTarget } from './etcd-connection.js';
 
@@ -144,7 +144,10 @@ export function createEtcdDiscovery(options: EtcdDiscoveryOptions): EtcdDiscover
       scheduleResync();
     });
     watcher = created;
-    logger.info('discovery synced', { nodes: entries.map((entry) => entry.id), revision: revision.toString() });
+    logger.info('discovery synced', {
+      nodes: entries.map((entry) => entry.id),
+      revision: revision.toString(),
+    });
     markReady();
   }
 

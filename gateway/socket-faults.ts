@@ -1,0 +1,101 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { bodyBytes } from '../layers/binary-body.js';
+import type { ApiResult } from '../layers/request-context.js';
+import type { FaultEngine } from '../shared/faults/engine.js';
+import type { Fault } from '../shared/faults/rule.js';
+import type { RequestFacts } from '../shared/injection/request-scope.js';
+
+/** Socket faults default to this hold when a rule gives none (FAULTS.md `timeout {ms?}`). */
+const DEFAULT_HOLD_MS = 30_000;
+
+/**
+ * The `gateway.socket` point: what happens on the client's TCP connection while the response is
+ * written. Only the process that owns the socket can do this (the embedded gateway, or the
+ * socket-fault front in stack mode): a reset, a body cut short under its full Content-Length, a
+ * throttled or dripping body, a stall, or a request held and closed without an answer.
+ */
+export async function writeThroughSocketFaults(
+  engine: FaultEngine,
+  facts: RequestFacts | undefined,
+  request: IncomingMessage,
+  response: ServerResponse,
+  result: ApiResult,
+  write: (request: IncomingMessage, response: ServerResponse, result: ApiResult) => void,
+): Promise<void> {
+  const body = request.method === 'HEAD' ? Buffer.alloc(0) : bodyBytes(result);
+  const outcome = engine.evaluate({
+    service: 'gateway',
+    point: 'gateway.socket',
+    method: request.method ?? 'GET',
+    path: (request.url ?? '/').split('?', 1)[0]!,
+    headers: facts?.headers ?? (request.headers as Record<string, string>),
+    size: body.length,
+    ...(facts?.operation === undefined ? {} : { operation: facts.operation }),
+    ...(facts?.bucket === undefined ? {} : { bucket: facts.bucket }),
+    ...(facts?.key === undefined ? {} : { key: facts.key }),
+    ...(facts?.requestId === undefined ? {} : { requestId: facts.requestId }),
+  });
+  if (outcome.delayMs > 0) await sleep(outcome.delayMs);
+  const fault = outcome.terminal?.fault;
+  if (!fault) return write(request, response, result);
+  await applySocketFault(fault, response, result, body);
+}
+
+async function applySocketFault(fault: Fault, response: ServerResponse, result: ApiResult, body: Buffer) {
+  const socket = response.socket;
+  if (!socket) return;
+  const start = () => {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+    headers['content-length'] = String(body.length);
+    response.writeHead(result.statusCode ?? 200, headers);
+  };
+  const send = (bytes: Buffer) => new Promise<void>((resolve) => response.write(bytes, () => resolve()));
+  switch (fault.type) {
+    case 'timeout':
+      await sleep(fault.ms ?? DEFAULT_HOLD_MS);
+      socket.destroy();
+      return;
+    case 'reset':
+      if (fault.afterBytes !== undefined) {
+        start();
+        await send(body.subarray(0, fault.afterBytes));
+      }
+      socket.resetAndDestroy();
+      return;
+    case 'truncate':
+      start();
+      await send(body.subarray(0, fault.afterBytes));
+      socket.end();
+      return;
+    case 'stall':
+      start();
+      await send(body.subarray(0, fault.afterBytes));
+      await sleep(fault.ms);
+      response.end(body.subarray(fault.afterBytes));
+      return;
+    case 'slow_body':
+      start();
+      for (let offset = 0; offset < body.length && !socket.destroyed; offset += fault.chunkBytes) {
+        await send(body.subarray(offset, offset + fault.chunkBytes));
+        await sleep(fault.delayMs);
+      }
+      response.end();
+      return;
+    case 'bandwidth': {
+      // Ten slices a second keep the rate smooth without a timer per byte.
+      const slice = Math.max(1, Math.floor(fault.bytesPerSec / 10));
+      start();
+      for (let offset = 0; offset < body.length && !socket.destroyed; offset += slice) {
+        await send(body.subarray(offset, offset + slice));
+        await sleep(100);
+      }
+      response.end();
+      return;
+    }
+    default:
+      start();
+      response.end(body);
+  }
+}

@@ -1,0 +1,120 @@
+import { describe, expect, it } from '@jest/globals';
+import { COMMANDS, defaultEndpoint, parseCommand, UsageError } from '../../../../tools/cli/commands.js';
+
+const build = async (...argv: string[]) => {
+  const command = parseCommand(argv, {});
+  return command.spec.build(command.values, command.positionals);
+};
+
+describe('mock-s3 command parsing', () => {
+  it('turns rules add flags into the shorthand body, numbers as numbers', async () => {
+    // Act
+    const request = await build(
+      'rules',
+      'add',
+      '--service',
+      's3-api',
+      '--endpoint',
+      'PUT /:bucket/:key',
+      '--type',
+      'latency',
+      '--ms',
+      '500',
+      '--rate',
+      '0.5',
+      '--ttl',
+      '5m',
+      '--scenario',
+      'half_slow_write',
+    );
+    // Assess
+    expect(request).toEqual({
+      method: 'POST',
+      path: '/rules',
+      body: {
+        service: 's3-api',
+        endpoint: 'PUT /:bucket/:key',
+        type: 'latency',
+        value_ms: 500,
+        rate: 0.5,
+        ttl: '5m',
+        scenario: 'half_slow_write',
+      },
+    });
+  });
+
+  it('sends --json as the body', async () => {
+    // Act
+    const request = await build('rules', 'add', '--json', '{"fault": {"type": "drop"}}');
+    // Assess
+    expect(request.body).toEqual({ fault: { type: 'drop' } });
+  });
+
+  it.each([
+    [['rules', 'add', '--json', '{}', '--type', 'latency'], 'not both'],
+    [['rules', 'add', '--ms', '5'], '--type'],
+    [['rules', 'add', '--type', 'latency', '--ms', 'fast'], '--ms must be a number'],
+    [['rules', 'add', '--json', '{'], 'not valid JSON'],
+    [['rules', 'add', '--colour', 'red'], "Unknown option '--colour'"],
+    [['rules', 'rm'], '<id>'],
+    [['rules', 'frobnicate'], 'unknown command'],
+    [['explain'], '--json'],
+  ])('refuses %j (%s)', async (argv, message) => {
+    // Act
+    const attempt = build(...argv);
+    // Assess
+    await expect(attempt).rejects.toThrow(UsageError);
+    await expect(attempt).rejects.toThrow(message);
+  });
+
+  it('maps the remaining commands to their control requests', async () => {
+    // Act
+    const requests = await Promise.all([
+      build('rules', 'rm', 'slow writes/1'),
+      build('rules', 'clear'),
+      build('rules', 'list', '--scenario', 'a'),
+      build('scenario', 'activate', 'a', '--ttl', '1m'),
+      build('scenario', 'deactivate', 'a'),
+      build('scenario', 'remove', 'a'),
+      build('preset', 'activate', 'node-loss', '--node', 'node-2', '--seed', '42'),
+      build('kill'),
+      build('enable'),
+      build('status'),
+      build('events', '--rule', 'r1', '--request-id', 'REQ', '--limit', '5'),
+      build('explain', '--json', '{"service":"s3-api"}'),
+    ]);
+    // Assess
+    expect(requests).toEqual([
+      { method: 'DELETE', path: '/rules/slow%20writes%2F1' },
+      { method: 'DELETE', path: '/rules' },
+      { method: 'GET', path: '/rules', query: { scenario: 'a', point: undefined, enabled: undefined } },
+      { method: 'POST', path: '/scenarios/a/activate', body: { ttl: '1m' } },
+      { method: 'POST', path: '/scenarios/a/deactivate' },
+      { method: 'DELETE', path: '/scenarios/a' },
+      { method: 'POST', path: '/presets/node-loss/activate', body: { node: 'node-2', seed: 42 } },
+      { method: 'POST', path: '/disable-all' },
+      { method: 'POST', path: '/enable' },
+      { method: 'GET', path: '/status' },
+      {
+        method: 'GET',
+        path: '/events',
+        query: { rule: 'r1', scenario: undefined, request_id: 'REQ', point: undefined, limit: '5' },
+      },
+      { method: 'POST', path: '/explain', body: { service: 's3-api' } },
+    ]);
+  });
+
+  it('takes the endpoint from --endpoint, else MOCK_S3_ADMIN, else the loopback admin port', () => {
+    // Act
+    const flag = parseCommand(['status', '--endpoint', 'http://h:1'], { MOCK_S3_ADMIN: 'http://env:2' });
+    // Assess
+    expect(flag.endpoint).toBe('http://h:1');
+    expect(defaultEndpoint({ MOCK_S3_ADMIN: 'http://env:2' })).toBe('http://env:2');
+    expect(defaultEndpoint({})).toBe('http://127.0.0.1:9000');
+  });
+
+  it('has a summary for every command', () => {
+    // Assess
+    for (const spec of Object.values(COMMANDS)) expect(spec.summary.length).toBeGreaterThan(0);
+  });
+});
