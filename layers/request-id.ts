@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
+import { randomBase64, randomRequestId } from '../shared/telemetry/random-ids.js';
 import type { ApiEvent, ApiResult, RequestContext } from './request-context.js';
 
 /**
@@ -8,9 +8,8 @@ import type { ApiEvent, ApiResult, RequestContext } from './request-context.js';
  */
 export function requestId(): MiddlewareObj<ApiEvent, ApiResult, Error, RequestContext> {
   const before: MiddlewareObj<ApiEvent, ApiResult, Error, RequestContext>['before'] = (request) => {
-    const id = randomBytes(8).toString('hex').toUpperCase();
-    request.context.requestId = id;
-    request.context.hostId = randomBytes(24).toString('base64');
+    request.context.requestId = randomRequestId();
+    request.context.hostId = randomBase64(24);
   };
   const stampResponse: MiddlewareObj<ApiEvent, ApiResult, Error, RequestContext>['after'] = (request) => {
     if (!request.response) return;

@@ -17,9 +17,12 @@ if [[ ! -x /usr/bin/aws ]]; then
 fi
 
 log "services"
-while IFS='=' read -r name value; do
-  [[ -n "$name" ]] && export "$name=${!name:-$value}"
-done < <(bash scripts/services-up.sh)
+# Each script prints NAME=value lines for what it started; a value already in the environment wins.
+for script in scripts/services-up.sh scripts/etcd-up.sh; do
+  while IFS='=' read -r name value; do
+    [[ -n "$name" ]] && export "$name=${!name:-$value}"
+  done < <(bash "$script")
+done
 
 log "lint and type-check"
 npx biome check .

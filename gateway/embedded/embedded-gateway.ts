@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Context } from 'aws-lambda';
 import { renderError } from '../../layers/error-mapping.js';
@@ -8,6 +7,7 @@ import type { FaultEngine } from '../../shared/faults/engine.js';
 import type { RequestFacts } from '../../shared/injection/request-scope.js';
 import { S3Error } from '../../shared/s3/errors.js';
 import type { Logger } from '../../shared/telemetry/logger.js';
+import { randomRequestId } from '../../shared/telemetry/random-ids.js';
 import { writeThroughSocketFaults } from '../socket-faults.js';
 import { toApiEvent, writeApiResult } from './http-event.js';
 import { matchRoute, type Plane, type Route } from './route-table.js';
@@ -70,7 +70,7 @@ async function serve(
   const body = await readBody(request, options);
   if (body instanceof S3Error) return sendError(request, response, plane, body);
   if (body === undefined) return; // the client went away: nothing is handed to a function
-  const requestId = randomBytes(8).toString('hex').toUpperCase();
+  const requestId = randomRequestId();
   const event = toApiEvent(request, body, `${route.method} ${route.path}`, requestId);
   const handler = options.handlers.get(route.functionName);
   if (!handler) throw new Error(`no handler loaded for function ${route.functionName}`);
@@ -149,7 +149,7 @@ function readBody(
 
 function sendError(request: IncomingMessage, response: ServerResponse, plane: Plane, error: S3Error): void {
   if (response.destroyed) return;
-  const requestId = randomBytes(8).toString('hex').toUpperCase();
+  const requestId = randomRequestId();
   const event = { requestContext: { http: { method: request.method ?? 'GET' } } } as ApiEvent;
   const result = renderError(error, event, requestId, plane === 's3' ? 's3' : 'json');
   result.headers = { ...result.headers, 'x-amz-request-id': requestId, connection: 'close' };

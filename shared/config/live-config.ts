@@ -94,8 +94,8 @@ export async function createLiveConfig(
     get: (key) => current[key],
     snapshot: () => current,
     onChange(key, listener) {
-      let set = listeners.get(key);
-      if (!set) listeners.set(key, (set = new Set()));
+      const set = listeners.get(key) ?? new Set();
+      listeners.set(key, set);
       set.add(listener as SettingListener<DynamicKey>);
       return () => set.delete(listener as SettingListener<DynamicKey>);
     },

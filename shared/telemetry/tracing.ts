@@ -68,19 +68,46 @@ export async function inSpan<T>(tracer: Tracer, name: string, work: (span: Span)
 /**
  * Wraps every method of a port so each call is a span named `<port>.<method>`: the port calls of
  * a request show up under its request span without touching the adapters.
+ *
+ * Port spans are leaves, so they are started with the active context as explicit parent and never
+ * made active themselves: no `context.with` (an AsyncLocalStorage run) per call. Each method's
+ * wrapper is made once and reused, not on every property read.
  */
 export function tracePort<T extends object>(tracer: Tracer, portName: string, port: T): T {
+  const wrappers = new Map<string, { method: (...args: unknown[]) => unknown; wrapper: unknown }>();
   return new Proxy(port, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
       if (typeof value !== 'function' || typeof property !== 'string') return value;
-      return (...args: unknown[]) => {
-        const result = value.apply(target, args);
+      const known = wrappers.get(property);
+      if (known?.method === value) return known.wrapper;
+      const method = value as (...args: unknown[]) => unknown;
+      const spanName = `${portName}.${property}`;
+      const wrapper = (...args: unknown[]) => {
+        const result = method.apply(target, args);
         if (!(result instanceof Promise)) return result;
-        return inSpan(tracer, `${portName}.${property}`, () => result);
+        return endWhenSettled(tracer.startSpan(spanName, undefined, context.active()), result);
       };
+      wrappers.set(property, { method, wrapper });
+      return wrapper;
     },
   });
+}
+
+/** Ends `span` when `work` settles, recording a rejection on it; resolves as `work` does. */
+function endWhenSettled<T>(span: Span, work: Promise<T>): Promise<T> {
+  return work.then(
+    (value) => {
+      span.end();
+      return value;
+    },
+    (error: unknown) => {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+      throw error;
+    },
+  );
 }
 
 export { trace };

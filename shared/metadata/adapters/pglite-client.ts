@@ -95,7 +95,7 @@ export async function openPgliteClient(dataDir: string | undefined): Promise<Sql
       for (const statement of group) await runAlone(statement);
       return;
     }
-    group.forEach((statement, index) => statement.resolve(results[index]!));
+    for (const [index, statement] of group.entries()) statement.resolve(results[index]!);
   };
 
   function scheduleGroup(): void {

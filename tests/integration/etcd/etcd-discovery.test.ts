@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createEtcdDiscovery, type EtcdDiscovery } from '../../../shared/discovery/adapters/etcd-discovery.js';
+import {
+  createEtcdDiscovery,
+  type EtcdDiscovery,
+} from '../../../shared/discovery/adapters/etcd-discovery.js';
 import { registerNode } from '../../../shared/discovery/adapters/etcd-registry.js';
 import type { NodeEntry } from '../../../shared/discovery/node-entry.js';
 import { createMemoryNode } from '../../../shared/storage/adapters/memory-node.js';
@@ -66,7 +69,11 @@ describe('registerNode', () => {
       const stored = await inspector.get(`${prefix}put-1`).json();
       const [kv] = (await inspector.get(`${prefix}put-1`).exec()).kvs;
       const ttl = await inspector.leaseClient.leaseTimeToLive({ ID: kv.lease });
-      expect(stored).toEqual({ id: 'put-1', baseUrl: 'http://127.0.0.1:7101', startedAt: expect.any(String) });
+      expect(stored).toEqual({
+        id: 'put-1',
+        baseUrl: 'http://127.0.0.1:7101',
+        startedAt: expect.any(String),
+      });
       expect(registration.entry).toEqual(stored);
       expect(Number(ttl.grantedTTL)).toBe(5);
     } finally {
@@ -77,7 +84,13 @@ describe('registerNode', () => {
   it('removes the entry at once on deregister', async () => {
     const prefix = testPrefix();
     // Prepare
-    const registration = await registerNode({ etcdUrl: ETCD_URL, prefix, id: 'clean-1', baseUrl: 'http://h:1', ttlSeconds: 30 });
+    const registration = await registerNode({
+      etcdUrl: ETCD_URL,
+      prefix,
+      id: 'clean-1',
+      baseUrl: 'http://h:1',
+      ttlSeconds: 30,
+    });
 
     // Act
     await registration.deregister();
@@ -89,7 +102,13 @@ describe('registerNode', () => {
   it('keeps the entry alive past its TTL while the process lives', async () => {
     const prefix = testPrefix();
     // Prepare
-    const registration = await registerNode({ etcdUrl: ETCD_URL, prefix, id: 'alive-1', baseUrl: 'http://h:1', ttlSeconds: 1 });
+    const registration = await registerNode({
+      etcdUrl: ETCD_URL,
+      prefix,
+      id: 'alive-1',
+      baseUrl: 'http://h:1',
+      ttlSeconds: 1,
+    });
 
     try {
       // Act: the only way to let etcd's lease clock run is to wait for it.
@@ -135,7 +154,13 @@ describe('createEtcdDiscovery', () => {
     const joined = nodesBecome(discovery, ['watch-1'], 'watch-1 to join');
 
     // Act
-    const registration = await registerNode({ etcdUrl: ETCD_URL, prefix, id: 'watch-1', baseUrl: 'http://h:1', ttlSeconds: 10 });
+    const registration = await registerNode({
+      etcdUrl: ETCD_URL,
+      prefix,
+      id: 'watch-1',
+      baseUrl: 'http://h:1',
+      ttlSeconds: 10,
+    });
     await joined;
     const left = nodesBecome(discovery, [], 'watch-1 to leave');
     await registration.deregister();
@@ -149,7 +174,13 @@ describe('createEtcdDiscovery', () => {
     const prefix = testPrefix();
     // Prepare
     const { discovery } = await discover(prefix);
-    const registration = await registerNode({ etcdUrl: ETCD_URL, prefix, id: 'crash-1', baseUrl: 'http://h:1', ttlSeconds: 2 });
+    const registration = await registerNode({
+      etcdUrl: ETCD_URL,
+      prefix,
+      id: 'crash-1',
+      baseUrl: 'http://h:1',
+      ttlSeconds: 2,
+    });
     await nodesBecome(discovery, ['crash-1'], 'crash-1 to join');
     const gone = nodesBecome(discovery, [], 'crash-1 lease to lapse', 8000);
     const crashedAt = performance.now();
@@ -169,12 +200,29 @@ describe('createEtcdDiscovery', () => {
     const prefix = testPrefix();
     // Prepare
     const { discovery, made } = await discover(prefix);
-    const first = await registerNode({ etcdUrl: ETCD_URL, prefix, id: 'again-1', baseUrl: 'http://h:1', ttlSeconds: 10 });
+    const first = await registerNode({
+      etcdUrl: ETCD_URL,
+      prefix,
+      id: 'again-1',
+      baseUrl: 'http://h:1',
+      ttlSeconds: 10,
+    });
     const [node] = await nodesBecome(discovery, ['again-1'], 'again-1 to join');
-    const renewed = eventually<readonly StorageNode[]>((emit) => discovery.onChange(emit), () => true, 5000, 'a change');
+    const renewed = eventually<readonly StorageNode[]>(
+      (emit) => discovery.onChange(emit),
+      () => true,
+      5000,
+      'a change',
+    );
 
     // Act
-    const second = await registerNode({ etcdUrl: ETCD_URL, prefix, id: 'again-1', baseUrl: 'http://h:1', ttlSeconds: 10 });
+    const second = await registerNode({
+      etcdUrl: ETCD_URL,
+      prefix,
+      id: 'again-1',
+      baseUrl: 'http://h:1',
+      ttlSeconds: 10,
+    });
     const [after] = await renewed;
 
     // Assess
@@ -192,7 +240,13 @@ describe('createEtcdDiscovery', () => {
 
     // Act
     await inspector.put(`${prefix}bad-1`).value('{"id":"bad-1"}');
-    const registration = await registerNode({ etcdUrl: ETCD_URL, prefix, id: 'good-1', baseUrl: 'http://h:1', ttlSeconds: 10 });
+    const registration = await registerNode({
+      etcdUrl: ETCD_URL,
+      prefix,
+      id: 'good-1',
+      baseUrl: 'http://h:1',
+      ttlSeconds: 10,
+    });
 
     // Assess
     expect(ids(await joined)).toEqual(['good-1']);

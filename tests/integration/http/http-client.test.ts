@@ -87,7 +87,11 @@ describe('createHttpClient against a real server', () => {
     failuresLeft.set('/reset/1', 1);
 
     // Act
-    const response = await http.request({ method: 'PUT', url: `${base}/reset/1`, body: Buffer.alloc(1024, 7) });
+    const response = await http.request({
+      method: 'PUT',
+      url: `${base}/reset/1`,
+      body: Buffer.alloc(1024, 7),
+    });
 
     // Assess
     expect(response.status).toBe(200);

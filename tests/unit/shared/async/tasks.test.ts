@@ -71,7 +71,12 @@ describe('upload_completed', () => {
     // Assess
     expect(reads.map((read) => read.mock.calls.length)).toEqual([0, 0, 0]);
     expect(metadata.lookups.calls).toBe(0);
-    expect(await holders(nodes, blobId)).toEqual(ranked(blobId).slice(0, 2).map((node) => node.id).sort());
+    expect(await holders(nodes, blobId)).toEqual(
+      ranked(blobId)
+        .slice(0, 2)
+        .map((node) => node.id)
+        .sort(),
+    );
   });
 
   it('logs a lost blob as an error instead of throwing', async () => {

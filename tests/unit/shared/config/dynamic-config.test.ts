@@ -87,6 +87,7 @@ describe('defaultDynamicSettings', () => {
     expect(defaults['storage.replicas']).toBe(3);
     expect(defaults['faults.enabled']).toBe(true);
     expect(Object.keys(defaults).sort()).toEqual([...DYNAMIC_KEYS].sort());
-    for (const key of DYNAMIC_KEYS) expect(validateConfigValue(key, defaults[key], { maxReplicas: 3 }).ok).toBe(true);
+    for (const key of DYNAMIC_KEYS)
+      expect(validateConfigValue(key, defaults[key], { maxReplicas: 3 }).ok).toBe(true);
   });
 });

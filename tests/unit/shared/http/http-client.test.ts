@@ -37,7 +37,8 @@ function scripted(replies: Reply[], overrides: Partial<HttpClientOptions> = {}) 
     ...overrides,
   });
   const counter = async (name: string) =>
-    (await registry.getSingleMetric(name)?.get())?.values.find((v) => v.labels.target === 'node-a:7001')?.value ?? 0;
+    (await registry.getSingleMetric(name)?.get())?.values.find((v) => v.labels.target === 'node-a:7001')
+      ?.value ?? 0;
   return { client, sent, delays, counter, advance: (ms: number) => (now += ms) };
 }
 
@@ -194,7 +195,9 @@ describe('createHttpClient circuit breaker', () => {
 
   it('stops retrying once the breaker opens mid-call', async () => {
     // Prepare
-    const { client, sent } = scripted([503, 503, 503, 503], { breaker: { failureThreshold: 2, resetMs: 1000 } });
+    const { client, sent } = scripted([503, 503, 503, 503], {
+      breaker: { failureThreshold: 2, resetMs: 1000 },
+    });
 
     // Act
     const call = client.request({ method: 'GET', url: URL_A });
@@ -206,7 +209,10 @@ describe('createHttpClient circuit breaker', () => {
 
   it('sends a trial after resetMs and closes on its success', async () => {
     // Prepare
-    const { client, advance } = scripted([500, 200], { retries: 0, breaker: { failureThreshold: 1, resetMs: 1000 } });
+    const { client, advance } = scripted([500, 200], {
+      retries: 0,
+      breaker: { failureThreshold: 1, resetMs: 1000 },
+    });
     await client.request({ method: 'GET', url: URL_A });
 
     // Act
