@@ -30,6 +30,13 @@ export interface Config {
   cache: { backend: 'memory' | 'redis'; ttlSeconds: number };
   queue: { backend: 'memory' | 'redis'; maxAttempts: number };
   redisUrl: string | undefined;
+  discovery: {
+    /** `static`: the storage nodes are directories of this process; `etcd`: worker processes found in etcd. */
+    backend: 'static' | 'etcd';
+    etcdUrl: string;
+    /** A storage-node worker's lease: a killed worker disappears from discovery after this. */
+    nodeLeaseTtlSeconds: number;
+  };
   /** Period of the reconcile pass (repair replicas, collect orphaned blobs). */
   reconcileIntervalMs: number;
   /** Orphan blobs younger than this are left alone: their upload may still be committing. */
@@ -86,6 +93,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       maxAttempts: integer(env, 'QUEUE_MAX_ATTEMPTS', 5, 1, 100),
     },
     redisUrl: env.REDIS_URL || undefined,
+    discovery: {
+      backend: oneOf(env, 'DISCOVERY_BACKEND', ['static', 'etcd'] as const, 'static'),
+      etcdUrl: text(env, 'ETCD_URL', 'http://127.0.0.1:2379'),
+      nodeLeaseTtlSeconds: integer(env, 'NODE_LEASE_TTL_SECONDS', 10, 1, 300),
+    },
     reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 180_000, 1000, 86_400_000),
     orphanGraceMs: integer(env, 'ORPHAN_GRACE_MS', 600_000, 0, 86_400_000),
     gateway: {

@@ -3,7 +3,7 @@ import {
   createEtcdDiscovery,
   type EtcdDiscovery,
 } from '../../../shared/discovery/adapters/etcd-discovery.js';
-import { registerNode } from '../../../shared/discovery/adapters/etcd-registry.js';
+import { type NodeRegistration, registerNode } from '../../../shared/discovery/adapters/etcd-registry.js';
 import type { NodeEntry } from '../../../shared/discovery/node-entry.js';
 import { createMemoryNode } from '../../../shared/storage/adapters/memory-node.js';
 import type { StorageNode } from '../../../shared/storage/ports.js';
@@ -16,11 +16,20 @@ let tests = 0;
 const testPrefix = () => `${root}t${++tests}/`;
 const inspector = inspectEtcd();
 const open: EtcdDiscovery[] = [];
+const registered: NodeRegistration[] = [];
+
+/** registerNode, remembered so that a failed test cannot leave a lease kept alive (and jest hanging). */
+async function register(options: Parameters<typeof registerNode>[0]): Promise<NodeRegistration> {
+  const registration = await registerNode(options);
+  registered.push(registration);
+  return registration;
+}
 
 beforeAll(assertEtcdAnswers);
 
 afterAll(async () => {
   await Promise.all(open.map((discovery) => discovery.close()));
+  await Promise.all(registered.map((registration) => registration.deregister()));
   await inspector.delete().prefix(root).exec();
   inspector.close();
 });
@@ -49,6 +58,7 @@ function nodesBecome(discovery: EtcdDiscovery, expected: string[], what: string,
     (nodes) => ids(nodes).join() === expected.join(),
     timeoutMs,
     what,
+    () => discovery.nodes(),
   );
 }
 
@@ -56,7 +66,7 @@ describe('registerNode', () => {
   it('puts the node entry under a lease with the TTL asked for', async () => {
     const prefix = testPrefix();
     // Act
-    const registration = await registerNode({
+    const registration = await register({
       etcdUrl: ETCD_URL,
       prefix,
       id: 'put-1',
@@ -84,7 +94,7 @@ describe('registerNode', () => {
   it('removes the entry at once on deregister', async () => {
     const prefix = testPrefix();
     // Prepare
-    const registration = await registerNode({
+    const registration = await register({
       etcdUrl: ETCD_URL,
       prefix,
       id: 'clean-1',
@@ -102,7 +112,7 @@ describe('registerNode', () => {
   it('keeps the entry alive past its TTL while the process lives', async () => {
     const prefix = testPrefix();
     // Prepare
-    const registration = await registerNode({
+    const registration = await register({
       etcdUrl: ETCD_URL,
       prefix,
       id: 'alive-1',
@@ -128,7 +138,7 @@ describe('createEtcdDiscovery', () => {
     // Prepare
     const registrations = await Promise.all(
       ['early-b', 'early-a'].map((id) =>
-        registerNode({ etcdUrl: ETCD_URL, prefix, id, baseUrl: `http://127.0.0.1:1/${id}`, ttlSeconds: 10 }),
+        register({ etcdUrl: ETCD_URL, prefix, id, baseUrl: `http://127.0.0.1:1/${id}`, ttlSeconds: 10 }),
       ),
     );
 
@@ -154,7 +164,7 @@ describe('createEtcdDiscovery', () => {
     const joined = nodesBecome(discovery, ['watch-1'], 'watch-1 to join');
 
     // Act
-    const registration = await registerNode({
+    const registration = await register({
       etcdUrl: ETCD_URL,
       prefix,
       id: 'watch-1',
@@ -174,7 +184,7 @@ describe('createEtcdDiscovery', () => {
     const prefix = testPrefix();
     // Prepare
     const { discovery } = await discover(prefix);
-    const registration = await registerNode({
+    const registration = await register({
       etcdUrl: ETCD_URL,
       prefix,
       id: 'crash-1',
@@ -200,36 +210,41 @@ describe('createEtcdDiscovery', () => {
     const prefix = testPrefix();
     // Prepare
     const { discovery, made } = await discover(prefix);
-    const first = await registerNode({
+    const joined = nodesBecome(discovery, ['again-1'], 'again-1 to join');
+    const first = await register({
       etcdUrl: ETCD_URL,
       prefix,
       id: 'again-1',
       baseUrl: 'http://h:1',
       ttlSeconds: 10,
     });
-    const [node] = await nodesBecome(discovery, ['again-1'], 'again-1 to join');
-    const renewed = eventually<readonly StorageNode[]>(
-      (emit) => discovery.onChange(emit),
-      () => true,
-      5000,
-      'a change',
-    );
+    let second: NodeRegistration | undefined;
+    try {
+      const [node] = await joined;
+      const renewed = eventually<readonly StorageNode[]>(
+        (emit) => discovery.onChange(emit),
+        () => true,
+        5000,
+        'a change',
+      );
 
-    // Act
-    const second = await registerNode({
-      etcdUrl: ETCD_URL,
-      prefix,
-      id: 'again-1',
-      baseUrl: 'http://h:1',
-      ttlSeconds: 10,
-    });
-    const [after] = await renewed;
+      // Act
+      second = await register({
+        etcdUrl: ETCD_URL,
+        prefix,
+        id: 'again-1',
+        baseUrl: 'http://h:1',
+        ttlSeconds: 10,
+      });
+      const [after] = await renewed;
 
-    // Assess
-    expect(after).toBe(node);
-    expect(made.filter((entry) => entry.id === 'again-1')).toHaveLength(1);
-    await first.abandon();
-    await second.deregister();
+      // Assess
+      expect(after).toBe(node);
+      expect(made.filter((entry) => entry.id === 'again-1')).toHaveLength(1);
+    } finally {
+      await first.abandon();
+      await second?.deregister();
+    }
   });
 
   it('ignores a malformed registration', async () => {
@@ -240,7 +255,7 @@ describe('createEtcdDiscovery', () => {
 
     // Act
     await inspector.put(`${prefix}bad-1`).value('{"id":"bad-1"}');
-    const registration = await registerNode({
+    const registration = await register({
       etcdUrl: ETCD_URL,
       prefix,
       id: 'good-1',
@@ -248,9 +263,11 @@ describe('createEtcdDiscovery', () => {
       ttlSeconds: 10,
     });
 
-    // Assess
-    expect(ids(await joined)).toEqual(['good-1']);
-    await registration.deregister();
-    await inspector.delete().key(`${prefix}bad-1`).exec();
+    try {
+      // Assess
+      expect(ids(await joined)).toEqual(['good-1']);
+    } finally {
+      await registration.deregister();
+    }
   });
 });

@@ -28,14 +28,23 @@ export async function assertEtcdAnswers(): Promise<void> {
   }
 }
 
-/** Resolves with the first value `next` yields that passes `done`; rejects after `timeoutMs`. */
+/**
+ * Resolves with the first value that passes `done`: `current()` now if it already does, else the
+ * first emitted one (so a change that landed before the subscription is not waited for in vain);
+ * rejects after `timeoutMs`.
+ */
 export function eventually<T>(
   subscribe: (emit: (value: T) => void) => () => void,
   done: (value: T) => boolean,
   timeoutMs: number,
   what: string,
+  current?: () => T,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
+    if (current && done(current())) {
+      resolve(current());
+      return;
+    }
     const timer = setTimeout(() => {
       unsubscribe();
       reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
