@@ -28,8 +28,9 @@ const { values } = parseArgs({
  * - @electric-sql/pglite loads its .wasm and .data files relative to its own module URL;
  *   bundled, those URLs would point into .esbuild/ where the files are not.
  * - pg-native is an optional native addon `pg` requires only when asked; it is not installed.
+ * - etcd3 (stack mode's discovery) loads its gRPC .proto files from `__dirname` at import time.
  */
-const EXTERNAL = ['@electric-sql/pglite', '@electric-sql/pglite/*', 'pg-native'];
+const EXTERNAL = ['@electric-sql/pglite', '@electric-sql/pglite/*', 'pg-native', 'etcd3'];
 
 /** `functions/s3-api/handler.handler` -> `functions/s3-api/handler.ts`. */
 function handlerEntry(handler) {

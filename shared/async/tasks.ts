@@ -10,6 +10,12 @@ export interface TaskRunnerDeps {
   logger: Logger;
   /** Blobs worked on at once within one task (a multipart object can have 10,000). */
   concurrency?: number;
+  /**
+   * How long a reference look-up waits for look-ups of other tasks to share its query (ms).
+   * Default 5: tasks run after the response, so a few ms cost nobody, and under load one query then
+   * serves many tasks instead of each queueing its own behind the metadata connection.
+   */
+  lookupGatherMs?: number;
 }
 
 /** Blob ids per `referencedBlobs` call, so one look-up stays one short query. */
@@ -34,7 +40,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskHandler {
   const { blobs, metadata } = deps;
   const concurrency = deps.concurrency ?? 8;
 
-  const lookUp = createReferenceLookup(metadata);
+  const lookUp = createReferenceLookup(metadata, { gatherMs: deps.lookupGatherMs ?? 5 });
 
   async function referenced(blobIds: readonly string[]): Promise<Set<string>> {
     const found = new Set<string>();
@@ -113,14 +119,16 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskHandler {
 }
 
 /**
- * `referencedBlobs` with coalescing: batches asked for while a look-up runs are merged (up to
- * REFERENCE_BATCH ids) into the next one, so concurrent tasks share one query instead of queueing
+ * `referencedBlobs` with coalescing: batches asked for while a look-up runs (or within `gatherMs` of
+ * the first one) are merged (up to REFERENCE_BATCH ids) into one query, so concurrent tasks share one query instead of queueing
  * one each behind the single metadata connection. Every merged look-up starts after each of its
  * callers asked, so none sees older metadata than a look-up of its own would have.
  */
 export function createReferenceLookup(
   metadata: Pick<MetadataStore, 'referencedBlobs'>,
+  options: { gatherMs?: number } = {},
 ): (blobIds: string[]) => Promise<Set<string>> {
+  const gatherMs = options.gatherMs ?? 0;
   interface Waiter {
     blobIds: string[];
     resolve: (found: Set<string>) => void;
@@ -158,7 +166,10 @@ export function createReferenceLookup(
     if (blobIds.length === 0) return Promise.resolve(new Set<string>());
     return new Promise<Set<string>>((resolve, reject) => {
       waiting.push({ blobIds, resolve, reject });
-      if (!running) void runNext();
+      if (running) return;
+      running = true;
+      if (gatherMs > 0) setTimeout(() => void runNext(), gatherMs);
+      else void runNext();
     });
   };
 }

@@ -78,6 +78,25 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX parts_blob_id ON parts (blob_id)',
     ],
   },
+  {
+    // Fault rules survive a restart and are shared by every instance (FAULTS.md, Propagation).
+    // One state row holds the kill switch and the version every committed change bumps.
+    version: 2,
+    name: 'fault_rules',
+    statements: [
+      `CREATE TABLE fault_rules (
+        id text COLLATE "C" PRIMARY KEY,
+        rule jsonb NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`,
+      `CREATE TABLE fault_engine_state (
+        id int PRIMARY KEY CHECK (id = 1),
+        kill_switch boolean NOT NULL DEFAULT false,
+        version bigint NOT NULL DEFAULT 0
+      )`,
+      'INSERT INTO fault_engine_state (id, kill_switch, version) VALUES (1, false, 0)',
+    ],
+  },
 ];
 
 /** Any constant works; it only has to be the same in every process that migrates this database. */

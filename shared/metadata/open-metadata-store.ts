@@ -31,6 +31,24 @@ export async function openMetadataStore(config: MetadataStoreConfig): Promise<Me
   return createSqlMetadataStore(client);
 }
 
+/**
+ * Like {@link openMetadataStore}, and also hands back the migrated SqlClient, for other tables of
+ * the same database (the fault rules): PGlite allows one connection, so they must share it.
+ * Closing the store closes the client.
+ */
+export async function openMetadataDatabase(
+  config: MetadataStoreConfig,
+): Promise<{ store: MetadataStore; client: SqlClient }> {
+  const client = await openClient(config);
+  try {
+    await migrate(client);
+  } catch (error) {
+    await client.close().catch(() => undefined);
+    throw error;
+  }
+  return { store: createSqlMetadataStore(client), client };
+}
+
 async function openClient(config: MetadataStoreConfig): Promise<SqlClient> {
   if (config.backend === 'postgres') {
     if (!config.databaseUrl) throw new Error('metadata backend "postgres" needs a databaseUrl');

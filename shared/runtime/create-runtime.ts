@@ -10,18 +10,18 @@ import type { Config } from '../config/env.js';
 import { withStorageFaults } from '../injection/blob-store-faults.js';
 import { withCacheFaults } from '../injection/cache-faults.js';
 import { createProcessFaultEngine } from '../injection/create-fault-engine.js';
+import { startFaultControlPlane } from '../injection/fault-control-plane.js';
 import { withMetadataFaults } from '../injection/metadata-faults.js';
 import { withQueueFaults } from '../injection/queue-faults.js';
 import { withNodeFaults } from '../injection/storage-node-faults.js';
 import { createCachedMetadataStore } from '../metadata/cached-metadata-store.js';
-import { openMetadataStore } from '../metadata/open-metadata-store.js';
+import { openMetadataDatabase } from '../metadata/open-metadata-store.js';
 import type { MetadataStore } from '../metadata/ports.js';
 import { createMemoryQueue } from '../queue/adapters/memory-queue.js';
 import { createRedisStreamQueue } from '../queue/adapters/redis-stream-queue.js';
 import type { TaskQueue } from '../queue/ports.js';
 import { createFsNode } from '../storage/adapters/fs-node.js';
 import { newBlobId } from '../storage/blob-id.js';
-import { staticDiscovery } from '../storage/discovery.js';
 import type { StorageNode } from '../storage/ports.js';
 import { createReplicatedBlobStore } from '../storage/replicated-blob-store.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
@@ -29,6 +29,7 @@ import { createMetrics } from '../telemetry/metrics.js';
 import { createTracing, tracePort } from '../telemetry/tracing.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Runtime, S3Services } from './runtime.js';
+import { openStorageDiscovery } from './storage-discovery.js';
 
 /** Adapters a test (or another host) supplies instead of the ones the config names. */
 export interface RuntimeOverrides {
@@ -60,7 +61,7 @@ export async function createRuntime(
   const metrics = createMetrics();
   // Every port wears its injection points (FAULTS.md, "Points"); they cost one call when off.
   const faults = createProcessFaultEngine(config, clock, logger, metrics);
-  const rawNodes =
+  const rawNodes = () =>
     overrides.nodes ??
     Array.from({ length: config.storage.nodes }, (_, index) =>
       createFsNode({
@@ -69,21 +70,36 @@ export async function createRuntime(
         fsync: config.storage.fsync,
       }),
     );
-  const discovery = staticDiscovery(rawNodes.map((node) => withNodeFaults(node, faults)));
+  // Static: the nodes above; etcd (stack mode): the storage-node workers registered there.
+  const storageDiscovery = await openStorageDiscovery(
+    config,
+    (node) => withNodeFaults(node, faults),
+    logger,
+    rawNodes,
+  );
+  const discovery = storageDiscovery.discovery;
   const blobs = withStorageFaults(
     createReplicatedBlobStore({ discovery, replicas: config.storage.replicas, logger }),
     faults,
     discovery,
   );
-  const store = withMetadataFaults(
-    overrides.metadata ??
-      (await openMetadataStore({
-        backend: config.metadata.backend,
-        dataDir: config.dataDir,
-        ...(config.metadata.databaseUrl ? { databaseUrl: config.metadata.databaseUrl } : {}),
-      })),
-    faults,
-  );
+  // The fault rules share the metadata database (PGlite allows one connection).
+  const database =
+    overrides.metadata === undefined
+      ? await openMetadataDatabase({
+          backend: config.metadata.backend,
+          dataDir: config.dataDir,
+          ...(config.metadata.databaseUrl ? { databaseUrl: config.metadata.databaseUrl } : {}),
+        })
+      : undefined;
+  const store = withMetadataFaults(overrides.metadata ?? database!.store, faults);
+  const controlPlane = await startFaultControlPlane({
+    config,
+    engine: faults,
+    clock,
+    logger,
+    client: database?.client,
+  });
   const cache = withCacheFaults(overrides.cache ?? openCache(config, logger), faults);
   const metadata = createCachedMetadataStore(store, cache, { ttlSeconds: config.cache.ttlSeconds, logger });
   const queue = withQueueFaults(overrides.queue ?? openQueue(config, logger), faults);
@@ -116,6 +132,7 @@ export async function createRuntime(
     metrics,
     services,
     faults,
+    dynamicConfig: controlPlane.dynamicConfig,
     isReady: () => !closed,
     async reset() {
       await queue.drain();
@@ -128,7 +145,8 @@ export async function createRuntime(
       closed = true;
       await reconciler?.stop();
       await queue.close();
-      await Promise.allSettled([metadata.close(), cache.close()]);
+      await controlPlane.close();
+      await Promise.allSettled([metadata.close(), cache.close(), storageDiscovery.close()]);
       await tracing.shutdown();
     },
   };

@@ -1,6 +1,7 @@
 import type { Tracer } from '@opentelemetry/api';
 import type { Config } from '../config/env.js';
 import type { FaultEngine } from '../faults/engine.js';
+import type { DynamicConfigHandle } from '../injection/fault-control-plane.js';
 import type { MetadataStore } from '../metadata/ports.js';
 import type { TaskQueue } from '../queue/ports.js';
 import type { BlobStore } from '../storage/ports.js';
@@ -28,6 +29,8 @@ export interface Runtime {
   services: S3Services;
   /** The fault engine of this instance (rules can be managed while it is off). */
   faults: FaultEngine;
+  /** The dynamic settings (`/api/v1/config`) and their store; absent on hosts that have none. */
+  dynamicConfig?: DynamicConfigHandle;
   /** True once every backend answered; /health is 200 only then. */
   isReady(): boolean;
   /** Empties and deletes every bucket (test suites call it between runs). */

@@ -4,6 +4,7 @@ import pg from 'pg';
 /** What `npm run services:up` (scripts/services-up.sh) starts. */
 export const DEFAULT_DATABASE_URL = 'postgres://mocks3:mocks3@127.0.0.1:5432/mocks3_test';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+export const DEFAULT_ETCD_URL = 'http://127.0.0.1:2379';
 
 const HINT =
   'Start them with `npm run services:up` (bash scripts/services-up.sh) and export the lines it prints.';
@@ -16,6 +17,7 @@ const HINT =
 export default async function globalSetup(): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
   const redisUrl = process.env.REDIS_URL || DEFAULT_REDIS_URL;
+  const etcdUrl = process.env.ETCD_URL || DEFAULT_ETCD_URL;
 
   const database = decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, ''));
   if (!database.includes('test')) {
@@ -27,10 +29,23 @@ export default async function globalSetup(): Promise<void> {
 
   await checkPostgres(databaseUrl);
   await checkRedis(redisUrl);
+  await checkEtcd(etcdUrl);
 
   // Workers start after this and inherit the environment: every suite sees the same URLs.
   process.env.DATABASE_URL = databaseUrl;
   process.env.REDIS_URL = redisUrl;
+  process.env.ETCD_URL = etcdUrl;
+}
+
+async function checkEtcd(url: string): Promise<void> {
+  try {
+    const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(3000) });
+    if (!response.ok) throw new Error(`/health answered ${response.status}`);
+  } catch (error) {
+    throw new Error(
+      `etcd at ${url} does not answer (${describe(error)}). Start it with \`bash scripts/etcd-up.sh\`.`,
+    );
+  }
 }
 
 async function checkPostgres(url: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { migrate } from '../../shared/metadata/migrations.js';
+import { MIGRATIONS, migrate } from '../../shared/metadata/migrations.js';
 import type {
   BucketRecord,
   MetadataStore,
@@ -45,7 +45,7 @@ export function describeSqlMetadataStoreContract(label: string, openClient: () =
         const rows = await client.query<{ version: number }>(
           'SELECT version FROM schema_migrations ORDER BY version',
         );
-        expect(rows.map((row) => Number(row.version))).toEqual([1]);
+        expect(rows.map((row) => Number(row.version))).toEqual(MIGRATIONS.map((migration) => migration.version));
       });
 
       it('applies nothing when two runs race', async () => {

@@ -5,6 +5,12 @@ export interface StorageNodeConfig {
   dir: string;
   host: string;
   port: number;
+  /** etcd to register in (ETCD_URL); none: the worker serves without registering (tests, by hand). */
+  etcdUrl: string | undefined;
+  /** TTL of the registration lease (NODE_LEASE_TTL_SECONDS): how long a killed worker stays listed. */
+  leaseTtlSeconds: number;
+  /** The URL published in etcd (NODE_ADVERTISE_URL); default `http://HOST:port` (127.0.0.1 for 0.0.0.0). */
+  advertiseUrl: string | undefined;
 }
 
 /** The worker's environment, parsed once; a bad value stops start-up naming the variable. */
@@ -17,10 +23,35 @@ export function loadStorageNodeConfig(
   }
   const dir = env.NODE_DIR;
   if (!dir) throw new ConfigError('NODE_DIR must name the node data directory');
-  const rawPort = env.NODE_PORT ?? '0';
-  const port = Number(rawPort);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(`NODE_PORT must be an integer from 0 to 65535, got "${rawPort}"`);
+  const port = integer(env, 'NODE_PORT', 0, 0, 65535);
+  const leaseTtlSeconds = integer(env, 'NODE_LEASE_TTL_SECONDS', 10, 1, 300);
+  const advertiseUrl = env.NODE_ADVERTISE_URL || undefined;
+  if (advertiseUrl !== undefined && !/^https?:\/\/[^/]+\/?$/.test(advertiseUrl)) {
+    throw new ConfigError(`NODE_ADVERTISE_URL must be http(s)://host:port, got "${advertiseUrl}"`);
   }
-  return Object.freeze({ nodeId, dir, host: env.HOST || '127.0.0.1', port });
+  return Object.freeze({
+    nodeId,
+    dir,
+    host: env.HOST || '127.0.0.1',
+    port,
+    etcdUrl: env.ETCD_URL || undefined,
+    leaseTtlSeconds,
+    advertiseUrl,
+  });
+}
+
+function integer(
+  env: Record<string, string | undefined>,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
 }

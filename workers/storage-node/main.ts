@@ -1,23 +1,65 @@
+import type { AddressInfo } from 'node:net';
+import { ConfigError } from '../../shared/config/env.js';
+import { type NodeRegistration, registerNode } from '../../shared/discovery/adapters/etcd-registry.js';
 import { createFsNode } from '../../shared/storage/adapters/fs-node.js';
 import { createLogger } from '../../shared/telemetry/logger.js';
 import { loadStorageNodeConfig } from './config.js';
 import { createStorageNodeServer } from './server.js';
 
-/** The storage-node worker: one process serving one directory over HTTP (stack mode). */
-const config = loadStorageNodeConfig();
-const logger = createLogger({ level: 'info' }, { service: 'storage-node', node: config.nodeId });
-const node = createFsNode({ id: config.nodeId, dir: config.dir });
-const server = createStorageNodeServer(node, logger);
+/**
+ * The storage-node worker: one process serving one directory over HTTP (stack mode). With
+ * ETCD_URL it registers itself under a lease once listening; SIGTERM/SIGINT revoke the lease (the
+ * node leaves discovery at once), a kill -9 leaves it to lapse after NODE_LEASE_TTL_SECONDS.
+ */
+async function main(): Promise<void> {
+  const config = loadStorageNodeConfig();
+  const logger = createLogger({ level: 'info' }, { service: 'storage-node', node: config.nodeId });
+  const node = createFsNode({ id: config.nodeId, dir: config.dir });
+  const server = createStorageNodeServer(node, logger);
 
-server.listen(config.port, config.host, () => {
-  const address = server.address();
-  logger.info('storage node listening', { address });
-});
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const baseUrl = config.advertiseUrl ?? `http://${advertisedHost(config.host)}:${port}`;
+  logger.info('storage node listening', { baseUrl, dir: config.dir });
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  let registration: NodeRegistration | undefined;
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     logger.info('storage node stopping', { signal });
+    // Leave discovery first, so no new placement picks this node while it closes.
+    await registration?.deregister().catch((error: unknown) => logger.warn('deregister failed', { error }));
     server.close(() => process.exit(0));
     server.closeAllConnections();
-  });
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop(signal));
+
+  if (config.etcdUrl) {
+    registration = await registerNode({
+      etcdUrl: config.etcdUrl,
+      id: config.nodeId,
+      baseUrl,
+      ttlSeconds: config.leaseTtlSeconds,
+      logger,
+    });
+    // A signal that arrived while registering found nothing to revoke yet.
+    if (stopping) await registration.deregister();
+  }
 }
+
+/** A wildcard bind address cannot be dialled; publish the loopback address instead. */
+function advertisedHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+main().catch((error: unknown) => {
+  const message =
+    error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`storage node failed to start: ${message}\n`);
+  process.exit(1);
+});

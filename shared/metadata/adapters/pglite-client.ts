@@ -6,6 +6,8 @@ import type { SqlClient } from '../sql-client.js';
 const MAX_PREPARED_STATEMENTS = 256;
 /** Single statements committed together at most (group commit). */
 const MAX_GROUP = 64;
+/** SQLSTATE of "cached plan must not change result type". */
+const FEATURE_NOT_SUPPORTED = '0A000';
 
 interface QueuedStatement {
   sql: string;
@@ -26,10 +28,12 @@ interface QueuedStatement {
  * exactly as with `query`, never spliced into SQL. Rows are decoded by PGlite's own type parsers.
  *
  * Group commit: single statements that queue up while the connection is busy run together in one
- * transaction, and each caller is answered only after that COMMIT. A commit costs about as much as
- * a small write, so under concurrency this halves the cost of each write. If any statement of the
- * group fails, the group is rolled back and each statement runs again on its own, so one caller's
- * error (NoSuchBucket, say) never fails or undoes another's write.
+ * transaction, and each caller is answered only after that COMMIT. Measured here, a COMMIT is
+ * ~0.45 ms of the ~0.7 ms a one-row put costs alone, so a group of n writes saves most of n - 1 of
+ * them. Nothing waits to form a group: on an idle connection a statement runs at once, alone. If
+ * any statement of the group fails, the group is rolled back and each statement runs again on its
+ * own, so one caller's error (NoSuchBucket, say) never fails or undoes another's write, and a
+ * statement that cannot run inside a transaction (VACUUM) still runs.
  *
  * Durability: PGlite starts PostgreSQL with `-F` (fsync off). A COMMIT has written its WAL into the
  * operating system (NODEFS writes synchronously) before it returns, so a crash of this process loses
@@ -55,7 +59,20 @@ export async function openPgliteClient(dataDir: string | undefined): Promise<Sql
   };
 
   const run = async <T>(sql: string, params?: readonly unknown[]): Promise<T[]> => {
-    const statement = await statementName(sql);
+    try {
+      return await execute<T>(await statementName(sql), params);
+    } catch (error) {
+      // A schema change altered the statement's result type: prepare it afresh, once.
+      if ((error as { code?: unknown }).code !== FEATURE_NOT_SUPPORTED || !preparedNames.has(sql))
+        throw error;
+      const stale = preparedNames.get(sql)!;
+      preparedNames.delete(sql);
+      await db.exec(`DEALLOCATE ${stale}`);
+      return execute<T>(await statementName(sql), params);
+    }
+  };
+
+  const execute = async <T>(statement: string, params?: readonly unknown[]): Promise<T[]> => {
     const { messages } = await db.execProtocol(
       batch([
         protocol.serialize.bind({ statement, values: (params ?? []).map(toTextParameter) }),

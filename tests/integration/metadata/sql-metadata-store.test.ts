@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { openPgClient } from '../../../shared/metadata/adapters/pg-client.js';
-import { migrate } from '../../../shared/metadata/migrations.js';
+import { MIGRATIONS, migrate } from '../../../shared/metadata/migrations.js';
 import { MetadataUnavailableError } from '../../../shared/metadata/ports.js';
 import type { SqlClient } from '../../../shared/metadata/sql-client.js';
 import { createSqlMetadataStore } from '../../../shared/metadata/sql-metadata-store.js';
@@ -53,7 +53,7 @@ describe('PostgreSQL specifics', () => {
     const results = await Promise.all([migrate(first), migrate(second)]);
 
     // Assess
-    expect(results.flat()).toEqual([1]);
+    expect(results.flat()).toEqual(MIGRATIONS.map((migration) => migration.version));
     await Promise.all([first.close(), second.close()]);
   });
 

@@ -213,6 +213,22 @@ describe('createReferenceLookup', () => {
     expect(metadata.lookups).toEqual({ calls: 2, largestBatch: 4 });
   });
 
+  it('waits gatherMs for other look-ups before the first query', async () => {
+    // Prepare
+    const metadata = createFakeMetadata(['a', 'c']);
+    const lookUp = createReferenceLookup(metadata, { gatherMs: 5 });
+
+    // Act
+    const first = lookUp(['a', 'b']);
+    await Promise.resolve();
+    const second = lookUp(['c']);
+    const answers = await Promise.all([first, second]);
+
+    // Assess
+    expect(answers).toEqual([new Set(['a']), new Set(['c'])]);
+    expect(metadata.lookups).toEqual({ calls: 1, largestBatch: 3 });
+  });
+
   it('rejects every caller of a failed look-up', async () => {
     // Prepare
     const metadata = createFakeMetadata();

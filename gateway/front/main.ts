@@ -1,0 +1,56 @@
+import { ConfigError, loadConfig } from '../../shared/config/env.js';
+import { createProcessFaultEngine } from '../../shared/injection/create-fault-engine.js';
+import { systemClock } from '../../shared/runtime/clock.js';
+import { createLogger } from '../../shared/telemetry/logger.js';
+import { createMetrics } from '../../shared/telemetry/metrics.js';
+import { loadFrontConfig } from './config.js';
+import { createSocketFaultFront } from './socket-fault-front.js';
+
+/**
+ * The socket-fault front of stack mode (`scripts/stack.sh` starts it): owns the client socket on
+ * PORT and forwards to nginx (FRONT_UPSTREAM), applying `gateway.socket` faults.
+ *
+ * Rule propagation: this process has its own fault engine (`front.engine`), off unless
+ * FAULTS_ENABLED, with no rules of its own. The control plane's rules reach it only once rule
+ * propagation (Redis fan-out, being built separately) subscribes `front.engine` here.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const frontConfig = loadFrontConfig();
+  const logger = createLogger({ level: config.logLevel }, { service: 'front' });
+  const engine = createProcessFaultEngine(config, systemClock, logger, createMetrics());
+  const front = createSocketFaultFront({
+    upstream: frontConfig.upstream,
+    engine,
+    logger,
+    maxBodyBytes: config.gateway.maxBodyBytes,
+    s3Domain: config.s3Domain,
+  });
+  await new Promise<void>((resolve, reject) => {
+    front.server.once('error', reject);
+    front.server.listen(config.port, config.host, () => resolve());
+  });
+  logger.info('socket-fault front ready', {
+    s3: `http://${config.host}:${config.port}`,
+    upstream: frontConfig.upstream.href,
+    faults_enabled: engine.status().enabled,
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('front stopping', { signal });
+    await front.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  const message =
+    error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`socket-fault front failed to start: ${message}\n`);
+  process.exit(1);
+});

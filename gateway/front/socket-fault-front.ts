@@ -1,0 +1,258 @@
+import {
+  Agent,
+  type ClientRequest,
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  request as httpRequest,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { attachRawBody } from '../../layers/binary-body.js';
+import { renderError } from '../../layers/error-mapping.js';
+import type { ApiEvent, ApiResult } from '../../layers/request-context.js';
+import { resolveOperation } from '../../functions/s3-api/router.js';
+import { parseS3Request } from '../../functions/s3-api/s3-request.js';
+import type { FaultEngine } from '../../shared/faults/engine.js';
+import type { RequestFacts } from '../../shared/injection/request-scope.js';
+import { S3Error } from '../../shared/s3/errors.js';
+import type { Logger } from '../../shared/telemetry/logger.js';
+import { randomRequestId } from '../../shared/telemetry/random-ids.js';
+import { toApiEvent, writeApiResult } from '../embedded/http-event.js';
+import { writeThroughSocketFaults } from '../socket-faults.js';
+
+export interface SocketFaultFrontOptions {
+  /** nginx's S3 listener. */
+  upstream: URL;
+  /**
+   * The engine behind `gateway.socket`. Rules reach it only by whoever holds `front.engine`
+   * (rule propagation from the control plane subscribes it to the shared rule set).
+   */
+  engine: FaultEngine;
+  logger: Logger;
+  /** Declared bodies larger than this are refused here, before a byte is forwarded. */
+  maxBodyBytes: number;
+  /** For naming the bucket of virtual-host requests in the facts rules match on. */
+  s3Domain: string;
+}
+
+/** The socket-fault front of stack mode: the client's TCP socket, forwarded to nginx. */
+export interface SocketFaultFront {
+  readonly server: Server;
+  /** The engine whose `gateway.socket` rules this front applies; the propagation hook. */
+  readonly engine: FaultEngine;
+  /** Closes the listener and the pooled upstream connections. */
+  close(): Promise<void>;
+}
+
+/** Connection-level headers of one hop, never forwarded (RFC 9110 section 7.6.1). */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'upgrade',
+  'transfer-encoding',
+]);
+
+/**
+ * Creates the front: a small node:http proxy that owns the client socket on PORT and forwards
+ * every request to nginx over a keep-alive pool, streaming both ways, `Expect: 100-continue`
+ * passed through (the client sees nginx's 100 or its refusal). Only a response that a live
+ * `gateway.socket` rule could hit is buffered, so that `writeThroughSocketFaults` can reset, cut,
+ * stall or throttle it exactly as the embedded gateway does; everything else streams untouched.
+ */
+export function createSocketFaultFront(options: SocketFaultFrontOptions): SocketFaultFront {
+  const { upstream, engine, logger } = options;
+  const agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
+  const server = createServer({ keepAlive: true });
+  // Uploads of hundreds of MiB take a while; nginx and the handlers own the body timeouts.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  server.keepAliveTimeout = 65_000;
+
+  const handle = (request: IncomingMessage, response: ServerResponse, expectsContinue: boolean) => {
+    forward(request, response, expectsContinue).catch((error: unknown) => {
+      logger.error('front failed to serve a request', { error });
+      if (!response.headersSent) sendError(request, response, new S3Error('InternalError'));
+      else response.destroy();
+    });
+  };
+  server.on('request', (request, response) => handle(request, response, false));
+  // Without this listener node answers 100 Continue itself; the decision belongs upstream.
+  server.on('checkContinue', (request, response) => handle(request, response, true));
+
+  async function forward(request: IncomingMessage, response: ServerResponse, expectsContinue: boolean) {
+    const declared = Number(request.headers['content-length'] ?? Number.NaN);
+    if (declared > options.maxBodyBytes) {
+      const error = new S3Error('EntityTooLarge', {
+        detail: { MaxSizeAllowed: String(options.maxBodyBytes), ProposedSize: String(declared) },
+      });
+      return sendError(request, response, error);
+    }
+    const upstreamRequest = httpRequest({
+      host: upstream.hostname,
+      port: upstream.port || 80,
+      method: request.method,
+      path: request.url,
+      headers: forwardedHeaders(request),
+      agent,
+    });
+    const cancel = () => {
+      if (!response.writableFinished) upstreamRequest.destroy();
+    };
+    response.once('close', cancel);
+
+    upstreamRequest.on('error', (error) => {
+      request.unpipe(upstreamRequest);
+      if (response.headersSent || response.destroyed) {
+        response.destroy();
+        return;
+      }
+      logger.warn('upstream unreachable', { error, upstream: upstream.href });
+      sendError(request, response, new S3Error('ServiceUnavailable'));
+    });
+    sendBody(request, response, upstreamRequest, expectsContinue);
+
+    const upstreamResponse = await new Promise<IncomingMessage | undefined>((resolve) => {
+      upstreamRequest.once('response', resolve);
+      upstreamRequest.once('error', () => resolve(undefined));
+      upstreamRequest.once('close', () => resolve(undefined));
+    });
+    if (!upstreamResponse || response.destroyed) return;
+    // An answer before the body (a refusal of 100-continue): the client will not send it, so
+    // neither connection can carry another request; both close once the answer is through.
+    if (!upstreamRequest.writableEnded) {
+      response.shouldKeepAlive = false;
+      upstreamResponse.once('end', () => upstreamRequest.destroy());
+    }
+
+    if (socketFaultsPossible(engine)) {
+      const result = await bufferResult(upstreamResponse);
+      if (!result || response.destroyed) return;
+      await writeThroughSocketFaults(engine, factsOf(request, result, options.s3Domain), request, response, result, writeResult);
+      return;
+    }
+    response.writeHead(upstreamResponse.statusCode ?? 502, responseHeaders(upstreamResponse.headers));
+    upstreamResponse.pipe(response);
+    upstreamResponse.once('aborted', () => response.destroy());
+    upstreamResponse.once('error', () => response.destroy());
+  }
+
+  return {
+    server,
+    engine,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        agent.destroy();
+        setTimeout(() => server.closeAllConnections(), 5000).unref();
+      }),
+  };
+}
+
+/** Streams the request body upstream, after nginx's `100 Continue` when the client asked for one. */
+function sendBody(
+  request: IncomingMessage,
+  response: ServerResponse,
+  upstreamRequest: ClientRequest,
+  expectsContinue: boolean,
+): void {
+  if (!expectsContinue) {
+    request.pipe(upstreamRequest);
+    return;
+  }
+  upstreamRequest.once('continue', () => {
+    response.writeContinue();
+    request.pipe(upstreamRequest);
+  });
+  // The headers go now: an unsent request would never get its 100.
+  upstreamRequest.flushHeaders();
+}
+
+/** The request headers as sent, Host included, minus hop-by-hop ones (rawHeaders keep repeats). */
+function forwardedHeaders(request: IncomingMessage): OutgoingHttpHeaders {
+  const headers: Record<string, string | string[]> = {};
+  const raw = request.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) && lower !== 'transfer-encoding') continue;
+    const value = raw[i + 1]!;
+    const current = headers[lower];
+    if (current === undefined) headers[lower] = value;
+    else headers[lower] = Array.isArray(current) ? [...current, value] : [current, value];
+  }
+  return headers;
+}
+
+function responseHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name)) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+/** Cheap check on every response: is the engine on with a rule at `gateway.socket`? */
+function socketFaultsPossible(engine: FaultEngine): boolean {
+  if (!engine.status().enabled) return false;
+  return engine.listRules({ point: 'gateway.socket', enabled: true }).length > 0;
+}
+
+function bufferResult(upstreamResponse: IncomingMessage): Promise<ApiResult | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    upstreamResponse.on('data', (chunk: Buffer) => chunks.push(chunk));
+    upstreamResponse.once('end', () => {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(responseHeaders(upstreamResponse.headers))) {
+        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
+      }
+      const result: ApiResult = { statusCode: upstreamResponse.statusCode ?? 502, headers };
+      resolve(attachRawBody(result, Buffer.concat(chunks)));
+    });
+    upstreamResponse.once('aborted', () => resolve(undefined));
+    upstreamResponse.once('error', () => resolve(undefined));
+  });
+}
+
+/**
+ * What rules at `gateway.socket` match on. The handler's own facts stay in the serverless-offline
+ * process, so the front names the operation again from the request line (the same parser).
+ */
+function factsOf(request: IncomingMessage, result: ApiResult, s3Domain: string): RequestFacts {
+  const requestId = String(result.headers?.['x-amz-request-id'] ?? '') || undefined;
+  const event = toApiEvent(request, Buffer.alloc(0), 'ANY /{proxy+}', requestId ?? randomRequestId());
+  const facts: RequestFacts = {
+    headers: event.headers as Record<string, string>,
+    ...(requestId ? { requestId } : {}),
+  };
+  try {
+    const s3 = parseS3Request(event, s3Domain);
+    if (s3.bucket !== undefined) facts.bucket = s3.bucket;
+    if (s3.key !== undefined) facts.key = s3.key;
+    facts.operation = resolveOperation(s3).name;
+  } catch {
+    // A request S3 would refuse has no operation; rules matching on one do not fire.
+  }
+  return facts;
+}
+
+function writeResult(request: IncomingMessage, response: ServerResponse, result: ApiResult): void {
+  writeApiResult(request, response, result);
+}
+
+function sendError(request: IncomingMessage, response: ServerResponse, error: S3Error): void {
+  if (response.destroyed || response.headersSent) return;
+  request.resume();
+  const requestId = randomRequestId();
+  const event = { requestContext: { http: { method: request.method ?? 'GET' } } } as ApiEvent;
+  const result = renderError(error, event, requestId, 's3');
+  result.headers = { ...result.headers, 'x-amz-request-id': requestId, connection: 'close' };
+  writeApiResult(request, response, result);
+}

@@ -1,0 +1,349 @@
+#!/usr/bin/env bash
+# Stack mode (docs/stack.md): the whole topology on this machine, left running in the background.
+#
+#   scripts/stack.sh up       install what is missing, start what is not running, wait for both ports
+#   scripts/stack.sh stop     stop exactly what `up` started (pid files; backends only if it started them)
+#   scripts/stack.sh status   each part: pid alive + its health URL
+#
+#   client -> front (HOST:PORT) -> nginx (127.0.0.1:NGINX_S3_PORT) -> serverless-offline x2 -> storage nodes x3
+#   client -> nginx (HOST:ADMIN_PORT)                              -> serverless-offline x2
+#
+# Environment (defaults): PORT (8080), ADMIN_PORT (9000), HOST (127.0.0.1), MAX_BODY_BYTES (128 MiB),
+# STACK_DATA_DIR (./.data/stack), MOCK_S3_RUN_DIR (STACK_DATA_DIR/run), STACK_OFFLINE_PORTS (3001 3002),
+# STACK_NODE_PORTS (7101 7102 7103), STACK_NGINX_PORT (7180), STACK_RATE_LIMIT_RPS (0 = off),
+# NODE_LEASE_TTL_SECONDS (10), PG_PORT, REDIS_PORT, ETCD_PORT (see services-up.sh, etcd-up.sh).
+# Every other variable of shared/config/env.ts (FAULTS_ENABLED, REPLICATION_FACTOR, LOG_LEVEL, ...)
+# passes through to the serverless-offline instances and the front.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+PORT="${PORT:-8080}"
+ADMIN_PORT="${ADMIN_PORT:-9000}"
+HOST="${HOST:-127.0.0.1}"
+MAX_BODY_BYTES="${MAX_BODY_BYTES:-134217728}"
+STACK_DATA_DIR="$(mkdir -p "${STACK_DATA_DIR:-$ROOT/.data/stack}" && cd "${STACK_DATA_DIR:-$ROOT/.data/stack}" && pwd)"
+RUN_DIR="${MOCK_S3_RUN_DIR:-$STACK_DATA_DIR/run}"
+mkdir -p "$RUN_DIR"
+RUN_DIR="$(cd "$RUN_DIR" && pwd)"
+read -r -a OFFLINE_PORTS <<<"${STACK_OFFLINE_PORTS:-3001 3002}"
+read -r -a NODE_PORTS <<<"${STACK_NODE_PORTS:-7101 7102 7103}"
+NGINX_PORT="${STACK_NGINX_PORT:-7180}"
+RATE_LIMIT_RPS="${STACK_RATE_LIMIT_RPS:-0}"
+NODE_LEASE_TTL_SECONDS="${NODE_LEASE_TTL_SECONDS:-10}"
+ETCD_PORT="${ETCD_PORT:-2379}"
+# Internal listeners are loopback only; HOST is for the two public ports.
+INTERNAL_HOST=127.0.0.1
+PUBLIC_HOST="$HOST"
+[[ "$PUBLIC_HOST" == 0.0.0.0 || "$PUBLIC_HOST" == '::' ]] && PUBLIC_HOST=127.0.0.1
+
+log() { printf '[stack] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# --- helpers ------------------------------------------------------------------------------------
+pid_of() { [[ -f "$RUN_DIR/$1.pid" ]] && cat "$RUN_DIR/$1.pid" || true; }
+alive() { local pid; pid=$(pid_of "$1"); [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; }
+http_ok() { curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; }
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# wait_for NAME URL SECONDS: until URL answers 2xx; gives up when the process died, when it keeps
+# answering 5xx (a handler that crashes at cold start will not heal), or when time is up.
+wait_for() {
+  local name=$1 url=$2 seconds=$3 i code errors=0
+  for ((i = 0; i < seconds * 5; i++)); do
+    code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 2 "$url" 2>/dev/null || true)
+    [[ $code == 2* ]] && return 0
+    if [[ $code == 5* ]]; then errors=$((errors + 1)); else errors=0; fi
+    if ! alive "$name"; then fail_with_log "$name exited"; fi
+    ((errors < 75)) || fail_with_log "$name answers $code on $url"
+    sleep 0.2
+  done
+  fail_with_log "$name does not answer on $url after ${seconds}s"
+}
+
+fail_with_log() {
+  log "error: $1; last lines of $RUN_DIR/$name.log:"
+  tail -n 15 "$RUN_DIR/$name.log" >&2 2>/dev/null || true
+  exit 1
+}
+
+# start NAME CMD...: runs CMD in its own session (it outlives this script), logs and pid in RUN_DIR.
+start() {
+  local name=$1
+  shift
+  setsid "$@" >>"$RUN_DIR/$name.log" 2>&1 </dev/null &
+  echo $! >"$RUN_DIR/$name.pid"
+}
+
+# Stops one process from its pid file (TERM, then KILL after 10 s), only if its command line is ours.
+stop_one() {
+  local name=$1 pid
+  pid=$(pid_of "$name")
+  if [[ -z "$pid" ]]; then return 0; fi
+  if kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "$2"; then
+    log "stopping $name (pid $pid)"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "$name (pid $pid) still running after 10 s; sending SIGKILL"
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+  else
+    log "$name (pid $pid) not running"
+  fi
+  rm -f "$RUN_DIR/$name.pid"
+}
+
+ensure_nginx() {
+  command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] && return 0
+  [[ $(id -u) -eq 0 ]] || die "nginx is not installed; run as root or install the Debian package nginx"
+  log "installing nginx (Debian package)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  # nginx-light has no default site that would grab port 80 via systemd here; either works.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx >/dev/null
+  # The package's own service (if an init started it) is not ours: stack mode runs its own master.
+}
+
+ensure_tools() {
+  local missing=() cmd
+  for cmd in curl setsid; do command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd"); done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  [[ $(id -u) -eq 0 ]] || die "missing ${missing[*]}; run as root or install curl and util-linux"
+  log "installing curl"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends curl ca-certificates >/dev/null
+}
+
+NGINX_BIN() { command -v nginx 2>/dev/null || echo /usr/sbin/nginx; }
+
+# Fills the template of gateway/nginx into the run dir.
+render_nginx() {
+  local conf="$RUN_DIR/nginx/nginx.conf" user_line='' zone='' limit='' access_log=off
+  mkdir -p "$RUN_DIR/nginx/tmp"/{body,proxy,fastcgi,uwsgi,scgi}
+  if [[ $(id -u) -eq 0 ]]; then
+    # As root the workers drop to nobody; they only need the temp dirs (bodies and responses stream).
+    user_line='user nobody nogroup;'
+    chown -R nobody:nogroup "$RUN_DIR/nginx/tmp" 2>/dev/null || true
+  fi
+  if [[ "$RATE_LIMIT_RPS" =~ ^[1-9][0-9]*$ ]]; then
+    zone="limit_req_zone \$binary_remote_addr zone=mock_s3_rate:10m rate=${RATE_LIMIT_RPS}r/s; limit_req_status 503;"
+    limit="limit_req zone=mock_s3_rate burst=$((RATE_LIMIT_RPS * 2)) nodelay;"
+  fi
+  [[ "${STACK_NGINX_ACCESS_LOG:-0}" == 1 ]] && access_log="$RUN_DIR/nginx/access.log"
+  sed -e "s|@@RUN_DIR@@|$RUN_DIR|g" \
+    -e "s|@@USER_LINE@@|$user_line|" \
+    -e "s|@@ACCESS_LOG@@|$access_log|" \
+    -e "s|@@OFFLINE_1@@|$INTERNAL_HOST:${OFFLINE_PORTS[0]}|" \
+    -e "s|@@OFFLINE_2@@|$INTERNAL_HOST:${OFFLINE_PORTS[1]}|" \
+    -e "s|@@RATE_LIMIT_ZONE@@|$zone|" \
+    -e "s|@@RATE_LIMIT@@|$limit|" \
+    -e "s|@@MAX_BODY_BYTES@@|$MAX_BODY_BYTES|g" \
+    -e "s|@@NGINX_S3_LISTEN@@|$INTERNAL_HOST:$NGINX_PORT|g" \
+    -e "s|@@ADMIN_LISTEN@@|$(listen_address "$HOST" "$ADMIN_PORT")|g" \
+    gateway/nginx/nginx.conf.template >"$conf.new"
+  mv "$conf.new" "$conf"
+}
+
+listen_address() {
+  case "$1" in
+  0.0.0.0 | '') echo "$2" ;;
+  *:*) echo "[$1]:$2" ;;
+  *) echo "$1:$2" ;;
+  esac
+}
+
+# --- up -----------------------------------------------------------------------------------------
+up() {
+  [[ ${#OFFLINE_PORTS[@]} -eq 2 ]] || die "STACK_OFFLINE_PORTS must name two ports"
+  ensure_tools
+  ensure_nginx
+
+  # Backends. The scripts record in RUN_DIR what they start (pid file, marker), so stop finds it.
+  log "PostgreSQL and Redis (scripts/services-up.sh)"
+  local env_lines
+  env_lines=$(MOCK_S3_RUN_DIR="$RUN_DIR" bash scripts/services-up.sh)
+  local DATABASE_URL REDIS_URL ETCD_URL
+  DATABASE_URL=$(sed -n 's/^DATABASE_URL=//p' <<<"$env_lines")
+  REDIS_URL=$(sed -n 's/^REDIS_URL=//p' <<<"$env_lines")
+  log "etcd (scripts/etcd-up.sh)"
+  ETCD_URL=$(MOCK_S3_RUN_DIR="$RUN_DIR" ETCD_PORT="$ETCD_PORT" bash scripts/etcd-up.sh | sed -n 's/^ETCD_URL=//p')
+  [[ -n "$DATABASE_URL" && -n "$REDIS_URL" && -n "$ETCD_URL" ]] || die "a backend script printed no URL"
+  printf 'DATABASE_URL=%s\nREDIS_URL=%s\nETCD_URL=%s\n' "$DATABASE_URL" "$REDIS_URL" "$ETCD_URL" >"$RUN_DIR/stack.env"
+
+  # Storage-node workers: one directory each, registered in etcd under a lease.
+  local i name port
+  for i in "${!NODE_PORTS[@]}"; do
+    name="node-$((i + 1))"
+    port=${NODE_PORTS[$i]}
+    if alive "$name"; then
+      log "$name already running (pid $(pid_of "$name"))"
+      continue
+    fi
+    port_busy "$port" && die "port $port (for $name) is taken by another process; set STACK_NODE_PORTS"
+    log "starting storage node $name on $INTERNAL_HOST:$port"
+    mkdir -p "$STACK_DATA_DIR/nodes/$name"
+    NODE_ID="$name" NODE_DIR="$STACK_DATA_DIR/nodes/$name" NODE_PORT="$port" HOST="$INTERNAL_HOST" \
+      ETCD_URL="$ETCD_URL" NODE_LEASE_TTL_SECONDS="$NODE_LEASE_TTL_SECONDS" \
+      start "$name" node --import tsx workers/storage-node/main.ts
+  done
+  for i in "${!NODE_PORTS[@]}"; do
+    wait_for "node-$((i + 1))" "http://$INTERNAL_HOST:${NODE_PORTS[$i]}/health" 30
+  done
+
+  # serverless-offline x2, from one build of the bundles.
+  local need_offline=0
+  for i in 0 1; do alive "offline-$((i + 1))" || need_offline=1; done
+  if [[ $need_offline == 1 ]]; then
+    log "building the handler bundles (scripts/build.mjs)"
+    node scripts/build.mjs >>"$RUN_DIR/build.log" 2>&1 || die "build failed; see $RUN_DIR/build.log"
+  fi
+  for i in 0 1; do
+    name="offline-$((i + 1))"
+    port=${OFFLINE_PORTS[$i]}
+    if alive "$name"; then
+      log "$name already running (pid $(pid_of "$name"))"
+      continue
+    fi
+    port_busy "$port" && die "port $port (for $name) is taken by another process; set STACK_OFFLINE_PORTS"
+    log "starting serverless-offline $name on $INTERNAL_HOST:$port"
+    mkdir -p "$STACK_DATA_DIR/offline"
+    HOST="$INTERNAL_HOST" LAMBDA_PORT="$((port + 1000))" SKIP_BUILD=1 MAX_BODY_BYTES="$MAX_BODY_BYTES" \
+      METADATA_BACKEND=postgres DATABASE_URL="$DATABASE_URL" \
+      CACHE_BACKEND=redis QUEUE_BACKEND=redis REDIS_URL="$REDIS_URL" \
+      DISCOVERY_BACKEND=etcd ETCD_URL="$ETCD_URL" NODE_LEASE_TTL_SECONDS="$NODE_LEASE_TTL_SECONDS" \
+      DATA_DIR="$STACK_DATA_DIR/offline" ADMIN_PORT="$ADMIN_PORT" \
+      start "$name" bash scripts/offline.sh "$port"
+  done
+  for i in 0 1; do
+    wait_for "offline-$((i + 1))" "http://$INTERNAL_HOST:${OFFLINE_PORTS[$i]}/health" 180
+  done
+
+  # nginx: its own master, config from the template (re-rendered and reloaded on every `up`).
+  render_nginx
+  "$(NGINX_BIN)" -t -q -e "$RUN_DIR/nginx/error.log" -c "$RUN_DIR/nginx/nginx.conf" ||
+    die "nginx config test failed ($RUN_DIR/nginx/nginx.conf)"
+  if alive nginx; then
+    log "nginx already running (pid $(pid_of nginx)); reloading its config"
+    kill -HUP "$(pid_of nginx)"
+  else
+    port_busy "$NGINX_PORT" && die "port $NGINX_PORT (nginx S3 listener) is taken; set STACK_NGINX_PORT"
+    port_busy "$ADMIN_PORT" && die "ADMIN_PORT $ADMIN_PORT is taken by another process"
+    log "starting nginx (S3 on $INTERNAL_HOST:$NGINX_PORT, control plane on $HOST:$ADMIN_PORT)"
+    # nginx daemonizes and writes RUN_DIR/nginx.pid itself (the `pid` directive).
+    "$(NGINX_BIN)" -e "$RUN_DIR/nginx/error.log" -c "$RUN_DIR/nginx/nginx.conf" ||
+      die "nginx failed to start; see $RUN_DIR/nginx/error.log"
+    for _ in $(seq 1 50); do [[ -s "$RUN_DIR/nginx.pid" ]] && break; sleep 0.1; done
+  fi
+  wait_for nginx "http://$PUBLIC_HOST:$ADMIN_PORT/health" 30
+
+  # The socket-fault front: the client socket on PORT.
+  if alive front; then
+    log "front already running (pid $(pid_of front))"
+  else
+    port_busy "$PORT" && die "PORT $PORT is taken by another process"
+    log "starting the socket-fault front on $HOST:$PORT"
+    PORT="$PORT" HOST="$HOST" MAX_BODY_BYTES="$MAX_BODY_BYTES" FRONT_UPSTREAM="http://$INTERNAL_HOST:$NGINX_PORT" \
+      start front node --import tsx gateway/front/main.ts
+  fi
+  # ListBuckets through the whole chain: front -> nginx -> serverless-offline -> PostgreSQL.
+  wait_for front "http://$PUBLIC_HOST:$PORT/" 60
+
+  cat >&2 <<EOF
+[stack] ready
+  S3              http://$PUBLIC_HOST:$PORT        (socket-fault front, pid $(pid_of front))
+  control plane   http://$PUBLIC_HOST:$ADMIN_PORT        (nginx, pid $(pid_of nginx): /api/v1/, /metrics, /health)
+  nginx S3        http://$INTERNAL_HOST:$NGINX_PORT        (upstream of the front)
+  offline         http://$INTERNAL_HOST:${OFFLINE_PORTS[0]} (pid $(pid_of offline-1)), http://$INTERNAL_HOST:${OFFLINE_PORTS[1]} (pid $(pid_of offline-2))
+  storage nodes   $(for i in "${!NODE_PORTS[@]}"; do printf 'node-%d :%s (pid %s)  ' $((i + 1)) "${NODE_PORTS[$i]}" "$(pid_of "node-$((i + 1))")"; done)
+  backends        $DATABASE_URL  $REDIS_URL  $ETCD_URL
+  data            $STACK_DATA_DIR
+  run dir         $RUN_DIR (pid files, logs, nginx.conf)
+  stop            npm run stack:stop      status: npm run stack:status
+EOF
+}
+
+# --- stop ---------------------------------------------------------------------------------------
+stop() {
+  stop_one front 'gateway/front/main.ts'
+  local pid
+  pid=$(pid_of nginx)
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && grep -q nginx "/proc/$pid/comm" 2>/dev/null; then
+    log "stopping nginx (pid $pid)"
+    "$(NGINX_BIN)" -e "$RUN_DIR/nginx/error.log" -c "$RUN_DIR/nginx/nginx.conf" -s quit 2>/dev/null || kill "$pid"
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+  fi
+  rm -f "$RUN_DIR/nginx.pid"
+  local i
+  for i in 1 2; do stop_one "offline-$i" 'serverless.js offline'; done
+  for i in "${!NODE_PORTS[@]}"; do stop_one "node-$((i + 1))" 'workers/storage-node/main.ts'; done
+  # Only what they started themselves (their pid files and markers in RUN_DIR).
+  MOCK_S3_RUN_DIR="$RUN_DIR" ETCD_PORT="$ETCD_PORT" bash scripts/etcd-down.sh
+  MOCK_S3_RUN_DIR="$RUN_DIR" bash scripts/services-down.sh
+  log "stopped"
+}
+
+# --- status -------------------------------------------------------------------------------------
+status() {
+  local failed=0
+  # line NAME PIDNAME URL: pid alive and the health URL's answer.
+  line() {
+    local name=$1 pidname=$2 url=$3 pid state health
+    pid=$(pid_of "$pidname")
+    if [[ -z "$pidname" ]]; then
+      state='(not ours)'
+    elif [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+      state="pid $pid"
+    else
+      state='not running'
+      failed=1
+    fi
+    if health=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 2 "$url" 2>/dev/null) && [[ $health == 2* ]]; then
+      health="$health ok"
+    else
+      health="${health:-no answer} FAIL"
+      failed=1
+    fi
+    printf '  %-10s %-14s %-44s %s\n' "$name" "$state" "$url" "$health"
+  }
+  local env_file="$RUN_DIR/stack.env" etcd_url="http://127.0.0.1:$ETCD_PORT"
+  [[ -f "$env_file" ]] && etcd_url=$(sed -n 's/^ETCD_URL=//p' "$env_file")
+  echo "stack status (run dir $RUN_DIR)"
+  line front front "http://$PUBLIC_HOST:$PORT/"
+  line nginx nginx "http://$PUBLIC_HOST:$ADMIN_PORT/health"
+  line offline-1 offline-1 "http://$INTERNAL_HOST:${OFFLINE_PORTS[0]}/health"
+  line offline-2 offline-2 "http://$INTERNAL_HOST:${OFFLINE_PORTS[1]}/health"
+  local i
+  for i in "${!NODE_PORTS[@]}"; do
+    line "node-$((i + 1))" "node-$((i + 1))" "http://$INTERNAL_HOST:${NODE_PORTS[$i]}/health"
+  done
+  line etcd "$( [[ -f "$RUN_DIR/etcd-$ETCD_PORT.pid" ]] && echo "etcd-$ETCD_PORT")" "$etcd_url/health"
+  local pg redis
+  pg=$(pg_isready -h 127.0.0.1 -p "${PG_PORT:-5432}" >/dev/null 2>&1 && echo 'accepting' || echo 'FAIL')
+  redis=$(redis-cli -h 127.0.0.1 -p "${REDIS_PORT:-6379}" ping 2>/dev/null || echo 'FAIL')
+  printf '  %-10s %-14s %-44s %s\n' postgres "$([[ -f "$RUN_DIR/postgres.started-by-us" ]] && echo started || echo '(not ours)')" \
+    "127.0.0.1:${PG_PORT:-5432}" "$pg"
+  printf '  %-10s %-14s %-44s %s\n' redis "$([[ -f "$RUN_DIR/redis-${REDIS_PORT:-6379}.pid" ]] && echo "pid $(cat "$RUN_DIR/redis-${REDIS_PORT:-6379}.pid")" || echo '(not ours)')" \
+    "127.0.0.1:${REDIS_PORT:-6379}" "$redis"
+  [[ $pg == FAIL || $redis == FAIL ]] && failed=1
+  if command -v etcdctl >/dev/null 2>&1; then
+    echo "  registered storage nodes (etcd /mock-s3/nodes/):"
+    ETCDCTL_API=3 etcdctl --endpoints "$etcd_url" get --prefix /mock-s3/nodes/ --keys-only 2>/dev/null |
+      sed -n 's|^/mock-s3/nodes/|    |p' || true
+  fi
+  return $failed
+}
+
+case "${1:-up}" in
+up) up ;;
+stop) stop ;;
+status) status ;;
+*)
+  echo "usage: scripts/stack.sh up|stop|status" >&2
+  exit 2
+  ;;
+esac
