@@ -39,12 +39,24 @@ export async function writeThroughSocketFaults(
   if (outcome.delayMs > 0) await sleep(outcome.delayMs);
   const fault = outcome.terminal?.fault;
   if (!fault) return write(request, response, result);
-  await applySocketFault(fault, response, result, body);
+  await applySocketFault(fault, request, response, result, body, write);
 }
 
-async function applySocketFault(fault: Fault, response: ServerResponse, result: ApiResult, body: Buffer) {
-  const socket = response.socket;
-  if (!socket) return;
+/**
+ * Writes the response under a socket fault. The connection is `request.socket`: a response queued
+ * behind another on a keep-alive connection has no socket of its own yet, and its writes are held
+ * until it gets one. Each paced body ends with its last chunk, so the client never waits on a
+ * response whose bytes it already has.
+ */
+async function applySocketFault(
+  fault: Fault,
+  request: IncomingMessage,
+  response: ServerResponse,
+  result: ApiResult,
+  body: Buffer,
+  write: (request: IncomingMessage, response: ServerResponse, result: ApiResult) => void,
+) {
+  const socket = request.socket;
   const start = () => {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
@@ -52,6 +64,17 @@ async function applySocketFault(fault: Fault, response: ServerResponse, result: 
     response.writeHead(result.statusCode ?? 200, headers);
   };
   const send = (bytes: Buffer) => new Promise<void>((resolve) => response.write(bytes, () => resolve()));
+  const pace = async (chunkBytes: number, delayMs: number) => {
+    start();
+    for (let offset = 0; offset < body.length; offset += chunkBytes) {
+      if (socket.destroyed) return;
+      const chunk = body.subarray(offset, offset + chunkBytes);
+      if (offset + chunkBytes >= body.length) return void response.end(chunk);
+      await send(chunk);
+      await sleep(delayMs);
+    }
+    response.end();
+  };
   switch (fault.type) {
     case 'timeout':
       await sleep(fault.ms ?? DEFAULT_HOLD_MS);
@@ -76,26 +99,11 @@ async function applySocketFault(fault: Fault, response: ServerResponse, result: 
       response.end(body.subarray(fault.afterBytes));
       return;
     case 'slow_body':
-      start();
-      for (let offset = 0; offset < body.length && !socket.destroyed; offset += fault.chunkBytes) {
-        await send(body.subarray(offset, offset + fault.chunkBytes));
-        await sleep(fault.delayMs);
-      }
-      response.end();
-      return;
-    case 'bandwidth': {
+      return pace(fault.chunkBytes, fault.delayMs);
+    case 'bandwidth':
       // Ten slices a second keep the rate smooth without a timer per byte.
-      const slice = Math.max(1, Math.floor(fault.bytesPerSec / 10));
-      start();
-      for (let offset = 0; offset < body.length && !socket.destroyed; offset += slice) {
-        await send(body.subarray(offset, offset + slice));
-        await sleep(100);
-      }
-      response.end();
-      return;
-    }
+      return pace(Math.max(1, Math.floor(fault.bytesPerSec / 10)), 100);
     default:
-      start();
-      response.end(body);
+      write(request, response, result);
   }
 }

@@ -6,7 +6,9 @@ export interface FrontConfig {
 }
 
 /** The front's own variables (the shared ones come from `loadConfig`), parsed once. */
-export function loadFrontConfig(env: Record<string, string | undefined> = process.env): Readonly<FrontConfig> {
+export function loadFrontConfig(
+  env: Record<string, string | undefined> = process.env,
+): Readonly<FrontConfig> {
   const raw = env.FRONT_UPSTREAM;
   if (!raw) throw new ConfigError('FRONT_UPSTREAM must name the upstream, e.g. http://127.0.0.1:8090');
   let upstream: URL;

@@ -2,18 +2,18 @@ import {
   Agent,
   type ClientRequest,
   createServer,
+  request as httpRequest,
   type IncomingHttpHeaders,
   type IncomingMessage,
   type OutgoingHttpHeaders,
-  request as httpRequest,
   type Server,
   type ServerResponse,
 } from 'node:http';
+import { resolveOperation } from '../../functions/s3-api/router.js';
+import { parseS3Request } from '../../functions/s3-api/s3-request.js';
 import { attachRawBody } from '../../layers/binary-body.js';
 import { renderError } from '../../layers/error-mapping.js';
 import type { ApiEvent, ApiResult } from '../../layers/request-context.js';
-import { resolveOperation } from '../../functions/s3-api/router.js';
-import { parseS3Request } from '../../functions/s3-api/s3-request.js';
 import type { FaultEngine } from '../../shared/faults/engine.js';
 import type { RequestFacts } from '../../shared/injection/request-scope.js';
 import { S3Error } from '../../shared/s3/errors.js';
@@ -92,12 +92,20 @@ export function createSocketFaultFront(options: SocketFaultFrontOptions): Socket
       });
       return sendError(request, response, error);
     }
+    const headers = forwardedHeaders(request);
+    let path = request.url ?? '/';
+    if (hasDotSegment(path)) {
+      // nginx refuses a target that climbs above the root (`/b/../../etc/passwd`, a legal S3
+      // key) with an HTML 400; it gets such a target in a header and puts it back verbatim.
+      headers[RAW_TARGET_HEADER] = path;
+      path = RAW_TARGET_PATH;
+    }
     const upstreamRequest = httpRequest({
       host: upstream.hostname,
       port: upstream.port || 80,
       method: request.method,
-      path: request.url,
-      headers: forwardedHeaders(request),
+      path,
+      headers,
       agent,
     });
     const cancel = () => {
@@ -132,7 +140,14 @@ export function createSocketFaultFront(options: SocketFaultFrontOptions): Socket
     if (socketFaultsPossible(engine)) {
       const result = await bufferResult(upstreamResponse);
       if (!result || response.destroyed) return;
-      await writeThroughSocketFaults(engine, factsOf(request, result, options.s3Domain), request, response, result, writeResult);
+      await writeThroughSocketFaults(
+        engine,
+        factsOf(request, result, options.s3Domain),
+        request,
+        response,
+        result,
+        writeResult,
+      );
       return;
     }
     response.writeHead(upstreamResponse.statusCode ?? 502, responseHeaders(upstreamResponse.headers));
@@ -173,6 +188,16 @@ function sendBody(
   upstreamRequest.flushHeaders();
 }
 
+/** Where the front sends a dot-segment target to nginx, and the header carrying the real one. */
+export const RAW_TARGET_PATH = '/.mock-s3-raw-target';
+export const RAW_TARGET_HEADER = 'x-mock-s3-raw-target';
+
+/** A `.` or `..` path segment, also percent-encoded (nginx decodes `%2E` before it resolves them). */
+export function hasDotSegment(url: string): boolean {
+  const path = url.split('?', 1)[0]!;
+  return path.split('/').some((segment) => /^(\.|%2e){1,2}$/i.test(segment));
+}
+
 /** The request headers as sent, Host included, minus hop-by-hop ones (rawHeaders keep repeats). */
 function forwardedHeaders(request: IncomingMessage): OutgoingHttpHeaders {
   const headers: Record<string, string | string[]> = {};
@@ -180,7 +205,7 @@ function forwardedHeaders(request: IncomingMessage): OutgoingHttpHeaders {
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) && lower !== 'transfer-encoding') continue;
+    if ((HOP_BY_HOP.has(lower) && lower !== 'transfer-encoding') || lower === RAW_TARGET_HEADER) continue;
     const value = raw[i + 1]!;
     const current = headers[lower];
     if (current === undefined) headers[lower] = value;

@@ -1,5 +1,8 @@
+import { NodeFullError } from '../injection/storage-node-faults.js';
 import type { ObjectRecord, PartRecord, Segment } from '../metadata/ports.js';
 import type { S3Services } from '../runtime/runtime.js';
+import { S3Error } from '../s3/errors.js';
+import { InsufficientNodesError } from '../storage/ports.js';
 import { rememberReplaced } from './consistency.js';
 
 /**
@@ -8,8 +11,28 @@ import { rememberReplaced } from './consistency.js';
  */
 export async function writeBlob(services: S3Services, bytes: Buffer): Promise<Segment> {
   const blobId = services.newId();
-  await services.blobs.put(blobId, bytes);
+  try {
+    await services.blobs.put(blobId, bytes);
+  } catch (error) {
+    throw storageWriteError(error);
+  }
   return { blobId, size: bytes.length };
+}
+
+/**
+ * Too few nodes took the write: 507 StorageFull when they were full (MinIO's non-AWS code), else a
+ * retryable 503. Anything else (an injected S3 error) goes through as it is.
+ */
+function storageWriteError(error: unknown): unknown {
+  if (!(error instanceof InsufficientNodesError)) return error;
+  const causes = error.cause instanceof AggregateError ? error.cause.errors : [];
+  if (causes.length > 0 && causes.every((cause) => cause instanceof NodeFullError)) {
+    return new S3Error('StorageFull', { cause: error });
+  }
+  return new S3Error('ServiceUnavailable', {
+    message: 'Not enough storage nodes could take the write.',
+    cause: error,
+  });
 }
 
 /**
@@ -27,11 +50,15 @@ export async function commitObject(
   try {
     outcome = await commit();
   } catch (error) {
-    if (options.discardOnFailure)
+    // A failed commit may still have happened (its acknowledgement was lost): discard the new
+    // blobs only once metadata shows they are not the object's. When that cannot be read either,
+    // they stay for the reconcile pass, which removes them only if nothing references them.
+    if (options.discardOnFailure && (await notCommitted(services, object))) {
       await discardBlobs(
         services,
         object.segments.map((segment) => segment.blobId),
       );
+    }
     throw error;
   }
   rememberReplaced(outcome.replaced);
@@ -41,11 +68,26 @@ export async function commitObject(
     key: object.key,
     blobIds: object.segments.map((segment) => segment.blobId),
   });
-  const obsolete = [
-    ...(outcome.replaced?.segments.map((segment) => segment.blobId) ?? []),
-    ...(outcome.unusedParts?.map((part) => part.blobId) ?? []),
-  ];
-  if (obsolete.length > 0) await publish(services, { type: 'delete_from_storage', blobIds: obsolete });
+  const unused = outcome.unusedParts?.map((part) => part.blobId) ?? [];
+  if (unused.length > 0) await publish(services, { type: 'delete_from_storage', blobIds: unused });
+  const replaced = outcome.replaced?.segments.map((segment) => segment.blobId) ?? [];
+  if (replaced.length === 0) return;
+  const retentionMs = services.replacedRetentionMs?.() ?? 0;
+  if (retentionMs === 0) return publish(services, { type: 'delete_from_storage', blobIds: replaced });
+  // Kept for stale reads; if the process stops first, the reconcile pass collects them.
+  setTimeout(
+    () => void publish(services, { type: 'delete_from_storage', blobIds: replaced }),
+    retentionMs,
+  ).unref();
+}
+
+async function notCommitted(services: S3Services, object: ObjectRecord): Promise<boolean> {
+  try {
+    const current = await services.metadata.getObject(object.bucket, object.key);
+    return current?.segments[0]?.blobId !== object.segments[0]?.blobId;
+  } catch {
+    return false;
+  }
 }
 
 /** Removes blobs nothing references any more: through the queue, so deletes are retried. */

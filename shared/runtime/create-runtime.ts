@@ -31,6 +31,9 @@ import { type Clock, systemClock } from './clock.js';
 import type { Runtime, S3Services } from './runtime.js';
 import { openStorageDiscovery } from './storage-discovery.js';
 
+/** While a `stale_read` rule exists, replaced versions stay readable this long. */
+const STALE_READ_RETENTION_MS = 60_000;
+
 /** Adapters a test (or another host) supplies instead of the ones the config names. */
 export interface RuntimeOverrides {
   nodes?: StorageNode[];
@@ -122,6 +125,10 @@ export async function createRuntime(
     queue: tracePort(tracing.tracer, 'queue', queue),
     clock,
     newId: () => newBlobId(),
+    replacedRetentionMs: () =>
+      faults.listRules({ enabled: true }).some((rule) => rule.fault.type === 'stale_read')
+        ? STALE_READ_RETENTION_MS
+        : 0,
     logger,
   };
   let closed = false;

@@ -17,6 +17,11 @@ export interface S3Services {
   clock: Clock;
   /** A fresh opaque id for blobs and multipart uploads. */
   newId(): string;
+  /**
+   * How long the bytes of a replaced version are kept before their delete task is published: 0
+   * normally; while a `stale_read` rule exists, long enough for it to serve the old version.
+   */
+  replacedRetentionMs?(): number;
   logger: Logger;
 }
 

@@ -128,7 +128,33 @@ export function createReplicatedBlobStore(options: ReplicatedBlobStoreOptions): 
     return { blobId, confirmed, failed };
   }
 
+  /**
+   * Stats the R best-ranked nodes, where a put places the replicas; only when one of them lacks
+   * the blob are the others asked (after a failover the replica sits further down).
+   */
+  async function countHolders(blobId: string): Promise<BlobRepair> {
+    const nodes = ranked(blobId);
+    const first = nodes.slice(0, replicas);
+    const firstStats = await Promise.allSettled(first.map((node) => node.stat(blobId)));
+    const held = (result: PromiseSettledResult<unknown>) =>
+      result.status === 'fulfilled' && result.value !== undefined;
+    let holders = first.filter((_, i) => held(firstStats[i]!));
+    if (holders.length < replicas && nodes.length > replicas) {
+      const rest = nodes.slice(replicas);
+      const restStats = await Promise.allSettled(rest.map((node) => node.stat(blobId)));
+      holders = [...holders, ...rest.filter((_, i) => held(restStats[i]!))];
+    }
+    return {
+      blobId,
+      healthy: holders.map((node) => node.id),
+      repaired: [],
+      lost: holders.length === 0,
+      underReplicated: holders.length < replicas,
+    };
+  }
+
   async function repair(blobId: string, repairOptions: RepairOptions = {}): Promise<BlobRepair> {
+    if (repairOptions.statOnly) return countHolders(blobId);
     const nodes = ranked(blobId);
     const stats = await Promise.allSettled(nodes.map((node) => node.stat(blobId)));
     const reachable = nodes.filter((_, i) => stats[i]!.status === 'fulfilled');
@@ -136,16 +162,6 @@ export function createReplicatedBlobStore(options: ReplicatedBlobStoreOptions): 
       const result = stats[i]!;
       return result.status === 'fulfilled' && result.value !== undefined;
     });
-    if (repairOptions.statOnly) {
-      return {
-        blobId,
-        healthy: holders.map((node) => node.id),
-        repaired: [],
-        lost: holders.length === 0,
-        underReplicated: holders.length < replicas,
-      };
-    }
-
     const good: StorageNode[] = [];
     const corrupt: StorageNode[] = [];
     let bytes: Buffer | undefined;

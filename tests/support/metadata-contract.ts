@@ -45,7 +45,9 @@ export function describeSqlMetadataStoreContract(label: string, openClient: () =
         const rows = await client.query<{ version: number }>(
           'SELECT version FROM schema_migrations ORDER BY version',
         );
-        expect(rows.map((row) => Number(row.version))).toEqual(MIGRATIONS.map((migration) => migration.version));
+        expect(rows.map((row) => Number(row.version))).toEqual(
+          MIGRATIONS.map((migration) => migration.version),
+        );
       });
 
       it('applies nothing when two runs race', async () => {

@@ -59,7 +59,11 @@ function advertisedHost(host: string): string {
 
 main().catch((error: unknown) => {
   const message =
-    error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    error instanceof ConfigError
+      ? error.message
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
   process.stderr.write(`storage node failed to start: ${message}\n`);
   process.exit(1);
 });

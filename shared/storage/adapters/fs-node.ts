@@ -1,17 +1,20 @@
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
 import {
-  access,
-  constants,
-  mkdir,
-  open,
-  readdir,
-  readFile,
-  rename,
-  rm,
-  stat,
-  unlink,
-} from 'node:fs/promises';
+  close as closeFd,
+  closeSync,
+  fsync as fsyncFd,
+  futimes as futimesFd,
+  mkdirSync,
+  open as openFd,
+  openSync,
+  readdirSync,
+  readSync,
+  rmSync,
+  statSync,
+  writev as writevFd,
+} from 'node:fs';
+import { access, constants, mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Clock } from '../../runtime/clock.js';
 import { contentSize, decodeBlob, encodeBlobHeader } from '../blob-format.js';
 import { assertBlobId, isValidBlobId } from '../blob-id.js';
@@ -70,7 +73,8 @@ export function createFsNode(options: FsNodeOptions): StorageNode {
   const knownShards = new Set<string>();
   let tempSequence = 0;
 
-  const blobPath = (blobId: string) => join(blobsDir, blobId.slice(0, 2), blobId);
+  // Concatenated, not join()ed: blob ids are validated and this runs on every read.
+  const blobPath = (blobId: string) => `${blobsDir}/${blobId.slice(0, 2)}/${blobId}`;
 
   async function ensureShard(blobId: string): Promise<string> {
     const shard = join(blobsDir, blobId.slice(0, 2));
@@ -85,20 +89,20 @@ export function createFsNode(options: FsNodeOptions): StorageNode {
     assertBlobId(blobId);
     const shard = await ensureShard(blobId);
     const tempPath = join(tmpDir, `${blobId}.${process.pid}.${++tempSequence}.tmp`);
-    const file = await open(tempPath, 'w');
+    const fd = await openFile(tempPath, 'w');
     try {
-      await file.writev([encodeBlobHeader(bytes), bytes]);
+      await writeAll(fd, [encodeBlobHeader(bytes), bytes]);
       if (clock) {
         const now = clock.now();
-        await file.utimes(now, now);
+        await setTimes(fd, now, now);
       }
-      if (durable) await file.sync();
+      if (durable) await syncFile(fd);
     } catch (error) {
-      await file.close();
+      await closeFile(fd);
       await rm(tempPath, { force: true });
       throw error;
     }
-    await file.close();
+    await closeFile(fd);
     try {
       await rename(tempPath, join(shard, blobId));
     } catch (error) {
@@ -202,28 +206,56 @@ async function wrapUnavailable<T>(node: string, work: Promise<T>): Promise<T> {
 function readSmallFileSync(path: string): Buffer | undefined {
   const fd = openSync(path, 'r');
   try {
-    const { size } = fstatSync(fd);
-    if (size > SYNC_READ_MAX_BYTES) return undefined;
-    // One byte more than expected, so a file that grew since fstat is seen and read whole below.
-    const buffer = Buffer.allocUnsafe(size + 1);
+    // No fstat: read into a scratch buffer one byte larger than the limit; reaching end of file
+    // first means the file is small, and its bytes are copied out. Synchronous, so never shared.
     let length = 0;
     for (;;) {
-      const read = readSync(fd, buffer, length, buffer.length - length, null);
-      if (read === 0) return buffer.subarray(0, length);
+      const read = readSync(fd, scratch, length, scratch.length - length, null);
+      if (read === 0) return Buffer.from(scratch.subarray(0, length));
       length += read;
-      if (length === buffer.length) return undefined;
+      if (length === scratch.length) return undefined;
     }
   } finally {
     closeSync(fd);
   }
 }
 
+const scratch = Buffer.allocUnsafe(SYNC_READ_MAX_BYTES + 1);
+
+/*
+ * The write path uses plain file descriptors through the callback API: per call this costs less
+ * than `fs/promises` FileHandle objects (their creation, close bookkeeping and finalization), and a
+ * PUT makes eight such calls per replica.
+ */
+const openFile = promisify(openFd);
+const closeFile = promisify(closeFd);
+const syncFile = promisify(fsyncFd);
+const setTimes = promisify(futimesFd);
+const writevAsync = promisify(writevFd);
+
+/** Writes every buffer, continuing after a short write. */
+async function writeAll(fd: number, buffers: Buffer[]): Promise<void> {
+  let pending = buffers.filter((buffer) => buffer.length > 0);
+  while (pending.length > 0) {
+    let written = (await writevAsync(fd, pending)).bytesWritten;
+    const rest: Buffer[] = [];
+    for (const buffer of pending) {
+      if (written >= buffer.length) written -= buffer.length;
+      else {
+        rest.push(buffer.subarray(written));
+        written = 0;
+      }
+    }
+    pending = rest;
+  }
+}
+
 async function syncDirectory(path: string): Promise<void> {
-  const handle = await open(path, 'r');
+  const fd = await openFile(path, 'r');
   try {
-    await handle.sync();
+    await syncFile(fd);
   } finally {
-    await handle.close();
+    await closeFile(fd);
   }
 }
 

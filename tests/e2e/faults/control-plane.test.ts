@@ -119,7 +119,8 @@ describe('scenarios, presets, hit log', () => {
   it('deactivate stops a scenario; activate brings it back', async () => {
     // Prepare
     await target.faults.addRule({ ...valid, scenario: 'flaky-gets', match: { ...valid.match, bucket } });
-    const get = async () => (await rawRequest(target.endpoint, { method: 'GET', path: `/${bucket}/fixed` })).status;
+    const get = async () =>
+      (await rawRequest(target.endpoint, { method: 'GET', path: `/${bucket}/fixed` })).status;
 
     // Act
     const on = await get();
@@ -138,7 +139,15 @@ describe('scenarios, presets, hit log', () => {
 
     // Assess
     expect(presets.map((p) => p.name).sort()).toEqual(
-      ['corruption', 'disk-full', 'flaky-network', 'node-loss', 'queue-chaos', 'slow-disk', 'throttling'].sort(),
+      [
+        'corruption',
+        'disk-full',
+        'flaky-network',
+        'node-loss',
+        'queue-chaos',
+        'slow-disk',
+        'throttling',
+      ].sort(),
     );
   });
 

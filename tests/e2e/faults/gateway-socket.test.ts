@@ -194,7 +194,10 @@ describe('slow deliveries still deliver exact bytes', () => {
     const dir = await mkdtemp(join(tmpdir(), 'mock-s3-faults-cli-'));
 
     // Act
-    const cli = await awsCli(['s3', 'cp', `s3://${bucket}/blob`, 'out.bin'], { endpoint: target.endpoint, cwd: dir });
+    const cli = await awsCli(['s3', 'cp', `s3://${bucket}/blob`, 'out.bin'], {
+      endpoint: target.endpoint,
+      cwd: dir,
+    });
     const downloaded = await readFile(join(dir, 'out.bin')).catch(() => Buffer.alloc(0));
     await rm(dir, { recursive: true, force: true });
 

@@ -95,7 +95,9 @@ describe('s3_error', () => {
     });
 
     // Act
-    const failure = await sdkError(target.client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'fixed' })));
+    const failure = await sdkError(
+      target.client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'fixed' })),
+    );
 
     // Assess
     expect(failure.status).toBe(500);
@@ -236,9 +238,9 @@ describe('consistency faults', () => {
       fault: { type: 'list_lag', ms: 1500 },
     });
     const list = async () =>
-      (
-        await target.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'lag/' }))
-      ).Contents?.map((o) => o.Key) ?? [];
+      (await target.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'lag/' }))).Contents?.map(
+        (o) => o.Key,
+      ) ?? [];
 
     // Act
     const written = Date.now();
@@ -263,7 +265,9 @@ describe('consistency faults', () => {
     // Act
     const written = Date.now();
     await target.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'raw/one', Body: 'fresh' }));
-    const right = await sdkError(target.client.send(new GetObjectCommand({ Bucket: bucket, Key: 'raw/one' })));
+    const right = await sdkError(
+      target.client.send(new GetObjectCommand({ Bucket: bucket, Key: 'raw/one' })),
+    );
     const later = await eventually(
       async () => (await rawGet('raw/one')).status,
       (status) => status === 200,
@@ -278,15 +282,15 @@ describe('consistency faults', () => {
     expect((await getBytes('raw/one')).toString()).toBe('fresh');
   });
 
-  it('stale_read serves the version the latest PUT replaced', async () => {
-    // Prepare
-    await target.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'stale', Body: 'version-1' }));
-    await target.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'stale', Body: 'version-2' }));
+  it('stale_read serves the version the latest PUT replaced while the rule is in force', async () => {
+    // Prepare: the rule exists before the overwrite, so the replaced bytes are kept for it.
     const rule = await target.faults.addRule({
       match: { service: 's3-api', operation: 'GetObject', bucket, key: 'stale' },
       fault: { type: 'stale_read' },
       times: 1,
     });
+    await target.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'stale', Body: 'version-1' }));
+    await target.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'stale', Body: 'version-2' }));
 
     // Act
     const stale = await getBytes('stale');
@@ -350,7 +354,8 @@ describe('stopping faults', () => {
       fault: { type: 's3_error', code: 'InternalError' },
       ttl: '1s',
     });
-    const head = async () => (await rawRequest(target.endpoint, { method: 'HEAD', path: `/${bucket}/fixed` })).status;
+    const head = async () =>
+      (await rawRequest(target.endpoint, { method: 'HEAD', path: `/${bucket}/fixed` })).status;
 
     // Act
     const during = await head();
@@ -384,7 +389,9 @@ describe('stopping faults', () => {
     // Act
     const status = await target.faults.killSwitch();
     const get = await rawGet('fixed');
-    const head = await timed(() => target.client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'fixed' })));
+    const head = await timed(() =>
+      target.client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'fixed' })),
+    );
     const viaHeader = await rawGet('fixed', { 'x-mock-fault': 's3_error;code=SlowDown' });
     const list = await target.client.send(new ListObjectsV2Command({ Bucket: bucket }));
 

@@ -32,7 +32,12 @@ async function getBytes(key: string): Promise<Buffer> {
   return Buffer.from((await got.Body?.transformToByteArray()) ?? []);
 }
 
-function metadataRule(point: string, fault: Record<string, unknown>, match: Record<string, unknown> = {}, extra = {}) {
+function metadataRule(
+  point: string,
+  fault: Record<string, unknown>,
+  match: Record<string, unknown> = {},
+  extra = {},
+) {
   return target.faults.addRule({
     match: { service: 'metadata', point, bucket, ...match },
     fault,
@@ -45,13 +50,20 @@ describe('db_error', () => {
     // Prepare
     const body = randomBytes(1024);
     await put('db-error', body);
-    const rule = await metadataRule('db.query', { type: 'db_error', sqlstate: '40001' }, { operation: 'PutObject' }, { times: 1 });
+    const rule = await metadataRule(
+      'db.query',
+      { type: 'db_error', sqlstate: '40001' },
+      { operation: 'PutObject' },
+      { times: 1 },
+    );
     const retrying = s3Client(target.endpoint, { maxAttempts: 3 });
 
     // Act
     const once = await sdkError(put('db-error-2', body));
     await target.faults.patchRule(rule.id, { times: 2 });
-    const retried = await retrying.send(new PutObjectCommand({ Bucket: bucket, Key: 'db-error-3', Body: body }));
+    const retried = await retrying.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'db-error-3', Body: body }),
+    );
     retrying.destroy();
 
     // Assess
@@ -79,12 +91,18 @@ describe('commit_fail', () => {
   it('before the commit: the PUT fails (503) and the object is not visible, no blob left', async () => {
     // Prepare
     const before = await blobReplicas(target.dataDir);
-    await metadataRule('db.commit.before', { type: 'commit_fail', when: 'before' }, { operation: 'PutObject' });
+    await metadataRule(
+      'db.commit.before',
+      { type: 'commit_fail', when: 'before' },
+      { operation: 'PutObject' },
+    );
 
     // Act
     const failure = await sdkError(put('commit-before', 'never'));
     await target.faults.clearRules();
-    const head = await sdkError(target.client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'commit-before' })));
+    const head = await sdkError(
+      target.client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'commit-before' })),
+    );
     const after = await blobReplicas(target.dataDir);
 
     // Assess
@@ -97,7 +115,12 @@ describe('commit_fail', () => {
     // The client was told the write failed, but it committed: a retry-safe client must expect
     // the object to exist. The bytes must still be readable (its blobs are referenced).
     // Prepare
-    await metadataRule('db.commit.after', { type: 'commit_fail', when: 'after' }, { operation: 'PutObject' }, { times: 1 });
+    await metadataRule(
+      'db.commit.after',
+      { type: 'commit_fail', when: 'after' },
+      { operation: 'PutObject' },
+      { times: 1 },
+    );
 
     // Act
     const failure = await sdkError(put('commit-after', 'committed'));

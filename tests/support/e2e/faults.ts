@@ -200,7 +200,8 @@ export async function startFaultServer(
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     env: { FAULTS_ENABLED: 'true', FAULTS_HEADER_ENABLED: 'true', ...options.env },
   });
-  const client = s3Client(server.endpoint);
+  // Bounded, so a request the server never answers fails with a message instead of a hook timeout.
+  const client = s3Client(server.endpoint, { requestHandler: { requestTimeout: 30_000 } });
   return {
     server,
     endpoint: server.endpoint,

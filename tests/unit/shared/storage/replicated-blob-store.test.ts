@@ -310,3 +310,60 @@ describe('replicated blob store', () => {
     expect(placement.nodes.sort()).toEqual(['node-1', 'node-2']);
   });
 });
+
+describe('repair with statOnly', () => {
+  it('stats only the R best-ranked nodes when they hold the blob, reading and writing nothing', async () => {
+    // Prepare
+    const { store, ranked } = cluster(3, 2);
+    const blobId = newBlobId();
+    await store.put(blobId, Buffer.from('fresh'));
+    const [first, second, third] = ranked(blobId);
+    const statted: string[] = [];
+    for (const node of [first!, second!, third!]) {
+      const stat = node.stat.bind(node);
+      node.stat = (id) => {
+        statted.push(node.id);
+        return stat(id);
+      };
+    }
+    const reads = [first!, second!, third!].map(countingReads);
+
+    // Act
+    const check = await store.repair(blobId, { statOnly: true });
+
+    // Assess
+    expect(check).toMatchObject({ healthy: [first!.id, second!.id], repaired: [], underReplicated: false });
+    expect(statted.sort()).toEqual([first!.id, second!.id].sort());
+    expect(reads.map((read) => read.reads())).toEqual([0, 0, 0]);
+  });
+
+  it('reports a missing replica as under-replicated without repairing it', async () => {
+    // Prepare
+    const { nodes, store, ranked } = cluster(3, 2);
+    const blobId = newBlobId();
+    await store.put(blobId, Buffer.from('fresh'));
+    await ranked(blobId)[0]!.delete(blobId);
+
+    // Act
+    const check = await store.repair(blobId, { statOnly: true });
+
+    // Assess
+    expect(check).toMatchObject({ healthy: [ranked(blobId)[1]!.id], underReplicated: true, lost: false });
+    expect(await holders(nodes, blobId)).toEqual([ranked(blobId)[1]!.id]);
+  });
+
+  it('counts a replica that a failover placed further down the ranking', async () => {
+    // Prepare
+    const { store, ranked } = cluster(3, 2);
+    const blobId = newBlobId();
+    const [, second, third] = ranked(blobId);
+    await second!.put(blobId, Buffer.from('moved'));
+    await third!.put(blobId, Buffer.from('moved'));
+
+    // Act
+    const check = await store.repair(blobId, { statOnly: true });
+
+    // Assess
+    expect(check).toMatchObject({ healthy: [second!.id, third!.id], underReplicated: false });
+  });
+});
