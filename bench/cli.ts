@@ -10,7 +10,9 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: npm run bench -- [--rounds 3] [--seconds 5] [--warmup 1] [--concurrency 16]
-                      [--targets ${TARGETS.map((target) => target.name).join(',')}]`;
+                      [--targets ${TARGETS.map((target) => target.name).join(',')}]
+       npm run bench -- --suite faults [--rounds 6] [--seconds 5] [--warmup 1] [--concurrency 16] [--rules 1000]
+       npm run bench -- --suite propagation [--changes 100] [--poll-ms 2] [--timeout-ms 5000] [--port-a 3001] [--port-b 3002]`;
 
 const DEFAULTS: BenchOptions = {
   rounds: 3,

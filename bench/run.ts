@@ -62,7 +62,29 @@ async function measure(options: BenchOptions, running: readonly RunningTarget[])
   return collector;
 }
 
+/**
+ * `--suite faults` and `--suite propagation` (first argument) run the fault-engine benchmarks of
+ * `bench/suites/`; without it, the throughput comparison of the targets.
+ */
+async function runSuite(argv: readonly string[]): Promise<number | undefined> {
+  const [flag, inline] = (argv[0] ?? '').split('=', 2) as [string, string | undefined];
+  if (flag !== '--suite') return undefined;
+  const suite = inline ?? argv[1];
+  const rest = argv.slice(inline === undefined ? 2 : 1);
+  switch (suite) {
+    case 'faults':
+      return (await import('./suites/faults.js')).runFaultsSuite(rest);
+    case 'propagation':
+      return (await import('./suites/propagation.js')).runPropagationSuite(rest);
+    default:
+      process.stderr.write(`unknown suite "${suite ?? ''}"; known: faults, propagation\n${USAGE}\n`);
+      return 2;
+  }
+}
+
 async function main(): Promise<number> {
+  const suiteExitCode = await runSuite(process.argv.slice(2));
+  if (suiteExitCode !== undefined) return suiteExitCode;
   let options: BenchOptions;
   try {
     options = parseBenchOptions(process.argv.slice(2));

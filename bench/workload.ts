@@ -58,18 +58,19 @@ export function phaseRequests(phase: Phase, targetHeaders: Record<string, string
   return (n) => requests[n % KEYS_PER_PHASE]!;
 }
 
-/** Creates the bucket and writes every key the GET phases read; any failure throws. */
+/** Creates the bucket and writes every key the GET phases of `phases` read; any failure throws. */
 export async function prepareTarget(
   endpoint: Endpoint,
   targetHeaders: Record<string, string>,
   concurrency: number,
+  phases: readonly Phase[] = PHASES,
 ): Promise<void> {
   await sendS3Request(endpoint, {
     method: 'PUT',
     path: `/${BUCKET}`,
     headers: { ...targetHeaders, 'content-length': 0 },
   });
-  for (const phase of PHASES.filter((candidate) => candidate.op === 'GET')) {
+  for (const phase of phases.filter((candidate) => candidate.op === 'GET')) {
     for (let first = 0; first < KEYS_PER_PHASE; first += concurrency) {
       const keys = Array.from({ length: Math.min(concurrency, KEYS_PER_PHASE - first) }, (_, i) => first + i);
       await Promise.all(

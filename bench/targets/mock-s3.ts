@@ -3,41 +3,54 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort, spawnNode, waitForHealthy } from './child-server.js';
 import { fakeSigV4Headers } from './s3-headers.js';
-import type { TargetDefinition } from './target.js';
+import type { RunningTarget, TargetDefinition } from './target.js';
 
 /** Embedded mode compiles TypeScript on the fly and opens PGlite, so its first start can be slow. */
 const HEALTHY_TIMEOUT_MS = 90_000;
 
-/** This project's server in embedded mode (`gateway/embedded/main.ts`) over a fresh data directory. */
+/** A running embedded server, with the origin of its control plane as well. */
+export interface RunningMockS3 extends RunningTarget {
+  /** Origin of ADMIN_PORT (`/health`, `/api/v1/injection/...`), e.g. `http://127.0.0.1:41235`. */
+  readonly adminUrl: string;
+}
+
+/**
+ * Starts this project's server in embedded mode (`gateway/embedded/main.ts`) over a fresh data
+ * directory; `env` is added to the child's environment (e.g. `FAULTS_ENABLED`).
+ */
+export async function startMockS3(name: string, env: Record<string, string> = {}): Promise<RunningMockS3> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'bench-mock-s3-'));
+  const port = await findFreePort();
+  let adminPort = await findFreePort();
+  if (adminPort === port) adminPort = await findFreePort();
+  const server = spawnNode(['--import', 'tsx', 'gateway/embedded/main.ts'], {
+    PORT: String(port),
+    ADMIN_PORT: String(adminPort),
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  const stop = async () => {
+    await server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
+  await waitForHealthy(`${adminUrl}/health`, server, HEALTHY_TIMEOUT_MS).catch(async (error: unknown) => {
+    await stop();
+    throw error;
+  });
+  return {
+    name,
+    baseUrl: `http://127.0.0.1:${port}`,
+    adminUrl,
+    headers: () => fakeSigV4Headers(),
+    stop,
+  };
+}
+
+/** This project's server in embedded mode with its default settings. */
 export const mockS3Target: TargetDefinition = {
   name: 'mock-s3',
-  async start() {
-    const dataDir = await mkdtemp(join(tmpdir(), 'bench-mock-s3-'));
-    const port = await findFreePort();
-    let adminPort = await findFreePort();
-    if (adminPort === port) adminPort = await findFreePort();
-    const server = spawnNode(['--import', 'tsx', 'gateway/embedded/main.ts'], {
-      PORT: String(port),
-      ADMIN_PORT: String(adminPort),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-    });
-    const stop = async () => {
-      await server.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    };
-    await waitForHealthy(`http://127.0.0.1:${adminPort}/health`, server, HEALTHY_TIMEOUT_MS).catch(
-      async (error: unknown) => {
-        await stop();
-        throw error;
-      },
-    );
-    return {
-      name: 'mock-s3',
-      baseUrl: `http://127.0.0.1:${port}`,
-      headers: () => fakeSigV4Headers(),
-      stop,
-    };
-  },
+  start: () => startMockS3('mock-s3'),
 };

@@ -1,6 +1,7 @@
 import {
   close as closeFd,
   closeSync,
+  fstatSync,
   fsync as fsyncFd,
   futimes as futimesFd,
   mkdirSync,
@@ -206,21 +207,21 @@ async function wrapUnavailable<T>(node: string, work: Promise<T>): Promise<T> {
 function readSmallFileSync(path: string): Buffer | undefined {
   const fd = openSync(path, 'r');
   try {
-    // No fstat: read into a scratch buffer one byte larger than the limit; reaching end of file
-    // first means the file is small, and its bytes are copied out. Synchronous, so never shared.
+    const { size } = fstatSync(fd);
+    if (size > SYNC_READ_MAX_BYTES) return undefined;
+    // One byte more than expected, so a file that grew since fstat is seen (and read asynchronously).
+    const buffer = Buffer.allocUnsafe(size + 1);
     let length = 0;
     for (;;) {
-      const read = readSync(fd, scratch, length, scratch.length - length, null);
-      if (read === 0) return Buffer.from(scratch.subarray(0, length));
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) return buffer.subarray(0, length);
       length += read;
-      if (length === scratch.length) return undefined;
+      if (length === buffer.length) return undefined;
     }
   } finally {
     closeSync(fd);
   }
 }
-
-const scratch = Buffer.allocUnsafe(SYNC_READ_MAX_BYTES + 1);
 
 /*
  * The write path uses plain file descriptors through the callback API: per call this costs less

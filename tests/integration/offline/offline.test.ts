@@ -210,6 +210,100 @@ describe('serverless-offline host (stack backends)', () => {
   }, 30_000);
 });
 
+describe('serverless-offline host response headers (as the handler set them)', () => {
+  /** PUTs `body` with `headers` through fetch, failing the test unless S3 answered 200. */
+  async function putRaw(key: string, body: string, headers: Record<string, string> = {}): Promise<Response> {
+    const response = await fetch(`${stack.endpoint}/${bucket}/${key}`, { method: 'PUT', body, headers });
+    expect(response.status).toBe(200);
+    return response;
+  }
+
+  it('returns a text/* Content-Type verbatim, without an appended charset', async () => {
+    // Prepare: hapi appends `; charset=utf-8` to text/* unless told not to
+    await client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'plain.txt', Body: 'plain', ContentType: 'text/plain' }),
+    );
+    await putRaw('page.html', '<p>latin</p>', { 'content-type': 'text/html; charset=iso-8859-1' });
+
+    // Act
+    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'plain.txt' }));
+    const got = await fetch(`${stack.endpoint}/${bucket}/plain.txt`);
+    const html = await fetch(`${stack.endpoint}/${bucket}/page.html`, { method: 'HEAD' });
+
+    // Assess
+    expect(head.ContentType).toBe('text/plain');
+    expect(got.headers.get('content-type')).toBe('text/plain');
+    expect(await got.text()).toBe('plain');
+    expect(html.headers.get('content-type')).toBe('text/html; charset=iso-8859-1');
+  });
+
+  it('adds no Cache-Control the handler did not set, and keeps the stored one', async () => {
+    // Prepare
+    await putRaw('no-cache-header.bin', 'bytes');
+    await putRaw('cached.bin', 'bytes', { 'cache-control': 'max-age=60' });
+
+    // Act
+    const head = await fetch(`${stack.endpoint}/${bucket}/no-cache-header.bin`, { method: 'HEAD' });
+    const get = await fetch(`${stack.endpoint}/${bucket}/no-cache-header.bin`);
+    await get.arrayBuffer();
+    const cached = await fetch(`${stack.endpoint}/${bucket}/cached.bin`);
+    await cached.arrayBuffer();
+
+    // Assess
+    expect(head.status).toBe(200);
+    expect(head.headers.get('cache-control')).toBeNull();
+    expect(get.status).toBe(200);
+    expect(get.headers.get('cache-control')).toBeNull();
+    expect(cached.headers.get('cache-control')).toBe('max-age=60');
+  });
+
+  it.each(['bytes=abc', 'items=0-5', 'bytes=5-2'])(
+    'ignores the invalid Range %s as S3 does: 200 with the whole object',
+    async (range) => {
+      // Prepare
+      await putRaw('ranged.txt', '0123456789');
+
+      // Act
+      const response = await fetch(`${stack.endpoint}/${bucket}/ranged.txt`, { headers: { range } });
+      const body = await response.text();
+
+      // Assess
+      expect(response.status).toBe(200);
+      expect(body).toBe('0123456789');
+      expect(response.headers.get('content-range')).toBeNull();
+    },
+  );
+
+  it("answers a valid Range with the handler's 206", async () => {
+    // Prepare
+    await putRaw('ranged-valid.txt', '0123456789');
+
+    // Act
+    const response = await fetch(`${stack.endpoint}/${bucket}/ranged-valid.txt`, {
+      headers: { range: 'bytes=2-4' },
+    });
+    const body = await response.text();
+
+    // Assess
+    expect(response.status).toBe(206);
+    expect(body).toBe('234');
+    expect(response.headers.get('content-range')).toBe('bytes 2-4/10');
+  });
+
+  it('invents no Content-Type for empty 200 and 204 responses', async () => {
+    // Act: PutObject answers 200 and DeleteObject 204, both without a body
+    const put = await putRaw('empty-answers.txt', 'body', { 'content-type': 'text/plain' });
+    const deleted = await fetch(`${stack.endpoint}/${bucket}/empty-answers.txt`, { method: 'DELETE' });
+
+    // Assess
+    expect(put.headers.get('content-type')).toBeNull();
+    expect(await put.text()).toBe('');
+    expect(deleted.status).toBe(204);
+    expect(deleted.headers.get('content-type')).toBeNull();
+    expect(deleted.headers.get('cache-control')).toBeNull();
+  });
+});
+
 describe('serverless-offline host limits and failures', () => {
   it('answers a body over MAX_BODY_BYTES with S3 EntityTooLarge', async () => {
     // Prepare: the capped instance allows 1 MiB; it shares the bucket through PostgreSQL
