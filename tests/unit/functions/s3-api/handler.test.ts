@@ -85,21 +85,49 @@ describe('s3-api handler', () => {
     expect(bodyBytes(get).toString()).toBe('original');
   });
 
-  it('turns an unexpected failure into InternalError without leaking its message', async () => {
+  it('answers a write no storage node can take with a retryable 503 that leaks nothing', async () => {
     // Prepare: every node down, so the write fails deep in the storage layer.
     for (const node of unit.nodes) node.setDown(true);
     try {
       // Act
       const response = await send({ method: 'PUT', path: '/unit-bucket/doomed', body: 'x' });
       // Assess
-      expect(response.statusCode).toBe(500);
-      expect(String(response.body)).toContain('<Code>InternalError</Code>');
-      expect(String(response.body)).not.toMatch(/node|replica|healthy/i);
+      expect(response.statusCode).toBe(503);
+      expect(String(response.body)).toContain('<Code>ServiceUnavailable</Code>');
+      expect(String(response.body)).not.toMatch(/node-\d|replica|healthy|blob/i);
     } finally {
       for (const node of unit.nodes) node.setDown(false);
     }
     const get = await send({ method: 'GET', path: '/unit-bucket/doomed' });
     expect(get.statusCode).toBe(404);
+  });
+
+  it('turns an unexpected failure into InternalError without leaking its message', async () => {
+    // Prepare: a metadata store that fails the way a bug would, with a telling message.
+    const broken = await createUnitRuntime({
+      ...unit.store,
+      getBucket: () => Promise.reject(new TypeError('secret internals: cannot read x of undefined')),
+      // The PGlite underneath belongs to the suite's runtime: closing this one must not close it.
+      close: () => Promise.resolve(),
+    });
+    try {
+      // Act
+      const response = await createHandler(broken.runtime)(
+        apiEvent({ method: 'HEAD', path: '/any-bucket' }),
+        unitContext(),
+      );
+      const get = await createHandler(broken.runtime)(
+        apiEvent({ method: 'GET', path: '/any-bucket/k' }),
+        unitContext(),
+      );
+      // Assess
+      expect(response.statusCode).toBe(500);
+      expect(get.statusCode).toBe(500);
+      expect(String(get.body)).toContain('<Code>InternalError</Code>');
+      expect(String(get.body)).not.toContain('secret');
+    } finally {
+      await broken.runtime.close();
+    }
   });
 
   it('records http_requests_total by operation and status', async () => {
