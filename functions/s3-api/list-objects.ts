@@ -108,25 +108,19 @@ export async function handleListObjectsV2(
       ...(token !== null ? { ContinuationToken: token } : {}),
       ...(page.isTruncated && page.last ? { NextContinuationToken: encodeToken(page.last) } : {}),
       KeyCount: page.objects.length + page.commonPrefixes.length,
-      MaxKeys: parameters.maxKeys,
-      ...(parameters.delimiter ? { Delimiter: encode(parameters.delimiter) } : {}),
-      ...(parameters.encodingType ? { EncodingType: parameters.encodingType } : {}),
-      IsTruncated: page.isTruncated,
+      ...listingTail(parameters, page),
       Contents: contents(page.objects, encode, query.get('fetch-owner') === 'true'),
-      CommonPrefixes: page.commonPrefixes.map((prefix) => ({ Prefix: encode(prefix) })),
+      CommonPrefixes: commonPrefixes(parameters, page),
     }),
   );
 }
 
-/** ListObjects (v1): `marker`; NextMarker only when a delimiter is given, as S3 does. */
-export async function handleListObjectsV1(
-  services: S3Services,
-  request: S3Request,
-  bucket: string,
-): Promise<ApiResult> {
-  const parameters = listParameters(request.query);
-  const marker = request.query.get('marker') ?? '';
-  const page = await listObjectsPage(services, {
+/**
+ * A page after a v1 `marker` or a `key-marker`: a marker that ends with the delimiter is a common
+ * prefix returned on the previous page, so every key under it is skipped.
+ */
+function pageAfterMarker(services: S3Services, bucket: string, parameters: ListParameters, marker: string) {
+  return listObjectsPage(services, {
     bucket,
     prefix: parameters.prefix,
     delimiter: parameters.delimiter,
@@ -137,6 +131,32 @@ export async function handleListObjectsV1(
       marker.startsWith(parameters.prefix),
     maxKeys: parameters.maxKeys,
   });
+}
+
+/** The elements every listing ends with, in S3's order. */
+function listingTail(parameters: ListParameters, page: ListPage) {
+  const { encode } = parameters;
+  return {
+    MaxKeys: parameters.maxKeys,
+    ...(parameters.delimiter ? { Delimiter: encode(parameters.delimiter) } : {}),
+    ...(parameters.encodingType ? { EncodingType: parameters.encodingType } : {}),
+    IsTruncated: page.isTruncated,
+  };
+}
+
+function commonPrefixes(parameters: ListParameters, page: ListPage) {
+  return page.commonPrefixes.map((prefix) => ({ Prefix: parameters.encode(prefix) }));
+}
+
+/** ListObjects (v1): `marker`; NextMarker only when a delimiter is given, as S3 does. */
+export async function handleListObjectsV1(
+  services: S3Services,
+  request: S3Request,
+  bucket: string,
+): Promise<ApiResult> {
+  const parameters = listParameters(request.query);
+  const marker = request.query.get('marker') ?? '';
+  const page = await pageAfterMarker(services, bucket, parameters, marker);
   const { encode } = parameters;
   return xmlResponse(
     xmlDocument('ListBucketResult', {
@@ -146,12 +166,9 @@ export async function handleListObjectsV1(
       ...(page.isTruncated && parameters.delimiter && page.last
         ? { NextMarker: encode(page.last.value) }
         : {}),
-      MaxKeys: parameters.maxKeys,
-      ...(parameters.delimiter ? { Delimiter: encode(parameters.delimiter) } : {}),
-      ...(parameters.encodingType ? { EncodingType: parameters.encodingType } : {}),
-      IsTruncated: page.isTruncated,
+      ...listingTail(parameters, page),
       Contents: contents(page.objects, encode, true),
-      CommonPrefixes: page.commonPrefixes.map((prefix) => ({ Prefix: encode(prefix) })),
+      CommonPrefixes: commonPrefixes(parameters, page),
     }),
   );
 }
@@ -164,14 +181,7 @@ export async function handleListObjectVersions(
 ): Promise<ApiResult> {
   const parameters = listParameters(request.query);
   const keyMarker = request.query.get('key-marker') ?? '';
-  const page = await listObjectsPage(services, {
-    bucket,
-    prefix: parameters.prefix,
-    delimiter: parameters.delimiter,
-    after: keyMarker,
-    afterIsPrefix: parameters.delimiter !== '' && keyMarker.endsWith(parameters.delimiter),
-    maxKeys: parameters.maxKeys,
-  });
+  const page = await pageAfterMarker(services, bucket, parameters, keyMarker);
   const { encode } = parameters;
   return xmlResponse(
     xmlDocument('ListVersionsResult', {
@@ -182,10 +192,7 @@ export async function handleListObjectVersions(
       ...(page.isTruncated && page.last
         ? { NextKeyMarker: encode(page.last.value), NextVersionIdMarker: 'null' }
         : {}),
-      MaxKeys: parameters.maxKeys,
-      ...(parameters.delimiter ? { Delimiter: encode(parameters.delimiter) } : {}),
-      ...(parameters.encodingType ? { EncodingType: parameters.encodingType } : {}),
-      IsTruncated: page.isTruncated,
+      ...listingTail(parameters, page),
       Version: page.objects.map((object) => ({
         Key: encode(object.key),
         VersionId: 'null',
@@ -196,7 +203,7 @@ export async function handleListObjectVersions(
         Owner: OWNER,
         StorageClass: 'STANDARD',
       })),
-      CommonPrefixes: page.commonPrefixes.map((prefix) => ({ Prefix: encode(prefix) })),
+      CommonPrefixes: commonPrefixes(parameters, page),
     }),
   );
 }

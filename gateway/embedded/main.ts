@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig } from '../../shared/config/env.js';
+import { loadConfig } from '../../shared/config/env.js';
 import { createRuntime } from '../../shared/runtime/create-runtime.js';
+import { runMain } from '../../shared/runtime/run-main.js';
 import { createEmbeddedGateway } from './embedded-gateway.js';
 import { loadHandlers } from './load-handlers.js';
 import { loadRouteTable } from './route-table.js';
@@ -63,13 +64,4 @@ function close(server: Server): Promise<void> {
   });
 }
 
-main().catch((error: unknown) => {
-  const message =
-    error instanceof ConfigError
-      ? error.message
-      : error instanceof Error
-        ? (error.stack ?? error.message)
-        : String(error);
-  process.stderr.write(`mock-s3 failed to start: ${message}\n`);
-  process.exit(1);
-});
+runMain('mock-s3', main);

@@ -1,6 +1,7 @@
-import { ConfigError, loadConfig } from '../../shared/config/env.js';
+import { loadConfig } from '../../shared/config/env.js';
 import { createProcessFaultEngine } from '../../shared/injection/create-fault-engine.js';
 import { systemClock } from '../../shared/runtime/clock.js';
+import { runMain } from '../../shared/runtime/run-main.js';
 import { createLogger } from '../../shared/telemetry/logger.js';
 import { createMetrics } from '../../shared/telemetry/metrics.js';
 import { loadFrontConfig } from './config.js';
@@ -48,13 +49,4 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-main().catch((error: unknown) => {
-  const message =
-    error instanceof ConfigError
-      ? error.message
-      : error instanceof Error
-        ? (error.stack ?? error.message)
-        : String(error);
-  process.stderr.write(`socket-fault front failed to start: ${message}\n`);
-  process.exit(1);
-});
+runMain('socket-fault front', main);

@@ -152,6 +152,32 @@ export interface FaultEngine {
 }
 
 const NO_ENTRIES: readonly RuleEntry[] = Object.freeze([]);
+
+/** Walks three lists, each in evaluation order, as one list in evaluation order (no copy made). */
+class OrderedWalk {
+  private a = 0;
+  private b = 0;
+  private c = 0;
+  constructor(
+    private readonly first: readonly RuleEntry[],
+    private readonly second: readonly RuleEntry[],
+    private readonly third: readonly RuleEntry[],
+  ) {}
+
+  next(): RuleEntry | undefined {
+    const x = this.first[this.a];
+    const y = this.second[this.b];
+    const z = this.third[this.c];
+    let best = x;
+    if (y !== undefined && (best === undefined || byEvaluationOrder(y, best) < 0)) best = y;
+    if (z !== undefined && (best === undefined || byEvaluationOrder(z, best) < 0)) best = z;
+    if (best === undefined) return undefined;
+    if (best === x) this.a++;
+    else if (best === y) this.b++;
+    else this.c++;
+    return best;
+  }
+}
 const NO_FAULT: FaultOutcome = Object.freeze({ delayMs: 0, firings: Object.freeze([]) as readonly Firing[] });
 
 /** The id under which `x-mock-fault` firings appear in the hit log. */
@@ -226,22 +252,19 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
 
   function evaluate(input: FaultEvent): FaultOutcome {
     if (!isEnabled()) return NO_FAULT;
-    const { general, byBucket } = rules.candidatesFor(input.point, input.service);
-    const specific = (input.bucket === undefined ? undefined : byBucket.get(input.bucket)) ?? NO_ENTRIES;
-    if (general.length === 0 && specific.length === 0) return NO_FAULT;
+    const { general, byBucket, byOperation } = rules.candidatesFor(input.point, input.service);
+    const forBucket = (input.bucket === undefined ? undefined : byBucket.get(input.bucket)) ?? NO_ENTRIES;
+    const forOperation =
+      (input.operation === undefined ? undefined : byOperation.get(input.operation)) ?? NO_ENTRIES;
+    if (general.length === 0 && forBucket.length === 0 && forOperation.length === 0) return NO_FAULT;
     const event = normaliseEvent(input);
     const now = nowMs();
     let delayMs = 0;
     let terminal: FaultOutcome['terminal'];
     let firings: Firing[] | undefined;
     let expired = false;
-    let g = 0;
-    let s = 0;
-    // Merge the two lists, both in evaluation order, without building a third.
-    while (g < general.length || s < specific.length) {
-      const takeGeneral =
-        s >= specific.length || (g < general.length && byEvaluationOrder(general[g]!, specific[s]!) <= 0);
-      const entry = takeGeneral ? general[g++]! : specific[s++]!;
+    const walk = new OrderedWalk(general, forBucket, forOperation);
+    for (let entry = walk.next(); entry !== undefined; entry = walk.next()) {
       if (entry.expiresAtMs <= now) {
         expired = true;
         continue;

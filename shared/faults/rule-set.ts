@@ -96,29 +96,30 @@ export class RuleSet {
   }
 
   /**
-   * Enabled rules at a point for a service (or for any service), in evaluation order: rules
-   * naming one exact bucket are indexed by it, so a request only looks at its bucket's rules and
-   * at the rest; the caller merges the two lists in order.
+   * Enabled rules at a point for a service (or for any service), in evaluation order: rules naming
+   * one exact bucket are indexed by it, the others naming an operation by that, so a request only
+   * looks at its bucket's rules, its operation's rules and the rest; the caller merges the lists.
    */
   candidatesFor(point: InjectionPoint, service: FaultService): Candidates {
     const cacheKey = `${point}|${service}`;
     let candidates = this.candidates.get(cacheKey);
     if (candidates === undefined) {
-      candidates = { general: [], byBucket: new Map() };
+      candidates = { general: [], byBucket: new Map(), byOperation: new Map() };
       for (const entry of this.entries.values()) {
         const match = entry.rule.match;
         if (!entry.rule.enabled || match.point !== point) continue;
         if (match.service !== undefined && match.service !== service) continue;
-        if (match.bucket === undefined || match.bucket.includes('*')) {
+        if (match.bucket !== undefined && !match.bucket.includes('*')) {
+          addTo(candidates.byBucket, match.bucket, entry);
+        } else if (match.operation !== undefined) {
+          addTo(candidates.byOperation, match.operation, entry);
+        } else {
           candidates.general.push(entry);
-          continue;
         }
-        const list = candidates.byBucket.get(match.bucket);
-        if (list === undefined) candidates.byBucket.set(match.bucket, [entry]);
-        else list.push(entry);
       }
       candidates.general.sort(byEvaluationOrder);
       for (const list of candidates.byBucket.values()) list.sort(byEvaluationOrder);
+      for (const list of candidates.byOperation.values()) list.sort(byEvaluationOrder);
       this.candidates.set(cacheKey, candidates);
     }
     return candidates;
@@ -129,6 +130,14 @@ export class RuleSet {
 export interface Candidates {
   general: RuleEntry[];
   byBucket: Map<string, RuleEntry[]>;
+  /** Rules with an exact operation and no exact bucket. */
+  byOperation: Map<string, RuleEntry[]>;
+}
+
+function addTo(index: Map<string, RuleEntry[]>, key: string, entry: RuleEntry): void {
+  const list = index.get(key);
+  if (list === undefined) index.set(key, [entry]);
+  else list.push(entry);
 }
 
 /** The rule as the API shows it: with this instance's hit count. */

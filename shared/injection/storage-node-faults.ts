@@ -7,7 +7,7 @@ import {
   type StorageNode,
   StorageNodeUnavailableError,
 } from '../storage/ports.js';
-import { faultAt } from './fault-point.js';
+import { faultAt, type TerminalFault } from './fault-point.js';
 
 /** A node refusing a write because it is full (`capacity`): the client sees 507 StorageFull. */
 export class NodeFullError extends Error {
@@ -44,12 +44,9 @@ export function withNodeFaults(node: DamageableNode, engine: FaultEngine): Stora
     async put(blobId, bytes) {
       const hit = await at('node.write', bytes.length);
       if (!hit) return node.put(blobId, bytes);
-      const { fault, origin } = hit;
+      failIfDown(node.id, hit);
+      const { fault } = hit;
       switch (fault.type) {
-        case 'io_error':
-          throw new InjectedFault(origin, fault);
-        case 'node_down':
-          throw new StorageNodeUnavailableError(node.id, { cause: new InjectedFault(origin, fault) });
         case 'partial_write':
         case 'stale_replica':
           // Acknowledged, not stored: this replica stays missing until a repair finds it.
@@ -70,12 +67,9 @@ export function withNodeFaults(node: DamageableNode, engine: FaultEngine): Stora
     async get(blobId) {
       const hit = await at('node.read');
       if (!hit) return node.get(blobId);
+      failIfDown(node.id, hit);
       const { fault, origin } = hit;
       switch (fault.type) {
-        case 'io_error':
-          throw new InjectedFault(origin, fault);
-        case 'node_down':
-          throw new StorageNodeUnavailableError(node.id, { cause: new InjectedFault(origin, fault) });
         case 'stale_replica':
           throw new BlobMissingError(blobId, node.id, { cause: new InjectedFault(origin, fault) });
         case 'corrupt':
@@ -88,17 +82,22 @@ export function withNodeFaults(node: DamageableNode, engine: FaultEngine): Stora
     async delete(blobId) {
       const hit = await at('node.delete');
       if (!hit) return node.delete(blobId);
-      const { fault, origin } = hit;
-      if (fault.type === 'io_error') throw new InjectedFault(origin, fault);
-      if (fault.type === 'node_down') {
-        throw new StorageNodeUnavailableError(node.id, { cause: new InjectedFault(origin, fault) });
-      }
+      failIfDown(node.id, hit);
       return node.delete(blobId);
     },
     stat: (blobId) => node.stat(blobId),
     list: () => node.list(),
     health: () => node.health(),
   };
+}
+
+/** The faults every disk operation can meet: an I/O error, or the node not answering at all. */
+function failIfDown(nodeId: string, hit: TerminalFault): void {
+  const { fault, origin } = hit;
+  if (fault.type === 'io_error') throw new InjectedFault(origin, fault);
+  if (fault.type === 'node_down') {
+    throw new StorageNodeUnavailableError(nodeId, { cause: new InjectedFault(origin, fault) });
+  }
 }
 
 /** Damages the stored replica, or (a node that cannot) makes the read fail its checksum. */

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import { ConfigError } from '../../shared/config/env.js';
 import { type NodeRegistration, registerNode } from '../../shared/discovery/adapters/etcd-registry.js';
+import { runMain } from '../../shared/runtime/run-main.js';
 import { createFsNode } from '../../shared/storage/adapters/fs-node.js';
 import { createLogger } from '../../shared/telemetry/logger.js';
 import { loadStorageNodeConfig } from './config.js';
@@ -57,13 +57,4 @@ function advertisedHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-main().catch((error: unknown) => {
-  const message =
-    error instanceof ConfigError
-      ? error.message
-      : error instanceof Error
-        ? (error.stack ?? error.message)
-        : String(error);
-  process.stderr.write(`storage node failed to start: ${message}\n`);
-  process.exit(1);
-});
+runMain('storage node', main);

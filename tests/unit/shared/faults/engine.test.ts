@@ -177,6 +177,37 @@ describe('combining', () => {
     expect(outcome.delayMs).toBe(7);
   });
 
+  it('keeps priority order across rules of the bucket, of the operation and the others', () => {
+    // Prepare: one rule in each index, plus one of another operation that must not fire.
+    const { engine } = engineWith();
+    engine.addRule({ id: 'general', priority: 3, fault: { type: 'latency', ms: 1 } });
+    engine.addRule({
+      id: 'bucket',
+      priority: 5,
+      match: { bucket: 'photos' },
+      fault: { type: 'latency', ms: 2 },
+    });
+    engine.addRule({
+      id: 'operation',
+      priority: 9,
+      match: { operation: 'GetObject' },
+      fault: { type: 'latency', ms: 4 },
+    });
+    engine.addRule({
+      id: 'other-op',
+      priority: 7,
+      match: { operation: 'PutObject' },
+      fault: { type: 'latency', ms: 8 },
+    });
+
+    // Act
+    const outcome = engine.evaluate(get('k', { operation: 'GetObject' }));
+
+    // Assess
+    expect(outcome.firings.map((f) => f.ruleId)).toEqual(['operation', 'bucket', 'general']);
+    expect(outcome.delayMs).toBe(7);
+  });
+
   it('skips disabled rules and rules of other points or services', () => {
     // Prepare
     const { engine } = engineWith();
