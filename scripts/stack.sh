@@ -188,6 +188,8 @@ up() {
     mkdir -p "$STACK_DATA_DIR/nodes/$name"
     NODE_ID="$name" NODE_DIR="$STACK_DATA_DIR/nodes/$name" NODE_PORT="$port" HOST="$INTERNAL_HOST" \
       ETCD_URL="$ETCD_URL" NODE_LEASE_TTL_SECONDS="$NODE_LEASE_TTL_SECONDS" \
+      METADATA_BACKEND=postgres DATABASE_URL="$DATABASE_URL" \
+      CACHE_BACKEND=redis QUEUE_BACKEND=redis REDIS_URL="$REDIS_URL" DISCOVERY_BACKEND=etcd \
       start "$name" node --import tsx workers/storage-node/main.ts
   done
   for i in "${!NODE_PORTS[@]}"; do
@@ -246,7 +248,11 @@ up() {
   else
     port_busy "$PORT" && die "PORT $PORT is taken by another process"
     log "starting the socket-fault front on $HOST:$PORT"
+    # It follows the fault rules in PostgreSQL + Redis (and the config switch in etcd) like the instances.
     PORT="$PORT" HOST="$HOST" MAX_BODY_BYTES="$MAX_BODY_BYTES" FRONT_UPSTREAM="http://$INTERNAL_HOST:$NGINX_PORT" \
+      METADATA_BACKEND=postgres DATABASE_URL="$DATABASE_URL" \
+      CACHE_BACKEND=redis QUEUE_BACKEND=redis REDIS_URL="$REDIS_URL" \
+      DISCOVERY_BACKEND=etcd ETCD_URL="$ETCD_URL" \
       start front node --import tsx gateway/front/main.ts
   fi
   # ListBuckets through the whole chain: front -> nginx -> serverless-offline -> PostgreSQL.

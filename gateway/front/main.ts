@@ -1,5 +1,7 @@
 import { loadConfig } from '../../shared/config/env.js';
 import { createProcessFaultEngine } from '../../shared/injection/create-fault-engine.js';
+import { startFaultControlPlane } from '../../shared/injection/fault-control-plane.js';
+import { openPgClient } from '../../shared/metadata/adapters/pg-client.js';
 import { systemClock } from '../../shared/runtime/clock.js';
 import { runMain } from '../../shared/runtime/run-main.js';
 import { createLogger } from '../../shared/telemetry/logger.js';
@@ -11,15 +13,21 @@ import { createSocketFaultFront } from './socket-fault-front.js';
  * The socket-fault front of stack mode (`scripts/stack.sh` starts it): owns the client socket on
  * PORT and forwards to nginx (FRONT_UPSTREAM), applying `gateway.socket` faults.
  *
- * Rule propagation: this process has its own fault engine (`front.engine`), off unless
- * FAULTS_ENABLED, with no rules of its own. The control plane's rules reach it only once rule
- * propagation (Redis fan-out, being built separately) subscribes `front.engine` here.
+ * Rules: this process has its own fault engine, off unless FAULTS_ENABLED (or the config switch).
+ * With METADATA_BACKEND=postgres (as `npm run stack` starts it) it follows the rules the control
+ * plane stores in PostgreSQL and announces on Redis, like every serverless-offline instance.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
   const frontConfig = loadFrontConfig();
   const logger = createLogger({ level: config.logLevel }, { service: 'front' });
   const engine = createProcessFaultEngine(config, systemClock, logger, createMetrics());
+  const { databaseUrl } = config.metadata;
+  const client =
+    config.metadata.backend === 'postgres' && databaseUrl ? openPgClient(databaseUrl, { max: 2 }) : undefined;
+  const controlPlane = client
+    ? await startFaultControlPlane({ config, engine, clock: systemClock, logger, client })
+    : undefined;
   const front = createSocketFaultFront({
     upstream: frontConfig.upstream,
     engine,
@@ -35,6 +43,7 @@ async function main(): Promise<void> {
     s3: `http://${config.host}:${config.port}`,
     upstream: frontConfig.upstream.href,
     faults_enabled: engine.status().enabled,
+    rules_synced: controlPlane?.ruleSync !== undefined,
   });
 
   let stopping = false;
@@ -43,6 +52,8 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('front stopping', { signal });
     await front.close();
+    await controlPlane?.close();
+    await client?.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

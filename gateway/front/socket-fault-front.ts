@@ -25,10 +25,7 @@ import { writeThroughSocketFaults } from '../socket-faults.js';
 export interface SocketFaultFrontOptions {
   /** nginx's S3 listener. */
   upstream: URL;
-  /**
-   * The engine behind `gateway.socket`. Rules reach it only by whoever holds `front.engine`
-   * (rule propagation from the control plane subscribes it to the shared rule set).
-   */
+  /** The engine behind `gateway.socket`, kept in step with the control plane by main.ts. */
   engine: FaultEngine;
   logger: Logger;
   /** Declared bodies larger than this are refused here, before a byte is forwarded. */

@@ -33,7 +33,8 @@ export async function openStorageDiscovery(
   }
   const etcd = createEtcdDiscovery({
     etcdUrl: config.discovery.etcdUrl,
-    makeNode: (entry) => wrapNode(createHttpNode({ id: entry.id, baseUrl: entry.baseUrl })),
+    // Worker processes apply the `node.*` faults to their own disk: not wrapped again here.
+    makeNode: (entry) => createHttpNode({ id: entry.id, baseUrl: entry.baseUrl }),
     logger,
   });
   let timer: NodeJS.Timeout | undefined;

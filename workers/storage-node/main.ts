@@ -1,8 +1,21 @@
 import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../../shared/config/env.js';
 import { type NodeRegistration, registerNode } from '../../shared/discovery/adapters/etcd-registry.js';
+import { createProcessFaultEngine } from '../../shared/injection/create-fault-engine.js';
+import {
+  type FaultControlPlane,
+  startFaultControlPlane,
+} from '../../shared/injection/fault-control-plane.js';
+import { withNodeFaults } from '../../shared/injection/storage-node-faults.js';
+import { openPgClient } from '../../shared/metadata/adapters/pg-client.js';
+import { migrate } from '../../shared/metadata/migrations.js';
+import type { SqlClient } from '../../shared/metadata/sql-client.js';
+import { systemClock } from '../../shared/runtime/clock.js';
 import { runMain } from '../../shared/runtime/run-main.js';
 import { createFsNode } from '../../shared/storage/adapters/fs-node.js';
+import type { Logger } from '../../shared/telemetry/logger.js';
 import { createLogger } from '../../shared/telemetry/logger.js';
+import { createMetrics } from '../../shared/telemetry/metrics.js';
 import { loadStorageNodeConfig } from './config.js';
 import { createStorageNodeServer } from './server.js';
 
@@ -10,11 +23,14 @@ import { createStorageNodeServer } from './server.js';
  * The storage-node worker: one process serving one directory over HTTP (stack mode). With
  * ETCD_URL it registers itself under a lease once listening; SIGTERM/SIGINT revoke the lease (the
  * node leaves discovery at once), a kill -9 leaves it to lapse after NODE_LEASE_TTL_SECONDS.
+ * The disk faults (`node.read|write|delete`) happen here, on the worker's own directory: with
+ * METADATA_BACKEND=postgres it follows the rules the control plane stores and announces.
  */
 async function main(): Promise<void> {
   const config = loadStorageNodeConfig();
   const logger = createLogger({ level: 'info' }, { service: 'storage-node', node: config.nodeId });
-  const node = createFsNode({ id: config.nodeId, dir: config.dir });
+  const faults = await followFaultRules(logger);
+  const node = withNodeFaults(createFsNode({ id: config.nodeId, dir: config.dir }), faults.engine);
   const server = createStorageNodeServer(node, logger);
 
   await new Promise<void>((resolve, reject) => {
@@ -33,6 +49,7 @@ async function main(): Promise<void> {
     logger.info('storage node stopping', { signal });
     // Leave discovery first, so no new placement picks this node while it closes.
     await registration?.deregister().catch((error: unknown) => logger.warn('deregister failed', { error }));
+    await faults.close();
     server.close(() => process.exit(0));
     server.closeAllConnections();
   };
@@ -49,6 +66,28 @@ async function main(): Promise<void> {
     // A signal that arrived while registering found nothing to revoke yet.
     if (stopping) await registration.deregister();
   }
+}
+
+/** This worker's fault engine, kept in step with the control plane when there is a database. */
+async function followFaultRules(logger: Logger) {
+  const config = loadConfig();
+  const engine = createProcessFaultEngine(config, systemClock, logger, createMetrics());
+  const { databaseUrl } = config.metadata;
+  let client: SqlClient | undefined;
+  let controlPlane: FaultControlPlane | undefined;
+  if (config.metadata.backend === 'postgres' && databaseUrl) {
+    client = openPgClient(databaseUrl, { max: 2 });
+    // Workers may start before any instance has created the schema.
+    await migrate(client);
+    controlPlane = await startFaultControlPlane({ config, engine, clock: systemClock, logger, client });
+  }
+  return {
+    engine,
+    async close() {
+      await controlPlane?.close();
+      await client?.close();
+    },
+  };
 }
 
 /** A wildcard bind address cannot be dialled; publish the loopback address instead. */
