@@ -187,8 +187,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
 };
 
 /** Options every command takes. */
+// `--admin`, not `--endpoint`: `rules add --endpoint "PUT /:bucket/:key"` is a rule's route.
 export const COMMON_OPTIONS = {
-  endpoint: string,
+  admin: string,
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Options;
 
@@ -238,7 +239,7 @@ export function parseCommand(
     spec,
     values: parsed.values,
     positionals: parsed.positionals,
-    endpoint: str(parsed.values.endpoint) ?? defaultEndpoint(env),
+    endpoint: str(parsed.values.admin) ?? defaultEndpoint(env),
   };
 }
 
@@ -251,7 +252,7 @@ export function usage(): string {
     return `  ${[name, spec.args, flags].filter(Boolean).join(' ')}\n      ${spec.summary}`;
   });
   return [
-    'usage: mock-s3 <command> [--endpoint URL]   (default: $MOCK_S3_ADMIN or http://127.0.0.1:9000)',
+    'usage: mock-s3 <command> [--admin URL]   (the control plane; default: $MOCK_S3_ADMIN or http://127.0.0.1:9000)',
     '',
     ...lines,
     '',

@@ -104,11 +104,17 @@ describe('mock-s3 command parsing', () => {
     ]);
   });
 
-  it('takes the endpoint from --endpoint, else MOCK_S3_ADMIN, else the loopback admin port', () => {
+  it('takes the control plane from --admin, else MOCK_S3_ADMIN, else the loopback admin port', () => {
     // Act
-    const flag = parseCommand(['status', '--endpoint', 'http://h:1'], { MOCK_S3_ADMIN: 'http://env:2' });
+    const flag = parseCommand(['status', '--admin', 'http://h:1'], { MOCK_S3_ADMIN: 'http://env:2' });
+    const ruleRoute = parseCommand(
+      ['rules', 'add', '--endpoint', 'PUT /:bucket/:key', '--type', 'latency'],
+      {},
+    );
     // Assess
     expect(flag.endpoint).toBe('http://h:1');
+    // A rule's --endpoint is its route, never the control plane's address.
+    expect(ruleRoute.endpoint).toBe('http://127.0.0.1:9000');
     expect(defaultEndpoint({ MOCK_S3_ADMIN: 'http://env:2' })).toBe('http://env:2');
     expect(defaultEndpoint({})).toBe('http://127.0.0.1:9000');
   });

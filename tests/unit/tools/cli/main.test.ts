@@ -128,7 +128,7 @@ describe('mock-s3 CLI', () => {
     // Prepare
     const { io, err } = capture();
     // Act
-    const code = await run(['status', '--endpoint', 'http://127.0.0.1:1'], io);
+    const code = await run(['status', '--admin', 'http://127.0.0.1:1'], io);
     // Assess
     expect(code).toBe(1);
     expect(err.join('')).toContain('cannot reach the control plane');
