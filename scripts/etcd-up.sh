@@ -23,16 +23,19 @@ healthy() { curl -fsS --max-time 1 "$ETCD_URL/health" 2>/dev/null | grep -q '"he
 
 mkdir -p "$RUN_DIR"
 
-if ! command -v etcd >/dev/null 2>&1; then
-  [[ $(id -u) -eq 0 ]] || die "etcd is not installed; run as root or install etcd-server"
+# etcd itself, and curl for the health check (Debian's etcd-server ships no etcdctl).
+missing=()
+command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+if [[ ${#missing[@]} -gt 0 ]]; then
+  [[ $(id -u) -eq 0 ]] || die "missing ${missing[*]}; run as root or install them"
   if ! apt-cache policy etcd-server 2>/dev/null | grep -q 'Candidate: [0-9]'; then
     log "apt-get update"
     DEBIAN_FRONTEND=noninteractive apt-get update -qq
   fi
-  log "installing etcd-server"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends etcd-server >/dev/null
+  log "installing ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-command -v curl >/dev/null 2>&1 || die "curl is needed for the health check"
 
 if healthy; then
   log "etcd already answering on $ETCD_URL"
