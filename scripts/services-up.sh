@@ -2,7 +2,8 @@
 # Installs (if missing) and starts the real PostgreSQL and Redis used by integration tests.
 # Idempotent: running it twice leaves one PostgreSQL cluster and one Redis running.
 # Works as root on Debian 12. Ports and run dir can be overridden:
-#   PG_PORT (5432), REDIS_PORT (6379), PG_VERSION (15), MOCK_S3_RUN_DIR (/tmp/mock-s3-services)
+#   PG_PORT (5432), REDIS_PORT (6379), PG_VERSION (15), DB_NAME (mocks3_test),
+#   MOCK_S3_RUN_DIR (/tmp/mock-s3-services)
 # Prints the env lines DATABASE_URL=... and REDIS_URL=... at the end.
 set -euo pipefail
 
@@ -13,7 +14,7 @@ REDIS_PORT="${REDIS_PORT:-6379}"
 RUN_DIR="${MOCK_S3_RUN_DIR:-/tmp/mock-s3-services}"
 DB_ROLE=mocks3
 DB_PASSWORD=mocks3
-DB_NAME=mocks3_test
+DB_NAME="${DB_NAME:-mocks3_test}"
 
 log() { printf '[services-up] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
