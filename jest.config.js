@@ -1,4 +1,25 @@
 // ESM TypeScript under jest: run as `node --experimental-vm-modules node_modules/jest/bin/jest.js`.
+//
+// Projects: unit, integration, e2e (embedded server per file, or S3_ENDPOINT), and stack.
+//
+// `stack` (tests/stack/**/*.test.ts) drives a running stack-mode deployment and kills and restarts
+// its parts, so it exists only when MOCK_S3_TEST_STACK=1: scripts/test.sh starts the test stack
+// (scripts/test-stack.sh) and runs it with every variable of scripts/test-stack.env exported. By hand:
+//   bash scripts/test-stack.sh up
+//   set -a; source scripts/test-stack.env; set +a
+//   node --experimental-vm-modules node_modules/jest/bin/jest.js tests/stack --selectProjects stack
+//   bash scripts/test-stack.sh down
+// The contract a file in tests/stack may rely on (all set by scripts/test-stack.env; helpers in
+// tests/support/stack/):
+//   S3_ENDPOINT, S3_ADMIN_ENDPOINT   the front (S3) and nginx (control plane /api/v1/, /health)
+//   MOCK_S3_RUN_DIR                  pid files (<part>.pid), logs, stack.env (DATABASE_URL, REDIS_URL, ETCD_URL)
+//   STACK_DATA_DIR                   node data under nodes/node-N/blobs/xx/<blobId>
+//   STACK_OFFLINE_PORTS              the two serverless-offline ports ("3101 3102"), pids offline-1/2
+//   STACK_NODE_PORTS                 the three storage-node ports ("7201 7202 7203"), pids node-1..3
+//   PG_VERSION, PG_CLUSTER, PG_PORT  the stack's own PostgreSQL cluster (tests may restart it)
+//   REDIS_PORT                       the stack's own Redis (tests may restart it)
+//   ETCD_PORT, REPLICATION_FACTOR, RECONCILE_INTERVAL_MS, ORPHAN_GRACE_MS, NODE_LEASE_TTL_SECONDS
+// Files in tests/stack run one at a time (`--runInBand` in test.sh): they share one stack.
 const common = {
   preset: 'ts-jest/presets/default-esm',
   testEnvironment: 'node',
@@ -7,6 +28,14 @@ const common = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, isolatedModules: true }] },
+};
+
+const stackProject = {
+  ...common,
+  displayName: 'stack',
+  testMatch: ['<rootDir>/tests/stack/**/*.test.ts'],
+  // Kill, restart and wait for repair: minutes, not seconds.
+  testTimeout: 240_000,
 };
 
 export default {
@@ -20,5 +49,6 @@ export default {
       globalSetup: '<rootDir>/tests/integration/global-setup.ts',
     },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'] },
+    ...(process.env.MOCK_S3_TEST_STACK === '1' ? [stackProject] : []),
   ],
 };

@@ -1,4 +1,4 @@
-import { TARGETS } from './targets/registry.js';
+import { DEFAULT_TARGETS, TARGETS } from './targets/registry.js';
 
 /** Settings of one benchmark run, from the command line. */
 export interface BenchOptions {
@@ -10,16 +10,23 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: npm run bench -- [--rounds 3] [--seconds 5] [--warmup 1] [--concurrency 16]
-                      [--targets ${TARGETS.map((target) => target.name).join(',')}]
+                      [--targets ${DEFAULT_TARGETS.join(',')}]   (known: ${TARGETS.map((target) => target.name).join(', ')})
+       npm run bench -- --suite stack [--rounds 3] [--seconds 5] [--warmup 1] [--concurrency 16]
+                      = --targets mock-s3,stack,stack-nginx,stack-offline,stack-embedded: embedded mode and
+                      stack mode entered at the front (stack), at nginx (stack-nginx), at one
+                      serverless-offline instance (stack-offline), and embedded mode's gateway over the
+                      stack's backends (stack-embedded), same workload, one run; a stack-* target starts its own
+                      stack (scripts/stack.sh, ports 28180/29180, 7590, 3151-3152, 7251-7253, redis 6429,
+                      etcd 2429, DB mocks3_bench_test) and stops it after; also writes bench/results/stack.md
        npm run bench -- --suite faults [--rounds 6] [--seconds 5] [--warmup 1] [--concurrency 16] [--rules 1000]
-       npm run bench -- --suite propagation [--changes 100] [--poll-ms 2] [--timeout-ms 5000] [--port-a 3001] [--port-b 3002]`;
+       npm run bench -- --suite propagation [--changes 100] [--poll-ms 2] [--timeout-ms 5000] [--port-a 3001] [--port-b 3002] [--redis-port 6379]`;
 
 const DEFAULTS: BenchOptions = {
   rounds: 3,
   seconds: 5,
   warmupSeconds: 1,
   concurrency: 16,
-  targets: TARGETS.map((target) => target.name),
+  targets: DEFAULT_TARGETS,
 };
 
 function positiveNumber(flag: string, raw: string, integer: boolean): number {

@@ -7,21 +7,29 @@ import { runLoad } from './client/load-loop.js';
 import { openEndpoint } from './client/s3-request.js';
 import { renderReport } from './report.js';
 import { ResultCollector } from './results.js';
-import { selectTargets } from './targets/registry.js';
+import { STACK_SUITE_TARGETS, selectTargets } from './targets/registry.js';
 import type { RunningTarget } from './targets/target.js';
 import { PHASES, phaseRequests, prepareTarget } from './workload.js';
 
 const RESULTS_FILE = new URL('./results/latest.md', import.meta.url);
+/** `--suite stack` keeps its own report: the stack run takes minutes and is not run every time. */
+const STACK_RESULTS_FILE = new URL('./results/stack.md', import.meta.url);
 
 function progress(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
 
 async function startTargets(names: readonly string[], running: RunningTarget[], concurrency: number) {
+  const prepared = new Set<string>();
   for (const definition of selectTargets(names)) {
     progress(`starting ${definition.name}`);
     const target = await definition.start();
     running.push(target);
+    if (target.dataKey !== undefined && prepared.has(target.dataKey)) {
+      progress(`${definition.name} ready at ${target.baseUrl} (data of ${target.dataKey})`);
+      continue;
+    }
+    if (target.dataKey !== undefined) prepared.add(target.dataKey);
     const endpoint = openEndpoint(target.baseUrl, concurrency);
     try {
       await prepareTarget(endpoint, target.headers(), concurrency);
@@ -77,17 +85,28 @@ async function runSuite(argv: readonly string[]): Promise<number | undefined> {
     case 'propagation':
       return (await import('./suites/propagation.js')).runPropagationSuite(rest);
     default:
-      process.stderr.write(`unknown suite "${suite ?? ''}"; known: faults, propagation\n${USAGE}\n`);
+      process.stderr.write(`unknown suite "${suite ?? ''}"; known: faults, propagation, stack\n${USAGE}\n`);
       return 2;
   }
 }
 
+/** `--suite stack` (or `--suite=stack`): the target comparison over {@link STACK_SUITE_TARGETS}. */
+function stackSuiteArgs(argv: readonly string[]): readonly string[] | undefined {
+  if (argv[0] === '--suite=stack') return argv.slice(1);
+  if (argv[0] === '--suite' && argv[1] === 'stack') return argv.slice(2);
+  return undefined;
+}
+
 async function main(): Promise<number> {
-  const suiteExitCode = await runSuite(process.argv.slice(2));
+  const stackArgs = stackSuiteArgs(process.argv.slice(2));
+  const suiteExitCode = stackArgs === undefined ? await runSuite(process.argv.slice(2)) : undefined;
   if (suiteExitCode !== undefined) return suiteExitCode;
   let options: BenchOptions;
   try {
-    options = parseBenchOptions(process.argv.slice(2));
+    options =
+      stackArgs === undefined
+        ? parseBenchOptions(process.argv.slice(2))
+        : { ...parseBenchOptions(stackArgs), targets: STACK_SUITE_TARGETS };
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
     return 2;
@@ -122,8 +141,9 @@ async function main(): Promise<number> {
     collector.rows(),
   );
   process.stdout.write(report);
-  await mkdir(new URL('.', RESULTS_FILE), { recursive: true });
-  await writeFile(RESULTS_FILE, report);
+  const file = stackArgs === undefined ? RESULTS_FILE : STACK_RESULTS_FILE;
+  await mkdir(new URL('.', file), { recursive: true });
+  await writeFile(file, report);
   const hasErrors = collector.rows().some((row) => row.errors > 0);
   return hasErrors ? 1 : 0;
 }

@@ -4,6 +4,7 @@ import type { Context } from 'aws-lambda';
 import type { FaultService } from '../shared/faults/rule.js';
 import { type RequestFacts, runWithRequestFacts } from '../shared/injection/request-scope.js';
 import type { Runtime } from '../shared/runtime/runtime.js';
+import { isRecording } from '../shared/telemetry/tracing.js';
 import { type ErrorFormat, errorMapping } from './error-mapping.js';
 import { faults } from './faults.js';
 import type { ApiEvent, ApiHandler, ApiResult, RequestContext } from './request-context.js';
@@ -35,6 +36,7 @@ export type LambdaHandler = (event: ApiEvent, context: Context) => Promise<ApiRe
  * request id -> telemetry -> faults -> error mapping -> handler (after/onError run in reverse).
  * The request span is opened here, around the whole chain, so port calls made by the handler are
  * its children; its end and the metrics are guaranteed even when a middleware answers early.
+ * Without an exporter no span is opened at all (nobody would read it).
  */
 export function composeHandler(handler: ApiHandler, options: ComposeOptions): LambdaHandler {
   const { runtime, service, name, errorFormat, faultService } = options;
@@ -54,6 +56,8 @@ export function composeHandler(handler: ApiHandler, options: ComposeOptions): La
   }
   chain.use(errorMapping({ format: errorFormat, logger: runtime.logger })).handler(handler);
 
+  const recording = isRecording(runtime.tracer);
+
   return async (event, context) => {
     const facts: RequestFacts = { headers: event.headers };
     const result = await runWithRequestFacts(facts, () => serve(event, context));
@@ -61,15 +65,26 @@ export function composeHandler(handler: ApiHandler, options: ComposeOptions): La
     return withRequestFacts(result, facts);
   };
 
+  async function run(event: ApiEvent, requestContext: RequestContext): Promise<ApiResult> {
+    try {
+      return await chain(event, requestContext);
+    } finally {
+      requestContext.finishTelemetry?.();
+    }
+  }
+
   function serve(event: ApiEvent, context: Context): Promise<ApiResult> {
+    const requestContext = context as RequestContext;
+    requestContext.operation = name;
+    if (!recording) {
+      requestContext.span = undefined;
+      return run(event, requestContext);
+    }
     return runtime.tracer.startActiveSpan(`${service} ${name}`, { kind: SpanKind.SERVER }, async (span) => {
-      const requestContext = context as RequestContext;
       requestContext.span = span;
-      requestContext.operation = name;
       try {
-        return await chain(event, requestContext);
+        return await run(event, requestContext);
       } finally {
-        requestContext.finishTelemetry?.();
         span.end();
       }
     });

@@ -10,6 +10,14 @@ export interface TelemetryOptions {
   logger: Logger;
 }
 
+/** Label sets remembered per middleware; past this, children are looked up by prom-client each time. */
+const MAX_LABEL_SETS = 1000;
+
+interface LabelledMetrics {
+  requests: { inc(): void };
+  duration: { observe(seconds: number): void };
+}
+
 type TelemetryRequest = Request<ApiEvent, ApiResult, Error, RequestContext, { 'telemetry:start'?: bigint }>;
 
 /**
@@ -20,6 +28,21 @@ type TelemetryRequest = Request<ApiEvent, ApiResult, Error, RequestContext, { 't
  */
 export function telemetry(options: TelemetryOptions) {
   const { service, metrics, logger } = options;
+  // prom-client hashes the label object on every inc/observe; the children of a label set are
+  // looked up once instead (operation x method x status is a small set).
+  const children = new Map<string, LabelledMetrics>();
+  const childrenFor = (labels: Record<'service' | 'operation' | 'method' | 'status', string>) => {
+    const id = `${labels.operation}\u0000${labels.method}\u0000${labels.status}`;
+    let found = children.get(id);
+    if (!found) {
+      found = {
+        requests: metrics.httpRequests.labels(labels),
+        duration: metrics.httpRequestDuration.labels(labels),
+      };
+      if (children.size < MAX_LABEL_SETS) children.set(id, found);
+    }
+    return found;
+  };
   const before = (request: TelemetryRequest) => {
     request.internal['telemetry:start'] = process.hrtime.bigint();
     request.context.finishTelemetry = () => finish(request);
@@ -37,8 +60,9 @@ export function telemetry(options: TelemetryOptions) {
       method: request.event.requestContext.http.method,
       status,
     };
-    metrics.httpRequests.inc(labels);
-    metrics.httpRequestDuration.observe(labels, seconds);
+    const labelled = childrenFor(labels);
+    labelled.requests.inc();
+    labelled.duration.observe(seconds);
     const span = request.context.span;
     if (span) {
       span.setAttribute('rpc.method', request.context.operation);

@@ -8,7 +8,8 @@
 #   HOST            bind address (127.0.0.1)
 #   LAMBDA_PORT     serverless-offline's Lambda invoke API; must differ per instance (PORT + 1000)
 #   MAX_BODY_BYTES  request body cap, larger bodies get S3 EntityTooLarge (128 MiB)
-#   SKIP_BUILD=1    reuse the existing .esbuild/ bundles (a second instance, a test that built them)
+#   SKIP_BUILD=1    reuse the existing bundles (a second instance, a test that built them)
+#   MOCK_S3_BUNDLE_DIR  where the bundles are (.esbuild; serverless.yml reads it too)
 # See docs/serverless-offline.md for the flags and the patch they rely on.
 set -euo pipefail
 
@@ -32,7 +33,7 @@ if ! grep -q 'mock-s3' node_modules/serverless-offline/src/events/http/s3Compat.
 fi
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  node scripts/build.mjs
+  node scripts/build.mjs --outdir "${MOCK_S3_BUNDLE_DIR:-.esbuild}"
 fi
 
 echo "[offline] serverless-offline on http://$HOST:$PORT (lambda invoke port $LAMBDA_PORT," \

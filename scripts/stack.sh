@@ -9,9 +9,11 @@
 #   client -> nginx (HOST:ADMIN_PORT)                              -> serverless-offline x2
 #
 # Environment (defaults): PORT (8080), ADMIN_PORT (9000), HOST (127.0.0.1), MAX_BODY_BYTES (128 MiB),
-# STACK_DATA_DIR (./.data/stack), MOCK_S3_RUN_DIR (STACK_DATA_DIR/run), STACK_OFFLINE_PORTS (3001 3002),
+# STACK_DATA_DIR (./.data/stack), MOCK_S3_RUN_DIR (STACK_DATA_DIR/run), MOCK_S3_BUNDLE_DIR (./.esbuild),
+# STACK_OFFLINE_PORTS (3001 3002),
 # STACK_NODE_PORTS (7101 7102 7103), STACK_NGINX_PORT (7180), STACK_RATE_LIMIT_RPS (0 = off),
-# NODE_LEASE_TTL_SECONDS (10), PG_PORT, REDIS_PORT, ETCD_PORT (see services-up.sh, etcd-up.sh).
+# NODE_LEASE_TTL_SECONDS (10), PG_PORT, REDIS_PORT, ETCD_PORT (see services-up.sh, etcd-up.sh),
+# QUEUE_BACKEND (redis; sqs starts moto unless SQS_ENDPOINT is set).
 # Every other variable of shared/config/env.ts (FAULTS_ENABLED, REPLICATION_FACTOR, LOG_LEVEL, ...)
 # passes through to the serverless-offline instances and the front.
 set -euo pipefail
@@ -27,6 +29,9 @@ STACK_DATA_DIR="$(mkdir -p "${STACK_DATA_DIR:-$ROOT/.data/stack}" && cd "${STACK
 RUN_DIR="${MOCK_S3_RUN_DIR:-$STACK_DATA_DIR/run}"
 mkdir -p "$RUN_DIR"
 RUN_DIR="$(cd "$RUN_DIR" && pwd)"
+# The handler bundles the two serverless-offline instances load (serverless.yml reads the variable).
+export MOCK_S3_BUNDLE_DIR="${MOCK_S3_BUNDLE_DIR:-$ROOT/.esbuild}"
+BUNDLE_DIR="$MOCK_S3_BUNDLE_DIR"
 read -r -a OFFLINE_PORTS <<<"${STACK_OFFLINE_PORTS:-3001 3002}"
 read -r -a NODE_PORTS <<<"${STACK_NODE_PORTS:-7101 7102 7103}"
 NGINX_PORT="${STACK_NGINX_PORT:-7180}"
@@ -172,6 +177,13 @@ up() {
   log "etcd (scripts/etcd-up.sh)"
   ETCD_URL=$(MOCK_S3_RUN_DIR="$RUN_DIR" ETCD_PORT="$ETCD_PORT" bash scripts/etcd-up.sh | sed -n 's/^ETCD_URL=//p')
   [[ -n "$DATABASE_URL" && -n "$REDIS_URL" && -n "$ETCD_URL" ]] || die "a backend script printed no URL"
+  # The task queue: Redis Streams, or SQS (moto here unless SQS_ENDPOINT names another endpoint).
+  QUEUE_BACKEND="${QUEUE_BACKEND:-redis}"
+  SQS_ENDPOINT="${SQS_ENDPOINT:-}"
+  if [[ "$QUEUE_BACKEND" == sqs && -z "$SQS_ENDPOINT" ]]; then
+    log "moto as the SQS endpoint (scripts/moto-up.sh)"
+    SQS_ENDPOINT=$(bash scripts/moto-up.sh | sed -n 's/^SQS_ENDPOINT=//p')
+  fi
   printf 'DATABASE_URL=%s\nREDIS_URL=%s\nETCD_URL=%s\n' "$DATABASE_URL" "$REDIS_URL" "$ETCD_URL" >"$RUN_DIR/stack.env"
 
   # Storage-node workers: one directory each, registered in etcd under a lease.
@@ -189,19 +201,23 @@ up() {
     NODE_ID="$name" NODE_DIR="$STACK_DATA_DIR/nodes/$name" NODE_PORT="$port" HOST="$INTERNAL_HOST" \
       ETCD_URL="$ETCD_URL" NODE_LEASE_TTL_SECONDS="$NODE_LEASE_TTL_SECONDS" \
       METADATA_BACKEND=postgres DATABASE_URL="$DATABASE_URL" \
-      CACHE_BACKEND=redis QUEUE_BACKEND=redis REDIS_URL="$REDIS_URL" DISCOVERY_BACKEND=etcd \
+      CACHE_BACKEND=redis QUEUE_BACKEND="$QUEUE_BACKEND" SQS_ENDPOINT="$SQS_ENDPOINT" REDIS_URL="$REDIS_URL" DISCOVERY_BACKEND=etcd \
       start "$name" node --import tsx workers/storage-node/main.ts
   done
   for i in "${!NODE_PORTS[@]}"; do
     wait_for "node-$((i + 1))" "http://$INTERNAL_HOST:${NODE_PORTS[$i]}/health" 30
   done
 
-  # serverless-offline x2, from one build of the bundles.
-  local need_offline=0
-  for i in 0 1; do alive "offline-$((i + 1))" || need_offline=1; done
-  if [[ $need_offline == 1 ]]; then
-    log "building the handler bundles (scripts/build.mjs)"
-    node scripts/build.mjs >>"$RUN_DIR/build.log" 2>&1 || die "build failed; see $RUN_DIR/build.log"
+  # serverless-offline x2, from one build of the bundles. A restarted instance reuses the bundles
+  # its running peer loaded: rebuilding would remove .esbuild/ under the peer (it re-resolves the
+  # handler, answering ImportModuleError 500s meanwhile) and the two would run different code.
+  local need_offline=0 running_offline=0
+  for i in 0 1; do
+    if alive "offline-$((i + 1))"; then running_offline=1; else need_offline=1; fi
+  done
+  if [[ $need_offline == 1 && ($running_offline == 0 || ! -f "$BUNDLE_DIR/functions/s3-api/handler.js") ]]; then
+    log "building the handler bundles into $BUNDLE_DIR (scripts/build.mjs)"
+    node scripts/build.mjs --outdir "$BUNDLE_DIR" >>"$RUN_DIR/build.log" 2>&1 || die "build failed; see $RUN_DIR/build.log"
   fi
   for i in 0 1; do
     name="offline-$((i + 1))"
@@ -215,7 +231,7 @@ up() {
     mkdir -p "$STACK_DATA_DIR/offline"
     HOST="$INTERNAL_HOST" LAMBDA_PORT="$((port + 1000))" SKIP_BUILD=1 MAX_BODY_BYTES="$MAX_BODY_BYTES" \
       METADATA_BACKEND=postgres DATABASE_URL="$DATABASE_URL" \
-      CACHE_BACKEND=redis QUEUE_BACKEND=redis REDIS_URL="$REDIS_URL" \
+      CACHE_BACKEND=redis QUEUE_BACKEND="$QUEUE_BACKEND" SQS_ENDPOINT="$SQS_ENDPOINT" REDIS_URL="$REDIS_URL" \
       DISCOVERY_BACKEND=etcd ETCD_URL="$ETCD_URL" NODE_LEASE_TTL_SECONDS="$NODE_LEASE_TTL_SECONDS" \
       DATA_DIR="$STACK_DATA_DIR/offline" ADMIN_PORT="$ADMIN_PORT" \
       start "$name" bash scripts/offline.sh "$port"
@@ -251,7 +267,7 @@ up() {
     # It follows the fault rules in PostgreSQL + Redis (and the config switch in etcd) like the instances.
     PORT="$PORT" HOST="$HOST" MAX_BODY_BYTES="$MAX_BODY_BYTES" FRONT_UPSTREAM="http://$INTERNAL_HOST:$NGINX_PORT" \
       METADATA_BACKEND=postgres DATABASE_URL="$DATABASE_URL" \
-      CACHE_BACKEND=redis QUEUE_BACKEND=redis REDIS_URL="$REDIS_URL" \
+      CACHE_BACKEND=redis QUEUE_BACKEND="$QUEUE_BACKEND" SQS_ENDPOINT="$SQS_ENDPOINT" REDIS_URL="$REDIS_URL" \
       DISCOVERY_BACKEND=etcd ETCD_URL="$ETCD_URL" \
       start front node --import tsx gateway/front/main.ts
   fi

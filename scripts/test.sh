@@ -2,10 +2,29 @@
 # The one test command (`npm test`): static checks, then unit, integration (real PostgreSQL and
 # Redis, started by scripts/services-up.sh) and end-to-end tests (the AWS SDK v3 and aws-cli against
 # the embedded server, or against S3_ENDPOINT when it is set). Installs what it needs as root.
+# Then stack mode: starts the test stack (scripts/test-stack.sh, its own ports and backends), runs the
+# e2e files that take S3_ENDPOINT against it and the reliability tests (tests/stack), and stops it,
+# also on failure. `npm test -- <jest args>` runs only the first jest pass; TEST_STACK=0 skips the
+# stack. Prints the wall time of each phase and one closing line "N passed, N failed" over all runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { printf '[test] %s\n' "$*" >&2; }
+
+# Per-phase wall time, printed at the end (phase NAME starts one and ends the previous).
+timings=()
+phase_name=''
+phase_started=$SECONDS
+phase_end() {
+  [[ -n "$phase_name" ]] && timings+=("$(printf '  %4ds  %s' $((SECONDS - phase_started)) "$phase_name")")
+  phase_name=''
+}
+phase() {
+  phase_end
+  phase_name=$1
+  phase_started=$SECONDS
+  log "$1"
+}
 
 [[ -d node_modules ]] || { log "npm ci"; npm ci --no-audit --no-fund; }
 
@@ -16,26 +35,106 @@ if [[ ! -x /usr/bin/aws ]]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends awscli >/dev/null
 fi
 
-log "services"
+phase "services"
 # Each script prints NAME=value lines for what it started; a value already in the environment wins.
-for script in scripts/services-up.sh scripts/etcd-up.sh; do
+for script in scripts/services-up.sh scripts/etcd-up.sh scripts/moto-up.sh; do
   while IFS='=' read -r name value; do
     [[ -n "$name" ]] && export "$name=${!name:-$value}"
   done < <(bash "$script")
 done
 
-log "lint and type-check"
+phase "lint and type-check"
 npx biome check .
 npx depcruise --config .dependency-cruiser.cjs functions layers shared gateway workers
 npx tsc -p tsconfig.json --noEmit
 
-results=$(mktemp)
+# --- jest: embedded pass, then the test stack -----------------------------------------------------
+results_dir=$(mktemp -d)
 status=0
-node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile="$results" "$@" || status=$?
-# One plain closing line that any CI can read.
+runs=()
+stack_started=0
+cleanup() {
+  if [[ $stack_started == 1 ]]; then
+    log "stopping the test stack"
+    bash scripts/test-stack.sh down >>"$results_dir/test-stack.log" 2>&1 || log "test stack stop failed; see scripts/test-stack.sh down"
+  fi
+  rm -rf "$results_dir"
+}
+trap cleanup EXIT
+
+# jest_run NAME ARGS...: one jest run, its JSON report kept for the closing line.
+jest_run() {
+  local name=$1
+  shift
+  runs+=("$name")
+  node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile="$results_dir/$name.json" "$@" ||
+    status=1
+}
+
+# Unit, integration and e2e (an embedded server per file). The stack project is not listed here
+# (jest.config.js adds it only with MOCK_S3_TEST_STACK=1).
+phase "jest: unit, integration, e2e (embedded)"
+S3_ENDPOINT='' S3_ADMIN_ENDPOINT='' MOCK_S3_TEST_STACK='' jest_run embedded "$@"
+
+# Stack mode (scripts/test-stack.sh: its own ports, PostgreSQL cluster, Redis and etcd). Skipped when
+# arguments select tests, or with TEST_STACK=0.
+if [[ $# -eq 0 && "${TEST_STACK:-1}" != 0 ]]; then
+  phase "test stack up"
+  stack_started=1
+  if bash scripts/test-stack.sh up 2>"$results_dir/test-stack.log"; then
+    stack_env=$(bash scripts/test-stack.sh env)
+    s3_endpoint=$(sed -n 's/^S3_ENDPOINT=//p' <<<"$stack_env")
+    admin_endpoint=$(sed -n 's/^S3_ADMIN_ENDPOINT=//p' <<<"$stack_env")
+
+    # The same e2e files against the stack. Only the endpoint variables: the files that start their
+    # own embedded servers (fault rules are per server, persistence restarts one) ran in the embedded
+    # pass and would run the same way again, so they are left out here.
+    phase "jest: e2e against the test stack ($s3_endpoint)"
+    mapfile -t own_servers < <(grep -rL 'useTarget' tests/e2e --include='*.test.ts')
+    S3_ENDPOINT="$s3_endpoint" S3_ADMIN_ENDPOINT="$admin_endpoint" MOCK_S3_TEST_STACK='' \
+      jest_run e2e-stack --selectProjects e2e --testPathIgnorePatterns "${own_servers[@]}"
+
+    # Reliability: kills and restarts parts of the stack, so one file at a time, with every setting of
+    # the test stack (the contract is in jest.config.js).
+    phase "jest: stack reliability (tests/stack)"
+    (
+      set -a
+      # shellcheck source=scripts/test-stack.env
+      source scripts/test-stack.env
+      set +a
+      jest_run stack --selectProjects stack --runInBand
+      exit "$status"
+    ) || status=1
+    runs+=(stack)
+  else
+    log "the test stack did not start:"
+    tail -n 30 "$results_dir/test-stack.log" >&2
+    status=1
+    runs+=(test-stack-up)
+  fi
+  phase "test stack down"
+  bash scripts/test-stack.sh down >>"$results_dir/test-stack.log" 2>&1 || log "test stack stop failed"
+  stack_started=0
+fi
+phase_end
+
+log "timings:"
+printf '%s\n' "${timings[@]}" >&2
+# One plain closing line that any CI can read: the counts of every jest run (a run without a report
+# counts as one failure).
 node -e '
-  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  console.log(`${r.numPassedTests} passed, ${r.numFailedTests + r.numRuntimeErrorTestSuites} failed`);
-' "$results" || true
-rm -f "$results"
+  const fs = require("fs");
+  const [dir, ...names] = process.argv.slice(1);
+  let passed = 0, failed = 0;
+  for (const name of [...new Set(names)]) {
+    try {
+      const r = JSON.parse(fs.readFileSync(`${dir}/${name}.json`, "utf8"));
+      passed += r.numPassedTests;
+      failed += r.numFailedTests + r.numRuntimeErrorTestSuites;
+    } catch {
+      failed += 1;
+    }
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+' "$results_dir" "${runs[@]}" || true
 exit "$status"

@@ -10,8 +10,10 @@ import { runLoad } from '../client/load-loop.js';
 import { openEndpoint } from '../client/s3-request.js';
 import { expectControl } from '../faults/control-client.js';
 import { nonMatchingRules } from '../faults/non-matching-rules.js';
+import { listenerPid, processCpuMs } from '../faults/server-cpu.js';
 import { describeMachine, machineFacts } from '../machine.js';
 import { ResultCollector, type ResultRow } from '../results.js';
+import { median } from '../stats.js';
 import { type RunningMockS3, startMockS3 } from '../targets/mock-s3.js';
 import { BUCKET, type Phase, phaseRequests, prepareTarget } from '../workload.js';
 import { parseNumberFlags } from './flags.js';
@@ -61,16 +63,33 @@ async function expectNoFirings(server: RunningMockS3, when: string): Promise<voi
   progress(`hit log empty ${when}`);
 }
 
+/**
+ * One closed-loop phase; also the server's CPU time (from /proc) per request sent, warm-up
+ * included, when the server's pid can be found.
+ */
 async function measureOnce(server: RunningMockS3, options: FaultsOptions, warmupMs: number) {
   const endpoint = openEndpoint(server.baseUrl, options.concurrency);
+  const pid = listenerPid(Number(new URL(server.baseUrl).port));
+  const request = phaseRequests(GET_1K, server.headers());
+  let sent = 0;
   try {
-    return await runLoad({
+    const cpuBefore = await processCpuMs(pid);
+    const result = await runLoad({
       endpoint,
       concurrency: options.concurrency,
       warmupMs,
       measureMs: options.seconds * 1000,
-      requestAt: phaseRequests(GET_1K, server.headers()),
+      requestAt: (n) => {
+        sent += 1;
+        return request(n);
+      },
     });
+    const cpuAfter = await processCpuMs(pid);
+    const cpuUsPerRequest =
+      cpuBefore === undefined || cpuAfter === undefined || sent === 0
+        ? Number.NaN
+        : ((cpuAfter - cpuBefore) * 1000) / sent;
+    return { result, cpuUsPerRequest };
   } finally {
     endpoint.agent.destroy();
   }
@@ -86,6 +105,7 @@ function renderReport(
   started: Date,
   on: ResultRow,
   off: ResultRow,
+  cpu: { on: number; off: number; rounds: string },
 ): string {
   const ratio = off.opsPerSecond > 0 ? on.opsPerSecond / off.opsPerSecond : Number.NaN;
   const valid = on.errors === 0 && off.errors === 0;
@@ -94,7 +114,8 @@ function renderReport(
     : `${ratio >= TARGET_RATIO ? 'met' : 'NOT met'} (${cell(ratio, 2)}x)`;
   const row = (label: string, result: ResultRow, ratioText: string) =>
     `| ${label} | ${cell(result.opsPerSecond, 0)} | ${cell(result.p50Ms, 2)} | ${cell(result.p99Ms, 2)} | ` +
-    `${ratioText} | ${result.requests} | ${result.errors === 0 ? '0' : `**${result.errors}**`} |`;
+    `${ratioText} | ${result.requests} | ${result.errors === 0 ? '0' : `**${result.errors}**`} | ` +
+    `${cell(result.target === 'on' ? cpu.on : cpu.off, 0)} |`;
   return [
     '# Fault engine overhead: GET 1 KiB, engine on with non-matching rules vs engine off',
     '',
@@ -113,12 +134,16 @@ function renderReport(
       `keys. ops/s is the median over rounds; p50/p99 over all measured requests. ` +
       `The hit log of **on** (\`GET /api/v1/injection/events\`) was empty after the warm-up and after the last round.`,
     '',
-    '| engine | ops/s | p50 ms | p99 ms | ratio on/off | requests | errors |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| engine | ops/s | p50 ms | p99 ms | ratio on/off | requests | errors | server CPU µs per GET |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
     row(`on, ${options.rules} non-matching rules`, on, `${cell(ratio, 2)}x`),
     row('off', off, '1.00x'),
     '',
     `Goal: GET 1 KiB with the engine on and ${options.rules} non-matching rules >= ${TARGET_RATIO}x engine off: ${verdict}`,
+    '',
+    `Server CPU per GET (user + system from /proc, over warm-up and measured window, median of rounds; ` +
+      `less sensitive than ops/s to other work on the machine): off/on = ${cell(cpu.off / cpu.on, 2)}x. ` +
+      `Per round (on/off ops/s, on/off CPU µs per GET): ${cpu.rounds}`,
     '',
   ].join('\n');
 }
@@ -136,6 +161,8 @@ export async function runFaultsSuite(argv: readonly string[]): Promise<number> {
   const machine = describeMachine(machineFacts());
   const running: RunningMockS3[] = [];
   const collector = new ResultCollector();
+  const cpuRounds = { on: [] as number[], off: [] as number[] };
+  const roundNotes: string[] = [];
   try {
     progress('starting the engine-on and engine-off servers');
     const [on, off] = await Promise.all([
@@ -160,14 +187,22 @@ export async function runFaultsSuite(argv: readonly string[]): Promise<number> {
 
     for (let round = 1; round <= options.rounds; round++) {
       const order = round % 2 === 1 ? [on, off] : [off, on];
+      const note: Record<string, { ops: number; cpu: number }> = {};
       for (const server of order) {
-        const result = await measureOnce(server, options, options.warmup * 1000);
+        const { result, cpuUsPerRequest } = await measureOnce(server, options, options.warmup * 1000);
         collector.add(server.name, GET_1K, result);
+        cpuRounds[server.name as 'on' | 'off'].push(cpuUsPerRequest);
         const opsPerSecond = result.elapsedMs > 0 ? (result.completed * 1000) / result.elapsedMs : 0;
+        note[server.name] = { ops: opsPerSecond, cpu: cpuUsPerRequest };
         progress(
-          `round ${round}/${options.rounds} ${server.name}: ${opsPerSecond.toFixed(0)} ops/s, ${result.errors} errors`,
+          `round ${round}/${options.rounds} ${server.name}: ${opsPerSecond.toFixed(0)} ops/s, ` +
+            `${cell(cpuUsPerRequest, 0)} µs CPU per GET, ${result.errors} errors`,
         );
       }
+      roundNotes.push(
+        `${cell(note.on!.ops, 0)}/${cell(note.off!.ops, 0)} (${cell(note.on!.ops / note.off!.ops, 2)}x), ` +
+          `${cell(note.on!.cpu, 0)}/${cell(note.off!.cpu, 0)}`,
+      );
     }
     await expectNoFirings(on, 'after the last round');
   } finally {
@@ -177,7 +212,8 @@ export async function runFaultsSuite(argv: readonly string[]): Promise<number> {
   const rows = collector.rows();
   const onRow = rows.find((row) => row.target === 'on')!;
   const offRow = rows.find((row) => row.target === 'off')!;
-  const report = renderReport(options, machine, started, onRow, offRow);
+  const cpu = { on: median(cpuRounds.on), off: median(cpuRounds.off), rounds: roundNotes.join('; ') };
+  const report = renderReport(options, machine, started, onRow, offRow, cpu);
   process.stdout.write(report);
   await mkdir(new URL('.', RESULTS_FILE), { recursive: true });
   await writeFile(RESULTS_FILE, report);

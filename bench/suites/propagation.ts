@@ -9,9 +9,16 @@
  * previous one answered, when it took longer). Measured: from just before A's request is sent to the
  * arrival of B's first answer that shows the change. Nothing is subtracted; the column "sent" gives
  * the start of that poll instead, so the true instant lies between the two.
+ *
+ * Where the time goes: the suite also subscribes to the stack's rule channel on Redis
+ * (`--redis-port`, default the port of REDIS_URL or 6379) and notes when each change's notice
+ * arrives there, which splits "visible" into A's part (store + publish) and B's part (apply +
+ * the observing poll).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
+import { RULE_CHANNEL } from '../../shared/injection/adapters/redis-rule-bus.js';
 import { callControl, expectControl, loopbackOrigin } from '../faults/control-client.js';
 import { describeMachine, machineFacts } from '../machine.js';
 import { percentile } from '../stats.js';
@@ -33,11 +40,12 @@ const DEFAULTS = {
   gapMs: 20,
   portA: DEFAULT_PORT_A,
   portB: DEFAULT_PORT_B,
+  redisPort: Number(new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').port || 6379),
 };
 type PropagationOptions = typeof DEFAULTS;
 
 export const PROPAGATION_USAGE =
-  'usage: npm run stack && npm run bench -- --suite propagation [--changes 100] [--poll-ms 2] [--timeout-ms 5000] [--gap-ms 20] [--port-a 3001] [--port-b 3002]';
+  'usage: npm run stack && npm run bench -- --suite propagation [--changes 100] [--poll-ms 2] [--timeout-ms 5000] [--gap-ms 20] [--port-a 3001] [--port-b 3002] [--redis-port 6379]';
 
 /** The four changes a rule goes through, in order; each knows how B shows it. */
 type ChangeKind = 'create' | 'disable' | 'enable' | 'delete';
@@ -51,6 +59,8 @@ interface ChangeSample {
   readonly pollSentMs: number;
   /** A's own answer time. */
   readonly ackMs: number;
+  /** From sending the change to A until its notice reached our own subscriber on Redis. */
+  readonly busMs: number;
   readonly polls: number;
 }
 
@@ -95,7 +105,12 @@ async function measureChange(
   kind: ChangeKind,
   id: string,
   options: PropagationOptions,
+  noticeTimes: readonly number[],
 ): Promise<ChangeSample> {
+  const busMsOf = (startedAt: number) => {
+    const at = noticeTimes.find((time) => time >= startedAt);
+    return at === undefined ? Number.NaN : at - startedAt;
+  };
   const startedAt = performance.now();
   let ackMs = Number.NaN;
   const ack = sendChange(a, kind, id).then(() => {
@@ -110,7 +125,7 @@ async function measureChange(
     if (showsChange(kind, answer.status, answer.body)) {
       const visibleMs = performance.now() - startedAt;
       await ack;
-      return { kind, visibleMs, pollSentMs: pollStart - startedAt, ackMs, polls };
+      return { kind, visibleMs, pollSentMs: pollStart - startedAt, ackMs, busMs: busMsOf(startedAt), polls };
     }
     const wait = pollStart + options.pollMs - performance.now();
     if (wait > 0) await sleep(wait);
@@ -140,7 +155,9 @@ function renderReport(
     const visible = stats(subset.map((sample) => sample.visibleMs));
     const sent = stats(subset.map((sample) => sample.pollSentMs));
     const ack = stats(subset.map((sample) => sample.ackMs));
-    return `| ${label} | ${subset.length} | ${f(visible.p50)} | ${f(visible.p99)} | ${f(visible.max)} | ${f(sent.p50)} | ${f(sent.p99)} | ${f(ack.p50)} | ${f(ack.p99)} |`;
+    const bus = stats(subset.map((sample) => sample.busMs).filter(Number.isFinite));
+    const after = stats(subset.map((sample) => sample.visibleMs - sample.busMs).filter(Number.isFinite));
+    return `| ${label} | ${subset.length} | ${f(visible.p50)} | ${f(visible.p99)} | ${f(visible.max)} | ${f(sent.p50)} | ${f(sent.p99)} | ${f(ack.p50)} | ${f(ack.p99)} | ${f(bus.p50)} | ${f(bus.p99)} | ${f(after.p50)} | ${f(after.p99)} |`;
   };
   const all = stats(samples.map((sample) => sample.visibleMs));
   const rtt = stats(pollRttMs);
@@ -149,7 +166,8 @@ function renderReport(
     '# Rule propagation latency across the two stack-mode instances',
     '',
     `Command: \`npm run stack\`, then \`npm run bench -- --suite propagation --changes ${options.changes} ` +
-      `--poll-ms ${options.pollMs} --gap-ms ${options.gapMs} --port-a ${options.portA} --port-b ${options.portB}\`, then \`npm run stack:stop\``,
+      `--poll-ms ${options.pollMs} --gap-ms ${options.gapMs} --port-a ${options.portA} --port-b ${options.portB} ` +
+      `--redis-port ${options.redisPort}\`, then \`npm run stack:stop\``,
     '',
     `Date: ${started.toISOString()} — ${machine}`,
     '',
@@ -162,10 +180,12 @@ function renderReport(
       `that shows the change; nothing subtracted, so it includes up to one poll interval plus one GET round trip ` +
       `(B's GET: p50 ${f(rtt.p50)} ms, p99 ${f(rtt.p99)} ms, measured before the run). **poll sent** = to the start ` +
       `of that poll (the change became visible between the previous poll's start and this poll's answer). ` +
-      `**A ack** = A's own answer time. Times in ms.`,
+      `**A ack** = A's own answer time. **on bus** = to the arrival of the change's notice at the suite's own ` +
+      `subscriber on Redis (A has stored the change and published it, the change itself in the notice); ` +
+      `**B after bus** = visible − on bus (B applying the notice, plus the observing poll). Times in ms.`,
     '',
-    '| change | n | visible p50 | visible p99 | visible max | poll sent p50 | poll sent p99 | A ack p50 | A ack p99 |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| change | n | visible p50 | visible p99 | visible max | poll sent p50 | poll sent p99 | A ack p50 | A ack p99 | on bus p50 | on bus p99 | B after bus p50 | B after bus p99 |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     line('all', samples),
     ...CYCLE.map((kind) =>
       line(
@@ -216,13 +236,24 @@ export async function runPropagationSuite(argv: readonly string[]): Promise<numb
     pollRttMs.push(performance.now() - begin);
   }
 
+  const noticeTimes: number[] = [];
+  const listener = new Redis({
+    host: '127.0.0.1',
+    port: options.redisPort,
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+  });
+  listener.on('message', () => noticeTimes.push(performance.now()));
+  await listener.connect();
+  await listener.subscribe(RULE_CHANNEL);
+
   const samples: ChangeSample[] = [];
   let failure: unknown;
   try {
     for (let n = 0; n < options.changes; n++) {
       const kind = CYCLE[n % CYCLE.length]!;
       const id = ruleIds[Math.floor(n / CYCLE.length)]!;
-      const sample = await measureChange(a, b, kind, id, options);
+      const sample = await measureChange(a, b, kind, id, options, noticeTimes);
       samples.push(sample);
       if ((n + 1) % 20 === 0)
         progress(
@@ -236,6 +267,7 @@ export async function runPropagationSuite(argv: readonly string[]): Promise<numb
   } finally {
     // Leave no rule behind in the shared store (a 404 means it is gone already).
     await Promise.allSettled(ruleIds.map((id) => callControl(a, 'DELETE', `rules/${id}`)));
+    listener.disconnect();
   }
 
   const report = renderReport(options, machine, started, samples, pollRttMs);

@@ -5,6 +5,8 @@ export interface RunningTarget {
   readonly baseUrl: string;
   /** Headers added to every request; called once per phase so dated headers stay fresh. */
   headers(): Record<string, string>;
+  /** Targets with the same key serve the same data (the hops of one stack): prepared once. */
+  readonly dataKey?: string;
   stop(): Promise<void>;
 }
 

@@ -6,11 +6,19 @@ import type { ControlOperation } from './request.js';
 const EVENT_QUERY = ['rule', 'scenario', 'request_id', 'point', 'limit'] as const;
 const MAX_LIMIT = 10_000;
 
-/** GET /events: the hit log, oldest first, filtered by rule, scenario, request id and point. */
-export const listEvents: ControlOperation = ({ runtime, query }) => ({
-  status: 200,
-  body: { events: runtime.faults.events(firingFilter(query)) },
-});
+/**
+ * GET /events: the hit log, oldest first, filtered by rule, scenario, request id and point. In
+ * stack mode the log every process appends to (the front, both instances, the workers); in
+ * embedded mode the engine's own.
+ */
+export const listEvents: ControlOperation = async ({ runtime, query }) => {
+  const filter = firingFilter(query);
+  const events =
+    runtime.sharedHitLog === undefined
+      ? runtime.faults.events(filter)
+      : await runtime.sharedHitLog.list(filter);
+  return { status: 200, body: { events } };
+};
 
 function firingFilter(query: URLSearchParams): FiringFilter {
   for (const name of query.keys()) {

@@ -12,6 +12,9 @@ import { writeThroughSocketFaults } from '../socket-faults.js';
 import { toApiEvent, writeApiResult } from './http-event.js';
 import { matchRoute, type Plane, type Route } from './route-table.js';
 
+/** The body of a request that has none; handlers only read it. */
+const EMPTY_BODY = Buffer.alloc(0);
+
 export type FunctionHandler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
 
 export interface EmbeddedGatewayOptions {
@@ -102,7 +105,14 @@ function readBody(
   request: IncomingMessage,
   options: EmbeddedGatewayOptions,
 ): Promise<Buffer | S3Error | undefined> {
-  const declared = Number(request.headers['content-length'] ?? Number.NaN);
+  const length = request.headers['content-length'];
+  // Neither Content-Length nor Transfer-Encoding: the request has no body (RFC 9112 §6.3), so a
+  // GET needs no body timer, listeners or promise. resume() lets 'end' pass so the socket is reused.
+  if ((length === undefined || length === '0') && request.headers['transfer-encoding'] === undefined) {
+    request.resume();
+    return Promise.resolve(EMPTY_BODY);
+  }
+  const declared = Number(length ?? Number.NaN);
   if (declared > options.maxBodyBytes) {
     request.resume();
     return Promise.resolve(

@@ -1,6 +1,7 @@
 import { loadConfig } from '../../shared/config/env.js';
 import { createProcessFaultEngine } from '../../shared/injection/create-fault-engine.js';
 import { startFaultControlPlane } from '../../shared/injection/fault-control-plane.js';
+import { createFiringRelay } from '../../shared/injection/firing-relay.js';
 import { openPgClient } from '../../shared/metadata/adapters/pg-client.js';
 import { systemClock } from '../../shared/runtime/clock.js';
 import { runMain } from '../../shared/runtime/run-main.js';
@@ -21,12 +22,21 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const frontConfig = loadFrontConfig();
   const logger = createLogger({ level: config.logLevel }, { service: 'front' });
-  const engine = createProcessFaultEngine(config, systemClock, logger, createMetrics());
+  const firings = createFiringRelay();
+  const engine = createProcessFaultEngine(config, systemClock, logger, createMetrics(), firings);
   const { databaseUrl } = config.metadata;
   const client =
     config.metadata.backend === 'postgres' && databaseUrl ? openPgClient(databaseUrl, { max: 2 }) : undefined;
   const controlPlane = client
-    ? await startFaultControlPlane({ config, engine, clock: systemClock, logger, client })
+    ? await startFaultControlPlane({
+        config,
+        engine,
+        clock: systemClock,
+        logger,
+        client,
+        firings,
+        processName: `front:${config.port}`,
+      })
     : undefined;
   const front = createSocketFaultFront({
     upstream: frontConfig.upstream,

@@ -70,6 +70,14 @@ export function createSocketFaultFront(options: SocketFaultFrontOptions): Socket
   server.headersTimeout = 60_000;
   server.keepAliveTimeout = 65_000;
 
+  // Asked on every response, so kept up to date on each change of the engine rather than read
+  // (status() prunes and sorts every rule). Expiry emits no change, but only ever turns a `true`
+  // stale, and a stale `true` merely buffers a response that then meets no rule.
+  let socketFaultsPossible = socketFaultRulesLive(engine);
+  const stopWatching = engine.onChange(() => {
+    socketFaultsPossible = socketFaultRulesLive(engine);
+  });
+
   const handle = (request: IncomingMessage, response: ServerResponse, expectsContinue: boolean) => {
     forward(request, response, expectsContinue).catch((error: unknown) => {
       logger.error('front failed to serve a request', { error });
@@ -134,7 +142,7 @@ export function createSocketFaultFront(options: SocketFaultFrontOptions): Socket
       upstreamResponse.once('end', () => upstreamRequest.destroy());
     }
 
-    if (socketFaultsPossible(engine)) {
+    if (socketFaultsPossible) {
       const result = await bufferResult(upstreamResponse);
       if (!result || response.destroyed) return;
       await writeThroughSocketFaults(
@@ -158,6 +166,7 @@ export function createSocketFaultFront(options: SocketFaultFrontOptions): Socket
     engine,
     close: () =>
       new Promise((resolve) => {
+        stopWatching();
         server.close(() => resolve());
         server.closeIdleConnections();
         agent.destroy();
@@ -220,8 +229,8 @@ function responseHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
   return out;
 }
 
-/** Cheap check on every response: is the engine on with a rule at `gateway.socket`? */
-function socketFaultsPossible(engine: FaultEngine): boolean {
+/** Is the engine on with a rule at `gateway.socket`? */
+function socketFaultRulesLive(engine: FaultEngine): boolean {
   if (!engine.status().enabled) return false;
   return engine.listRules({ point: 'gateway.socket', enabled: true }).length > 0;
 }

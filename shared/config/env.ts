@@ -28,7 +28,24 @@ export interface Config {
   };
   metadata: { backend: 'pglite' | 'postgres'; databaseUrl: string | undefined };
   cache: { backend: 'memory' | 'redis'; ttlSeconds: number };
-  queue: { backend: 'memory' | 'redis'; maxAttempts: number };
+  queue: {
+    backend: 'memory' | 'redis' | 'sqs';
+    maxAttempts: number;
+    /** QUEUE_BACKEND=sqs: Amazon SQS or an emulator (moto, LocalStack). */
+    sqs: {
+      /** SQS_ENDPOINT, e.g. http://127.0.0.1:5055 for moto; AWS's regional endpoint when absent. */
+      endpoint: string | undefined;
+      /** SQS_QUEUE_NAME; the dead letters go to `<name>-dead`. */
+      queueName: string;
+      /** AWS_REGION (default us-east-1). */
+      region: string;
+      /**
+       * Dummy credentials for an emulator (SQS_ENDPOINT set) when the environment names none
+       * (AWS_ACCESS_KEY_ID, AWS_PROFILE); otherwise undefined: the SDK's own credential chain.
+       */
+      credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+    };
+  };
   redisUrl: string | undefined;
   discovery: {
     /** `static`: the storage nodes are directories of this process; `etcd`: worker processes found in etcd. */
@@ -89,8 +106,17 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       ttlSeconds: integer(env, 'CACHE_TTL_SECONDS', 60, 1, 86400),
     },
     queue: {
-      backend: oneOf(env, 'QUEUE_BACKEND', ['memory', 'redis'] as const, 'memory'),
+      backend: oneOf(env, 'QUEUE_BACKEND', ['memory', 'redis', 'sqs'] as const, 'memory'),
       maxAttempts: integer(env, 'QUEUE_MAX_ATTEMPTS', 5, 1, 100),
+      sqs: {
+        endpoint: httpUrl(env, 'SQS_ENDPOINT'),
+        queueName: sqsQueueName(env, 'SQS_QUEUE_NAME', 'mock-s3-tasks'),
+        region: text(env, 'AWS_REGION', 'us-east-1'),
+        credentials:
+          env.SQS_ENDPOINT && !env.AWS_ACCESS_KEY_ID && !env.AWS_PROFILE
+            ? { accessKeyId: 'test', secretAccessKey: 'test' }
+            : undefined,
+      },
     },
     redisUrl: env.REDIS_URL || undefined,
     discovery: {
@@ -123,6 +149,27 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
 function text(env: Env, name: string, fallback: string): string {
   const value = env[name];
   return value === undefined || value === '' ? fallback : value;
+}
+
+/** An optional http(s) URL. */
+function httpUrl(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) {
+    throw new ConfigError(`${name} must be an http(s) URL such as http://127.0.0.1:5055, got "${raw}"`);
+  }
+  return raw;
+}
+
+/** A standard SQS queue name, short enough for its `-dead` companion (SQS allows 80 characters). */
+function sqsQueueName(env: Env, name: string, fallback: string): string {
+  const value = text(env, name, fallback);
+  if (!/^[A-Za-z0-9_-]{1,75}$/.test(value)) {
+    throw new ConfigError(
+      `${name} must be 1 to 75 letters, digits, hyphens or underscores (a standard queue), got "${value}"`,
+    );
+  }
+  return value;
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {

@@ -151,33 +151,32 @@ export interface FaultEngine {
   events(filter?: FiringFilter): Firing[];
 }
 
-const NO_ENTRIES: readonly RuleEntry[] = Object.freeze([]);
-
-/** Walks three lists, each in evaluation order, as one list in evaluation order (no copy made). */
-class OrderedWalk {
-  private a = 0;
-  private b = 0;
-  private c = 0;
-  constructor(
-    private readonly first: readonly RuleEntry[],
-    private readonly second: readonly RuleEntry[],
-    private readonly third: readonly RuleEntry[],
-  ) {}
+/**
+ * Walks lists of rules, each in rank order, as one list in rank (= evaluation) order, no copy
+ * made; there are rarely more than two or three lists, so the heads are simply scanned.
+ */
+class RankedWalk {
+  private readonly positions: number[];
+  constructor(private readonly lists: readonly (readonly RuleEntry[])[]) {
+    this.positions = new Array<number>(lists.length).fill(0);
+  }
 
   next(): RuleEntry | undefined {
-    const x = this.first[this.a];
-    const y = this.second[this.b];
-    const z = this.third[this.c];
-    let best = x;
-    if (y !== undefined && (best === undefined || byEvaluationOrder(y, best) < 0)) best = y;
-    if (z !== undefined && (best === undefined || byEvaluationOrder(z, best) < 0)) best = z;
-    if (best === undefined) return undefined;
-    if (best === x) this.a++;
-    else if (best === y) this.b++;
-    else this.c++;
+    let best: RuleEntry | undefined;
+    let from = -1;
+    for (let i = 0; i < this.lists.length; i++) {
+      const head = this.lists[i]![this.positions[i]!];
+      if (head !== undefined && (best === undefined || head.rank < best.rank)) {
+        best = head;
+        from = i;
+      }
+    }
+    if (from !== -1) this.positions[from]! += 1;
     return best;
   }
 }
+/** See `evaluate`: the lists an event may match, before they are copied. */
+const scratch: RuleEntry[][] = [];
 const NO_FAULT: FaultOutcome = Object.freeze({ delayMs: 0, firings: Object.freeze([]) as readonly Firing[] });
 
 /** The id under which `x-mock-fault` firings appear in the hit log. */
@@ -252,18 +251,22 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
 
   function evaluate(input: FaultEvent): FaultOutcome {
     if (!isEnabled()) return NO_FAULT;
-    const { general, byBucket, byOperation } = rules.candidatesFor(input.point, input.service);
-    const forBucket = (input.bucket === undefined ? undefined : byBucket.get(input.bucket)) ?? NO_ENTRIES;
-    const forOperation =
-      (input.operation === undefined ? undefined : byOperation.get(input.operation)) ?? NO_ENTRIES;
-    if (general.length === 0 && forBucket.length === 0 && forOperation.length === 0) return NO_FAULT;
+    const candidates = rules.candidatesFor(input.point, input.service);
+    if (candidates.size === 0) return NO_FAULT;
+    // Collected into a shared scratch array, copied only when something may match: the usual
+    // outcome (nothing) then allocates nothing. Nothing below can re-enter before the copy.
+    scratch.length = 0;
+    candidates.collect(input, scratch);
+    if (scratch.length === 0) return NO_FAULT;
+    const lists = scratch.slice();
+    scratch.length = 0;
     const event = normaliseEvent(input);
     const now = nowMs();
     let delayMs = 0;
     let terminal: FaultOutcome['terminal'];
     let firings: Firing[] | undefined;
     let expired = false;
-    const walk = new OrderedWalk(general, forBucket, forOperation);
+    const walk = new RankedWalk(lists);
     for (let entry = walk.next(); entry !== undefined; entry = walk.next()) {
       if (entry.expiresAtMs <= now) {
         expired = true;

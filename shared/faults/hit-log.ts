@@ -13,6 +13,8 @@ export interface Firing {
   requestId?: string;
   /** The delay this firing added, for delay-type faults (jitter included). */
   delayMs?: number;
+  /** The process that fired (stack mode's shared log: `front`, `node-1`, an instance id...). */
+  process?: string;
 }
 
 export interface FiringFilter {
@@ -41,17 +43,10 @@ export class HitLog {
 
   /** Firings that pass the filter, oldest first. */
   list(filter: FiringFilter = {}): Firing[] {
-    const out: Firing[] = [];
+    const all: Firing[] = [];
     const start = (this.next - this.size + this.ring.length) % this.ring.length;
-    for (let i = 0; i < this.size; i++) {
-      const firing = this.ring[(start + i) % this.ring.length]!;
-      if (filter.ruleId !== undefined && firing.ruleId !== filter.ruleId) continue;
-      if (filter.scenario !== undefined && firing.scenario !== filter.scenario) continue;
-      if (filter.requestId !== undefined && firing.requestId !== filter.requestId) continue;
-      if (filter.point !== undefined && firing.point !== filter.point) continue;
-      out.push(firing);
-    }
-    return filter.limit === undefined ? out : out.slice(Math.max(0, out.length - filter.limit));
+    for (let i = 0; i < this.size; i++) all.push(this.ring[(start + i) % this.ring.length]!);
+    return filterFirings(all, filter);
   }
 
   clear(): void {
@@ -59,4 +54,29 @@ export class HitLog {
     this.next = 0;
     this.size = 0;
   }
+}
+
+/** The firings of `firings` (oldest first) that pass `filter`, the newest `limit` of them. */
+export function filterFirings(firings: readonly Firing[], filter: FiringFilter = {}): Firing[] {
+  const out = firings.filter(
+    (firing) =>
+      (filter.ruleId === undefined || firing.ruleId === filter.ruleId) &&
+      (filter.scenario === undefined || firing.scenario === filter.scenario) &&
+      (filter.requestId === undefined || firing.requestId === filter.requestId) &&
+      (filter.point === undefined || firing.point === filter.point),
+  );
+  return filter.limit === undefined ? out : out.slice(Math.max(0, out.length - filter.limit));
+}
+
+/**
+ * The hit log shared by every process of stack mode (the instances, the front, the storage-node
+ * workers): each appends its firings, `/events` reads them all. Embedded mode has none (one
+ * process: the engine's own {@link HitLog} is complete).
+ */
+export interface SharedHitLog {
+  /** Queues a firing; sent soon after, never awaited on the request path. */
+  append(firing: Firing): void;
+  /** The firings of every process that pass `filter`, oldest first (this process's queued ones included). */
+  list(filter?: FiringFilter): Promise<Firing[]>;
+  close(): Promise<void>;
 }

@@ -68,6 +68,8 @@ export interface CompiledEndpoint {
   /** Upper-case method, or undefined for any method. */
   method: string | undefined;
   path: RegExp;
+  /** The literal text every matching path starts with (`/reports/` for `/reports/*`), at least `/`. */
+  literalPrefix: string;
 }
 
 /**
@@ -86,7 +88,14 @@ export function compileEndpoint(pattern: string): CompiledEndpoint {
   if (!pathText.startsWith('/')) throw fail('the path must start with /');
   let greedyEnd = false;
   const segments: string[] = [];
+  let literalPrefix = '';
+  let literal = true;
   for (const segment of pathText.slice(1).split('/')) {
+    if (literal) {
+      const open = segment.startsWith(':') ? 0 : segment.indexOf('*');
+      literalPrefix += `/${open === -1 ? segment : segment.slice(0, open)}`;
+      literal = open === -1;
+    }
     if (segment.startsWith(':')) {
       const name = PARAM.exec(segment)?.[1];
       if (name === undefined) throw fail(`bad parameter ${JSON.stringify(segment)}`);
@@ -103,6 +112,7 @@ export function compileEndpoint(pattern: string): CompiledEndpoint {
   return {
     method: methodText === '*' ? undefined : methodText,
     path: new RegExp(`^${body}${trailing}$`, 's'),
+    literalPrefix,
   };
 }
 

@@ -1,11 +1,12 @@
 /**
  * The live rules of one instance with their per-instance counters, and an index of the enabled
- * rules by (point, service), sorted in evaluation order, so an event only looks at the rules
- * that can concern it.
+ * rules by (point, service) and then by the conditions they set (rule-index.ts), ranked in
+ * evaluation order, so an event only looks at the rules that can concern it.
  */
 import { matcherOf, type RuleMatcher } from './match.js';
 import { ruleStream } from './random.js';
 import type { FaultService, InjectionPoint, Rule } from './rule.js';
+import { RuleIndex } from './rule-index.js';
 import { ThrottleWindows } from './throttle.js';
 
 /** Per-instance counters of a rule: kept across updates, reset on scenario activation. */
@@ -27,6 +28,8 @@ export interface RuleEntry {
   stream: number;
   jitterStream: number;
   counters: RuleCounters;
+  /** Position in evaluation order, set when the index is built (lower first). */
+  rank: number;
 }
 
 /** Evaluation order: higher priority first, then id, so every instance orders alike. */
@@ -36,7 +39,9 @@ export function byEvaluationOrder(a: RuleEntry, b: RuleEntry): number {
 
 export class RuleSet {
   private readonly entries = new Map<string, RuleEntry>();
-  private readonly candidates = new Map<string, Candidates>();
+  /** Built on demand per point and service; dropped whenever the rules change. */
+  private readonly candidates = new Map<InjectionPoint, Map<FaultService, Candidates>>();
+  private ranked = false;
 
   get size(): number {
     return this.entries.size;
@@ -68,21 +73,22 @@ export class RuleSet {
       stream: ruleStream(rule.seed, rule.id),
       jitterStream: ruleStream(rule.seed, `${rule.id}#jitter`),
       counters,
+      rank: 0,
     };
     this.entries.set(rule.id, entry);
-    this.candidates.clear();
+    this.changed();
     return entry;
   }
 
   delete(id: string): boolean {
     const deleted = this.entries.delete(id);
-    if (deleted) this.candidates.clear();
+    if (deleted) this.changed();
     return deleted;
   }
 
   clear(): void {
     this.entries.clear();
-    this.candidates.clear();
+    this.changed();
   }
 
   /** Drops every rule expired at `nowMs`; expiry needs no publishing, each instance sees it. */
@@ -90,55 +96,53 @@ export class RuleSet {
     for (const [id, entry] of this.entries) {
       if (entry.expiresAtMs <= nowMs) {
         this.entries.delete(id);
-        this.candidates.clear();
+        this.changed();
       }
     }
   }
 
+  private changed(): void {
+    this.candidates.clear();
+    this.ranked = false;
+  }
+
   /**
-   * Enabled rules at a point for a service (or for any service), in evaluation order: rules naming
-   * one exact bucket are indexed by it, the others naming an operation by that, so a request only
-   * looks at its bucket's rules, its operation's rules and the rest; the caller merges the lists.
+   * The index of the enabled rules at a point for a service (or for any service). Every entry's
+   * `rank` is its place in evaluation order among all rules, so lists from different parts of the
+   * index merge back into evaluation order by comparing ranks.
    */
   candidatesFor(point: InjectionPoint, service: FaultService): Candidates {
-    const cacheKey = `${point}|${service}`;
-    let candidates = this.candidates.get(cacheKey);
+    let byService = this.candidates.get(point);
+    if (byService === undefined) {
+      byService = new Map();
+      this.candidates.set(point, byService);
+    }
+    let candidates = byService.get(service);
     if (candidates === undefined) {
-      candidates = { general: [], byBucket: new Map(), byOperation: new Map() };
+      this.rank();
+      candidates = new RuleIndex<RuleEntry>();
       for (const entry of this.entries.values()) {
         const match = entry.rule.match;
         if (!entry.rule.enabled || match.point !== point) continue;
         if (match.service !== undefined && match.service !== service) continue;
-        if (match.bucket !== undefined && !match.bucket.includes('*')) {
-          addTo(candidates.byBucket, match.bucket, entry);
-        } else if (match.operation !== undefined) {
-          addTo(candidates.byOperation, match.operation, entry);
-        } else {
-          candidates.general.push(entry);
-        }
+        candidates.add(entry);
       }
-      candidates.general.sort(byEvaluationOrder);
-      for (const list of candidates.byBucket.values()) list.sort(byEvaluationOrder);
-      for (const list of candidates.byOperation.values()) list.sort(byEvaluationOrder);
-      this.candidates.set(cacheKey, candidates);
+      candidates.seal();
+      byService.set(service, candidates);
     }
     return candidates;
   }
+
+  private rank(): void {
+    if (this.ranked) return;
+    const ordered = [...this.entries.values()].sort(byEvaluationOrder);
+    for (let rank = 0; rank < ordered.length; rank++) ordered[rank]!.rank = rank;
+    this.ranked = true;
+  }
 }
 
-/** The rules an event at one point may concern, each list in evaluation order. */
-export interface Candidates {
-  general: RuleEntry[];
-  byBucket: Map<string, RuleEntry[]>;
-  /** Rules with an exact operation and no exact bucket. */
-  byOperation: Map<string, RuleEntry[]>;
-}
-
-function addTo(index: Map<string, RuleEntry[]>, key: string, entry: RuleEntry): void {
-  const list = index.get(key);
-  if (list === undefined) index.set(key, [entry]);
-  else list.push(entry);
-}
+/** The rules an event at one point may concern (see rule-index.ts). */
+export type Candidates = RuleIndex<RuleEntry>;
 
 /** The rule as the API shows it: with this instance's hit count. */
 export function ruleView(entry: RuleEntry): Rule {

@@ -33,12 +33,24 @@ export interface HttpFaultRequest {
   url: string;
   /** `host:port` of the callee. */
   target: string;
+  /** The callee's name for rule matching (e.g. the storage-node id), when the caller gave one. */
+  peer?: string;
+  /** Body size in bytes (0 without a body). */
+  size: number;
+  /** The limit of this attempt: what an injected `timeout` holds for by default. */
+  timeoutMs: number;
   /** 1 for the first attempt. */
   attempt: number;
 }
 
-/** May throw (the attempt fails as a connection error would) or wait (a delay). */
-export type HttpFaultHook = (request: HttpFaultRequest) => Promise<void> | void;
+/**
+ * Runs before each attempt. May wait (a delay), throw (the attempt fails as a connection error
+ * or a timeout would: retried, counted by the breaker), or return a response that stands in for
+ * the callee's (an injected status: a 5xx is retried like a real one).
+ */
+export type HttpFaultHook = (
+  request: HttpFaultRequest,
+) => Promise<HttpResponse | undefined> | HttpResponse | undefined;
 
 export interface HttpClientOptions {
   /** The calling service, the `service` label of the metrics. */
@@ -77,6 +89,8 @@ export interface HttpClientRequest {
   idempotent?: boolean;
   /** Overrides the client's attempt limit for this call. */
   timeoutMs?: number;
+  /** The callee's name, passed to the fault hook (`match.node` of an `http.client` rule). */
+  peer?: string;
 }
 
 /** Settings that may change at run time (`http.retries`, `http.timeoutMs` of the live config). */
@@ -146,8 +160,18 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       if (!breaker.tryAcquire()) throw new CircuitOpenError(target, { cause: lastFailure });
       span?.setAttribute('http.request.resend_count', attempt - 1);
       try {
-        await options.faultHook?.({ service, method, url: request.url, target, attempt });
-        const response = await transport({ method, url, headers, body, timeoutMs, socketTimeoutMs });
+        const injected = await options.faultHook?.({
+          service,
+          method,
+          url: request.url,
+          target,
+          ...(request.peer === undefined ? {} : { peer: request.peer }),
+          size: body?.length ?? 0,
+          timeoutMs,
+          attempt,
+        });
+        const response =
+          injected ?? (await transport({ method, url, headers, body, timeoutMs, socketTimeoutMs }));
         if (!isRetryableStatus(response.status)) {
           breaker.onSuccess();
           return response;

@@ -3,19 +3,31 @@ import { createFaultEngine, type FaultEngine } from '../faults/engine.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import type { FiringRelay } from './firing-relay.js';
 import { observeFirings } from './observe-firing.js';
 
-/** The fault engine of this process, off unless FAULTS_ENABLED, with every firing observed. */
+/**
+ * The fault engine of this process, off unless FAULTS_ENABLED, with every firing observed and,
+ * with `relay`, also handed to the sinks attached to it (stack mode's shared hit log).
+ */
 export function createProcessFaultEngine(
   config: Readonly<Config>,
   clock: Clock,
   logger: Logger,
   metrics: Metrics,
+  relay?: FiringRelay,
 ): FaultEngine {
+  const observe = observeFirings(metrics.registry, logger);
   return createFaultEngine({
     clock,
     enabled: config.faultsEnabled,
     maxTtlMs: config.faults.maxTtlMs,
-    onFire: observeFirings(metrics.registry, logger),
+    onFire:
+      relay === undefined
+        ? observe
+        : (firing) => {
+            observe(firing);
+            relay.emit(firing);
+          },
   });
 }

@@ -11,11 +11,14 @@ import { createLiveConfig, type LiveConfig } from '../config/live-config.js';
 import type { ConfigSource } from '../config/ports.js';
 import { createSqlRuleStore } from '../faults/adapters/sql-rule-store.js';
 import type { FaultEngine } from '../faults/engine.js';
+import type { SharedHitLog } from '../faults/hit-log.js';
 import type { SqlClient } from '../metadata/sql-client.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Logger } from '../telemetry/logger.js';
+import { createRedisHitLog } from './adapters/redis-hit-log.js';
 import { createRedisRuleBus } from './adapters/redis-rule-bus.js';
 import { bindFaultsConfigSwitch } from './faults-config-switch.js';
+import type { FiringRelay } from './firing-relay.js';
 import { type RuleSync, startRuleSync } from './rule-sync.js';
 
 /** The dynamic settings of this process and the store they come from. */
@@ -33,11 +36,20 @@ export interface FaultControlPlaneOptions {
   client?: SqlClient | undefined;
   /** Overrides the config store the config names (etcd in stack mode, memory otherwise). */
   configSource?: ConfigSource;
+  /**
+   * The engine's firings (`createProcessFaultEngine`'s relay): in stack mode they are appended to
+   * the hit log shared by every process, under `processName`.
+   */
+  firings?: FiringRelay;
+  /** Names this process in the shared hit log (default: the rule sync's instance id). */
+  processName?: string;
 }
 
 export interface FaultControlPlane {
   dynamicConfig: DynamicConfigHandle;
   ruleSync?: RuleSync;
+  /** Stack mode: the firings of every process (what `/events` shows); absent in embedded mode. */
+  sharedHitLog?: SharedHitLog;
   /** Stops the sync and the watches and closes the config store (not the SQL client). */
   close(): Promise<void>;
 }
@@ -58,6 +70,8 @@ export async function startFaultControlPlane(options: FaultControlPlaneOptions):
   let ruleSync: RuleSync | undefined;
   let unbind: (() => Promise<void>) | undefined;
   let live: LiveConfig | undefined;
+  let sharedHitLog: SharedHitLog | undefined;
+  let detach: (() => void) | undefined;
   try {
     if (client !== undefined) {
       ruleSync = await startRuleSync({
@@ -73,6 +87,15 @@ export async function startFaultControlPlane(options: FaultControlPlaneOptions):
       bounds: { maxReplicas: config.storage.nodes },
     });
     unbind = await bindFaultsConfigSwitch(engine, source, live);
+    if (stack && options.firings !== undefined) {
+      const log = createRedisHitLog({
+        url: config.redisUrl!,
+        processName: options.processName ?? ruleSync?.instanceId ?? 'unnamed',
+        logger,
+      });
+      sharedHitLog = log;
+      detach = options.firings.attach((firing) => log.append(firing));
+    }
   } catch (error) {
     await Promise.allSettled([ruleSync?.close(), live?.close(), source.close()]);
     throw error;
@@ -81,8 +104,10 @@ export async function startFaultControlPlane(options: FaultControlPlaneOptions):
   return {
     dynamicConfig: { source, live: started },
     ...(ruleSync === undefined ? {} : { ruleSync }),
+    ...(sharedHitLog === undefined ? {} : { sharedHitLog }),
     async close() {
-      await Promise.allSettled([unbind?.(), ruleSync?.close(), started.close()]);
+      detach?.();
+      await Promise.allSettled([unbind?.(), ruleSync?.close(), started.close(), sharedHitLog?.close()]);
       await source.close();
     },
   };

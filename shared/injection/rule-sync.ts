@@ -1,7 +1,8 @@
 /**
  * Keeps one instance's fault engine in step with the rule store and with the other instances
- * (FAULTS.md, "Propagation"): local changes are stored, the version is bumped and a notice is
- * published; a notice from another instance, or the periodic version check, reloads the store.
+ * (FAULTS.md, "Propagation"): local changes are stored, the version is bumped and a notice carrying
+ * the change is published; an instance exactly one version behind applies that change at once, any
+ * other (a gap: a lost or reordered notice) reloads the store, as does the periodic version check.
  */
 import { randomUUID } from 'node:crypto';
 import type { FaultChange, FaultEngine } from '../faults/engine.js';
@@ -9,7 +10,12 @@ import type { Rule } from '../faults/rule.js';
 import type { Clock } from '../runtime/clock.js';
 import { type Logger, silentLogger } from '../telemetry/logger.js';
 import type { RuleBus, RuleChangeNotice } from './rule-bus.js';
-import type { FaultStateMutation, FaultStateSnapshot, VersionedRuleStore } from './versioned-rule-store.js';
+import {
+  applyMutation,
+  type FaultStateMutation,
+  type FaultStateSnapshot,
+  type VersionedRuleStore,
+} from './versioned-rule-store.js';
 
 export interface RuleSyncOptions {
   engine: FaultEngine;
@@ -38,6 +44,11 @@ export interface RuleSync {
 
 /** Changes of the engine's own switches that are not shared through the store. */
 const LOCAL_ONLY: ReadonlySet<FaultChange['kind']> = new Set(['config_switch']);
+/**
+ * Notices carry the change only up to this many rules; a larger one (a big scenario) makes the
+ * receivers reload, which keeps a pub/sub message small.
+ */
+const MAX_RULES_IN_NOTICE = 200;
 /** Changes after which a rule's per-instance counters start again (FAULTS.md: a fresh activation). */
 const FRESH_KINDS: ReadonlySet<FaultChange['kind']> = new Set(['scenario_activated', 'preset_activated']);
 
@@ -50,9 +61,11 @@ const FRESH_KINDS: ReadonlySet<FaultChange['kind']> = new Set(['scenario_activat
  * Counters: `replaceAll` keeps the counters of rules whose id survives, so a reload elsewhere does
  * not reset `after`/`times`/`every` here; rules another instance (re)activated arrive as `fresh`
  * and are put anew, as the activation did on the instance that served it.
- * Ordering: stores, reloads and version checks run one at a time in arrival order, and a reload
- * that raced a local change is discarded and retried after that change is stored, so a reload
- * never undoes a change this instance made.
+ * Ordering: stores, reloads, applied notices and version checks run one at a time in arrival
+ * order, and a reload that raced a local change is discarded and retried after that change is
+ * stored, so a reload never undoes a change this instance made. A notice's change is applied only
+ * on top of the exact state it was committed after (our mirror of the store at `version - 1`, with
+ * no local change of ours waiting or missing from it); otherwise the store is read.
  */
 export async function startRuleSync(options: RuleSyncOptions): Promise<RuleSync> {
   const { engine, store, bus, clock } = options;
@@ -68,6 +81,17 @@ export async function startRuleSync(options: RuleSyncOptions): Promise<RuleSync>
   const pendingFresh = new Set<string>();
   /** Ids the engine held after the last store or apply: rules that vanish silently are removed. */
   let knownIds = new Set<string>();
+  /** The store's state at `knownVersion`, expired rules included: what a notice's change applies to. */
+  let mirror: { rules: ReadonlyMap<string, Rule>; killSwitch: boolean } = {
+    rules: new Map(),
+    killSwitch: false,
+  };
+  /** Local changes not stored yet: the engine is ahead of the mirror. */
+  let uncommitted = 0;
+  /** A heal check's version query is out. */
+  let checking = false;
+  /** A change of ours was stored after someone else's we have not seen: the mirror lacks it. */
+  let mirrorBehind = false;
   let tail: Promise<void> = Promise.resolve();
 
   function enqueue(task: () => Promise<void>, what: string): Promise<void> {
@@ -91,6 +115,11 @@ export async function startRuleSync(options: RuleSyncOptions): Promise<RuleSync>
     pendingFresh.clear();
     knownIds = new Set(live.map((rule) => rule.id));
     knownVersion = snapshot.version;
+    mirror = {
+      rules: new Map(snapshot.rules.map((rule) => [rule.id, rule])),
+      killSwitch: snapshot.killSwitch,
+    };
+    mirrorBehind = false;
   }
 
   function scheduleRefresh(): Promise<void> {
@@ -136,25 +165,53 @@ export async function startRuleSync(options: RuleSyncOptions): Promise<RuleSync>
   function onLocalChange(change: FaultChange): void {
     if (applying || closed || LOCAL_ONLY.has(change.kind)) return;
     localChanges += 1;
+    uncommitted += 1;
     // Read the engine now: by the time the store is written it may have changed again.
     const mutation = mutationOf(change);
     knownIds = new Set(engine.listRules().map((rule) => rule.id));
     const fresh = FRESH_KINDS.has(change.kind) ? [...change.ruleIds] : undefined;
     void enqueue(async () => {
-      const version = await store.commit(mutation);
+      let version: number;
+      try {
+        version = await store.commit(mutation);
+      } finally {
+        uncommitted -= 1;
+      }
       // Only when nobody committed in between do we know the store holds nothing we lack.
-      if (version === knownVersion + 1) knownVersion = version;
+      if (version === knownVersion + 1 && !mirrorBehind) {
+        knownVersion = version;
+        mirror = applyMutation(mirror, mutation);
+      } else {
+        mirrorBehind = true;
+      }
       if (bus === undefined) return;
-      const notice: RuleChangeNotice =
-        fresh === undefined ? { version, origin: instanceId } : { version, origin: instanceId, fresh };
+      const small = (mutation.save?.length ?? 0) <= MAX_RULES_IN_NOTICE;
+      const notice: RuleChangeNotice = {
+        version,
+        origin: instanceId,
+        ...(fresh === undefined ? {} : { fresh }),
+        ...(small ? { change: mutation } : {}),
+      };
       await bus.publish(notice);
     }, `storing ${change.kind}`);
   }
 
   function onNotice(notice: RuleChangeNotice): void {
     if (notice.origin === instanceId || closed) return;
-    for (const id of notice.fresh ?? []) pendingFresh.add(id);
-    if (notice.version > knownVersion || pendingFresh.size > 0) void scheduleRefresh();
+    void enqueue(async () => {
+      const { change } = notice;
+      const next = notice.version === knownVersion + 1;
+      if (change !== undefined && next && uncommitted === 0 && !mirrorBehind && !refreshQueued) {
+        for (const id of notice.fresh ?? []) pendingFresh.add(id);
+        const state = applyMutation(mirror, change);
+        apply({ rules: [...state.rules.values()], killSwitch: state.killSwitch, version: notice.version });
+        logger.debug('rule change applied', { version: notice.version });
+        return;
+      }
+      // Fresh ids of an old notice still restart their counters: the reload below puts them anew.
+      for (const id of notice.fresh ?? []) pendingFresh.add(id);
+      if (notice.version > knownVersion || pendingFresh.size > 0) void scheduleRefresh();
+    }, 'applying a notice');
   }
 
   // Start: the store's rules, without the ones that expired while nobody ran.
@@ -173,10 +230,19 @@ export async function startRuleSync(options: RuleSyncOptions): Promise<RuleSync>
   const heal =
     healIntervalMs > 0 && bus !== undefined
       ? setInterval(() => {
-          if (refreshQueued || closed) return;
-          void enqueue(async () => {
-            if ((await store.version()) > knownVersion) void scheduleRefresh();
-          }, 'version check');
+          if (refreshQueued || checking || closed) return;
+          // Read outside the queue: a notice or a local change must not wait behind this query.
+          // Comparing afterwards is safe: a version we reached meanwhile only makes it a no-op.
+          checking = true;
+          store
+            .version()
+            .then((version) => {
+              if (version > knownVersion) void scheduleRefresh();
+            })
+            .catch((error: unknown) => logger.error('rule sync: version check failed', { error }))
+            .finally(() => {
+              checking = false;
+            });
         }, healIntervalMs)
       : undefined;
   heal?.unref();

@@ -28,3 +28,18 @@ export interface VersionedRuleStore extends RuleStore {
   /** Applies a mutation and bumps the version in one transaction; returns the new version. */
   commit(mutation: FaultStateMutation): Promise<number>;
 }
+
+/**
+ * The state after `mutation`, computed the way the store commits it (clear, remove, save, switch),
+ * so an instance that holds the state at version N and hears mutation N+1 reaches N+1 without
+ * reading the store. `state` is not modified.
+ */
+export function applyMutation(
+  state: { rules: ReadonlyMap<string, Rule>; killSwitch: boolean },
+  mutation: FaultStateMutation,
+): { rules: Map<string, Rule>; killSwitch: boolean } {
+  const rules = mutation.clear ? new Map<string, Rule>() : new Map(state.rules);
+  for (const id of mutation.remove ?? []) rules.delete(id);
+  for (const rule of mutation.save ?? []) rules.set(rule.id, rule);
+  return { rules, killSwitch: mutation.killSwitch ?? state.killSwitch };
+}

@@ -271,9 +271,14 @@ export function createSqlMetadataStore(client: SqlClient): MetadataStore {
     async referencedBlobs(blobIds) {
       if (blobIds.length === 0) return new Set<string>();
       const rows = await client.query<{ blob_id: string }>(
-        `SELECT blob_id FROM object_blobs WHERE blob_id IN (SELECT jsonb_array_elements_text($1::jsonb))
+        // `= ANY(ARRAY(...))` is computed once and lets each side probe its blob_id btree; an IN over
+        // the set-returning function was planned as a sequential scan of both tables on every
+        // delete task. The ids travel as JSON because PGlite and pg serialise JS arrays differently.
+        `SELECT blob_id FROM object_blobs
+           WHERE blob_id = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))
          UNION
-         SELECT blob_id FROM parts WHERE blob_id IN (SELECT jsonb_array_elements_text($1::jsonb))`,
+         SELECT blob_id FROM parts
+           WHERE blob_id = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
         [JSON.stringify(blobIds)],
       );
       return new Set(rows.map((row) => row.blob_id));

@@ -1,16 +1,18 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { startReconciler } from '../async/reconcile.js';
+import { reconcile, startReconciler } from '../async/reconcile.js';
 import { createTaskRunner } from '../async/tasks.js';
 import { createMemoryCache } from '../cache/adapters/memory-cache.js';
 import { createRedisCache } from '../cache/adapters/redis-cache.js';
 import type { CacheClient } from '../cache/ports.js';
 import type { Config } from '../config/env.js';
+import { bindHttpClientSettings } from '../http/live-settings.js';
 import { withStorageFaults } from '../injection/blob-store-faults.js';
 import { withCacheFaults } from '../injection/cache-faults.js';
 import { createProcessFaultEngine } from '../injection/create-fault-engine.js';
 import { startFaultControlPlane } from '../injection/fault-control-plane.js';
+import { createFiringRelay } from '../injection/firing-relay.js';
 import { withMetadataFaults } from '../injection/metadata-faults.js';
 import { withQueueFaults } from '../injection/queue-faults.js';
 import { withNodeFaults } from '../injection/storage-node-faults.js';
@@ -19,6 +21,7 @@ import { openMetadataDatabase } from '../metadata/open-metadata-store.js';
 import type { MetadataStore } from '../metadata/ports.js';
 import { createMemoryQueue } from '../queue/adapters/memory-queue.js';
 import { createRedisStreamQueue } from '../queue/adapters/redis-stream-queue.js';
+import { createSqsQueue } from '../queue/adapters/sqs-queue.js';
 import type { TaskQueue } from '../queue/ports.js';
 import { createFsNode } from '../storage/adapters/fs-node.js';
 import { newBlobId } from '../storage/blob-id.js';
@@ -63,7 +66,8 @@ export async function createRuntime(
   });
   const metrics = createMetrics();
   // Every port wears its injection points (FAULTS.md, "Points"); they cost one call when off.
-  const faults = createProcessFaultEngine(config, clock, logger, metrics);
+  const firings = createFiringRelay();
+  const faults = createProcessFaultEngine(config, clock, logger, metrics, firings);
   const rawNodes = () =>
     overrides.nodes ??
     Array.from({ length: config.storage.nodes }, (_, index) =>
@@ -79,6 +83,7 @@ export async function createRuntime(
     (node) => withNodeFaults(node, faults),
     logger,
     rawNodes,
+    { registry: metrics.registry, faults, tracer: tracing.tracer },
   );
   const discovery = storageDiscovery.discovery;
   const blobs = withStorageFaults(
@@ -102,7 +107,12 @@ export async function createRuntime(
     clock,
     logger,
     client: database?.client,
+    firings,
   });
+  // The calls to the storage-node workers follow `http.retries` and `http.timeoutMs` live.
+  const unbindHttpSettings = storageDiscovery.httpClient
+    ? bindHttpClientSettings(storageDiscovery.httpClient, controlPlane.dynamicConfig.live)
+    : undefined;
   const cache = withCacheFaults(overrides.cache ?? openCache(config, logger), faults);
   const metadata = createCachedMetadataStore(store, cache, { ttlSeconds: config.cache.ttlSeconds, logger });
   const queue = withQueueFaults(overrides.queue ?? openQueue(config, logger), faults);
@@ -118,6 +128,13 @@ export async function createRuntime(
           logger,
           intervalMs: config.reconcileIntervalMs,
         });
+
+  const reconcileDeps = { blobs, metadata, clock, orphanGraceMs: config.orphanGraceMs, logger };
+  // Node directories are known only for the local nodes of embedded mode.
+  const localDirs =
+    overrides.nodes === undefined && config.discovery.backend !== 'etcd'
+      ? new Map(discovery.nodes().map((node) => [node.id, join(config.dataDir, 'nodes', node.id)]))
+      : new Map<string, string>();
 
   const services: S3Services = {
     blobs: tracePort(tracing.tracer, 'storage', blobs),
@@ -140,6 +157,12 @@ export async function createRuntime(
     services,
     faults,
     dynamicConfig: controlPlane.dynamicConfig,
+    ...(controlPlane.sharedHitLog === undefined ? {} : { sharedHitLog: controlPlane.sharedHitLog }),
+    storage: {
+      nodes: () => discovery.nodes(),
+      address: (nodeId) => localDirs.get(nodeId),
+      reconcile: () => reconciler?.runNow() ?? reconcile(reconcileDeps),
+    },
     isReady: () => !closed,
     async reset() {
       await queue.drain();
@@ -151,6 +174,7 @@ export async function createRuntime(
     async close() {
       closed = true;
       await reconciler?.stop();
+      unbindHttpSettings?.();
       await queue.close();
       await controlPlane.close();
       await Promise.allSettled([metadata.close(), cache.close(), storageDiscovery.close()]);
@@ -174,6 +198,20 @@ function openQueue(config: Readonly<Config>, logger: Logger): TaskQueue {
       consumer: `${hostname()}-${process.pid}`,
       maxAttempts: config.queue.maxAttempts,
       claimIdleMs: 30_000,
+      logger,
+    });
+  }
+  if (config.queue.backend === 'sqs') {
+    const { endpoint, queueName, region, credentials } = config.queue.sqs;
+    return createSqsQueue({
+      ...(endpoint ? { endpoint } : {}),
+      ...(credentials ? { credentials } : {}),
+      region,
+      queueName,
+      maxAttempts: config.queue.maxAttempts,
+      // Same recovery time after a consumer crash as the Redis stream's claimIdleMs.
+      visibilityTimeoutSeconds: 30,
+      retryDelaySeconds: 5,
       logger,
     });
   }

@@ -1,10 +1,12 @@
 import type { Tracer } from '@opentelemetry/api';
+import type { ReconcileReport } from '../async/reconcile.js';
 import type { Config } from '../config/env.js';
 import type { FaultEngine } from '../faults/engine.js';
+import type { SharedHitLog } from '../faults/hit-log.js';
 import type { DynamicConfigHandle } from '../injection/fault-control-plane.js';
 import type { MetadataStore } from '../metadata/ports.js';
 import type { TaskQueue } from '../queue/ports.js';
-import type { BlobStore } from '../storage/ports.js';
+import type { BlobStore, StorageNode } from '../storage/ports.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { Clock } from './clock.js';
@@ -25,6 +27,16 @@ export interface S3Services {
   logger: Logger;
 }
 
+/** What the internal storage API (`/api/v1/storage`) reads and runs beyond the S3 ports. */
+export interface StorageControl {
+  /** The nodes discovery lists now, wearing their `node.*` fault points as the blob store sees them. */
+  nodes(): readonly StorageNode[];
+  /** Where a node keeps its blobs (a directory or a URL), when this process knows it. */
+  address(nodeId: string): string | undefined;
+  /** Runs a reconcile pass now (after the running one, if any) and resolves with its report. */
+  reconcile(): Promise<ReconcileReport>;
+}
+
 /** Everything a handler needs, built once per process (per Lambda container) from the config. */
 export interface Runtime {
   config: Readonly<Config>;
@@ -34,8 +46,12 @@ export interface Runtime {
   services: S3Services;
   /** The fault engine of this instance (rules can be managed while it is off). */
   faults: FaultEngine;
+  /** Stack mode: the hit log every process appends to (`/events` reads it); absent in embedded mode. */
+  sharedHitLog?: SharedHitLog;
   /** The dynamic settings (`/api/v1/config`) and their store; absent on hosts that have none. */
   dynamicConfig?: DynamicConfigHandle;
+  /** Storage nodes and the reconcile pass, for the internal storage API; absent on hosts without. */
+  storage?: StorageControl;
   /** True once every backend answered; /health is 200 only then. */
   isReady(): boolean;
   /** Empties and deletes every bucket (test suites call it between runs). */

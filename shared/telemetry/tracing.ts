@@ -13,6 +13,9 @@ export const TRACER_NAME = 'mock-s3';
 
 let contextManagerRegistered = false;
 
+/** Tracers whose spans go somewhere (an exporter is configured); see `isRecording`. */
+const recordingTracers = new WeakSet<Tracer>();
+
 export interface TracingOptions {
   /** OTLP/HTTP endpoint (e.g. http://127.0.0.1:4318); spans are exported only when set. */
   otlpEndpoint?: string;
@@ -27,8 +30,10 @@ export interface Tracing {
 }
 
 /**
- * Creates the tracer behind every span of this process. With no exporter the provider still
- * creates real spans (so attributes and parentage exist for in-process readers), at little cost.
+ * Creates the tracer behind every span of this process. With no exporter nothing would ever read
+ * a span, so the tracer is marked as not recording: request spans are skipped and ports are left
+ * unwrapped (`isRecording`), which saves a span, a context switch and a Proxy trap per call on the
+ * hot path (measured: a few percent of a 1 KiB GET).
  */
 export function createTracing(options: TracingOptions = {}): Tracing {
   const processors: SpanProcessor[] = [];
@@ -44,8 +49,10 @@ export function createTracing(options: TracingOptions = {}): Tracing {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     contextManagerRegistered = true;
   }
+  const tracer = provider.getTracer(options.serviceName ?? TRACER_NAME);
+  if (processors.length > 0) recordingTracers.add(tracer);
   return {
-    tracer: provider.getTracer(options.serviceName ?? TRACER_NAME),
+    tracer,
     shutdown: () => provider.shutdown(),
   };
 }
@@ -65,15 +72,23 @@ export async function inSpan<T>(tracer: Tracer, name: string, work: (span: Span)
   });
 }
 
+/** True when spans of `tracer` reach an exporter; a tracer that is not recording may be skipped. */
+export function isRecording(tracer: Tracer): boolean {
+  return recordingTracers.has(tracer);
+}
+
 /**
  * Wraps every method of a port so each call is a span named `<port>.<method>`: the port calls of
  * a request show up under its request span without touching the adapters.
  *
+ * With a tracer that is not recording (no exporter) the port is returned as it is.
  * Port spans are leaves, so they are started with the active context as explicit parent and never
  * made active themselves: no `context.with` (an AsyncLocalStorage run) per call. Each method's
  * wrapper is made once and reused, not on every property read.
  */
 export function tracePort<T extends object>(tracer: Tracer, portName: string, port: T): T {
+  // Spans nobody exports are not worth a Proxy trap and a span per call.
+  if (!isRecording(tracer)) return port;
   const wrappers = new Map<string, { method: (...args: unknown[]) => unknown; wrapper: unknown }>();
   return new Proxy(port, {
     get(target, property, receiver) {

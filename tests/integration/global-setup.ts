@@ -5,6 +5,8 @@ import pg from 'pg';
 export const DEFAULT_DATABASE_URL = 'postgres://mocks3:mocks3@127.0.0.1:5432/mocks3_test';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export const DEFAULT_ETCD_URL = 'http://127.0.0.1:2379';
+/** What scripts/moto-up.sh starts: moto's SQS. */
+export const DEFAULT_SQS_ENDPOINT = 'http://127.0.0.1:5055';
 
 const HINT =
   'Start them with `npm run services:up` (bash scripts/services-up.sh) and export the lines it prints.';
@@ -18,6 +20,7 @@ export default async function globalSetup(): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
   const redisUrl = process.env.REDIS_URL || DEFAULT_REDIS_URL;
   const etcdUrl = process.env.ETCD_URL || DEFAULT_ETCD_URL;
+  const sqsEndpoint = process.env.SQS_ENDPOINT || DEFAULT_SQS_ENDPOINT;
 
   const database = decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, ''));
   if (!database.includes('test')) {
@@ -30,11 +33,24 @@ export default async function globalSetup(): Promise<void> {
   await checkPostgres(databaseUrl);
   await checkRedis(redisUrl);
   await checkEtcd(etcdUrl);
+  await checkSqs(sqsEndpoint);
 
   // Workers start after this and inherit the environment: every suite sees the same URLs.
   process.env.DATABASE_URL = databaseUrl;
   process.env.REDIS_URL = redisUrl;
   process.env.ETCD_URL = etcdUrl;
+  process.env.SQS_ENDPOINT = sqsEndpoint;
+}
+
+/** Any HTTP answer will do: an SQS endpoint answers even an unsigned GET (with an error document). */
+async function checkSqs(endpoint: string): Promise<void> {
+  try {
+    await fetch(endpoint, { signal: AbortSignal.timeout(3000) });
+  } catch (error) {
+    throw new Error(
+      `SQS at ${endpoint} does not answer (${describe(error)}). Start moto with \`bash scripts/moto-up.sh\`.`,
+    );
+  }
 }
 
 async function checkEtcd(url: string): Promise<void> {

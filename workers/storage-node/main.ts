@@ -6,6 +6,7 @@ import {
   type FaultControlPlane,
   startFaultControlPlane,
 } from '../../shared/injection/fault-control-plane.js';
+import { createFiringRelay } from '../../shared/injection/firing-relay.js';
 import { withNodeFaults } from '../../shared/injection/storage-node-faults.js';
 import { openPgClient } from '../../shared/metadata/adapters/pg-client.js';
 import { migrate } from '../../shared/metadata/migrations.js';
@@ -29,7 +30,7 @@ import { createStorageNodeServer } from './server.js';
 async function main(): Promise<void> {
   const config = loadStorageNodeConfig();
   const logger = createLogger({ level: 'info' }, { service: 'storage-node', node: config.nodeId });
-  const faults = await followFaultRules(logger);
+  const faults = await followFaultRules(logger, config.nodeId);
   const node = withNodeFaults(createFsNode({ id: config.nodeId, dir: config.dir }), faults.engine);
   const server = createStorageNodeServer(node, logger);
 
@@ -69,9 +70,10 @@ async function main(): Promise<void> {
 }
 
 /** This worker's fault engine, kept in step with the control plane when there is a database. */
-async function followFaultRules(logger: Logger) {
+async function followFaultRules(logger: Logger, nodeName: string) {
   const config = loadConfig();
-  const engine = createProcessFaultEngine(config, systemClock, logger, createMetrics());
+  const firings = createFiringRelay();
+  const engine = createProcessFaultEngine(config, systemClock, logger, createMetrics(), firings);
   const { databaseUrl } = config.metadata;
   let client: SqlClient | undefined;
   let controlPlane: FaultControlPlane | undefined;
@@ -79,7 +81,15 @@ async function followFaultRules(logger: Logger) {
     client = openPgClient(databaseUrl, { max: 2 });
     // Workers may start before any instance has created the schema.
     await migrate(client);
-    controlPlane = await startFaultControlPlane({ config, engine, clock: systemClock, logger, client });
+    controlPlane = await startFaultControlPlane({
+      config,
+      engine,
+      clock: systemClock,
+      logger,
+      client,
+      firings,
+      processName: nodeName,
+    });
   }
   return {
     engine,

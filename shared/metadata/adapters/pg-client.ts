@@ -69,6 +69,13 @@ export function openPgClient(url: string, poolOptions: PgPoolOptions = {}): SqlC
         close: () => Promise.reject(new Error('close() called inside a transaction')),
       };
       let broken: Error | undefined;
+      // A checked-out client has no pool listener: a connection dropped mid-transaction (server
+      // restart) would be an uncaught 'error' and kill the process. Mark it broken instead; the
+      // pending query fails on its own and the client is destroyed on release.
+      const onConnectionError = (error: Error) => {
+        broken = error;
+      };
+      connection.on('error', onConnectionError);
       try {
         await runOn(connection, 'BEGIN');
         const value = await fn(tx);
@@ -83,6 +90,7 @@ export function openPgClient(url: string, poolOptions: PgPoolOptions = {}): SqlC
         }
         throw error;
       } finally {
+        connection.off('error', onConnectionError);
         connection.release(broken);
       }
     },

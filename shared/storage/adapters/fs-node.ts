@@ -1,6 +1,7 @@
 import {
   close as closeFd,
   closeSync,
+  constants as fsConstants,
   fstatSync,
   fsync as fsyncFd,
   futimes as futimesFd,
@@ -35,9 +36,11 @@ export interface FsNodeOptions {
   /** When given, each replica's mtime (its `storedAt`) is set from it, so tests control orphan ages. */
   clock?: Clock;
   /**
-   * fsync the file and its directory before a put resolves (default true), so an acknowledged write
-   * survives a power loss. Measured here for 1 KiB: ~0.25 ms per put without, ~0.8 ms with (file +
-   * directory fsync). Turn off only for throwaway data (benchmarks of the rest of the stack).
+   * Make the file and its directory entry durable before a put resolves (default true), so an
+   * acknowledged write survives a power loss: the temp file is written with O_DSYNC (fsync where
+   * the platform lacks it), renamed, and the shard directory fsynced. Measured here, 16 concurrent
+   * 1 KiB puts x 2 replicas: O_DSYNC writes roughly doubled the rate of write + fsync. Turn off only
+   * for throwaway data (benchmarks of the rest of the stack).
    */
   fsync?: boolean;
   /** Temp files older than this at open are leftovers of a crashed write and are removed. */
@@ -57,7 +60,8 @@ const DEFAULT_STALE_TEMP_MS = 10 * 60_000;
 
 /**
  * A storage node backed by one directory: `<dir>/blobs/<first 2 chars>/<blobId>`, each file a
- * 48-byte header (length, SHA-256) then the bytes; written to `<dir>/tmp/` and renamed into place.
+ * 48-byte header (length, SHA-256) then the bytes; written to `<dir>/tmp/` and renamed into place,
+ * so a reader never sees a half-written replica at its final path.
  */
 export function createFsNode(options: FsNodeOptions): StorageNode {
   const { id, dir, clock } = options;
@@ -90,20 +94,31 @@ export function createFsNode(options: FsNodeOptions): StorageNode {
     assertBlobId(blobId);
     const shard = await ensureShard(blobId);
     const tempPath = join(tmpDir, `${blobId}.${process.pid}.${++tempSequence}.tmp`);
-    const fd = await openFile(tempPath, 'w');
+    // With O_DSYNC each write returns once its bytes (and the file size) are on stable storage, as
+    // write + fdatasync would: one thread-pool round trip fewer than a separate fsync per replica.
+    const fd = await openFile(tempPath, durable && O_DSYNC_FLAGS !== undefined ? O_DSYNC_FLAGS : 'w');
+    let closed: Promise<void> | undefined;
     try {
       await writeAll(fd, [encodeBlobHeader(bytes), bytes]);
       if (clock) {
         const now = clock.now();
         await setTimes(fd, now, now);
       }
-      if (durable) await syncFile(fd);
+      if (durable && O_DSYNC_FLAGS === undefined) await syncFile(fd);
+      await renameIntoShard(tempPath, shard, blobId);
+      // The bytes are durable and in place; closing need not delay the directory sync.
+      closed = closeFile(fd);
+      // The rename is only durable once the directory entry is on disk too.
+      if (durable) await syncDirectory(shard);
     } catch (error) {
-      await closeFile(fd);
+      await (closed ?? closeFile(fd)).catch(() => undefined);
       await rm(tempPath, { force: true });
       throw error;
     }
-    await closeFile(fd);
+    await closed;
+  }
+
+  async function renameIntoShard(tempPath: string, shard: string, blobId: string): Promise<void> {
     try {
       await rename(tempPath, join(shard, blobId));
     } catch (error) {
@@ -113,8 +128,6 @@ export function createFsNode(options: FsNodeOptions): StorageNode {
       await ensureShard(blobId);
       await rename(tempPath, join(shard, blobId));
     }
-    // The rename is only durable once the directory entry is on disk too.
-    if (durable) await syncDirectory(shard);
   }
 
   async function get(blobId: string): Promise<Buffer> {
@@ -229,6 +242,11 @@ function readSmallFileSync(path: string): Buffer | undefined {
  * PUT makes eight such calls per replica.
  */
 const openFile = promisify(openFd);
+/** Open flags of a durable replica write, where the platform has O_DSYNC (Linux, macOS). */
+const O_DSYNC_FLAGS =
+  fsConstants.O_DSYNC === undefined
+    ? undefined
+    : fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_TRUNC | fsConstants.O_DSYNC;
 const closeFile = promisify(closeFd);
 const syncFile = promisify(fsyncFd);
 const setTimes = promisify(futimesFd);

@@ -1,3 +1,10 @@
+import type { FaultService } from '../../faults/rule.js';
+import {
+  createHttpClient,
+  type HttpClient,
+  type HttpClientOptions,
+  type HttpResponse,
+} from '../../http/http-client.js';
 import { decodeBlob, encodeBlob } from '../blob-format.js';
 import { assertBlobId } from '../blob-id.js';
 import {
@@ -11,43 +18,88 @@ import {
   StorageNodeUnavailableError,
 } from '../ports.js';
 
+/** The service that calls the storage nodes: the `service` of the client's metrics and faults. */
+export const STORAGE_NODE_CALLER = 'storage' satisfies FaultService;
+
+/**
+ * How the storage service calls its nodes. Every node call is idempotent (a PUT writes the same
+ * bytes under the same id; GET, HEAD, DELETE repeat harmlessly), so connection errors, timeouts
+ * and 5xx are retried; a 4xx (missing, corrupt, bad id) would fail the same way again and is not.
+ * The breaker (per node) stops a dead node from costing every request its full retry budget:
+ * refused at once, the write goes to the next ranked node and the read to the next replica.
+ */
+export const STORAGE_NODE_CALL_POLICY = {
+  timeoutMs: 10_000,
+  retries: 2,
+  backoff: { baseMs: 25, maxMs: 500 },
+  breaker: { failureThreshold: 5, resetMs: 5_000 },
+} as const;
+
+/**
+ * The HTTP client of the storage service: `STORAGE_NODE_CALL_POLICY`, with `overrides` (the live
+ * `http.retries`/`http.timeoutMs`, metrics, the `http.client` fault hook, a tracer).
+ */
+export function createStorageNodeClient(overrides: Partial<HttpClientOptions> = {}): HttpClient {
+  return createHttpClient({
+    service: STORAGE_NODE_CALLER,
+    ...STORAGE_NODE_CALL_POLICY,
+    backoff: { ...STORAGE_NODE_CALL_POLICY.backoff },
+    breaker: { ...STORAGE_NODE_CALL_POLICY.breaker },
+    ...overrides,
+  });
+}
+
 export interface HttpNodeOptions {
   id: string;
   /** e.g. `http://127.0.0.1:7001` */
   baseUrl: string;
-  /** Per-request limit; a node slower than this counts as unavailable. */
+  /**
+   * The client the process's nodes share (one breaker per node inside it, one set of metrics,
+   * one place for live settings). Default: a client of this node's own.
+   */
+  client?: HttpClient;
+  /** Limit of one attempt of the node's own client (ignored when `client` is given). */
   timeoutMs?: number;
 }
 
 /**
- * A storage node reached over the storage-node worker's HTTP API (stack mode). Bodies carry the
- * blob header, so the bytes are verified end to end, whatever happened on the wire.
+ * A storage node reached over the storage-node worker's HTTP API (stack mode), through the
+ * service-to-service HTTP client (timeouts, retries, breaker, trace propagation, `http.client`
+ * faults). Bodies carry the blob header, so the bytes are verified end to end, whatever happened
+ * on the wire.
  */
 export function createHttpNode(options: HttpNodeOptions): StorageNode {
   const { id } = options;
   const base = options.baseUrl.replace(/\/+$/, '');
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  const client =
+    options.client ??
+    createStorageNodeClient(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
 
-  async function call(method: string, path: string, body?: Buffer): Promise<Response> {
+  async function call(
+    method: string,
+    path: string,
+    extra: { body?: Buffer; idempotent?: boolean } = {},
+  ): Promise<HttpResponse> {
     try {
-      return await fetch(`${base}${path}`, {
+      return await client.request({
         method,
-        body,
-        headers: body ? { 'content-type': 'application/octet-stream' } : undefined,
-        signal: AbortSignal.timeout(timeoutMs),
+        url: `${base}${path}`,
+        peer: id,
+        ...(extra.body ? { body: extra.body, headers: { 'content-type': 'application/octet-stream' } } : {}),
+        ...(extra.idempotent === undefined ? {} : { idempotent: extra.idempotent }),
       });
     } catch (error) {
+      // Timeouts, refused or reset connections, an open breaker, an injected `http.client` fault.
       throw new StorageNodeUnavailableError(id, { cause: error });
     }
   }
 
-  async function failure(response: Response, blobId: string): Promise<Error> {
-    const text = await response.text().catch(() => '');
+  function failure(response: HttpResponse, blobId: string): Error {
     if (response.status === 404) return new BlobMissingError(blobId, id);
     if (response.status === 422) return new BlobCorruptError(blobId, id);
     if (response.status === 400) return new InvalidBlobIdError(blobId);
     return new StorageNodeUnavailableError(id, {
-      cause: new Error(`HTTP ${response.status}: ${text.slice(0, 200)}`),
+      cause: new Error(`HTTP ${response.status}: ${response.body.toString('utf8', 0, 200)}`),
     });
   }
 
@@ -59,45 +111,39 @@ export function createHttpNode(options: HttpNodeOptions): StorageNode {
   return {
     id,
     async put(blobId, bytes) {
-      const response = await call('PUT', blobPath(blobId), encodeBlob(bytes));
-      if (response.status !== 204) throw await failure(response, blobId);
+      const response = await call('PUT', blobPath(blobId), { body: encodeBlob(bytes) });
+      if (response.status !== 204) throw failure(response, blobId);
     },
     async get(blobId) {
       const response = await call('GET', blobPath(blobId));
-      if (response.status !== 200) throw await failure(response, blobId);
-      return decodeBlob(Buffer.from(await response.arrayBuffer()), blobId, id);
+      if (response.status !== 200) throw failure(response, blobId);
+      return decodeBlob(response.body, blobId, id);
     },
     async delete(blobId) {
       const response = await call('DELETE', blobPath(blobId));
-      if (response.status !== 204) throw await failure(response, blobId);
+      if (response.status !== 204) throw failure(response, blobId);
     },
     async stat(blobId): Promise<BlobStat | undefined> {
       const response = await call('HEAD', blobPath(blobId));
       if (response.status === 404) return undefined;
-      if (response.status !== 200) throw await failure(response, blobId);
+      if (response.status !== 200) throw failure(response, blobId);
       return {
-        size: Number(response.headers.get('x-blob-size')),
-        storedAt: new Date(Number(response.headers.get('x-blob-stored-at'))),
+        size: Number(response.headers['x-blob-size']),
+        storedAt: new Date(Number(response.headers['x-blob-stored-at'])),
       };
     },
     async *list(): AsyncIterable<BlobListing> {
+      // The client reads whole bodies: a node's listing is one NDJSON document in memory.
       const response = await call('GET', '/blobs');
-      if (response.status !== 200 || !response.body) throw await failure(response, '');
-      const decoder = new TextDecoder();
-      let pending = '';
-      for await (const chunk of response.body) {
-        pending += decoder.decode(chunk as Uint8Array, { stream: true });
-        const lines = pending.split('\n');
-        pending = lines.pop()!;
-        for (const line of lines) if (line) yield parseListing(line);
-      }
-      if (pending) yield parseListing(pending);
+      if (response.status !== 200) throw failure(response, '');
+      for (const line of response.body.toString('utf8').split('\n')) if (line) yield parseListing(line);
     },
     async health(): Promise<NodeHealth> {
       try {
-        const response = await call('GET', '/health');
-        const health = (await response.json()) as NodeHealth;
-        return { ...health, id, healthy: response.ok && health.healthy };
+        // A probe: one attempt, answered now, not after the retry budget.
+        const response = await call('GET', '/health', { idempotent: false });
+        const health = JSON.parse(response.body.toString('utf8')) as NodeHealth;
+        return { ...health, id, healthy: response.status === 200 && health.healthy };
       } catch {
         return { id, healthy: false };
       }

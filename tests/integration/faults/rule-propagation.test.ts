@@ -10,7 +10,9 @@ import { createSqlRuleStore } from '../../../shared/faults/adapters/sql-rule-sto
 import { createFaultEngine, type FaultEngine } from '../../../shared/faults/engine.js';
 import { createRedisRuleBus } from '../../../shared/injection/adapters/redis-rule-bus.js';
 import { bindFaultsConfigSwitch } from '../../../shared/injection/faults-config-switch.js';
+import type { RuleBus } from '../../../shared/injection/rule-bus.js';
 import { type RuleSync, startRuleSync } from '../../../shared/injection/rule-sync.js';
+import type { VersionedRuleStore } from '../../../shared/injection/versioned-rule-store.js';
 import { openPgClient } from '../../../shared/metadata/adapters/pg-client.js';
 import { migrate } from '../../../shared/metadata/migrations.js';
 import type { SqlClient } from '../../../shared/metadata/sql-client.js';
@@ -150,6 +152,89 @@ describe('rule propagation over PostgreSQL and Redis', () => {
         .sort();
     expect(ids(a)).toEqual(ids(b));
     expect((await createSqlRuleStore(clients[0]!).load()).map((rule) => rule.id).sort()).toEqual(ids(a));
+  });
+});
+
+describe('rule propagation from the notice itself, over PostgreSQL and Redis', () => {
+  const schemaOwn = `${schema}_notice`;
+  const channelOwn = `${channel}:notice`;
+  const clients: SqlClient[] = [];
+  const syncs: RuleSync[] = [];
+  // The first block ends the shared pool in its afterAll.
+  const owner = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+
+  beforeAll(async () => {
+    await owner.query(`CREATE SCHEMA "${schemaOwn}"`);
+  });
+
+  afterAll(async () => {
+    await Promise.all(syncs.map((sync) => sync.close()));
+    await Promise.all(clients.map((client) => client.close()));
+    await owner.query(`DROP SCHEMA IF EXISTS "${schemaOwn}" CASCADE`);
+    await owner.end();
+  });
+
+  /** An instance whose store counts full reads and whose bus can be told to lose notices. */
+  async function instance(healIntervalMs: number) {
+    const client = openPgClient(databaseUrl, { max: 2, searchPath: schemaOwn });
+    clients.push(client);
+    await migrate(client);
+    const sql = createSqlRuleStore(client);
+    const counted = { snapshots: 0, deaf: false };
+    const store: VersionedRuleStore = {
+      ...sql,
+      async snapshot() {
+        counted.snapshots += 1;
+        return sql.snapshot();
+      },
+    };
+    const redisBus = createRedisRuleBus({ url: redisUrl, channel: channelOwn });
+    const bus: RuleBus = {
+      publish: (notice) => redisBus.publish(notice),
+      subscribe: (listener) => redisBus.subscribe((notice) => counted.deaf || listener(notice)),
+      close: () => redisBus.close(),
+    };
+    const engine = newEngine();
+    const sync = await startRuleSync({ engine, store, bus, clock: systemClock, healIntervalMs });
+    syncs.push(sync);
+    return { engine, sync, counted };
+  }
+
+  it('applies changes in order without reading the store, and heals a lost notice', async () => {
+    // Prepare
+    const a = await instance(0);
+    const b = await instance(200);
+    const readsAtStart = b.counted.snapshots;
+
+    // Act: three changes heard, then one lost, then the kill switch heard again.
+    a.engine.addRule({
+      id: 'n1',
+      match: { operation: 'GetObject' },
+      fault: { type: 'latency', ms: 1 },
+      ttl: '5m',
+    });
+    a.engine.updateRule('n1', { enabled: false });
+    a.engine.addRule({
+      id: 'n2',
+      match: { operation: 'GetObject' },
+      fault: { type: 'latency', ms: 1 },
+      ttl: '5m',
+    });
+    await until(b.engine, (engine) => engine.getRule('n2') !== undefined);
+    const readsWhileHearing = b.counted.snapshots - readsAtStart;
+    b.counted.deaf = true;
+    a.engine.removeRule('n2');
+    await a.sync.settled();
+    await until(b.engine, (engine) => engine.getRule('n2') === undefined);
+    b.counted.deaf = false;
+    a.engine.disableAll();
+    await until(b.engine, (engine) => engine.status().killSwitch);
+
+    // Assess
+    expect(readsWhileHearing).toBe(0);
+    expect(b.engine.getRule('n1')).toBeUndefined();
+    expect(b.engine.listRules()).toEqual([]);
+    expect(b.sync.version).toBe(a.sync.version);
   });
 });
 

@@ -6,8 +6,8 @@ import { bodyBytes } from '../../../../layers/binary-body.js';
 import { FAULT_PARAMS, FAULT_TYPES } from '../../../../shared/faults/fault-schema.js';
 import { PRESET_NAMES } from '../../../../shared/faults/presets.js';
 import { FAULT_SERVICES, INJECTION_POINTS } from '../../../../shared/faults/rule.js';
+import { checkSchema, resolveRef, type Schema } from '../../../support/json-schema.js';
 import { apiEvent, unitContext } from '../../../support/unit-runtime.js';
-import { checkSchema, resolveRef, type Schema } from './json-schema.js';
 import { type ControlAnswer, type ControlClient, createControlClient } from './support.js';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;

@@ -40,6 +40,15 @@ describe('compileEndpoint', () => {
     expect(() => compileEndpoint('PUT photos')).toThrow(RuleValidationError);
     expect(compileEndpoint('/x').method).toBeUndefined();
   });
+
+  it('tells the literal start of every path it matches', () => {
+    // Act / Assess
+    expect(compileEndpoint('GET /:bucket/:key').literalPrefix).toBe('/');
+    expect(compileEndpoint('GET /photos/:key').literalPrefix).toBe('/photos/');
+    expect(compileEndpoint('/pho*/x').literalPrefix).toBe('/pho');
+    expect(compileEndpoint('PUT /reports/daily').literalPrefix).toBe('/reports/daily');
+    expect(compileEndpoint('/').literalPrefix).toBe('/');
+  });
 });
 
 describe('compileGlob', () => {

@@ -141,6 +141,7 @@ describe('createHttpClient fault hook', () => {
       faultHook: ({ attempt }) => {
         seen.push(attempt);
         if (attempt === 1) throw new Error('injected http.client fault');
+        return undefined;
       },
     });
 
@@ -168,6 +169,41 @@ describe('createHttpClient fault hook', () => {
 
     // Assess
     await expect(call).rejects.toBe(injected);
+  });
+
+  it('takes a response from the hook instead of sending: a 5xx is retried, counted, then sent', async () => {
+    // Prepare
+    const seen: Array<{ attempt: number; size: number; peer?: string; timeoutMs: number }> = [];
+    const { client, sent, counter } = scripted([204], {
+      faultHook: ({ attempt, size, peer, timeoutMs }) => {
+        seen.push({ attempt, size, ...(peer === undefined ? {} : { peer }), timeoutMs });
+        return attempt <= 2 ? { status: 503, headers: {}, body: Buffer.alloc(0) } : undefined;
+      },
+    });
+
+    // Act
+    const response = await client.request({ method: 'PUT', url: URL_A, body: 'abc', peer: 'node-a' });
+
+    // Assess
+    expect(response.status).toBe(204);
+    expect(sent).toHaveLength(1);
+    expect(seen).toEqual([1, 2, 3].map((attempt) => ({ attempt, size: 3, peer: 'node-a', timeoutMs: 1000 })));
+    expect(await counter('retry_attempts_total')).toBe(2);
+  });
+
+  it('returns a 4xx from the hook to the caller without retrying', async () => {
+    // Prepare
+    const { client, sent } = scripted([], {
+      faultHook: () => ({ status: 404, headers: {}, body: Buffer.from('gone') }),
+    });
+
+    // Act
+    const response = await client.request({ method: 'GET', url: URL_A });
+
+    // Assess
+    expect(response.status).toBe(404);
+    expect(response.body.toString()).toBe('gone');
+    expect(sent).toHaveLength(0);
   });
 });
 

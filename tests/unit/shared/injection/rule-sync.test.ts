@@ -58,6 +58,41 @@ function nextReload(engine: FaultEngine): Promise<FaultChange> {
   });
 }
 
+/** Resolves once `ready()` holds, checked now and after each change the sync applies to `engine`. */
+function until(engine: FaultEngine, ready: () => boolean): Promise<void> {
+  if (ready()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const stop = engine.onChange(() => {
+      if (!ready()) return;
+      stop();
+      resolve();
+    });
+  });
+}
+
+/** A bus whose notices arrive without their change, as a change too large to send does. */
+function bareBus(hub: MemoryRuleBusHub): RuleBus {
+  const bus = hub.connect();
+  return {
+    publish: ({ change: _change, ...notice }) => bus.publish(notice),
+    subscribe: (listener) => bus.subscribe(listener),
+    close: () => bus.close(),
+  };
+}
+
+/** A store that counts full reads (snapshots). */
+function countingStore(store: VersionedRuleStore): VersionedRuleStore & { snapshots: number } {
+  const counted = {
+    ...store,
+    snapshots: 0,
+    async snapshot() {
+      counted.snapshots += 1;
+      return store.snapshot();
+    },
+  };
+  return counted;
+}
+
 /** A bus that counts what it publishes. */
 function countingBus(hub: MemoryRuleBusHub): RuleBus & { published: RuleChangeNotice[] } {
   const bus = hub.connect();
@@ -141,7 +176,13 @@ describe('startRuleSync', () => {
     await Promise.all([a.sync.settled(), b.sync.settled()]);
 
     // Assess
-    expect(busA.published).toEqual([{ version: 1, origin: a.sync.instanceId }]);
+    expect(busA.published).toEqual([
+      {
+        version: 1,
+        origin: a.sync.instanceId,
+        change: { remove: [], save: [expect.objectContaining({ id: 'slow-1' })] },
+      },
+    ]);
     expect(busB.published).toEqual([]);
     expect(await store.version()).toBe(1);
     expect(b.sync.version).toBe(1);
@@ -259,8 +300,8 @@ describe('startRuleSync', () => {
       },
     };
     const hub = createMemoryRuleBusHub();
-    const a = await startInstance(shared, hub.connect());
-    const b = await startInstance(gated, hub.connect());
+    const a = await startInstance(shared, bareBus(hub));
+    const b = await startInstance(gated, bareBus(hub));
     holdNext = true;
 
     // Act
@@ -278,6 +319,77 @@ describe('startRuleSync', () => {
         .sort(),
     ).toEqual(['from-a', 'from-b']);
     expect((await shared.snapshot()).rules.map((rule) => rule.id).sort()).toEqual(['from-a', 'from-b']);
+  });
+
+  it('applies a change carried by its notice without reading the store', async () => {
+    // Prepare
+    const shared = createMemoryVersionedRuleStore();
+    const store = countingStore(shared);
+    const hub = createMemoryRuleBusHub();
+    const a = await startInstance(shared, hub.connect());
+    const b = await startInstance(store, hub.connect());
+    const readsAtStart = store.snapshots;
+
+    // Act
+    for (const id of ['r1', 'r2', 'r3']) a.engine.addRule(slowDownRule(id));
+    a.engine.updateRule('r2', { enabled: false });
+    a.engine.removeRule('r1');
+    await a.sync.settled();
+    await until(b.engine, () => b.engine.listRules().length === 2 && b.engine.getRule('r1') === undefined);
+    await b.sync.settled();
+
+    // Assess
+    expect(b.sync.version).toBe(5);
+    expect(store.snapshots).toBe(readsAtStart);
+    expect(b.engine.listRules().map((rule) => [rule.id, rule.enabled])).toEqual([
+      ['r2', false],
+      ['r3', true],
+    ]);
+  });
+
+  it('reloads the store when a notice skips a version (a lost notice), in order', async () => {
+    // Prepare: a change committed behind B's back, then a notice for the one after it.
+    const shared = createMemoryVersionedRuleStore();
+    const store = countingStore(shared);
+    const hub = createMemoryRuleBusHub();
+    const a = await startInstance(shared, undefined);
+    const b = await startInstance(store, hub.connect());
+    const sender = hub.connect();
+    a.engine.addRule(slowDownRule('unannounced'));
+    await a.sync.settled();
+    const next = newEngine().addRule(slowDownRule('announced'));
+    const version = await shared.commit({ save: [next] });
+    const reloaded = nextReload(b.engine);
+    const readsBefore = store.snapshots;
+
+    // Act
+    await sender.publish({ version, origin: 'elsewhere', change: { save: [next] } });
+    await reloaded;
+
+    // Assess
+    expect(store.snapshots).toBe(readsBefore + 1);
+    expect(b.engine.listRules().map((rule) => rule.id)).toEqual(['announced', 'unannounced']);
+    expect(b.sync.version).toBe(version);
+  });
+
+  it('clears every rule on the kill switch applied from a notice', async () => {
+    // Prepare
+    const store = createMemoryVersionedRuleStore();
+    const hub = createMemoryRuleBusHub();
+    const a = await startInstance(store, hub.connect());
+    const b = await startInstance(store, hub.connect());
+    a.engine.addRule(slowDownRule('slow-1'));
+    await a.sync.settled();
+    await until(b.engine, () => b.engine.getRule('slow-1') !== undefined);
+
+    // Act
+    a.engine.disableAll();
+    await a.sync.settled();
+    await until(b.engine, () => b.engine.status().killSwitch);
+
+    // Assess
+    expect(b.engine.listRules()).toEqual([]);
+    expect(b.engine.evaluate(getObjectEvent).terminal).toBeUndefined();
   });
 
   it('loads the stored rules and kill switch at start, without the expired ones', async () => {

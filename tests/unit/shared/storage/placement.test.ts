@@ -101,14 +101,4 @@ describe('placeReplicas', () => {
     expect(moved / blobIds.length).toBeGreaterThan(0.37);
     expect(moved / blobIds.length).toBeLessThan(0.43);
   });
-
-  it('ranks fast enough for the GET hot path', () => {
-    // Act
-    const started = process.hrtime.bigint();
-    for (const blobId of blobIds) rankNodes(blobId, nodes);
-    const perCallNs = Number(process.hrtime.bigint() - started) / blobIds.length;
-
-    // Assess: generous bound (a few µs) so a slow CI machine does not flake
-    expect(perCallNs).toBeLessThan(20_000);
-  });
 });

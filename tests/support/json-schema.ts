@@ -1,5 +1,5 @@
 /**
- * A checker for the subset of JSON Schema the injection contract uses: $ref (local), type (one or a
+ * A checker for the subset of JSON Schema the OpenAPI contracts (docs/openapi/) use: $ref (local), type (one or a
  * list), required, properties, additionalProperties, enum, items, minItems, minimum, maximum,
  * pattern, oneOf, anyOf, allOf. Enough to hold responses to the contract without a dependency.
  */

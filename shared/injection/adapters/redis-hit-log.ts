@@ -1,0 +1,88 @@
+/**
+ * Stack mode's shared hit log: a capped Redis list that every process appends its firings to, so
+ * `/api/v1/injection/events` on any instance shows the firings of the front, both instances and
+ * every storage-node worker.
+ */
+import { closeRedis, openRedis, whenReady } from '../../cache/adapters/redis-connection.js';
+import { type Firing, type FiringFilter, filterFirings, type SharedHitLog } from '../../faults/hit-log.js';
+import { type Logger, silentLogger } from '../../telemetry/logger.js';
+
+/** Where stack-mode processes append their firings. */
+export const HIT_LOG_KEY = 'mock-s3:faults:hits';
+
+export interface RedisHitLogOptions {
+  url: string;
+  /** Default {@link HIT_LOG_KEY}; tests use a key of their own. */
+  key?: string;
+  /** Names this process in each firing (`process`). */
+  processName: string;
+  /** Firings kept, all processes together (default 1000, as the engine's own log). */
+  capacity?: number;
+  logger?: Logger;
+  /** Bound on one append or read (default 2000 ms). */
+  commandTimeoutMs?: number;
+}
+
+/**
+ * Appends are batched: firings queued in one turn of the event loop go in one RPUSH + LTRIM,
+ * sent without being awaited, so a firing costs the request path no round trip. A firing that
+ * cannot be sent (Redis down) is dropped with a warning: the hit log is a record, not a ledger;
+ * the process's own log line and metric still have it.
+ */
+export function createRedisHitLog(options: RedisHitLogOptions): SharedHitLog {
+  const key = options.key ?? HIT_LOG_KEY;
+  const capacity = Math.max(1, options.capacity ?? 1000);
+  const logger = options.logger ?? silentLogger;
+  const commandTimeoutMs = options.commandTimeoutMs ?? 2000;
+  const redis = openRedis({ url: options.url, connectionName: 'mock-s3-hit-log', commandTimeoutMs, logger });
+  let queued: string[] = [];
+  let flushing: Promise<void> = Promise.resolve();
+  let scheduled = false;
+
+  function flush(): Promise<void> {
+    scheduled = false;
+    if (queued.length === 0) return flushing;
+    const batch = queued;
+    queued = [];
+    flushing = flushing
+      .then(async () => {
+        await whenReady(redis, commandTimeoutMs);
+        await redis
+          .multi()
+          .rpush(key, ...batch)
+          .ltrim(key, -capacity, -1)
+          .exec();
+      })
+      .catch((error: unknown) =>
+        logger.warn('fault firings not added to the shared hit log', { error, firings: batch.length }),
+      );
+    return flushing;
+  }
+
+  return {
+    append(firing) {
+      queued.push(JSON.stringify({ ...firing, process: options.processName }));
+      if (scheduled) return;
+      scheduled = true;
+      setImmediate(() => void flush());
+    },
+    async list(filter: FiringFilter = {}) {
+      await flush();
+      await whenReady(redis, commandTimeoutMs);
+      const texts = await redis.lrange(key, 0, -1);
+      const firings: Firing[] = [];
+      for (const text of texts) {
+        try {
+          firings.push(JSON.parse(text) as Firing);
+        } catch {
+          logger.warn('ignoring a malformed entry of the shared hit log', { key });
+        }
+      }
+      return filterFirings(firings, filter);
+    },
+    async close() {
+      await flush();
+      await closeRedis(redis);
+    },
+  };
+}

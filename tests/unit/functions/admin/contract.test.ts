@@ -1,0 +1,94 @@
+import { createHandler as createHealthHandler } from '../../../../functions/admin/health.js';
+import { createHandler as createMetricsHandler } from '../../../../functions/admin/metrics.js';
+import { createHandler as createResetHandler } from '../../../../functions/admin/reset.js';
+import { createHandler as createStatsHandler } from '../../../../functions/admin/stats.js';
+import { createHandler as createS3Handler } from '../../../../functions/s3-api/handler.js';
+import type { LambdaHandler } from '../../../../layers/compose-handler.js';
+import { describeContract } from '../../../support/contract-suite.js';
+import { type ContractCase, callLambda, serverlessRoutes } from '../../../support/openapi.js';
+import { apiEvent, createUnitRuntime, type UnitRuntime, unitContext } from '../../../support/unit-runtime.js';
+
+interface AdminContext {
+  unit: UnitRuntime;
+  /** What /health reports; a test turns it off to see the 503. */
+  ready: boolean;
+  handlers: Record<string, LambdaHandler>;
+  s3: LambdaHandler;
+}
+
+type Case = ContractCase<AdminContext>;
+
+/** Two buckets, three objects, one fault rule. */
+async function withData(context: AdminContext): Promise<void> {
+  const { s3, unit } = context;
+  for (const path of ['/photos', '/logs', '/photos/a', '/photos/b', '/logs/c']) {
+    await s3(
+      apiEvent({ method: 'PUT', path, ...(path.indexOf('/', 1) > 0 ? { body: 'x' } : {}) }),
+      unitContext(),
+    );
+  }
+  unit.runtime.faults.addRule({ fault: { type: 'latency', ms: 5 } });
+}
+
+async function withDatabaseDown({ unit }: AdminContext): Promise<void> {
+  unit.runtime.faults.setConfigSwitch(true);
+  unit.runtime.faults.addRule({
+    match: { service: 'metadata', point: 'db.query' },
+    fault: { type: 'db_error', sqlstate: '57014' },
+  });
+}
+
+const CASES: Case[] = [
+  { operationId: 'getHealth', status: 200, method: 'GET', path: '/health' },
+  {
+    operationId: 'getHealth',
+    status: 503,
+    method: 'GET',
+    path: '/health',
+    setup: async (context) => {
+      context.ready = false;
+    },
+  },
+  { operationId: 'getMetrics', status: 200, method: 'GET', path: '/metrics', setup: withData },
+  { operationId: 'reset', status: 200, method: 'POST', path: '/api/v1/admin/reset', setup: withData },
+  { operationId: 'getStats', status: 200, method: 'GET', path: '/api/v1/admin/stats', setup: withData },
+  {
+    operationId: 'getStats',
+    status: 503,
+    method: 'GET',
+    path: '/api/v1/admin/stats',
+    setup: withDatabaseDown,
+  },
+];
+
+// The admin service against docs/openapi/admin.yaml.
+describeContract<AdminContext>('admin OpenAPI contract', {
+  document: 'admin',
+  declared: () => serverlessRoutes(['adminHealth', 'adminMetrics', 'adminReset', 'adminStats']),
+  open: async () => {
+    const unit = await createUnitRuntime();
+    const context: AdminContext = { unit, ready: true, handlers: {}, s3: createS3Handler(unit.runtime) };
+    context.handlers = {
+      '/health': createHealthHandler({ ...unit.runtime, isReady: () => context.ready }),
+      '/metrics': createMetricsHandler(unit.runtime),
+      '/api/v1/admin/reset': createResetHandler(unit.runtime),
+      '/api/v1/admin/stats': createStatsHandler(unit.runtime),
+    };
+    return context;
+  },
+  close: ({ unit }) => unit.runtime.close(),
+  reset: async (context) => {
+    const { faults } = context.unit.runtime;
+    for (const rule of faults.listRules()) faults.removeRule(rule.id);
+    faults.setConfigSwitch(undefined);
+    context.ready = true;
+    await context.unit.runtime.reset();
+  },
+  call: (context, c) => callLambda(context.handlers[c.path]!, c, 'admin'),
+  cases: CASES,
+  broken: {
+    schema: '#/components/schemas/Stats',
+    value: { buckets: 2, objects: 3, objectsExact: true, queue: {}, nodes: [{ id: 'node-1' }], faults: {} },
+    problem: '$.nodes[0]: missing required healthy',
+  },
+});
