@@ -40,6 +40,9 @@ export function faults(options: FaultsOptions): MiddlewareObj<ApiEvent, ApiResul
   const before = async (request: FaultsRequest) => {
     const { event, context } = request;
     const headers = event.headers as Record<string, string | undefined>;
+    // The usual request meets no rule and no `x-mock-fault` header: it is not described at all.
+    const header = options.headerEnabled ? headers[FAULT_HEADER] : undefined;
+    if (header === undefined && !engine.armedAt('http.server', service)) return;
     const facts = currentRequestFacts();
     const path = facts?.bucket === undefined ? event.rawPath : pathStyle(facts.bucket, facts.key);
     const faultEvent = {
@@ -57,7 +60,7 @@ export function faults(options: FaultsOptions): MiddlewareObj<ApiEvent, ApiResul
     let outcome: FaultOutcome;
     try {
       outcome = options.headerEnabled
-        ? engine.evaluateWithHeader(faultEvent, headers[FAULT_HEADER])
+        ? engine.evaluateWithHeader(faultEvent, header)
         : engine.evaluate(faultEvent);
     } catch (error) {
       if (!(error instanceof RuleValidationError)) throw error;

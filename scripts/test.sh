@@ -74,7 +74,9 @@ jest_run() {
 # Unit, integration and e2e (an embedded server per file). The stack project is not listed here
 # (jest.config.js adds it only with MOCK_S3_TEST_STACK=1).
 phase "jest: unit, integration, e2e (embedded)"
-S3_ENDPOINT='' S3_ADMIN_ENDPOINT='' MOCK_S3_TEST_STACK='' jest_run embedded "$@"
+# (unset, not empty: the e2e support reads an empty S3_ENDPOINT as "a server named by S3_ENDPOINT")
+unset S3_ENDPOINT S3_ADMIN_ENDPOINT MOCK_S3_TEST_STACK
+jest_run embedded "$@"
 
 # Stack mode (scripts/test-stack.sh: its own ports, PostgreSQL cluster, Redis and etcd). Skipped when
 # arguments select tests, or with TEST_STACK=0.
@@ -91,7 +93,7 @@ if [[ $# -eq 0 && "${TEST_STACK:-1}" != 0 ]]; then
     # pass and would run the same way again, so they are left out here.
     phase "jest: e2e against the test stack ($s3_endpoint)"
     mapfile -t own_servers < <(grep -rL 'useTarget' tests/e2e --include='*.test.ts')
-    S3_ENDPOINT="$s3_endpoint" S3_ADMIN_ENDPOINT="$admin_endpoint" MOCK_S3_TEST_STACK='' \
+    S3_ENDPOINT="$s3_endpoint" S3_ADMIN_ENDPOINT="$admin_endpoint" \
       jest_run e2e-stack --selectProjects e2e --testPathIgnorePatterns "${own_servers[@]}"
 
     # Reliability: kills and restarts parts of the stack, so one file at a time, with every setting of

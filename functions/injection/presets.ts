@@ -1,6 +1,7 @@
 import { isPresetName, PRESETS, type PresetOptions } from '../../shared/faults/presets.js';
 import { ControlError, validationError } from './control-error.js';
 import { type ControlOperation, objectBody, refuseUnknownFields } from './request.js';
+import { resetSharedHits } from './shared-hits.js';
 
 /** GET /presets: each built-in scenario template, its options and the rules it materialises. */
 export const listPresets: ControlOperation = ({ runtime }) => ({
@@ -12,7 +13,7 @@ export const listPresets: ControlOperation = ({ runtime }) => ({
  * POST /presets/{name}/activate `{ttl?, node?, seed?}`: materialises the preset as rules tagged
  * with its name (activating again replaces them). Options the preset does not use are refused.
  */
-export const activatePreset: ControlOperation = ({ runtime, params, body }) => {
+export const activatePreset: ControlOperation = async ({ runtime, params, body }) => {
   const name = params.name!;
   if (!isPresetName(name)) throw new ControlError('NotFound', `no preset named ${name}`);
   const fields = objectBody(body, true);
@@ -32,6 +33,9 @@ export const activatePreset: ControlOperation = ({ runtime, params, body }) => {
     }
     options.seed = fields.seed;
   }
+  const previous = runtime.faults.listRules({ scenario: name }).map((rule) => rule.id);
   const rules = runtime.faults.activatePreset(name, options) ?? [];
+  // The preset's rules are made afresh: their shared counts start at 0 like the engine's.
+  await resetSharedHits(runtime, [...new Set([...previous, ...rules.map((rule) => rule.id)])]);
   return { status: 200, body: { preset: name, scenario: name, rules } };
 };

@@ -2,45 +2,54 @@ import type { RuleFilter } from '../../shared/faults/engine.js';
 import { isInjectionPoint } from '../../shared/faults/rule.js';
 import { ControlError, validationError } from './control-error.js';
 import type { ControlOperation } from './request.js';
+import { resetSharedHits, withSharedHit, withSharedHits } from './shared-hits.js';
 
 const RULE_QUERY = ['scenario', 'point', 'enabled'] as const;
 
-/** POST /rules: adds a rule (canonical or shorthand form); 201 with the canonical rule. */
-export const addRule: ControlOperation = ({ runtime, body }) => {
+/**
+ * POST /rules: adds a rule (canonical or shorthand form); 201 with the canonical rule. Its shared
+ * count starts at 0 even if an expired rule with the same id had fired.
+ */
+export const addRule: ControlOperation = async ({ runtime, body }) => {
   if (body === undefined) throw validationError('body', 'a rule is required');
-  return { status: 201, body: runtime.faults.addRule(body) };
+  const rule = runtime.faults.addRule(body);
+  await resetSharedHits(runtime, [rule.id]);
+  return { status: 201, body: rule };
 };
 
 /** GET /rules: the live rules, optionally filtered by scenario, point and enabled. */
-export const listRules: ControlOperation = ({ runtime, query }) => {
-  return { status: 200, body: { rules: runtime.faults.listRules(ruleFilter(query)) } };
+export const listRules: ControlOperation = async ({ runtime, query }) => {
+  const rules = await withSharedHits(runtime, runtime.faults.listRules(ruleFilter(query)));
+  return { status: 200, body: { rules } };
 };
 
 /** DELETE /rules: removes every rule (the engine stays on; compare the kill switch). */
-export const clearRules: ControlOperation = ({ runtime }) => {
+export const clearRules: ControlOperation = async ({ runtime }) => {
   const removed = runtime.faults.listRules().length;
   runtime.faults.replaceAll([]);
+  await resetSharedHits(runtime);
   return { status: 200, body: { removed } };
 };
 
 /** GET /rules/{id}. */
-export const getRule: ControlOperation = ({ runtime, params }) => {
+export const getRule: ControlOperation = async ({ runtime, params }) => {
   const rule = runtime.faults.getRule(params.id!);
   if (rule === undefined) throw noSuchRule(params.id!);
-  return { status: 200, body: rule };
+  return { status: 200, body: await withSharedHit(runtime, rule) };
 };
 
-/** PATCH /rules/{id}: merges the changes (either form) and answers the updated rule. */
-export const updateRule: ControlOperation = ({ runtime, params, body }) => {
+/** PATCH /rules/{id}: merges the changes (either form) and answers the updated rule (hits kept). */
+export const updateRule: ControlOperation = async ({ runtime, params, body }) => {
   if (body === undefined) throw validationError('body', 'a patch is required');
   const rule = runtime.faults.updateRule(params.id!, body);
   if (rule === undefined) throw noSuchRule(params.id!);
-  return { status: 200, body: rule };
+  return { status: 200, body: await withSharedHit(runtime, rule) };
 };
 
-/** DELETE /rules/{id}. */
-export const removeRule: ControlOperation = ({ runtime, params }) => {
+/** DELETE /rules/{id}: the rule and its shared count go. */
+export const removeRule: ControlOperation = async ({ runtime, params }) => {
   if (!runtime.faults.removeRule(params.id!)) throw noSuchRule(params.id!);
+  await resetSharedHits(runtime, [params.id!]);
   return { status: 200, body: { removed: 1 } };
 };
 

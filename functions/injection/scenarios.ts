@@ -3,6 +3,7 @@ import type { Rule } from '../../shared/faults/rule.js';
 import { RuleValidationError } from '../../shared/faults/validation.js';
 import { ControlError, validationError } from './control-error.js';
 import { type ControlOperation, objectBody, refuseUnknownFields } from './request.js';
+import { resetSharedHits, withSharedHits } from './shared-hits.js';
 
 /** Same shape the engine accepts for a rule's `scenario` tag. */
 const SCENARIO_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -13,8 +14,11 @@ export const listScenarios: ControlOperation = ({ runtime }) => ({
   body: { scenarios: runtime.faults.listScenarios() },
 });
 
-/** POST /scenarios/{name}/activate `{ttl?}`: enables every rule of the scenario and re-arms its TTL. */
-export const activateScenario: ControlOperation = ({ runtime, params, body }) => {
+/**
+ * POST /scenarios/{name}/activate `{ttl?}`: enables every rule of the scenario and re-arms its TTL;
+ * a fresh activation starts its counters (shared hits included) fresh.
+ */
+export const activateScenario: ControlOperation = async ({ runtime, params, body }) => {
   const fields = objectBody(body, true);
   refuseUnknownFields(fields, ['ttl']);
   const name = scenarioName(params.name!);
@@ -23,15 +27,19 @@ export const activateScenario: ControlOperation = ({ runtime, params, body }) =>
     fields.ttl === undefined ? {} : { ttl: fields.ttl as string },
   );
   if (rules.length === 0) throw noSuchScenario(name);
+  await resetSharedHits(
+    runtime,
+    rules.map((rule) => rule.id),
+  );
   return { status: 200, body: { scenario: name, rules } };
 };
 
 /** POST /scenarios/{name}/deactivate: disables every rule of the scenario (they stay listed). */
-export const deactivateScenario: ControlOperation = ({ runtime, params }) => {
+export const deactivateScenario: ControlOperation = async ({ runtime, params }) => {
   const name = scenarioName(params.name!);
   const rules = runtime.faults.deactivateScenario(name);
   if (rules.length === 0) throw noSuchScenario(name);
-  return { status: 200, body: { scenario: name, rules } };
+  return { status: 200, body: { scenario: name, rules: await withSharedHits(runtime, rules) } };
 };
 
 /**
@@ -39,7 +47,7 @@ export const deactivateScenario: ControlOperation = ({ runtime, params }) => {
  * anything changes; the scenario's previous rules are replaced, so applying a file twice is the
  * same as applying it once. Rules without an id get `<name>.<n>`, stable across applies.
  */
-export const applyScenario: ControlOperation = ({ runtime, params, body }) => {
+export const applyScenario: ControlOperation = async ({ runtime, params, body }) => {
   const name = scenarioName(params.name!);
   const fields = objectBody(body);
   refuseUnknownFields(fields, ['rules']);
@@ -75,17 +83,24 @@ export const applyScenario: ControlOperation = ({ runtime, params, body }) => {
     ids.add(rule.id);
     parsed.push(rule);
   });
-  for (const rule of engine.listRules({ scenario: name })) engine.removeRule(rule.id);
+  const previous = engine.listRules({ scenario: name }).map((rule) => rule.id);
+  for (const id of previous) engine.removeRule(id);
   for (const rule of parsed) engine.putRule(rule);
+  // Removed and put again: every rule of the file starts at 0, as the engine's own counters do.
+  await resetSharedHits(runtime, [...new Set([...previous, ...ids])]);
   return { status: 201, body: { scenario: name, rules: parsed } };
 };
 
 /** DELETE /scenarios/{name}: removes every rule of the scenario. */
-export const removeScenario: ControlOperation = ({ runtime, params }) => {
+export const removeScenario: ControlOperation = async ({ runtime, params }) => {
   const name = scenarioName(params.name!);
   const rules = runtime.faults.listRules({ scenario: name });
   if (rules.length === 0) throw noSuchScenario(name);
   for (const rule of rules) runtime.faults.removeRule(rule.id);
+  await resetSharedHits(
+    runtime,
+    rules.map((rule) => rule.id),
+  );
   return { status: 200, body: { scenario: name, removed: rules.length } };
 };
 

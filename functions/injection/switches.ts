@@ -1,11 +1,14 @@
 import type { ControlOperation } from './request.js';
+import { resetSharedHits } from './shared-hits.js';
 
 /**
  * POST /disable-all: the kill switch. Latches the engine off and expires every rule before the
- * answer leaves, so once the client has its 200 nothing fires on this instance.
+ * answer leaves, so once the client has its 200 nothing fires on this instance; the shared hit
+ * counts go with the rules.
  */
-export const disableAll: ControlOperation = ({ runtime }) => {
+export const disableAll: ControlOperation = async ({ runtime }) => {
   runtime.faults.disableAll();
+  await resetSharedHits(runtime);
   return { status: 200, body: runtime.faults.status() };
 };
 

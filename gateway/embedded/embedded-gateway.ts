@@ -83,7 +83,8 @@ async function serve(
     response.socket?.destroy();
     return;
   }
-  if (plane === 's3' && options.faults) {
+  // Asked only when a rule targets the point: evaluating nothing would write the same response.
+  if (plane === 's3' && options.faults?.armedAt('gateway.socket', 'gateway')) {
     await writeThroughSocketFaults(
       options.faults,
       requestFactsOf<RequestFacts>(result),

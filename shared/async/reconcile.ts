@@ -66,12 +66,18 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     const repairs = await mapWithConcurrency(page, concurrency, (blobId) =>
       blobs.repair(blobId, { scrub: true }),
     );
+    const missing: string[] = [];
     for (const repair of repairs) {
       report.replicasRepaired += repair.repaired.length;
-      if (repair.lost) {
-        report.lost += 1;
-        logger.error('referenced blob lost: no good replica on any node', { blobId: repair.blobId });
-      }
+      if (repair.lost) missing.push(repair.blobId);
+    }
+    // The page was read before the repairs: an object deleted meanwhile has had its blobs removed
+    // by its delete task. Only a blob metadata still references is lost.
+    const stillReferenced = missing.length > 0 ? await metadata.referencedBlobs(missing) : new Set<string>();
+    for (const blobId of missing) {
+      if (!stillReferenced.has(blobId)) continue;
+      report.lost += 1;
+      logger.error('referenced blob lost: no good replica on any node', { blobId });
     }
     if (page.length < REFERENCE_BATCH) break;
     after = page[page.length - 1]!;

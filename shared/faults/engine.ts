@@ -11,7 +11,14 @@ import { type FaultEvent, type MatchField, normaliseEvent } from './match.js';
 import { DEFAULT_TTL_MS, parseRule, parseTtl, patchRule } from './parse-rule.js';
 import { isPresetName, PRESET_NAMES, PRESETS, type PresetName, type PresetOptions } from './presets.js';
 import { ruleStream } from './random.js';
-import { type Fault, type FaultType, type InjectionPoint, isDelayFault, type Rule } from './rule.js';
+import {
+  type Fault,
+  type FaultService,
+  type FaultType,
+  type InjectionPoint,
+  isDelayFault,
+  type Rule,
+} from './rule.js';
 import { byEvaluationOrder, type RuleEntry, RuleSet, ruleView } from './rule-set.js';
 import { RuleConflictError } from './validation.js';
 
@@ -146,6 +153,12 @@ export interface FaultEngine {
   status(): FaultEngineStatus;
   onChange(listener: (change: FaultChange) => void): () => void;
   evaluate(event: FaultEvent): FaultOutcome;
+  /**
+   * Whether an event at `point` for `service` could fire a rule: the engine is on and an enabled
+   * rule targets that point. When false, `evaluate` of any such event returns no fault, so a point
+   * may skip building its event (the hot path pays a lookup, not an allocation).
+   */
+  armedAt(point: InjectionPoint, service: FaultService): boolean;
   evaluateWithHeader(event: FaultEvent, headerValue: string | undefined): FaultOutcome;
   explain(event: FaultEvent): Explanation;
   events(filter?: FiringFilter): Firing[];
@@ -531,6 +544,9 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
       return () => listeners.delete(listener);
     },
     evaluate,
+    armedAt(point, service) {
+      return isEnabled() && rules.candidatesFor(point, service).size > 0;
+    },
     evaluateWithHeader,
     explain,
     events(filter) {

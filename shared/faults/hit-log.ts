@@ -78,5 +78,15 @@ export interface SharedHitLog {
   append(firing: Firing): void;
   /** The firings of every process that pass `filter`, oldest first (this process's queued ones included). */
   list(filter?: FiringFilter): Promise<Firing[]>;
+  /**
+   * The firings of every process counted per rule (the shared `hits`), for `ruleIds`; a rule never
+   * counted is 0. This process's queued firings are sent first.
+   */
+  hits(ruleIds: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * Zeroes the shared counts of `ruleIds`, or of every rule when omitted (a deleted rule, the kill
+   * switch, a fresh activation), after this process's queued firings are sent.
+   */
+  resetHits(ruleIds?: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -42,6 +42,8 @@ export function withStorageFaults(blobs: BlobStore, engine: FaultEngine, discove
       return placement;
     },
     async get(blobId) {
+      // Every GET reads a blob: with nothing armed here, no event and no extra await.
+      if (!engine.armedAt('storage.get', 'storage')) return blobs.get(blobId);
       const hit = await faultAt(engine, { service: 'storage', point: 'storage.get' });
       if (hit) {
         const { fault } = hit;

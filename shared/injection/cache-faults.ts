@@ -27,8 +27,9 @@ export function withCacheFaults(cache: CacheClient, engine: FaultEngine): CacheC
     await Promise.all(keys.map((key) => cache.del(key)));
   };
 
-  return {
+  const client: CacheClient = {
     async get(key) {
+      if (!engine.armedAt('cache.get', 'metadata')) return cache.get(key);
       const outcome = engine.evaluate({ service: 'metadata', point: 'cache.get', key });
       if (outcome.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, outcome.delayMs));
       switch (outcome.terminal?.fault.type) {
@@ -46,10 +47,17 @@ export function withCacheFaults(cache: CacheClient, engine: FaultEngine): CacheC
           return cache.get(key);
       }
     },
+    async getMany(keys) {
+      // Each key is its own `cache.get` event: with a rule armed there, the keys go one by one.
+      if (!engine.armedAt('cache.get', 'metadata')) return cache.getMany(keys);
+      return Promise.all(keys.map((key) => client.get(key)));
+    },
     async set(key, value, ttlSeconds) {
-      const outcome = engine.evaluate({ service: 'metadata', point: 'cache.set', key });
-      if (outcome.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, outcome.delayMs));
-      if (outcome.terminal?.fault.type === 'cache_flush') await flush();
+      if (engine.armedAt('cache.set', 'metadata')) {
+        const outcome = engine.evaluate({ service: 'metadata', point: 'cache.set', key });
+        if (outcome.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, outcome.delayMs));
+        if (outcome.terminal?.fault.type === 'cache_flush') await flush();
+      }
       remember(key, value);
       return cache.set(key, value, ttlSeconds);
     },
@@ -58,4 +66,5 @@ export function withCacheFaults(cache: CacheClient, engine: FaultEngine): CacheC
     },
     close: () => cache.close(),
   };
+  return client;
 }

@@ -14,9 +14,11 @@ export interface TerminalFault {
 /**
  * Asks the engine at an injection point, with the facts of the request in progress added to the
  * event; waits out the delays that fired and returns the terminal fault, if one fired, for the
- * caller (the layer that owns the point) to apply. Costs one call and no allocation when off.
+ * caller (the layer that owns the point) to apply. When no rule targets the point (or the engine
+ * is off) the facts are not even read: see `armedAt` for hooks that skip the call altogether.
  */
 export async function faultAt(engine: FaultEngine, event: FaultEvent): Promise<TerminalFault | undefined> {
+  if (!engine.armedAt(event.point, event.service)) return undefined;
   const facts = currentRequestFacts();
   const full: FaultEvent = facts
     ? {

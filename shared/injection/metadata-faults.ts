@@ -39,7 +39,8 @@ export function withMetadataFaults(store: MetadataStore, engine: FaultEngine): M
   const source = store as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
   for (const name of READS) {
     target[name] = async (...args) => {
-      failWith(await at('db.query'));
+      // Reads are the GET path: with nothing armed at `db.query`, no event and no extra await.
+      if (engine.armedAt('db.query', 'metadata')) failWith(await at('db.query'));
       return source[name]!.apply(store, args);
     };
   }

@@ -75,13 +75,10 @@ export function createCachedMetadataStore(
     load: () => Promise<T | undefined>,
     revive: (record: T) => T,
   ): Promise<T | undefined> {
-    let cached: [string | undefined, string | undefined, string | undefined];
+    let cached: (string | undefined)[];
     try {
-      cached = await Promise.all([
-        cache.get(cacheKey),
-        cache.get(versionCacheKey(cacheKey)),
-        cache.get(GENERATION_KEY),
-      ]);
+      // One round trip for the entry and both of its guards.
+      cached = await cache.getMany([cacheKey, versionCacheKey(cacheKey), GENERATION_KEY]);
     } catch (error) {
       warn('get', cacheKey, error);
       return load();

@@ -40,6 +40,21 @@ export function describeCacheContract(adapterName: string, subject: CacheContrac
       expect(miss).toBeUndefined();
     });
 
+    it('reads several keys at once, each answer at its key position', async () => {
+      // Prepare
+      const cache = await open('read-many');
+      await cache.set('obj:photos/a.jpg', 'entry', 60);
+      await cache.set('gen:metadata', 'generation', 60);
+
+      // Act
+      const answers = await cache.getMany(['obj:photos/a.jpg', 'ver:obj:photos/a.jpg', 'gen:metadata']);
+      const none = await cache.getMany([]);
+
+      // Assess
+      expect(answers).toEqual(['entry', undefined, 'generation']);
+      expect(none).toEqual([]);
+    });
+
     it('overwrites a value on a second set', async () => {
       // Prepare
       const cache = await open('overwrite');

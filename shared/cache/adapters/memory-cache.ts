@@ -27,14 +27,21 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): CacheClient
   // Every GET reads three entries: the system clock need not build a Date for each.
   const nowMs = clock === systemClock ? Date.now : () => clock.now().getTime();
 
+  const read = (key: string): string | undefined => {
+    const entry = entries.get(key);
+    if (entry === undefined) return undefined;
+    entries.delete(key);
+    if (nowMs() >= entry.expiresAtMs) return undefined;
+    entries.set(key, entry);
+    return entry.value;
+  };
+
   return {
     async get(key) {
-      const entry = entries.get(key);
-      if (entry === undefined) return undefined;
-      entries.delete(key);
-      if (nowMs() >= entry.expiresAtMs) return undefined;
-      entries.set(key, entry);
-      return entry.value;
+      return read(key);
+    },
+    async getMany(keys) {
+      return keys.map(read);
     },
     async set(key, value, ttlSeconds) {
       const expiresAtMs = nowMs() + ttlToMs(ttlSeconds);

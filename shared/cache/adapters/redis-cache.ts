@@ -33,6 +33,12 @@ export function createRedisCache(options: RedisCacheOptions): CacheClient {
       const value = await redis.get(keyPrefix + key);
       return value ?? undefined;
     },
+    async getMany(keys) {
+      if (keys.length === 0) return [];
+      await whenReady(redis, commandTimeoutMs);
+      const values = await redis.mget(keys.map((key) => keyPrefix + key));
+      return values.map((value) => value ?? undefined);
+    },
     async set(key, value, ttlSeconds) {
       const ttlMs = ttlToMs(ttlSeconds);
       await whenReady(redis, commandTimeoutMs);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { createFaultEngine, type FaultEngine } from '../../../shared/faults/engine.js';
 import type { SharedHitLog } from '../../../shared/faults/hit-log.js';
-import { createRedisHitLog } from '../../../shared/injection/adapters/redis-hit-log.js';
+import { createRedisHitLog, hitCountsKey } from '../../../shared/injection/adapters/redis-hit-log.js';
 import { createFiringRelay } from '../../../shared/injection/firing-relay.js';
 import { systemClock } from '../../../shared/runtime/clock.js';
 import { DEFAULT_REDIS_URL } from '../global-setup.js';
@@ -41,7 +41,7 @@ describe('the hit log shared over Redis', () => {
 
   afterAll(async () => {
     await Promise.all(processes.map((process) => process.log.close()));
-    await admin.del(key);
+    await admin.del(key, hitCountsKey(key));
     admin.disconnect();
   });
 
@@ -114,5 +114,74 @@ describe('the hit log shared over Redis', () => {
     // Assess
     expect(kept.map((firing) => firing.requestId)).toEqual(['r-3', 'r-4', 'r-5', 'r-6', 'r-7']);
     expect(newestTwo.map((firing) => firing.requestId)).toEqual(['r-6', 'r-7']);
+  });
+
+  it('sums the firings of every process per rule, while `times` is still spent per process', async () => {
+    // Prepare: the same `times: 3` rule on two workers, another rule on one of them.
+    const one = startProcess('node-a');
+    const two = startProcess('node-b');
+    processes.push(one, two);
+    const limited = {
+      id: 'summed',
+      times: 3,
+      match: { service: 'storage-node', point: 'node.write' },
+      fault: { type: 'io_error', errno: 'EIO' },
+    };
+    one.engine.addRule(limited);
+    two.engine.addRule(limited);
+    one.engine.addRule({
+      id: 'other',
+      match: { service: 'storage-node', point: 'node.delete' },
+      fault: { type: 'io_error', errno: 'EIO' },
+    });
+    await one.log.resetHits(['summed', 'other']);
+
+    // Act: five writes on each worker (three fire on each), one delete on the first.
+    for (let n = 0; n < 5; n++) {
+      one.engine.evaluate({ service: 'storage-node', point: 'node.write' });
+      two.engine.evaluate({ service: 'storage-node', point: 'node.write' });
+    }
+    one.engine.evaluate({ service: 'storage-node', point: 'node.delete' });
+    await two.log.list(); // the second worker sends what it queued
+    const shared = await one.log.hits(['summed', 'other', 'never-fired']);
+
+    // Assess
+    expect(one.engine.getRule('summed')?.hits).toBe(3);
+    expect(two.engine.getRule('summed')?.hits).toBe(3);
+    expect(Object.fromEntries(shared)).toEqual({ summed: 6, other: 1, 'never-fired': 0 });
+  });
+
+  it('starts a rule re-created under a deleted id at 0, and the kill-switch reset clears every count', async () => {
+    // Prepare: a rule that fired on two processes, then is deleted.
+    const one = startProcess('offline-a');
+    const two = startProcess('offline-b');
+    processes.push(one, two);
+    const rule = { id: 'again', match: { service: 's3-api' }, fault: { type: 'latency', ms: 1 } };
+    for (const process of [one, two]) process.engine.addRule(rule);
+    await one.log.resetHits(['again', 'kept']);
+    one.engine.evaluate({ service: 's3-api', point: 'http.server' });
+    two.engine.evaluate({ service: 's3-api', point: 'http.server' });
+    await two.log.list();
+    const beforeDelete = await one.log.hits(['again']);
+
+    // Act: delete (the engines, then the shared count), re-create, fire once on the second process.
+    for (const process of [one, two]) process.engine.removeRule('again');
+    await one.log.resetHits(['again']);
+    for (const process of [one, two]) process.engine.addRule(rule);
+    two.engine.evaluate({ service: 's3-api', point: 'http.server' });
+    await two.log.list();
+    const afterRecreate = await one.log.hits(['again']);
+    one.engine.addRule({ id: 'kept', match: { service: 'gateway' }, fault: { type: 'latency', ms: 1 } });
+    one.engine.evaluate({ service: 'gateway', point: 'http.server' });
+    await one.log.list();
+    const beforeKill = await two.log.hits(['again', 'kept']);
+    await two.log.resetHits();
+    const afterKill = await one.log.hits(['again', 'kept']);
+
+    // Assess
+    expect(beforeDelete.get('again')).toBe(2);
+    expect(afterRecreate.get('again')).toBe(1);
+    expect(Object.fromEntries(beforeKill)).toEqual({ again: 1, kept: 1 });
+    expect(Object.fromEntries(afterKill)).toEqual({ again: 0, kept: 0 });
   });
 });

@@ -205,7 +205,8 @@ async function emptyAndDelete(client: S3Client, bucket: string): Promise<void> {
  * server per file unless `S3_ENDPOINT` (and `S3_ADMIN_ENDPOINT`) name a running one.
  */
 export async function useTarget(): Promise<Target> {
-  const externalEndpoint = process.env.S3_ENDPOINT;
+  // An empty S3_ENDPOINT means "none", as for a shell that clears it with `S3_ENDPOINT=`.
+  const externalEndpoint = process.env.S3_ENDPOINT || undefined;
   const server = externalEndpoint ? undefined : await startEmbeddedServer();
   const endpoint = externalEndpoint ?? (server as EmbeddedServer).endpoint;
   const adminEndpoint = externalEndpoint

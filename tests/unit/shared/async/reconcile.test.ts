@@ -96,6 +96,25 @@ describe('reconcile', () => {
     expect(await holders(nodes, degraded)).toHaveLength(2);
   });
 
+  it('does not count as lost a blob whose object was deleted while the pass ran', async () => {
+    // Prepare: listed as referenced, then the object is deleted and its delete task removes the
+    // blob before the repair looks at it.
+    const gone = newBlobId();
+    const { deps, metadata } = setup([gone]);
+    const listReferencedBlobs = metadata.listReferencedBlobs.bind(metadata);
+    metadata.listReferencedBlobs = async (after, limit) => {
+      const page = await listReferencedBlobs(after, limit);
+      metadata.references.delete(gone);
+      return page;
+    };
+
+    // Act
+    const report = await reconcile(deps);
+
+    // Assess
+    expect(report.lost).toBe(0);
+  });
+
   it('scrubs every replica of a referenced blob and rewrites a corrupt one', async () => {
     // Prepare: the second replica, which a plain read would never reach, is corrupt
     const blobId = newBlobId();

@@ -15,6 +15,9 @@ class FakeCache implements CacheClient {
   async get(key: string) {
     return this.entries.get(key)?.value;
   }
+  async getMany(keys: readonly string[]) {
+    return Promise.all(keys.map((key) => this.get(key)));
+  }
   async set(key: string, value: string, ttlSeconds: number) {
     this.entries.set(key, { value, ttlSeconds });
   }
