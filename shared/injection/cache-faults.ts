@@ -1,5 +1,5 @@
 import type { CacheClient } from '../cache/ports.js';
-import type { FaultEngine } from '../faults/engine.js';
+import type { FaultEngine, FaultOutcome } from '../faults/engine.js';
 
 /** Entries remembered for `cache_stale` and `cache_flush` (bounded: oldest forgotten first). */
 const MAX_TRACKED = 10_000;
@@ -27,30 +27,38 @@ export function withCacheFaults(cache: CacheClient, engine: FaultEngine): CacheC
     await Promise.all(keys.map((key) => cache.del(key)));
   };
 
+  // What one `cache.get` does once its event has been evaluated.
+  const lookup = async (key: string, outcome: FaultOutcome): Promise<string | undefined> => {
+    if (outcome.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, outcome.delayMs));
+    switch (outcome.terminal?.fault.type) {
+      case 'cache_miss':
+        return undefined;
+      case 'cache_stale':
+        return previous.get(key) ?? cache.get(key);
+      case 'cache_hot_key_expiry':
+        await cache.del(key);
+        return undefined;
+      case 'cache_flush':
+        await flush();
+        return undefined;
+      default:
+        return cache.get(key);
+    }
+  };
+  const quiet = (outcome: FaultOutcome) => outcome.delayMs === 0 && outcome.terminal === undefined;
+
   const client: CacheClient = {
     async get(key) {
       if (!engine.armedAt('cache.get', 'metadata')) return cache.get(key);
-      const outcome = engine.evaluate({ service: 'metadata', point: 'cache.get', key });
-      if (outcome.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, outcome.delayMs));
-      switch (outcome.terminal?.fault.type) {
-        case 'cache_miss':
-          return undefined;
-        case 'cache_stale':
-          return previous.get(key) ?? cache.get(key);
-        case 'cache_hot_key_expiry':
-          await cache.del(key);
-          return undefined;
-        case 'cache_flush':
-          await flush();
-          return undefined;
-        default:
-          return cache.get(key);
-      }
+      return lookup(key, engine.evaluate({ service: 'metadata', point: 'cache.get', key }));
     },
     async getMany(keys) {
-      // Each key is its own `cache.get` event: with a rule armed there, the keys go one by one.
       if (!engine.armedAt('cache.get', 'metadata')) return cache.getMany(keys);
-      return Promise.all(keys.map((key) => client.get(key)));
+      // Each key is its own `cache.get` event, evaluated in order; when none of them fires, one
+      // round trip still serves them all.
+      const outcomes = keys.map((key) => engine.evaluate({ service: 'metadata', point: 'cache.get', key }));
+      if (outcomes.every(quiet)) return cache.getMany(keys);
+      return Promise.all(keys.map((key, index) => lookup(key, outcomes[index]!)));
     },
     async set(key, value, ttlSeconds) {
       if (engine.armedAt('cache.set', 'metadata')) {

@@ -20,15 +20,16 @@ export interface TerminalFault {
 export async function faultAt(engine: FaultEngine, event: FaultEvent): Promise<TerminalFault | undefined> {
   if (!engine.armedAt(event.point, event.service)) return undefined;
   const facts = currentRequestFacts();
-  const full: FaultEvent = facts
-    ? {
-        ...(facts.operation === undefined ? {} : { operation: facts.operation }),
-        ...(facts.bucket === undefined ? {} : { bucket: facts.bucket }),
-        ...(facts.key === undefined ? {} : { key: facts.key }),
-        ...(facts.requestId === undefined ? {} : { requestId: facts.requestId }),
-        ...event,
-      }
-    : event;
+  // Assignments, not spreads: this runs at every armed point of every request.
+  let full = event;
+  if (facts) {
+    const merged: Partial<FaultEvent> = {};
+    if (facts.operation !== undefined) merged.operation = facts.operation;
+    if (facts.bucket !== undefined) merged.bucket = facts.bucket;
+    if (facts.key !== undefined) merged.key = facts.key;
+    if (facts.requestId !== undefined) merged.requestId = facts.requestId;
+    full = Object.assign(merged, event);
+  }
   const outcome = engine.evaluate(full);
   if (outcome.delayMs > 0) await sleep(outcome.delayMs);
   if (!outcome.terminal) return undefined;
