@@ -120,7 +120,7 @@ export function createRedisStreamQueue(options: RedisStreamQueueOptions): RedisS
     while (!closed) {
       try {
         if (inFlight.size >= concurrency) {
-          await Promise.race([inFlight.oneFinished(), stopped()]);
+          await untilStopped(inFlight.oneFinished());
           continue;
         }
         await ready();
@@ -253,16 +253,27 @@ export function createRedisStreamQueue(options: RedisStreamQueueOptions): RedisS
       .catch((error: unknown) => logger.warn('could not renew claims on running tasks', { error }));
   }
 
-  function stopped(): Promise<void> {
-    return new Promise((resolve) => {
-      if (stopping.signal.aborted) resolve();
-      else stopping.signal.addEventListener('abort', () => resolve(), { once: true });
+  /**
+   * Waits for `event` or for close(), whichever comes first. The abort listener is removed after
+   * each wait: the consumer loop waits every round, and while Redis is down rounds are many.
+   */
+  async function untilStopped(event: Promise<unknown>): Promise<void> {
+    if (stopping.signal.aborted) return;
+    let onAbort!: () => void;
+    const aborted = new Promise<void>((resolve) => {
+      onAbort = resolve;
+      stopping.signal.addEventListener('abort', onAbort, { once: true });
     });
+    try {
+      await Promise.race([event, aborted]);
+    } finally {
+      stopping.signal.removeEventListener('abort', onAbort);
+    }
   }
 
   async function pause(ms: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([new Promise((resolve) => (timer = setTimeout(resolve, ms))), stopped()]);
+    await untilStopped(new Promise((resolve) => (timer = setTimeout(resolve, ms))));
     clearTimeout(timer);
   }
 
