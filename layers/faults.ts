@@ -3,6 +3,7 @@ import type { MiddlewareObj, Request } from '@middy/core';
 import type { FaultEngine, FaultOutcome } from '../shared/faults/engine.js';
 import { FAULT_HEADER } from '../shared/faults/header-fault.js';
 import { InjectedFault, s3ErrorFor } from '../shared/faults/injected-fault.js';
+import type { FaultEvent } from '../shared/faults/match.js';
 import type { FaultService } from '../shared/faults/rule.js';
 import { RuleValidationError } from '../shared/faults/validation.js';
 import { currentRequestFacts } from '../shared/injection/request-scope.js';
@@ -45,18 +46,20 @@ export function faults(options: FaultsOptions): MiddlewareObj<ApiEvent, ApiResul
     if (header === undefined && !engine.armedAt('http.server', service)) return;
     const facts = currentRequestFacts();
     const path = facts?.bucket === undefined ? event.rawPath : pathStyle(facts.bucket, facts.key);
-    const faultEvent = {
+    // Assignments, not spreads: this runs for every request once any http.server rule exists.
+    const faultEvent: FaultEvent = {
       service,
-      point: 'http.server' as const,
+      point: 'http.server',
       operation: context.operation,
       method: event.requestContext.http.method,
       path,
       headers,
       requestId: context.requestId,
-      ...(facts?.bucket === undefined ? {} : { bucket: facts.bucket }),
-      ...(facts?.key === undefined ? {} : { key: facts.key }),
-      ...(headers['content-length'] === undefined ? {} : { size: Number(headers['content-length']) }),
     };
+    if (facts?.bucket !== undefined) faultEvent.bucket = facts.bucket;
+    if (facts?.key !== undefined) faultEvent.key = facts.key;
+    const contentLength = headers['content-length'];
+    if (contentLength !== undefined) faultEvent.size = Number(contentLength);
     let outcome: FaultOutcome;
     try {
       outcome = options.headerEnabled
@@ -112,7 +115,11 @@ export function faults(options: FaultsOptions): MiddlewareObj<ApiEvent, ApiResul
   };
 }
 
+/** Characters a path segment keeps as they are; most keys are made of nothing else. */
+const UNRESERVED_PATH = /^[A-Za-z0-9\-._~/]*$/;
+
 function pathStyle(bucket: string, key: string | undefined): string {
-  const encode = (text: string) => encodeURIComponent(text).replace(/%2F/g, '/');
+  const encode = (text: string) =>
+    UNRESERVED_PATH.test(text) ? text : encodeURIComponent(text).replace(/%2F/g, '/');
   return key === undefined ? `/${encode(bucket)}` : `/${encode(bucket)}/${encode(key)}`;
 }
