@@ -5,6 +5,7 @@ import { type Logger, silentLogger } from '../../telemetry/logger.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS, pollUntilDrained } from '../drain.js';
 import { InFlightHandlers } from '../in-flight.js';
 import type { QueueStats, Task, TaskHandler, TaskQueue } from '../ports.js';
+import { pauseUnlessStopped, untilStopped as untilStoppedBy } from '../stop-signal.js';
 import {
   decodeTask,
   encodeTaskFields,
@@ -253,29 +254,8 @@ export function createRedisStreamQueue(options: RedisStreamQueueOptions): RedisS
       .catch((error: unknown) => logger.warn('could not renew claims on running tasks', { error }));
   }
 
-  /**
-   * Waits for `event` or for close(), whichever comes first. The abort listener is removed after
-   * each wait: the consumer loop waits every round, and while Redis is down rounds are many.
-   */
-  async function untilStopped(event: Promise<unknown>): Promise<void> {
-    if (stopping.signal.aborted) return;
-    let onAbort!: () => void;
-    const aborted = new Promise<void>((resolve) => {
-      onAbort = resolve;
-      stopping.signal.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      await Promise.race([event, aborted]);
-    } finally {
-      stopping.signal.removeEventListener('abort', onAbort);
-    }
-  }
-
-  async function pause(ms: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await untilStopped(new Promise((resolve) => (timer = setTimeout(resolve, ms))));
-    clearTimeout(timer);
-  }
+  const untilStopped = (event: Promise<unknown>) => untilStoppedBy(stopping.signal, event);
+  const pause = (ms: number) => pauseUnlessStopped(stopping.signal, ms);
 
   async function stats(): Promise<QueueStats> {
     await ready();

@@ -15,6 +15,7 @@ import { type Logger, silentLogger } from '../../telemetry/logger.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS, pollUntilDrained } from '../drain.js';
 import { InFlightHandlers } from '../in-flight.js';
 import type { QueueStats, Task, TaskHandler, TaskQueue } from '../ports.js';
+import { pauseUnlessStopped, untilStopped as untilStoppedBy } from '../stop-signal.js';
 import { OldestPendingEstimate } from './sqs-lag-estimate.js';
 import {
   countAttribute,
@@ -324,29 +325,8 @@ export function createSqsQueue(options: SqsQueueOptions): SqsTaskQueue {
     })().catch((error: unknown) => logger.warn('could not renew the visibility of running tasks', { error }));
   }
 
-  /**
-   * Waits for `event` or for `close()`, whichever is first. Removes its abort listener afterwards:
-   * the loop waits like this every round while SQS is down, for as long as the process lives.
-   */
-  async function untilStopped(event: Promise<unknown>): Promise<void> {
-    if (stopping.signal.aborted) return;
-    let onAbort!: () => void;
-    const aborted = new Promise<void>((resolve) => {
-      onAbort = resolve;
-      stopping.signal.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      await Promise.race([event, aborted]);
-    } finally {
-      stopping.signal.removeEventListener('abort', onAbort);
-    }
-  }
-
-  async function pause(ms: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await untilStopped(new Promise((resolve) => (timer = setTimeout(resolve, ms))));
-    clearTimeout(timer);
-  }
+  const untilStopped = (event: Promise<unknown>) => untilStoppedBy(stopping.signal, event);
+  const pause = (ms: number) => pauseUnlessStopped(stopping.signal, ms);
 
   /**
    * Counts from GetQueueAttributes, which SQS documents as approximate (exact on moto). `pending`
