@@ -1,8 +1,8 @@
 import { composeHandler, type LambdaHandler } from '../../layers/compose-handler.js';
 import type { ApiEvent } from '../../layers/request-context.js';
 import type { Runtime } from '../../shared/runtime/runtime.js';
-import { ControlError, renderControlError, toControlError } from '../injection/control-error.js';
-import { type ControlOperation, jsonResult, parseJsonBody } from '../injection/request.js';
+import { ControlError } from '../injection/control-error.js';
+import { answerControlRequest, type ControlOperation } from '../injection/request.js';
 
 /** One operation of an internal service API (storage, metadata, async, admin). */
 export interface InternalRoute {
@@ -35,23 +35,11 @@ export function createInternalApiHandler(options: InternalApiOptions): LambdaHan
   const { runtime, routes } = options;
   const compiled = routes.map((route) => ({ route, segments: route.path.split('/').slice(1) }));
   return composeHandler(
-    async (event, context) => {
-      try {
-        const { route, params } = matchRoute(compiled, event);
-        context.operation = route.operationId;
-        const response = await route.operation({
-          runtime,
-          params,
-          query: new URLSearchParams(event.rawQueryString ?? ''),
-          body: parseJsonBody(event),
-        });
-        return jsonResult(response);
-      } catch (error) {
-        const refusal = toControlError(error);
-        if (refusal === undefined) throw error;
-        return renderControlError(refusal, context.requestId);
-      }
-    },
+    (event, context) =>
+      answerControlRequest(runtime, event, context, (request) => {
+        const { route, params } = matchRoute(compiled, request);
+        return { operationId: route.operationId, operation: route.operation, params };
+      }),
     { runtime, service: options.service, name: options.name, errorFormat: 'json' },
   );
 }

@@ -1,8 +1,7 @@
 import { composeHandler, type LambdaHandler } from '../../layers/compose-handler.js';
 import { lambdaEntry } from '../../layers/lambda-entry.js';
 import type { Runtime } from '../../shared/runtime/runtime.js';
-import { renderControlError, toControlError } from './control-error.js';
-import { jsonResult, parseJsonBody } from './request.js';
+import { answerControlRequest } from './request.js';
 import { matchControlRoute } from './router.js';
 
 /**
@@ -12,23 +11,11 @@ import { matchControlRoute } from './router.js';
  */
 export function createHandler(runtime: Runtime): LambdaHandler {
   return composeHandler(
-    async (event, context) => {
-      try {
-        const { route, params } = matchControlRoute(event.requestContext.http.method, event.rawPath);
-        context.operation = route.operationId;
-        const response = await route.operation({
-          runtime,
-          params,
-          query: new URLSearchParams(event.rawQueryString ?? ''),
-          body: parseJsonBody(event),
-        });
-        return jsonResult(response);
-      } catch (error) {
-        const refusal = toControlError(error);
-        if (refusal === undefined) throw error;
-        return renderControlError(refusal, context.requestId);
-      }
-    },
+    (event, context) =>
+      answerControlRequest(runtime, event, context, (request) => {
+        const { route, params } = matchControlRoute(request.requestContext.http.method, request.rawPath);
+        return { operationId: route.operationId, operation: route.operation, params };
+      }),
     { runtime, service: 'injection', name: 'InjectionApi', errorFormat: 'json' },
   );
 }

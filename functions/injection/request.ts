@@ -1,7 +1,7 @@
 import { bodyBytes } from '../../layers/binary-body.js';
 import type { ApiEvent, ApiResult } from '../../layers/request-context.js';
 import type { Runtime } from '../../shared/runtime/runtime.js';
-import { ControlError, validationError } from './control-error.js';
+import { ControlError, renderControlError, toControlError, validationError } from './control-error.js';
 
 /** What an operation of the control API gets: the parsed request and the process runtime. */
 export interface ControlRequest {
@@ -61,4 +61,39 @@ export function jsonResult(response: ControlResponse): ApiResult {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(response.body),
   };
+}
+
+/** The operation a request names, with its decoded path parameters; thrown refusals are 404/405. */
+export interface MatchedOperation {
+  operationId: string;
+  operation: ControlOperation;
+  params: Readonly<Record<string, string>>;
+}
+
+/**
+ * Answers one control-plane request: finds its operation, runs it and renders the JSON answer; a
+ * refusal (ControlError, invalid rule) becomes its JSON error, anything else is left to the error
+ * middleware (a 500).
+ */
+export async function answerControlRequest(
+  runtime: Runtime,
+  event: ApiEvent,
+  context: { operation?: string; requestId: string },
+  match: (event: ApiEvent) => MatchedOperation,
+): Promise<ApiResult> {
+  try {
+    const { operationId, operation, params } = match(event);
+    context.operation = operationId;
+    const response = await operation({
+      runtime,
+      params,
+      query: new URLSearchParams(event.rawQueryString ?? ''),
+      body: parseJsonBody(event),
+    });
+    return jsonResult(response);
+  } catch (error) {
+    const refusal = toControlError(error);
+    if (refusal === undefined) throw error;
+    return renderControlError(refusal, context.requestId);
+  }
 }
