@@ -1,12 +1,7 @@
 import { loadConfig } from '../../shared/config/env.js';
-import { createProcessFaultEngine } from '../../shared/injection/create-fault-engine.js';
-import { startFaultControlPlane } from '../../shared/injection/fault-control-plane.js';
-import { createFiringRelay } from '../../shared/injection/firing-relay.js';
-import { openPgClient } from '../../shared/metadata/adapters/pg-client.js';
-import { systemClock } from '../../shared/runtime/clock.js';
+import { followFaultRules } from '../../shared/injection/follow-fault-rules.js';
 import { runMain } from '../../shared/runtime/run-main.js';
 import { createLogger } from '../../shared/telemetry/logger.js';
-import { createMetrics } from '../../shared/telemetry/metrics.js';
 import { loadFrontConfig } from './config.js';
 import { createSocketFaultFront } from './socket-fault-front.js';
 
@@ -22,22 +17,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const frontConfig = loadFrontConfig();
   const logger = createLogger({ level: config.logLevel }, { service: 'front' });
-  const firings = createFiringRelay();
-  const engine = createProcessFaultEngine(config, systemClock, logger, createMetrics(), firings);
-  const { databaseUrl } = config.metadata;
-  const client =
-    config.metadata.backend === 'postgres' && databaseUrl ? openPgClient(databaseUrl, { max: 2 }) : undefined;
-  const controlPlane = client
-    ? await startFaultControlPlane({
-        config,
-        engine,
-        clock: systemClock,
-        logger,
-        client,
-        firings,
-        processName: `front:${config.port}`,
-      })
-    : undefined;
+  const faults = await followFaultRules(config, logger, `front:${config.port}`);
+  const { engine } = faults;
   const front = createSocketFaultFront({
     upstream: frontConfig.upstream,
     engine,
@@ -53,7 +34,7 @@ async function main(): Promise<void> {
     s3: `http://${config.host}:${config.port}`,
     upstream: frontConfig.upstream.href,
     faults_enabled: engine.status().enabled,
-    rules_synced: controlPlane?.ruleSync !== undefined,
+    rules_synced: faults.following,
   });
 
   let stopping = false;
@@ -62,8 +43,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('front stopping', { signal });
     await front.close();
-    await controlPlane?.close();
-    await client?.close();
+    await faults.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -1,22 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../shared/config/env.js';
 import { type NodeRegistration, registerNode } from '../../shared/discovery/adapters/etcd-registry.js';
-import { createProcessFaultEngine } from '../../shared/injection/create-fault-engine.js';
-import {
-  type FaultControlPlane,
-  startFaultControlPlane,
-} from '../../shared/injection/fault-control-plane.js';
-import { createFiringRelay } from '../../shared/injection/firing-relay.js';
+import { followFaultRules } from '../../shared/injection/follow-fault-rules.js';
 import { withNodeFaults } from '../../shared/injection/storage-node-faults.js';
-import { openPgClient } from '../../shared/metadata/adapters/pg-client.js';
-import { migrate } from '../../shared/metadata/migrations.js';
-import type { SqlClient } from '../../shared/metadata/sql-client.js';
-import { systemClock } from '../../shared/runtime/clock.js';
 import { runMain } from '../../shared/runtime/run-main.js';
 import { createFsNode } from '../../shared/storage/adapters/fs-node.js';
-import type { Logger } from '../../shared/telemetry/logger.js';
 import { createLogger } from '../../shared/telemetry/logger.js';
-import { createMetrics } from '../../shared/telemetry/metrics.js';
 import { loadStorageNodeConfig } from './config.js';
 import { createStorageNodeServer } from './server.js';
 
@@ -30,7 +19,7 @@ import { createStorageNodeServer } from './server.js';
 async function main(): Promise<void> {
   const config = loadStorageNodeConfig();
   const logger = createLogger({ level: 'info' }, { service: 'storage-node', node: config.nodeId });
-  const faults = await followFaultRules(logger, config.nodeId);
+  const faults = await followFaultRules(loadConfig(), logger, config.nodeId);
   const node = withNodeFaults(createFsNode({ id: config.nodeId, dir: config.dir }), faults.engine);
   const server = createStorageNodeServer(node, logger);
 
@@ -67,37 +56,6 @@ async function main(): Promise<void> {
     // A signal that arrived while registering found nothing to revoke yet.
     if (stopping) await registration.deregister();
   }
-}
-
-/** This worker's fault engine, kept in step with the control plane when there is a database. */
-async function followFaultRules(logger: Logger, nodeName: string) {
-  const config = loadConfig();
-  const firings = createFiringRelay();
-  const engine = createProcessFaultEngine(config, systemClock, logger, createMetrics(), firings);
-  const { databaseUrl } = config.metadata;
-  let client: SqlClient | undefined;
-  let controlPlane: FaultControlPlane | undefined;
-  if (config.metadata.backend === 'postgres' && databaseUrl) {
-    client = openPgClient(databaseUrl, { max: 2 });
-    // Workers may start before any instance has created the schema.
-    await migrate(client);
-    controlPlane = await startFaultControlPlane({
-      config,
-      engine,
-      clock: systemClock,
-      logger,
-      client,
-      firings,
-      processName: nodeName,
-    });
-  }
-  return {
-    engine,
-    async close() {
-      await controlPlane?.close();
-      await client?.close();
-    },
-  };
 }
 
 /** A wildcard bind address cannot be dialled; publish the loopback address instead. */
