@@ -36,6 +36,15 @@ export function errorMapping(
         error: request.error,
         cause: error.cause,
       });
+    } else if (error.status >= 500) {
+      // A 503 the service chose (no readable replica, metadata down) is expected in an outage, but
+      // an operator needs its cause to tell which part failed.
+      logger.warn('request answered with a server error', {
+        request_id: request.context.requestId,
+        operation: request.context.operation,
+        code: error.code,
+        cause: error.cause,
+      });
     }
     request.response = renderError(error, request.event, request.context.requestId, format);
   };

@@ -125,7 +125,7 @@ ensure_tools() {
 
 NGINX_BIN() { command -v nginx 2>/dev/null || echo /usr/sbin/nginx; }
 
-# Fills the template of gateway/nginx into the run dir.
+# Fills the template of gateway/nginx into the run dir; returns 1 when the config there is unchanged.
 render_nginx() {
   local conf="$RUN_DIR/nginx/nginx.conf" user_line='' zone='' limit='' access_log=off
   mkdir -p "$RUN_DIR/nginx/tmp"/{body,proxy,fastcgi,uwsgi,scgi}
@@ -150,6 +150,10 @@ render_nginx() {
     -e "s|@@NGINX_S3_LISTEN@@|$INTERNAL_HOST:$NGINX_PORT|g" \
     -e "s|@@ADMIN_LISTEN@@|$(listen_address "$HOST" "$ADMIN_PORT")|g" \
     gateway/nginx/nginx.conf.template >"$conf.new"
+  if cmp -s "$conf.new" "$conf"; then
+    rm -f "$conf.new"
+    return 1
+  fi
   mv "$conf.new" "$conf"
 }
 
@@ -240,13 +244,20 @@ up() {
     wait_for "offline-$((i + 1))" "http://$INTERNAL_HOST:${OFFLINE_PORTS[$i]}/health" 180
   done
 
-  # nginx: its own master, config from the template (re-rendered and reloaded on every `up`).
-  render_nginx
+  # nginx: its own master, config from the template (re-rendered on every `up`). A running one is
+  # reloaded only when its config changed: a reload closes every idle keep-alive connection, and
+  # the front may be sending on one of them at that moment.
+  local nginx_changed=1
+  render_nginx || nginx_changed=0
   "$(NGINX_BIN)" -t -q -e "$RUN_DIR/nginx/error.log" -c "$RUN_DIR/nginx/nginx.conf" ||
     die "nginx config test failed ($RUN_DIR/nginx/nginx.conf)"
   if alive nginx; then
-    log "nginx already running (pid $(pid_of nginx)); reloading its config"
-    kill -HUP "$(pid_of nginx)"
+    if [[ $nginx_changed == 1 ]]; then
+      log "nginx already running (pid $(pid_of nginx)); reloading its changed config"
+      kill -HUP "$(pid_of nginx)"
+    else
+      log "nginx already running (pid $(pid_of nginx)); config unchanged"
+    fi
   else
     port_busy "$NGINX_PORT" && die "port $NGINX_PORT (nginx S3 listener) is taken; set STACK_NGINX_PORT"
     port_busy "$ADMIN_PORT" && die "ADMIN_PORT $ADMIN_PORT is taken by another process"

@@ -105,35 +105,42 @@ export function createSocketFaultFront(options: SocketFaultFrontOptions): Socket
       headers[RAW_TARGET_HEADER] = path;
       path = RAW_TARGET_PATH;
     }
-    const upstreamRequest = httpRequest({
-      host: upstream.hostname,
-      port: upstream.port || 80,
-      method: request.method,
-      path,
-      headers,
-      agent,
-    });
-    const cancel = () => {
+    const bodiless = isBodiless(request, expectsContinue);
+    const open = (pooled: boolean) =>
+      httpRequest({
+        host: upstream.hostname,
+        port: upstream.port || 80,
+        method: request.method,
+        path,
+        headers,
+        agent: pooled ? agent : false,
+      });
+    let upstreamRequest = open(true);
+    response.once('close', () => {
       if (!response.writableFinished) upstreamRequest.destroy();
-    };
-    response.once('close', cancel);
-
-    upstreamRequest.on('error', (error) => {
+    });
+    if (bodiless) {
+      request.resume();
+      upstreamRequest.end();
+    } else sendBody(request, response, upstreamRequest, expectsContinue);
+    let outcome = await responseOf(upstreamRequest);
+    if (outcome.error && bodiless && upstreamRequest.reusedSocket && !response.destroyed) {
+      // nginx closed an idle keep-alive connection (a reload, its keepalive_timeout) just as this
+      // request went out on it. Nothing reached a handler: sent again on a new connection.
+      upstreamRequest = open(false);
+      upstreamRequest.end();
+      outcome = await responseOf(upstreamRequest);
+    }
+    if (outcome.error) {
       request.unpipe(upstreamRequest);
       if (response.headersSent || response.destroyed) {
         response.destroy();
         return;
       }
-      logger.warn('upstream unreachable', { error, upstream: upstream.href });
-      sendError(request, response, new S3Error('ServiceUnavailable'));
-    });
-    sendBody(request, response, upstreamRequest, expectsContinue);
-
-    const upstreamResponse = await new Promise<IncomingMessage | undefined>((resolve) => {
-      upstreamRequest.once('response', resolve);
-      upstreamRequest.once('error', () => resolve(undefined));
-      upstreamRequest.once('close', () => resolve(undefined));
-    });
+      logger.warn('upstream unreachable', { error: outcome.error, upstream: upstream.href });
+      return sendError(request, response, new S3Error('ServiceUnavailable'));
+    }
+    const upstreamResponse = outcome.response;
     if (!upstreamResponse || response.destroyed) return;
     // An answer before the body (a refusal of 100-continue): the client will not send it, so
     // neither connection can carry another request; both close once the answer is through.
@@ -173,6 +180,22 @@ export function createSocketFaultFront(options: SocketFaultFrontOptions): Socket
         setTimeout(() => server.closeAllConnections(), 5000).unref();
       }),
   };
+}
+
+/** No body to stream (GET, HEAD, DELETE, ...): such a request can be sent again. */
+function isBodiless(request: IncomingMessage, expectsContinue: boolean): boolean {
+  if (expectsContinue || request.headers['transfer-encoding'] !== undefined) return false;
+  const length = request.headers['content-length'];
+  return length === undefined || Number(length) === 0;
+}
+
+/** The upstream's response, or how the request failed (`{}`: closed without an answer or error). */
+function responseOf(upstreamRequest: ClientRequest): Promise<{ response?: IncomingMessage; error?: Error }> {
+  return new Promise((resolve) => {
+    upstreamRequest.once('response', (response: IncomingMessage) => resolve({ response }));
+    upstreamRequest.once('error', (error) => resolve({ error }));
+    upstreamRequest.once('close', () => resolve({}));
+  });
 }
 
 /** Streams the request body upstream, after nginx's `100 Continue` when the client asked for one. */

@@ -46,12 +46,14 @@ export function createLogger(options: LoggerOptions, bound: LogFields = {}): Log
 /** A logger that drops everything (tests that do not look at logs). */
 export const silentLogger: Logger = createLogger({ level: 'silent' });
 
+/** Errors as {name, message, cause, errors}: the chain down to the failure that started it. */
 function errorReplacer(_key: string, value: unknown): unknown {
   if (value instanceof Error) {
     return {
       name: value.name,
       message: value.message,
-      ...(value.cause ? { cause: String(value.cause) } : {}),
+      ...(value.cause === undefined ? {} : { cause: value.cause }),
+      ...(value instanceof AggregateError ? { errors: value.errors } : {}),
     };
   }
   return value;
