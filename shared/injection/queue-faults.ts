@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FaultEngine } from '../faults/engine.js';
-import { InjectedFault } from '../faults/injected-fault.js';
 import type { Task, TaskHandler, TaskQueue } from '../queue/ports.js';
 import { faultAt } from './fault-point.js';
 
@@ -13,7 +12,6 @@ const REORDER_HOLD_MS = 200;
  * still resolves for a dropped or delayed message: the producer believes it was sent.
  */
 export function withQueueFaults(queue: TaskQueue, engine: FaultEngine): TaskQueue {
-  const poisoned = new WeakSet<Task>();
   let held: { task: Task; timer: NodeJS.Timeout } | undefined;
   const release = () => {
     if (!held) return;
@@ -39,8 +37,9 @@ export function withQueueFaults(queue: TaskQueue, engine: FaultEngine): TaskQueu
           return;
         }
         case 'dead_letter':
-          poisoned.add(task);
-          break;
+          await queue.publish({ ...task, poisonedBy: hit.origin.ruleId });
+          release();
+          return;
         case 'reorder':
           release();
           held = { task, timer: setTimeout(release, REORDER_HOLD_MS).unref() };
@@ -51,7 +50,9 @@ export function withQueueFaults(queue: TaskQueue, engine: FaultEngine): TaskQueu
     },
     consume(handler: TaskHandler) {
       queue.consume(async (delivery) => {
-        if (poisoned.has(delivery.task)) throw new Error('poisoned task (injected dead_letter)');
+        const { poisonedBy } = delivery.task;
+        if (poisonedBy !== undefined)
+          throw new Error(`poisoned task (injected dead_letter, rule ${poisonedBy})`);
         const hit = await faultAt(engine, {
           service: 'async',
           point: 'queue.consume',
@@ -67,8 +68,10 @@ export function withQueueFaults(queue: TaskQueue, engine: FaultEngine): TaskQueu
             await sleep(hit.fault.ms);
             break;
           case 'dead_letter':
-            poisoned.add(delivery.task);
-            throw new InjectedFault(hit.origin, hit.fault);
+            // The queue would redeliver the original untouched (a new object, maybe to another
+            // process): it is replaced by a poisoned copy, and the original acknowledged.
+            await queue.publish({ ...delivery.task, poisonedBy: hit.origin.ruleId });
+            return;
           case 'reorder':
             await sleep(REORDER_HOLD_MS);
             break;

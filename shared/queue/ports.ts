@@ -1,5 +1,14 @@
 /** Tasks the async service runs after the S3 request has been answered. */
-export type Task =
+export type Task = TaskBody & {
+  /**
+   * Set by an injected `dead_letter` fault (the rule's id): a poison message, which fails every
+   * delivery until the queue dead-letters it. Carried in the message, so it holds through Redis or
+   * SQS and whichever process receives it.
+   */
+  poisonedBy?: string;
+};
+
+type TaskBody =
   | {
       type: 'upload_completed';
       bucket: string;

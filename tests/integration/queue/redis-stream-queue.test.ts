@@ -6,7 +6,14 @@ import {
 } from '../../../shared/queue/adapters/redis-stream-queue.js';
 import type { Delivery } from '../../../shared/queue/ports.js';
 import { deletionTask, describeTaskQueueContract } from '../../support/task-queue-contract.js';
-import { closedPort, deleteScratchKeys, inspectRedis, REDIS_URL, scratchPrefix } from './redis-scratch.js';
+import {
+  chunkPairs,
+  closedPort,
+  deleteScratchKeys,
+  inspectRedis,
+  REDIS_URL,
+  scratchPrefix,
+} from './redis-scratch.js';
 
 const prefix = scratchPrefix('queue');
 const inspector = inspectRedis();
@@ -136,9 +143,3 @@ describe('createRedisStreamQueue', () => {
     expect(Date.now() - startedAt).toBeLessThan(2000);
   });
 });
-
-function chunkPairs(flat: string[]): [string, string][] {
-  const pairs: [string, string][] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]!]);
-  return pairs;
-}
