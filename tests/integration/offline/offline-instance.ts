@@ -38,7 +38,7 @@ export async function buildBundles(): Promise<void> {
 
 /**
  * Starts `scripts/offline.sh PORT` with `env` on top of this process's environment and resolves once
- * serverless-offline prints "Server ready"; rejects with its output if it exits or takes too long.
+ * its HTTP server answers; rejects with its output if it exits or takes too long.
  */
 export async function startOffline(
   env: Record<string, string>,
@@ -56,25 +56,35 @@ export async function startOffline(
   let output = '';
   const exited = once(child, 'exit');
 
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`serverless-offline not ready after ${readyTimeoutMs} ms:\n${output}`)),
-      readyTimeoutMs,
-    );
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Server ready')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    void exited.then(([code]) => {
-      clearTimeout(timer);
-      reject(new Error(`serverless-offline exited (${code}) before it was ready:\n${output}`));
-    });
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  let exitCode: number | null | undefined;
+  void exited.then(([code]) => {
+    exitCode = code as number | null;
   });
+  // Ready once its HTTP server answers (its own "Server ready" line is a notice, hidden at the
+  // log level scripts/offline.sh sets).
+  const deadline = Date.now() + readyTimeoutMs;
+  for (;;) {
+    if (exitCode !== undefined) {
+      throw new Error(`serverless-offline exited (${exitCode}) before it was ready:\n${output}`);
+    }
+    if (Date.now() > deadline) {
+      process.kill(-(child.pid as number), 'SIGKILL');
+      throw new Error(`serverless-offline not ready after ${readyTimeoutMs} ms:\n${output}`);
+    }
+    const answered = await fetch(`http://127.0.0.1:${port}/health`, {
+      signal: AbortSignal.timeout(2000),
+    }).then(
+      (response) => response.status > 0,
+      () => false,
+    );
+    if (answered) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 
   return {
     endpoint: `http://127.0.0.1:${port}`,
