@@ -52,7 +52,11 @@ function errorReplacer(_key: string, value: unknown): unknown {
     return {
       name: value.name,
       message: value.message,
-      ...(value.cause === undefined ? {} : { cause: value.cause }),
+      // An Error cause nests (this replacer renders it too); anything else as text, since an
+      // arbitrary object may not survive JSON.stringify (cycles).
+      ...(value.cause === undefined
+        ? {}
+        : { cause: value.cause instanceof Error ? value.cause : String(value.cause) }),
       ...(value instanceof AggregateError ? { errors: value.errors } : {}),
     };
   }
