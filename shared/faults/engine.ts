@@ -267,8 +267,9 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
     const candidates = rules.candidatesFor(input.point, input.service);
     if (candidates.size === 0) return NO_FAULT;
     // Collected into a shared scratch array, copied only when something may match: the usual
-    // outcome (nothing) then allocates nothing. Nothing below can re-enter before the copy.
-    scratch.length = 0;
+    // outcome (nothing) then allocates nothing. Nothing below can re-enter before the copy, and
+    // every path leaves it empty (setting an array's length is a runtime call: only when needed).
+    if (scratch.length !== 0) scratch.length = 0;
     candidates.collect(input, scratch);
     if (scratch.length === 0) return NO_FAULT;
     const lists = scratch.slice();

@@ -1,8 +1,8 @@
-import type { FaultEngine } from '../faults/engine.js';
+import type { FaultEngine, FaultOutcome } from '../faults/engine.js';
 import { InjectedFault, s3ErrorFor } from '../faults/injected-fault.js';
 import type { Discovery } from '../storage/discovery.js';
 import type { BlobStore } from '../storage/ports.js';
-import { faultAt, type TerminalFault } from './fault-point.js';
+import { faultAt, firingsAt, settle, type TerminalFault } from './fault-point.js';
 import { currentRequestFacts } from './request-scope.js';
 
 /**
@@ -13,6 +13,22 @@ import { currentRequestFacts } from './request-scope.js';
 export function withStorageFaults(blobs: BlobStore, engine: FaultEngine, discovery: Discovery): BlobStore {
   const raise = (hit: TerminalFault): never => {
     throw s3ErrorFor(hit.origin, hit.fault) ?? new InjectedFault(hit.origin, hit.fault);
+  };
+
+  // What a read does once a rule at storage.get fired.
+  const faultedGet = async (blobId: string, outcome: FaultOutcome) => {
+    const hit = await settle(outcome, 'storage.get');
+    if (hit) {
+      const { fault } = hit;
+      if (fault.type === 'stale_read' || fault.type === 'read_after_write_miss') {
+        // Only the S3 layer knows versions and ages: hand it the fault through the request.
+        const facts = currentRequestFacts();
+        if (facts) facts.consistency = fault;
+      } else if (fault.type !== 'stale_replica') {
+        raise(hit);
+      }
+    }
+    return blobs.get(blobId);
   };
 
   return {
@@ -41,21 +57,10 @@ export function withStorageFaults(blobs: BlobStore, engine: FaultEngine, discove
       if (after) raise(after);
       return placement;
     },
-    async get(blobId) {
-      // Every GET reads a blob: with nothing armed here, no event and no extra await.
-      if (!engine.armedAt('storage.get', 'storage')) return blobs.get(blobId);
-      const hit = await faultAt(engine, { service: 'storage', point: 'storage.get' });
-      if (hit) {
-        const { fault } = hit;
-        if (fault.type === 'stale_read' || fault.type === 'read_after_write_miss') {
-          // Only the S3 layer knows versions and ages: hand it the fault through the request.
-          const facts = currentRequestFacts();
-          if (facts) facts.consistency = fault;
-        } else if (fault.type !== 'stale_replica') {
-          raise(hit);
-        }
-      }
-      return blobs.get(blobId);
+    get(blobId) {
+      // Every GET reads a blob: when nothing fires here, no extra await.
+      const outcome = firingsAt(engine, { service: 'storage', point: 'storage.get' });
+      return outcome === undefined ? blobs.get(blobId) : faultedGet(blobId, outcome);
     },
     async delete(blobId) {
       const hit = await faultAt(engine, { service: 'storage', point: 'storage.delete' });

@@ -56,8 +56,14 @@ export function withCacheFaults(cache: CacheClient, engine: FaultEngine): CacheC
       if (!engine.armedAt('cache.get', 'metadata')) return cache.getMany(keys);
       // Each key is its own `cache.get` event, evaluated in order; when none of them fires, one
       // round trip still serves them all.
-      const outcomes = keys.map((key) => engine.evaluate({ service: 'metadata', point: 'cache.get', key }));
-      if (outcomes.every(quiet)) return cache.getMany(keys);
+      const outcomes: FaultOutcome[] = [];
+      let fired = false;
+      for (const key of keys) {
+        const outcome = engine.evaluate({ service: 'metadata', point: 'cache.get', key });
+        outcomes.push(outcome);
+        if (!quiet(outcome)) fired = true;
+      }
+      if (!fired) return cache.getMany(keys);
       return Promise.all(keys.map((key, index) => lookup(key, outcomes[index]!)));
     },
     async set(key, value, ttlSeconds) {

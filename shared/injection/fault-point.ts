@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FaultEngine } from '../faults/engine.js';
+import type { FaultEngine, FaultOutcome } from '../faults/engine.js';
 import type { FaultOrigin } from '../faults/injected-fault.js';
 import type { FaultEvent } from '../faults/match.js';
-import type { Fault, Rule } from '../faults/rule.js';
+import type { Fault, InjectionPoint, Rule } from '../faults/rule.js';
 import { currentRequestFacts } from './request-scope.js';
 
 export interface TerminalFault {
@@ -16,23 +16,40 @@ export interface TerminalFault {
  * event; waits out the delays that fired and returns the terminal fault, if one fired, for the
  * caller (the layer that owns the point) to apply. When no rule targets the point (or the engine
  * is off) the facts are not even read: see `armedAt` for hooks that skip the call altogether.
+ * `event` must be the caller's own object (see `firingsAt`).
  */
 export async function faultAt(engine: FaultEngine, event: FaultEvent): Promise<TerminalFault | undefined> {
+  const outcome = firingsAt(engine, event);
+  return outcome === undefined ? undefined : settle(outcome, event.point);
+}
+
+/**
+ * The synchronous half of `faultAt`: the engine's outcome at the point, or undefined when nothing
+ * fired. A hot path (every GET reads a blob) that gets undefined goes on without an await.
+ * `event` must be the caller's own object: the request's facts are written into it.
+ */
+export function firingsAt(engine: FaultEngine, event: FaultEvent): FaultOutcome | undefined {
   if (!engine.armedAt(event.point, event.service)) return undefined;
   const facts = currentRequestFacts();
-  // Assignments, not spreads: this runs at every armed point of every request.
-  let full = event;
+  // The request's facts fill what the event leaves out, in the event itself (every caller passes
+  // a fresh literal): this runs at every armed point of every request.
   if (facts) {
-    const merged: Partial<FaultEvent> = {};
-    if (facts.operation !== undefined) merged.operation = facts.operation;
-    if (facts.bucket !== undefined) merged.bucket = facts.bucket;
-    if (facts.key !== undefined) merged.key = facts.key;
-    if (facts.requestId !== undefined) merged.requestId = facts.requestId;
-    full = Object.assign(merged, event);
+    if (event.operation === undefined && facts.operation !== undefined) event.operation = facts.operation;
+    if (event.bucket === undefined && facts.bucket !== undefined) event.bucket = facts.bucket;
+    if (event.key === undefined && facts.key !== undefined) event.key = facts.key;
+    if (event.requestId === undefined && facts.requestId !== undefined) event.requestId = facts.requestId;
   }
-  const outcome = engine.evaluate(full);
+  const outcome = engine.evaluate(event);
+  return outcome.firings.length === 0 ? undefined : outcome;
+}
+
+/** The asynchronous half of `faultAt`: waits out the delays, then names the terminal fault. */
+export async function settle(
+  outcome: FaultOutcome,
+  point: InjectionPoint,
+): Promise<TerminalFault | undefined> {
   if (outcome.delayMs > 0) await sleep(outcome.delayMs);
   if (!outcome.terminal) return undefined;
   const { rule, fault } = outcome.terminal;
-  return { fault, rule, origin: { ruleId: rule.id, scenario: rule.scenario, point: event.point } };
+  return { fault, rule, origin: { ruleId: rule.id, scenario: rule.scenario, point } };
 }

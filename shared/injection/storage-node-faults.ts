@@ -1,4 +1,4 @@
-import type { FaultEngine } from '../faults/engine.js';
+import type { FaultEngine, FaultOutcome } from '../faults/engine.js';
 import { InjectedFault } from '../faults/injected-fault.js';
 import type { InjectionPoint } from '../faults/rule.js';
 import {
@@ -7,7 +7,7 @@ import {
   type StorageNode,
   StorageNodeUnavailableError,
 } from '../storage/ports.js';
-import { faultAt, type TerminalFault } from './fault-point.js';
+import { faultAt, firingsAt, settle, type TerminalFault } from './fault-point.js';
 
 /** A node refusing a write because it is full (`capacity`): the client sees 507 StorageFull. */
 export class NodeFullError extends Error {
@@ -39,6 +39,23 @@ export function withNodeFaults(node: DamageableNode, engine: FaultEngine): Stora
       ...(size === undefined ? {} : { size }),
     });
 
+  // What a read does once a rule at node.read fired.
+  const faultedRead = async (blobId: string, outcome: FaultOutcome) => {
+    const hit = await settle(outcome, 'node.read');
+    if (!hit) return node.get(blobId);
+    failIfDown(node.id, hit);
+    const { fault, origin } = hit;
+    switch (fault.type) {
+      case 'stale_replica':
+        throw new BlobMissingError(blobId, node.id, { cause: new InjectedFault(origin, fault) });
+      case 'corrupt':
+        await damage(node, blobId, fault.mode);
+        return node.get(blobId);
+      default:
+        return node.get(blobId);
+    }
+  };
+
   return {
     id: node.id,
     async put(blobId, bytes) {
@@ -64,20 +81,10 @@ export function withNodeFaults(node: DamageableNode, engine: FaultEngine): Stora
           return node.put(blobId, bytes);
       }
     },
-    async get(blobId) {
-      const hit = await at('node.read');
-      if (!hit) return node.get(blobId);
-      failIfDown(node.id, hit);
-      const { fault, origin } = hit;
-      switch (fault.type) {
-        case 'stale_replica':
-          throw new BlobMissingError(blobId, node.id, { cause: new InjectedFault(origin, fault) });
-        case 'corrupt':
-          await damage(node, blobId, fault.mode);
-          return node.get(blobId);
-        default:
-          return node.get(blobId);
-      }
+    get(blobId) {
+      // Every GET reads a replica: when nothing fires, no await is added to it.
+      const outcome = firingsAt(engine, { service: 'storage-node', point: 'node.read', node: node.id });
+      return outcome === undefined ? node.get(blobId) : faultedRead(blobId, outcome);
     },
     async delete(blobId) {
       const hit = await at('node.delete');
