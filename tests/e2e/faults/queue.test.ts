@@ -117,21 +117,33 @@ describe('reorder', () => {
   });
 });
 
-describe('dead_letter', () => {
-  it('a poisoned upload_completed does not affect the object', async () => {
+/** Dead letters of the server's task queue (control plane: GET /api/v1/async/queue). */
+async function deadLetters(): Promise<number> {
+  const answer = await fetch(`${target.adminEndpoint}/api/v1/async/queue`);
+  expect(answer.status).toBe(200);
+  return ((await answer.json()) as { deadLetters: number }).deadLetters;
+}
+
+describe.each([['queue.publish'], ['queue.consume']])('dead_letter at %s', (point) => {
+  it('poisons the upload_completed task: it ends in the dead letters, the object is unaffected', async () => {
     // Prepare
-    const rule = await queueRule('queue.consume', 'upload_completed', { type: 'dead_letter' });
+    const deadBefore = await deadLetters();
+    const rule = await target.faults.addRule({
+      match: { service: 'async', point, operation: 'upload_completed' },
+      fault: { type: 'dead_letter' },
+      times: 1,
+    });
     const body = randomBytes(2048);
 
     // Act
-    await put('poison/k', body);
-    await eventually(
-      () => target.faults.events({ rule: rule.id }),
-      (firings) => firings.length >= 1,
-      { what: 'dead_letter fired' },
-    );
+    await put(`poison/${point}`, body);
+    const dead = await eventually(deadLetters, (count) => count > deadBefore, {
+      what: 'the poisoned task dead-lettered after its attempts',
+    });
 
     // Assess
-    expect((await getBytes('poison/k')).equals(body)).toBe(true);
+    expect(dead).toBe(deadBefore + 1);
+    expect(await target.faults.events({ rule: rule.id })).toHaveLength(1);
+    expect((await getBytes(`poison/${point}`)).equals(body)).toBe(true);
   });
 });
