@@ -7,10 +7,9 @@ import { FAULT_PARAMS, FAULT_TYPES } from '../../../../shared/faults/fault-schem
 import { PRESET_NAMES } from '../../../../shared/faults/presets.js';
 import { FAULT_SERVICES, INJECTION_POINTS } from '../../../../shared/faults/rule.js';
 import { checkSchema, resolveRef, type Schema } from '../../../support/json-schema.js';
+import { documentedOperations, documentedResponse, templateMatches } from '../../../support/openapi.js';
 import { apiEvent, unitContext } from '../../../support/unit-runtime.js';
 import { type ControlAnswer, type ControlClient, createControlClient } from './support.js';
-
-const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
 interface Case {
   operationId: string;
@@ -187,49 +186,15 @@ const CASES: Case[] = [
   { operationId: 'explain', status: 400, method: 'POST', path: '/explain', body: { point: 'http.server' } },
 ];
 
-interface DocumentedOperation {
-  path: string;
-  method: string;
-  operationId: string;
-  operation: Schema;
-}
-
-function documentedOperations(doc: Schema): DocumentedOperation[] {
-  const out: DocumentedOperation[] = [];
-  for (const [path, item] of Object.entries(doc.paths as Record<string, Schema>)) {
-    for (const method of METHODS) {
-      const operation = item[method] as Schema | undefined;
-      if (operation !== undefined) {
-        out.push({
-          path,
-          method: method.toUpperCase(),
-          operationId: operation.operationId as string,
-          operation,
-        });
-      }
-    }
-  }
-  return out;
-}
-
-/** The schema of a documented response, following `$ref`s to components/responses. */
+/** The JSON schema of a documented response. */
 function responseSchema(doc: Schema, operation: Schema, status: number): Schema | undefined {
-  let response = (operation.responses as Record<string, Schema>)[String(status)];
-  if (response === undefined) return undefined;
-  if (typeof response.$ref === 'string') response = resolveRef(doc, response.$ref);
-  return (response.content as Record<string, { schema: Schema }>)['application/json']!.schema;
+  const response = documentedResponse(doc, operation, status);
+  return (response?.content as Record<string, { schema: Schema }> | undefined)?.['application/json']!.schema;
 }
 
 function requestSchema(operation: Schema): Schema | undefined {
   const body = operation.requestBody as Schema | undefined;
   return (body?.content as Record<string, { schema: Schema }> | undefined)?.['application/json']?.schema;
-}
-
-/** `/api/v1/injection/rules/{id}` matches `/rules/r1`. */
-function templateMatches(template: string, path: string): boolean {
-  const a = template.split('/');
-  const b = path.split('/');
-  return a.length === b.length && a.every((part, i) => part.startsWith('{') || part === b[i]);
 }
 
 function enumOf(doc: Schema, name: string): unknown[] {
