@@ -9,18 +9,16 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { s3Client } from '../support/e2e/clients.js';
+import { controlRequest } from '../support/stack/control-plane.js';
+import { stackEnv } from '../support/stack/stack-env.js';
 
 /**
  * The `http.client` point in stack mode: the storage service inside serverless-offline reaches the
  * storage-node workers through the shared HTTP client, so an injected 503 on one attempt is
- * absorbed by its retry. Needs a stack started with FAULTS_ENABLED=true (S3_ENDPOINT and
- * S3_ADMIN_ENDPOINT name it).
+ * absorbed by its retry. Needs the test stack (scripts/test-stack.env: FAULTS_ENABLED=true),
+ * named by its variables (tests/support/stack/stack-env.ts).
  */
-const S3_ENDPOINT = process.env.S3_ENDPOINT;
-const ADMIN = process.env.S3_ADMIN_ENDPOINT;
-if (!S3_ENDPOINT || !ADMIN) {
-  throw new Error('tests/stack needs S3_ENDPOINT and S3_ADMIN_ENDPOINT of a running stack (npm run stack)');
-}
+const env = stackEnv();
 /** Two serverless-offline instances behind nginx's round robin: this many asks reach both. */
 const ROUND_ROBIN_ASKS = 10;
 /** Bound of the asks that wait for a rule change to reach both instances (it takes < 100 ms). */
@@ -40,13 +38,8 @@ const bytes = randomBytes(64 * 1024);
 let s3: S3Client;
 let ruleId: string | undefined;
 
-async function admin(method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(`${ADMIN}/api/v1/injection${path}`, {
-    method,
-    ...(body === undefined
-      ? {}
-      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-  });
+function admin(method: string, path: string, body?: unknown): Promise<Response> {
+  return controlRequest(env.adminEndpoint, method, `/injection${path}`, body);
 }
 
 /** Asks until two answers in a row (round robin: both instances) have `status`; false if never. */
@@ -60,7 +53,7 @@ async function onBothInstances(path: string, status: number): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  s3 = s3Client(S3_ENDPOINT);
+  s3 = s3Client(env.endpoint);
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes }));
 });

@@ -10,19 +10,17 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { rankNodes } from '../../shared/storage/placement.js';
 import { s3Client } from '../support/e2e/clients.js';
+import { controlRequest } from '../support/stack/control-plane.js';
+import { stackEnv } from '../support/stack/stack-env.js';
 
 /**
  * A disk fault inside a storage-node worker process (stack mode): the worker follows the rules of
  * the control plane, damages the replica a GET reads first, its checksum catches it, the storage
  * service fails over to the other replica, the firing is in the shared hit log under the worker's
  * name, and a repair pass rewrites the damaged replica. Needs a stack started with
- * FAULTS_ENABLED=true and REPLICATION_FACTOR=2 (S3_ENDPOINT and S3_ADMIN_ENDPOINT name it).
+ * FAULTS_ENABLED=true and REPLICATION_FACTOR=2 (the test stack; tests/support/stack/stack-env.ts).
  */
-const S3_ENDPOINT = process.env.S3_ENDPOINT;
-const ADMIN = process.env.S3_ADMIN_ENDPOINT;
-if (!S3_ENDPOINT || !ADMIN) {
-  throw new Error('tests/stack needs S3_ENDPOINT and S3_ADMIN_ENDPOINT of a running stack (npm run stack)');
-}
+const env = stackEnv();
 /** GETs tried until the worker has the rule (it follows changes within ~100 ms; a GET takes ms). */
 const MAX_GETS = 200;
 
@@ -44,13 +42,8 @@ const bytes = randomBytes(32 * 1024);
 let s3: S3Client;
 let ruleId: string | undefined;
 
-async function control(method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(`${ADMIN}/api/v1${path}`, {
-    method,
-    ...(body === undefined
-      ? {}
-      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-  });
+function control(method: string, path: string, body?: unknown): Promise<Response> {
+  return controlRequest(env.adminEndpoint, method, path, body);
 }
 
 async function replicas(): Promise<ObjectReplicas> {
@@ -65,7 +58,7 @@ async function firingsOf(id: string): Promise<Firing[]> {
 }
 
 beforeAll(async () => {
-  s3 = s3Client(S3_ENDPOINT);
+  s3 = s3Client(env.endpoint);
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes }));
 });

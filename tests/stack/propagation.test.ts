@@ -7,6 +7,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { s3Client } from '../support/e2e/clients.js';
+import { controlRequest } from '../support/stack/control-plane.js';
+import { stackEnv } from '../support/stack/stack-env.js';
 
 /**
  * Rule propagation between the processes of a running stack (FAULTS.md, "Propagation"): a change
@@ -15,15 +17,9 @@ import { s3Client } from '../support/e2e/clients.js';
  * correctness bound that does not flake on a loaded machine; the 100 ms target is measured by
  * `npm run bench -- --suite propagation` (bench/results/propagation.md).
  */
-const S3_ENDPOINT = process.env.S3_ENDPOINT;
-const ADMIN = process.env.S3_ADMIN_ENDPOINT;
-const OFFLINE_PORTS = (process.env.STACK_OFFLINE_PORTS ?? '').split(/\s+/).filter((port) => port.length > 0);
-if (!S3_ENDPOINT || !ADMIN || OFFLINE_PORTS.length !== 2) {
-  throw new Error(
-    'tests/stack needs S3_ENDPOINT, S3_ADMIN_ENDPOINT and STACK_OFFLINE_PORTS of a running stack',
-  );
-}
-const [A, B] = OFFLINE_PORTS.map((port) => `http://127.0.0.1:${port}`) as [string, string];
+const env = stackEnv();
+if (env.offlinePorts.length !== 2) throw new Error('STACK_OFFLINE_PORTS must name the two instances');
+const [A, B] = env.offlinePorts.map((port) => `http://127.0.0.1:${port}`) as [string, string];
 /** Upper bound for a change to show on the other instance: generous, the target is 100 ms. */
 const PROPAGATION_BOUND_MS = 2000;
 const POLL_MS = 5;
@@ -34,14 +30,8 @@ interface Firing {
   process?: string;
 }
 
-async function control(origin: string, method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(`${origin}/api/v1/injection${path}`, {
-    method,
-    ...(body === undefined
-      ? {}
-      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-    signal: AbortSignal.timeout(PROPAGATION_BOUND_MS),
-  });
+function control(origin: string, method: string, path: string, body?: unknown): Promise<Response> {
+  return controlRequest(origin, method, `/injection${path}`, body, PROPAGATION_BOUND_MS);
 }
 
 /**
@@ -68,7 +58,7 @@ const created: string[] = [];
 
 describe('rule propagation in stack mode', () => {
   beforeAll(async () => {
-    s3 = s3Client(S3_ENDPOINT);
+    s3 = s3Client(env.endpoint);
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   });
 
