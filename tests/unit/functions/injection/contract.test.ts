@@ -189,7 +189,7 @@ const CASES: Case[] = [
 /** The JSON schema of a documented response. */
 function responseSchema(doc: Schema, operation: Schema, status: number): Schema | undefined {
   const response = documentedResponse(doc, operation, status);
-  return (response?.content as Record<string, { schema: Schema }> | undefined)?.['application/json']!.schema;
+  return (response?.content as Record<string, { schema: Schema }> | undefined)?.['application/json']?.schema;
 }
 
 function requestSchema(operation: Schema): Schema | undefined {
