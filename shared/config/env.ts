@@ -1,3 +1,5 @@
+import { DEFAULT_TASK_CONCURRENCY } from '../queue/ports.js';
+
 /**
  * The environment, parsed once into a typed, frozen object. Nothing else reads `process.env`.
  * Each variable is validated; a bad value stops start-up with an error naming the variable.
@@ -31,6 +33,8 @@ export interface Config {
   queue: {
     backend: 'memory' | 'redis' | 'sqs';
     maxAttempts: number;
+    /** Tasks this process's consumer runs at once. */
+    concurrency: number;
     /** QUEUE_BACKEND=sqs: Amazon SQS or an emulator (moto, LocalStack). */
     sqs: {
       /** SQS_ENDPOINT, e.g. http://127.0.0.1:5055 for moto; AWS's regional endpoint when absent. */
@@ -108,6 +112,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     queue: {
       backend: oneOf(env, 'QUEUE_BACKEND', ['memory', 'redis', 'sqs'] as const, 'memory'),
       maxAttempts: integer(env, 'QUEUE_MAX_ATTEMPTS', 5, 1, 100),
+      concurrency: integer(env, 'QUEUE_CONCURRENCY', DEFAULT_TASK_CONCURRENCY, 1, 1024),
       sqs: {
         endpoint: httpUrl(env, 'SQS_ENDPOINT'),
         queueName: sqsQueueName(env, 'SQS_QUEUE_NAME', 'mock-s3-tasks'),

@@ -24,6 +24,14 @@ type TaskBody =
 
 export type TaskType = Task['type'];
 
+/**
+ * Handlers a consumer runs at once, by default. Tasks spend most of their time waiting (file
+ * operations, metadata queries, and a delete's reference look-up gathers other tasks' look-ups for
+ * a few ms), so a small number starves the queue: with 4, deletes topped out below 800 a second
+ * while a PUT-overwrite load published more, and the backlog grew for as long as the load lasted.
+ */
+export const DEFAULT_TASK_CONCURRENCY = 32;
+
 /** A delivered task. `attempt` starts at 1 and grows with each redelivery. */
 export interface Delivery {
   id: string;

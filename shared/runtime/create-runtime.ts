@@ -197,6 +197,7 @@ function openQueue(config: Readonly<Config>, logger: Logger): TaskQueue {
       group: 'async',
       consumer: `${hostname()}-${process.pid}`,
       maxAttempts: config.queue.maxAttempts,
+      concurrency: config.queue.concurrency,
       claimIdleMs: 30_000,
       logger,
     });
@@ -209,11 +210,16 @@ function openQueue(config: Readonly<Config>, logger: Logger): TaskQueue {
       region,
       queueName,
       maxAttempts: config.queue.maxAttempts,
+      concurrency: config.queue.concurrency,
       // Same recovery time after a consumer crash as the Redis stream's claimIdleMs.
       visibilityTimeoutSeconds: 30,
       retryDelaySeconds: 5,
       logger,
     });
   }
-  return createMemoryQueue({ maxAttempts: config.queue.maxAttempts, logger });
+  return createMemoryQueue({
+    maxAttempts: config.queue.maxAttempts,
+    concurrency: config.queue.concurrency,
+    logger,
+  });
 }

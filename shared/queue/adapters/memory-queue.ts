@@ -2,14 +2,21 @@ import { type Clock, systemClock } from '../../runtime/clock.js';
 import { type Logger, silentLogger } from '../../telemetry/logger.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS, QueueDrainTimeoutError } from '../drain.js';
 import { InFlightHandlers } from '../in-flight.js';
-import type { Delivery, QueueStats, Task, TaskHandler, TaskQueue } from '../ports.js';
+import {
+  DEFAULT_TASK_CONCURRENCY,
+  type Delivery,
+  type QueueStats,
+  type Task,
+  type TaskHandler,
+  type TaskQueue,
+} from '../ports.js';
 
 export interface MemoryQueueOptions {
   /** Deliveries per task before it goes to the dead letters (1 = no redelivery). */
   maxAttempts: number;
   /** Delay before the second delivery; doubles with each further one, capped at 30 s. Default 100 ms. */
   retryDelayMs?: number;
-  /** Handlers running at once. Default 4. */
+  /** Handlers running at once. Default {@link DEFAULT_TASK_CONCURRENCY}. */
   concurrency?: number;
   /** How long `close()` waits for running handlers. Default 5000 ms. */
   shutdownGraceMs?: number;
@@ -54,7 +61,7 @@ const MAX_RETRY_DELAY_MS = 30_000;
  */
 export function createMemoryQueue(options: MemoryQueueOptions): MemoryTaskQueue {
   const maxAttempts = positiveInteger('maxAttempts', options.maxAttempts);
-  const concurrency = positiveInteger('concurrency', options.concurrency ?? 4);
+  const concurrency = positiveInteger('concurrency', options.concurrency ?? DEFAULT_TASK_CONCURRENCY);
   const retryDelayMs = options.retryDelayMs ?? 100;
   const shutdownGraceMs = options.shutdownGraceMs ?? 5000;
   const maxDeadLetters = options.maxDeadLetters ?? 1000;

@@ -4,7 +4,13 @@ import { type Clock, systemClock } from '../../runtime/clock.js';
 import { type Logger, silentLogger } from '../../telemetry/logger.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS, pollUntilDrained } from '../drain.js';
 import { InFlightHandlers } from '../in-flight.js';
-import type { QueueStats, Task, TaskHandler, TaskQueue } from '../ports.js';
+import {
+  DEFAULT_TASK_CONCURRENCY,
+  type QueueStats,
+  type Task,
+  type TaskHandler,
+  type TaskQueue,
+} from '../ports.js';
 import { pauseUnlessStopped, untilStopped as untilStoppedBy } from '../stop-signal.js';
 import {
   decodeTask,
@@ -34,7 +40,7 @@ export interface RedisStreamQueueOptions {
   claimIdleMs: number;
   /** How long one XREADGROUP waits for new messages. Default: half of claimIdleMs, within 50..2000 ms. */
   blockMs?: number;
-  /** Handlers running at once. Default 4. */
+  /** Handlers running at once. Default {@link DEFAULT_TASK_CONCURRENCY}. */
   concurrency?: number;
   /** Bound on each Redis command and on waiting for a connection. Default 1000 ms. */
   commandTimeoutMs?: number;
@@ -67,7 +73,7 @@ export interface RedisStreamTaskQueue extends TaskQueue {
 export function createRedisStreamQueue(options: RedisStreamQueueOptions): RedisStreamTaskQueue {
   const { stream, group, consumer, claimIdleMs } = options;
   const maxAttempts = positiveInteger('maxAttempts', options.maxAttempts);
-  const concurrency = positiveInteger('concurrency', options.concurrency ?? 4);
+  const concurrency = positiveInteger('concurrency', options.concurrency ?? DEFAULT_TASK_CONCURRENCY);
   positiveInteger('claimIdleMs', claimIdleMs);
   const blockMs = options.blockMs ?? Math.min(2000, Math.max(50, Math.floor(claimIdleMs / 2)));
   const commandTimeoutMs = options.commandTimeoutMs ?? 1000;

@@ -14,7 +14,13 @@ import { type Clock, systemClock } from '../../runtime/clock.js';
 import { type Logger, silentLogger } from '../../telemetry/logger.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS, pollUntilDrained } from '../drain.js';
 import { InFlightHandlers } from '../in-flight.js';
-import type { QueueStats, Task, TaskHandler, TaskQueue } from '../ports.js';
+import {
+  DEFAULT_TASK_CONCURRENCY,
+  type QueueStats,
+  type Task,
+  type TaskHandler,
+  type TaskQueue,
+} from '../ports.js';
 import { pauseUnlessStopped, untilStopped as untilStoppedBy } from '../stop-signal.js';
 import { OldestPendingEstimate } from './sqs-lag-estimate.js';
 import {
@@ -49,7 +55,7 @@ export interface SqsQueueOptions {
   retryDelaySeconds?: number;
   /** Long poll of one ReceiveMessage, 1..20 s; `close()` waits for the current one. Default 1. */
   waitTimeSeconds?: number;
-  /** Handlers running at once. Default 4. */
+  /** Handlers running at once. Default {@link DEFAULT_TASK_CONCURRENCY}. */
   concurrency?: number;
   /** Bound on each SQS request other than the long poll, and on connecting. Default 2000 ms. */
   commandTimeoutMs?: number;
@@ -96,7 +102,7 @@ export function createSqsQueue(options: SqsQueueOptions): SqsTaskQueue {
   const { queueName } = options;
   const deadLetterQueueName = options.deadLetterQueueName ?? `${queueName}-dead`;
   const maxAttempts = positiveInteger('maxAttempts', options.maxAttempts);
-  const concurrency = positiveInteger('concurrency', options.concurrency ?? 4);
+  const concurrency = positiveInteger('concurrency', options.concurrency ?? DEFAULT_TASK_CONCURRENCY);
   const visibilityTimeoutSeconds = withinRange(
     'visibilityTimeoutSeconds',
     options.visibilityTimeoutSeconds ?? 30,
