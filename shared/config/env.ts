@@ -1,3 +1,4 @@
+import { DEFAULT_SCRUB_PER_PASS } from '../async/reconcile.js';
 import { DEFAULT_TASK_CONCURRENCY } from '../queue/ports.js';
 
 /**
@@ -62,6 +63,8 @@ export interface Config {
   reconcileIntervalMs: number;
   /** Orphan blobs younger than this are left alone: their upload may still be committing. */
   orphanGraceMs: number;
+  /** Referenced blobs each reconcile pass reads back and verifies (0: stat checks only). */
+  scrubPerPass: number;
   gateway: {
     /** Largest request body accepted; larger ones get EntityTooLarge. */
     maxBodyBytes: number;
@@ -131,6 +134,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     },
     reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 180_000, 1000, 86_400_000),
     orphanGraceMs: integer(env, 'ORPHAN_GRACE_MS', 600_000, 0, 86_400_000),
+    scrubPerPass: integer(env, 'RECONCILE_SCRUB_BLOBS', DEFAULT_SCRUB_PER_PASS, 0, 10_000_000),
     gateway: {
       maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1024 ** 3, 1, 4 * 1024 ** 3 - 1),
       bodyIdleTimeoutMs: integer(env, 'BODY_IDLE_TIMEOUT_MS', 20_000, 100, 3_600_000),

@@ -117,19 +117,22 @@ export async function createRuntime(
   const metadata = createCachedMetadataStore(store, cache, { ttlSeconds: config.cache.ttlSeconds, logger });
   const queue = withQueueFaults(overrides.queue ?? openQueue(config, logger), faults);
   queue.consume(createTaskRunner({ blobs, metadata, logger }));
+  // One cursor for the periodic passes and those asked for through the API: the deep scrub goes on
+  // where the last pass of either kind stopped.
+  const reconcileDeps = {
+    blobs,
+    metadata,
+    clock,
+    orphanGraceMs: config.orphanGraceMs,
+    scrubPerPass: config.scrubPerPass,
+    scrubCursor: { after: '' },
+    logger,
+  };
   const reconciler =
     overrides.reconcile === false
       ? undefined
-      : startReconciler({
-          blobs,
-          metadata,
-          clock,
-          orphanGraceMs: config.orphanGraceMs,
-          logger,
-          intervalMs: config.reconcileIntervalMs,
-        });
+      : startReconciler({ ...reconcileDeps, intervalMs: config.reconcileIntervalMs });
 
-  const reconcileDeps = { blobs, metadata, clock, orphanGraceMs: config.orphanGraceMs, logger };
   // Node directories are known only for the local nodes of embedded mode.
   const localDirs =
     overrides.nodes === undefined && config.discovery.backend !== 'etcd'

@@ -44,7 +44,13 @@ describe('reconcile', () => {
     const report = await reconcile(deps);
 
     // Assess
-    expect(report).toEqual({ blobsScanned: 2, orphansRemoved: 1, replicasRepaired: 0, lost: 0 });
+    expect(report).toEqual({
+      blobsScanned: 2,
+      orphansRemoved: 1,
+      blobsScrubbed: 0,
+      replicasRepaired: 0,
+      lost: 0,
+    });
     expect(await holders(nodes, old)).toEqual([]);
     expect(await holders(nodes, young)).toHaveLength(2);
   });
@@ -92,7 +98,13 @@ describe('reconcile', () => {
     const report = await reconcile(deps);
 
     // Assess
-    expect(report).toEqual({ blobsScanned: 1, orphansRemoved: 0, replicasRepaired: 1, lost: 1 });
+    expect(report).toEqual({
+      blobsScanned: 1,
+      orphansRemoved: 0,
+      blobsScrubbed: 2,
+      replicasRepaired: 1,
+      lost: 1,
+    });
     expect(await holders(nodes, degraded)).toHaveLength(2);
   });
 
@@ -131,6 +143,50 @@ describe('reconcile', () => {
     expect((await second.get(blobId)).toString()).toBe('scrub me');
   });
 
+  it('deep-scrubs scrubPerPass blobs a pass, each pass going on where the last one stopped', async () => {
+    // Prepare: five referenced blobs, each with a corrupt second replica (a stat cannot see it)
+    const referenced = Array.from({ length: 5 }, () => newBlobId()).sort();
+    const { nodes, blobs, deps } = setup(referenced);
+    for (const blobId of referenced) {
+      const placement = await blobs.put(blobId, Buffer.from(`bytes of ${blobId}`));
+      nodes.find((node) => node.id === placement.nodes[1])!.corrupt(blobId);
+    }
+    const scrubCursor = { after: '' };
+
+    // Act
+    const passes = [];
+    for (let pass = 0; pass < 3; pass++)
+      passes.push(await reconcile({ ...deps, scrubPerPass: 2, scrubCursor }));
+
+    // Assess: 2 + 2 + 1, and the third pass wraps around to the first two, which are good now
+    expect(passes.map((report) => [report.blobsScrubbed, report.replicasRepaired])).toEqual([
+      [2, 2],
+      [2, 2],
+      [2, 1],
+    ]);
+    expect(scrubCursor.after).toBe(referenced[0]);
+    for (const blobId of referenced) {
+      for (const node of nodes) {
+        if (await node.stat(blobId)) expect((await node.get(blobId)).toString()).toBe(`bytes of ${blobId}`);
+      }
+    }
+  });
+
+  it('checks every referenced blob by stat even when the deep scrub is off', async () => {
+    // Prepare
+    const blobId = newBlobId();
+    const { nodes, blobs, deps } = setup([blobId]);
+    const placement = await blobs.put(blobId, Buffer.from('one copy left'));
+    await nodes.find((node) => node.id === placement.nodes[0])!.delete(blobId);
+
+    // Act
+    const report = await reconcile({ ...deps, scrubPerPass: 0 });
+
+    // Assess
+    expect(report).toMatchObject({ blobsScrubbed: 0, replicasRepaired: 1, lost: 0 });
+    expect(await holders(nodes, blobId)).toHaveLength(2);
+  });
+
   it('pages through every referenced blob and batches the reference look-ups', async () => {
     // Prepare: 1100 orphans past grace, 1100 referenced blobs each missing one replica
     const referenced = Array.from({ length: 1100 }, () => newBlobId());
@@ -143,7 +199,13 @@ describe('reconcile', () => {
     const report = await reconcile(deps);
 
     // Assess
-    expect(report).toEqual({ blobsScanned: 2200, orphansRemoved: 1100, replicasRepaired: 1100, lost: 0 });
+    expect(report).toEqual({
+      blobsScanned: 2200,
+      orphansRemoved: 1100,
+      blobsScrubbed: 1000,
+      replicasRepaired: 1100,
+      lost: 0,
+    });
     expect(metadata.lookups.largestBatch).toBe(500);
     expect(metadata.lookups.calls).toBe(5);
   });
@@ -171,18 +233,19 @@ describe('reconcile', () => {
 describe('startReconciler', () => {
   it('runs a pass at start, never two at once, and stops cleanly', async () => {
     // Prepare
-    const { deps, metadata } = setup();
+    const { deps, blobs } = setup();
     let inFlight = 0;
     let maxInFlight = 0;
     let passes = 0;
-    const listReferencedBlobs = metadata.listReferencedBlobs.bind(metadata);
-    metadata.listReferencedBlobs = async (after, limit) => {
+    // Each pass lists the replicas on the nodes exactly once, first.
+    const listAll = blobs.listAll.bind(blobs);
+    blobs.listAll = async function* () {
       inFlight += 1;
       maxInFlight = Math.max(maxInFlight, inFlight);
       await new Promise((resolve) => setImmediate(resolve));
       inFlight -= 1;
       passes += 1;
-      return listReferencedBlobs(after, limit);
+      yield* listAll();
     };
 
     // Act
