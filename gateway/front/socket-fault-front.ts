@@ -32,7 +32,16 @@ export interface SocketFaultFrontOptions {
   maxBodyBytes: number;
   /** For naming the bucket of virtual-host requests in the facts rules match on. */
   s3Domain: string;
+  /**
+   * A pooled upstream connection idle this long is closed by the front. Default 60 s: below nginx's
+   * keepalive_timeout (75 s), so the front, not nginx, ends an idle connection, and a request is
+   * never sent on one nginx is closing that instant (a PUT cannot be resent: the client would get
+   * a 503).
+   */
+  upstreamIdleTimeoutMs?: number;
 }
+
+const DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS = 60_000;
 
 /** The socket-fault front of stack mode: the client's TCP socket, forwarded to nginx. */
 export interface SocketFaultFront {
@@ -63,7 +72,13 @@ const HOP_BY_HOP = new Set([
  */
 export function createSocketFaultFront(options: SocketFaultFrontOptions): SocketFaultFront {
   const { upstream, engine, logger } = options;
-  const agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
+  // Node's agent destroys a pooled socket that stays idle for `timeout`; a socket in use is left be.
+  const agent = new Agent({
+    keepAlive: true,
+    maxSockets: 256,
+    maxFreeSockets: 64,
+    timeout: options.upstreamIdleTimeoutMs ?? DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS,
+  });
   const server = createServer({ keepAlive: true });
   // Uploads of hundreds of MiB take a while; nginx and the handlers own the body timeouts.
   server.requestTimeout = 0;

@@ -102,3 +102,51 @@ describe('socket-fault front: an upstream keep-alive connection closed under a r
     expect(served).toEqual(['GET /bucket/warm 0']);
   });
 });
+
+describe('socket-fault front: idle upstream connections', () => {
+  it('closes a pooled connection after its idle timeout, before the upstream would, never a busy one', async () => {
+    // Prepare: an upstream that keeps idle connections 30 s (nginx: 75 s), a front that keeps them 200 ms
+    let clientClosed: Promise<number> | undefined;
+    const keeper = createServer({ keepAlive: true }, (request, response) => {
+      const opened = Date.now();
+      clientClosed ??= new Promise((resolve) =>
+        request.socket.once('end', () => resolve(Date.now() - opened)),
+      );
+      request.resume();
+      // A slow answer: the connection is busy, not idle, for longer than the idle timeout.
+      const delayMs = request.url?.includes('slow') ? 600 : 0;
+      request.on('end', () => setTimeout(() => response.writeHead(200).end('ok'), delayMs));
+    });
+    keeper.keepAliveTimeout = 30_000;
+    await new Promise<void>((resolve) => keeper.listen(0, '127.0.0.1', resolve));
+    const idleFront = createSocketFaultFront({
+      upstream: new URL(`http://127.0.0.1:${(keeper.address() as AddressInfo).port}/`),
+      engine: createFaultEngine({ clock: systemClock, enabled: false, maxTtlMs: 60_000 }),
+      logger: silentLogger,
+      maxBodyBytes: 1024,
+      s3Domain: 'localhost',
+      upstreamIdleTimeoutMs: 200,
+    });
+    await new Promise<void>((resolve) => idleFront.server.listen(0, '127.0.0.1', resolve));
+    const idleFrontUrl = `http://127.0.0.1:${(idleFront.server.address() as AddressInfo).port}`;
+
+    try {
+      // Act
+      const response = await fetch(`${idleFrontUrl}/bucket/slow`, { method: 'PUT', body: 'payload' });
+      await response.text();
+      const closedAfterMs = await Promise.race([
+        clientClosed!,
+        new Promise<number>((resolve) => setTimeout(() => resolve(-1), 10_000)),
+      ]);
+
+      // Assess: the front ended the connection (its FIN reached the upstream) long before 30 s
+      expect(response.status).toBe(200);
+      expect(closedAfterMs).toBeGreaterThanOrEqual(600 + 150);
+      expect(closedAfterMs).toBeLessThan(10_000);
+    } finally {
+      await idleFront.close();
+      keeper.closeAllConnections();
+      await new Promise<void>((resolve) => keeper.close(() => resolve()));
+    }
+  });
+});
