@@ -5,7 +5,7 @@ import { findFreePort, spawnNode, waitForHealthy } from './child-server.js';
 import { fakeSigV4Headers } from './s3-headers.js';
 import type { RunningTarget, TargetDefinition } from './target.js';
 
-/** Embedded mode compiles TypeScript on the fly and opens PGlite, so its first start can be slow. */
+/** Embedded mode bundles itself and opens PGlite (seconds on a cold start) before it is healthy. */
 const HEALTHY_TIMEOUT_MS = 90_000;
 
 /** A running embedded server, with the origin of its control plane as well. */
@@ -15,15 +15,16 @@ export interface RunningMockS3 extends RunningTarget {
 }
 
 /**
- * Starts this project's server in embedded mode (`gateway/embedded/main.ts`) over a fresh data
- * directory; `env` is added to the child's environment (e.g. `FAULTS_ENABLED`).
+ * Starts this project's server in embedded mode as `npm start` runs it (`scripts/start.mjs`, the
+ * esbuild bundle of `gateway/embedded/main.ts`) over a fresh data directory; `env` is added to the
+ * child's environment (e.g. `FAULTS_ENABLED`).
  */
 export async function startMockS3(name: string, env: Record<string, string> = {}): Promise<RunningMockS3> {
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-mock-s3-'));
   const port = await findFreePort();
   let adminPort = await findFreePort();
   if (adminPort === port) adminPort = await findFreePort();
-  const server = spawnNode(['--import', 'tsx', 'gateway/embedded/main.ts'], {
+  const server = spawnNode(['scripts/start.mjs'], {
     PORT: String(port),
     ADMIN_PORT: String(adminPort),
     HOST: '127.0.0.1',

@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { findUp } from '../../shared/runtime/find-up.js';
 
 /** The contract of the injection service, relative to the project root. */
 export const CONTRACT_PATH = 'docs/openapi/injection.yaml';
@@ -14,17 +13,6 @@ let contract: Record<string, unknown> | undefined;
  * esbuild bundle in `.esbuild/functions/injection/`.
  */
 export function loadContract(): Record<string, unknown> {
-  contract ??= parse(readFileSync(findContract(), 'utf8')) as Record<string, unknown>;
+  contract ??= parse(readFileSync(findUp(CONTRACT_PATH, import.meta.url), 'utf8')) as Record<string, unknown>;
   return contract;
-}
-
-function findContract(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, CONTRACT_PATH);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`${CONTRACT_PATH} not found above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
 }

@@ -17,8 +17,11 @@ export async function loadHandlers(
   const handlers = new Map<string, FunctionHandler>();
   for (const route of routes) {
     if (handlers.has(route.functionName)) continue;
-    // A relative specifier, so tsx and jest both map `.js` to the TypeScript source.
-    const module = (await import(`../../${route.module}.js`)) as FunctionModule;
+    // Relative to this module, so tsx and jest map `.js` to the TypeScript source and the bundle of
+    // scripts/start.mjs finds the handler bundles beside it. A variable, not a template literal:
+    // esbuild would otherwise try to bundle every `.js` file below the project root.
+    const specifier = `../../${route.module}.js`;
+    const module = (await import(specifier)) as FunctionModule;
     if (typeof module.createHandler !== 'function') {
       throw new Error(`${route.module} does not export createHandler(runtime)`);
     }

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../shared/config/env.js';
 import { createRuntime } from '../../shared/runtime/create-runtime.js';
+import { findUp } from '../../shared/runtime/find-up.js';
 import { runMain } from '../../shared/runtime/run-main.js';
 import { createEmbeddedGateway } from './embedded-gateway.js';
 import { loadHandlers } from './load-handlers.js';
@@ -14,7 +14,7 @@ import { loadRouteTable } from './route-table.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   const runtime = await createRuntime(config);
-  const routes = await loadRouteTable(fileURLToPath(new URL('../../serverless.yml', import.meta.url)));
+  const routes = await loadRouteTable(findUp('serverless.yml', import.meta.url));
   const handlers = await loadHandlers(routes, runtime);
   const servers = createEmbeddedGateway({
     routes,

@@ -72,7 +72,8 @@ async function healthy(adminEndpoint: string): Promise<boolean> {
 }
 
 /**
- * Starts `gateway/embedded/main.ts` on free ports and resolves once `/health` answers 200.
+ * Starts embedded mode as `npm start` does (`scripts/start.mjs`: the esbuild bundle of
+ * `gateway/embedded/main.ts`) on free ports and resolves once `/health` answers 200.
  * Rejects with the server's output when it exits or is not ready in time.
  */
 export async function startEmbeddedServer(
@@ -108,7 +109,7 @@ async function startOnce(options: {
   };
   delete env.S3_ENDPOINT;
   delete env.S3_ADMIN_ENDPOINT;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/embedded/main.ts'], {
+  const child = spawn(process.execPath, ['scripts/start.mjs'], {
     cwd: process.cwd(),
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
