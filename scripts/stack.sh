@@ -192,6 +192,25 @@ up() {
 
   # Storage-node workers: one directory each, registered in etcd under a lease.
   local i name port
+  # One esbuild build serves the serverless-offline instances, the storage nodes and the front:
+  # plain JavaScript (tsx's on-the-fly output names every closure it creates, ~10% of a server's
+  # CPU). A process started while others run reuses the bundles they loaded: rebuilding would
+  # remove the bundle directory under a running serverless-offline (it re-resolves the handler,
+  # answering ImportModuleError 500s meanwhile) and the processes would run different code.
+  local running=0 process_name
+  for process_name in offline-1 offline-2 front; do
+    if alive "$process_name"; then running=1; fi
+  done
+  for i in "${!NODE_PORTS[@]}"; do
+    if alive "node-$((i + 1))"; then running=1; fi
+  done
+  if [[ $running == 0 || ! -f "$BUNDLE_DIR/functions/s3-api/handler.js" ||
+    ! -f "$BUNDLE_DIR/gateway/front/main.js" || ! -f "$BUNDLE_DIR/workers/storage-node/main.js" ]]; then
+    log "building the bundles into $BUNDLE_DIR (scripts/build.mjs)"
+    node scripts/build.mjs --outdir "$BUNDLE_DIR" --entry gateway/front/main.ts --entry workers/storage-node/main.ts \
+      >>"$RUN_DIR/build.log" 2>&1 || die "build failed; see $RUN_DIR/build.log"
+  fi
+
   for i in "${!NODE_PORTS[@]}"; do
     name="node-$((i + 1))"
     port=${NODE_PORTS[$i]}
@@ -206,23 +225,13 @@ up() {
       ETCD_URL="$ETCD_URL" NODE_LEASE_TTL_SECONDS="$NODE_LEASE_TTL_SECONDS" \
       METADATA_BACKEND=postgres DATABASE_URL="$DATABASE_URL" \
       CACHE_BACKEND=redis QUEUE_BACKEND="$QUEUE_BACKEND" SQS_ENDPOINT="$SQS_ENDPOINT" REDIS_URL="$REDIS_URL" DISCOVERY_BACKEND=etcd \
-      start "$name" node --import tsx workers/storage-node/main.ts
+      start "$name" node --enable-source-maps "$BUNDLE_DIR/workers/storage-node/main.js"
   done
   for i in "${!NODE_PORTS[@]}"; do
     wait_for "node-$((i + 1))" "http://$INTERNAL_HOST:${NODE_PORTS[$i]}/health" 30
   done
 
-  # serverless-offline x2, from one build of the bundles. A restarted instance reuses the bundles
-  # its running peer loaded: rebuilding would remove .esbuild/ under the peer (it re-resolves the
-  # handler, answering ImportModuleError 500s meanwhile) and the two would run different code.
-  local need_offline=0 running_offline=0
-  for i in 0 1; do
-    if alive "offline-$((i + 1))"; then running_offline=1; else need_offline=1; fi
-  done
-  if [[ $need_offline == 1 && ($running_offline == 0 || ! -f "$BUNDLE_DIR/functions/s3-api/handler.js") ]]; then
-    log "building the handler bundles into $BUNDLE_DIR (scripts/build.mjs)"
-    node scripts/build.mjs --outdir "$BUNDLE_DIR" >>"$RUN_DIR/build.log" 2>&1 || die "build failed; see $RUN_DIR/build.log"
-  fi
+  # serverless-offline x2, from the bundles built above.
   for i in 0 1; do
     name="offline-$((i + 1))"
     port=${OFFLINE_PORTS[$i]}
@@ -280,7 +289,7 @@ up() {
       METADATA_BACKEND=postgres DATABASE_URL="$DATABASE_URL" \
       CACHE_BACKEND=redis QUEUE_BACKEND="$QUEUE_BACKEND" SQS_ENDPOINT="$SQS_ENDPOINT" REDIS_URL="$REDIS_URL" \
       DISCOVERY_BACKEND=etcd ETCD_URL="$ETCD_URL" \
-      start front node --import tsx gateway/front/main.ts
+      start front node --enable-source-maps "$BUNDLE_DIR/gateway/front/main.js"
   fi
   # ListBuckets through the whole chain: front -> nginx -> serverless-offline -> PostgreSQL.
   wait_for front "http://$PUBLIC_HOST:$PORT/" 60
@@ -301,7 +310,7 @@ EOF
 
 # --- stop ---------------------------------------------------------------------------------------
 stop() {
-  stop_one front 'gateway/front/main.ts'
+  stop_one front 'gateway/front/main'
   local pid
   pid=$(pid_of nginx)
   if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && grep -q nginx "/proc/$pid/comm" 2>/dev/null; then
@@ -313,7 +322,7 @@ stop() {
   rm -f "$RUN_DIR/nginx.pid"
   local i
   for i in 1 2; do stop_one "offline-$i" 'serverless.js offline'; done
-  for i in "${!NODE_PORTS[@]}"; do stop_one "node-$((i + 1))" 'workers/storage-node/main.ts'; done
+  for i in "${!NODE_PORTS[@]}"; do stop_one "node-$((i + 1))" 'workers/storage-node/main'; done
   # Only what they started themselves (their pid files and markers in RUN_DIR).
   MOCK_S3_RUN_DIR="$RUN_DIR" ETCD_PORT="$ETCD_PORT" bash scripts/etcd-down.sh
   MOCK_S3_RUN_DIR="$RUN_DIR" bash scripts/services-down.sh
