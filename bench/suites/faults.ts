@@ -124,7 +124,7 @@ function renderReport(
     '',
     `Date: ${started.toISOString()} — ${machine}`,
     '',
-    `Two embedded servers (\`gateway/embedded/main.ts\`, PGlite, fresh data directory each) run side by side: ` +
+    `Two embedded servers (\`npm start\`'s bundle of \`gateway/embedded/main.ts\`, PGlite, fresh data directory each) run side by side: ` +
       `**on** has \`FAULTS_ENABLED=true\` and ${options.rules} rules that do not match the GETs ` +
       `(bench/faults/non-matching-rules.ts: other tenants' buckets, key globs on the bucket under test, ` +
       `other operations and routes, test-case headers, node/db/cache/storage points), POSTed to ` +
