@@ -31,7 +31,7 @@ export interface ScrubCursor {
 
 /**
  * Reading back every replica on every pass made a pass cost a full read of the store: at the
- * default 3-minute interval, a 50 GB data directory was read end to end 20 times an hour. A
+ * default 3-minute interval, a 50 GB data directory would be read end to end 20 times an hour. A
  * window per pass keeps a pass's cost flat while the scrub still reaches every blob: 1,000 blobs
  * every 3 minutes is 20,000 an hour.
  */
