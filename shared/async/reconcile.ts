@@ -37,6 +37,9 @@ export interface ScrubCursor {
  */
 export const DEFAULT_SCRUB_PER_PASS = 1000;
 
+/** Blobs repaired or deleted at once when `concurrency` is not given. */
+const DEFAULT_CONCURRENCY = 4;
+
 export interface ReconcileReport {
   /** Distinct blob ids found on the reachable nodes. */
   blobsScanned: number;
@@ -60,7 +63,7 @@ export interface ReconcileReport {
  */
 export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const { blobs, metadata, clock, logger } = deps;
-  const concurrency = deps.concurrency ?? 4;
+  const concurrency = deps.concurrency ?? DEFAULT_CONCURRENCY;
   const report: ReconcileReport = {
     blobsScanned: 0,
     orphansRemoved: 0,
@@ -143,9 +146,9 @@ async function scrubWindow(
 }
 
 /**
- * Repairs `blobIds` and adds the outcome to the report; `lostIds` holds the pass's lost blobs. The blobs were listed before the repairs:
- * an object deleted meanwhile has had its blobs removed by its delete task, so only a blob metadata
- * still references counts as lost.
+ * Repairs `blobIds` and adds the outcome to the report; `lostIds` holds the pass's lost blobs. The
+ * blobs were listed before the repairs: an object deleted meanwhile has had its blobs removed by its
+ * delete task, so only a blob metadata still references counts as lost.
  */
 async function countRepairs(
   deps: ReconcileDeps,
@@ -154,7 +157,7 @@ async function countRepairs(
   options: { scrub?: boolean },
   lostIds: Set<string>,
 ): Promise<void> {
-  const repairs = await mapWithConcurrency([...blobIds], deps.concurrency ?? 4, (blobId) =>
+  const repairs = await mapWithConcurrency(blobIds, deps.concurrency ?? DEFAULT_CONCURRENCY, (blobId) =>
     deps.blobs.repair(blobId, options),
   );
   const missing: string[] = [];
