@@ -4,6 +4,7 @@ import { renderError } from '../../layers/error-mapping.js';
 import { type ApiEvent, type ApiResult, localContext } from '../../layers/request-context.js';
 import { requestFactsOf, socketActionOf } from '../../layers/socket-action.js';
 import type { FaultEngine } from '../../shared/faults/engine.js';
+import { writeAtEndOfTurn } from '../../shared/http/end-of-turn-writes.js';
 import type { RequestFacts } from '../../shared/injection/request-scope.js';
 import { S3Error } from '../../shared/s3/errors.js';
 import type { Logger } from '../../shared/telemetry/logger.js';
@@ -40,11 +41,9 @@ export function createEmbeddedGateway(options: EmbeddedGatewayOptions): Record<P
 
 function createPlaneServer(plane: Plane, options: EmbeddedGatewayOptions): Server {
   const server = createServer({ keepAlive: true }, (request, response) => {
-    serve(plane, options, request, response).catch((error: unknown) => {
-      options.logger.error('gateway failed to serve a request', { error });
-      if (!response.headersSent) sendError(request, response, plane, new S3Error('InternalError'));
-      else response.destroy();
-    });
+    serve(plane, options, request, response).catch((error: unknown) =>
+      failRequest(plane, options, request, response, error),
+    );
   });
   // Uploads of hundreds of MiB on a loaded machine take a while; the body idle timer guards stalls.
   server.requestTimeout = 0;
@@ -95,7 +94,24 @@ async function serve(
     );
     return;
   }
-  writeApiResult(request, response, result);
+  writeAtEndOfTurn(
+    () => {
+      if (!response.destroyed) writeApiResult(request, response, result);
+    },
+    (error) => failRequest(plane, options, request, response, error),
+  );
+}
+
+function failRequest(
+  plane: Plane,
+  options: EmbeddedGatewayOptions,
+  request: IncomingMessage,
+  response: ServerResponse,
+  error: unknown,
+): void {
+  options.logger.error('gateway failed to serve a request', { error });
+  if (!response.headersSent) sendError(request, response, plane, new S3Error('InternalError'));
+  else response.destroy();
 }
 
 /**

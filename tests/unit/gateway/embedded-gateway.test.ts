@@ -153,6 +153,23 @@ describe('embedded gateway', () => {
     expect((await send(s3Port, 'HEAD', '/gateway-bucket/stalled')).status).toBe(404);
   });
 
+  it('answers pipelined requests on one connection in the order they were sent', async () => {
+    await send(s3Port, 'PUT', '/gateway-bucket/pipelined-1', 'first body');
+    await send(s3Port, 'PUT', '/gateway-bucket/pipelined-2', 'second body');
+    const reply = await sendRaw(
+      s3Port,
+      'GET /gateway-bucket/pipelined-1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' +
+        'GET /gateway-bucket/missing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' +
+        'GET /gateway-bucket/pipelined-2 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n',
+      false,
+    );
+    const statuses = [...reply.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((match) => match[1]);
+    expect(statuses).toEqual(['200', '404', '200']);
+    const order = ['first body', '<Code>NoSuchKey</Code>', 'second body'].map((text) => reply.indexOf(text));
+    expect(order.every((at) => at >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+
   it('resolves virtual-host-style addressing from the Host header', async () => {
     await send(s3Port, 'PUT', '/gateway-bucket/vhost', 'by host');
     const reply = await send(s3Port, 'GET', '/vhost', undefined, {
