@@ -15,6 +15,7 @@ import { attachRawBody } from '../../layers/binary-body.js';
 import { renderError } from '../../layers/error-mapping.js';
 import type { ApiEvent, ApiResult } from '../../layers/request-context.js';
 import type { FaultEngine } from '../../shared/faults/engine.js';
+import { writeAtEndOfTurn } from '../../shared/http/end-of-turn-writes.js';
 import type { RequestFacts } from '../../shared/injection/request-scope.js';
 import { S3Error } from '../../shared/s3/errors.js';
 import type { Logger } from '../../shared/telemetry/logger.js';
@@ -177,10 +178,18 @@ export function createSocketFaultFront(options: SocketFaultFrontOptions): Socket
       );
       return;
     }
-    response.writeHead(upstreamResponse.statusCode ?? 502, responseHeaders(upstreamResponse.headers));
-    upstreamResponse.pipe(response);
     upstreamResponse.once('aborted', () => response.destroy());
     upstreamResponse.once('error', () => response.destroy());
+    // With this turn's other answers (shared/http/end-of-turn-writes.ts explains why); a small
+    // answer's body, already here, goes out with its headers.
+    writeAtEndOfTurn(
+      () => {
+        if (response.destroyed) return;
+        response.writeHead(upstreamResponse.statusCode ?? 502, responseHeaders(upstreamResponse.headers));
+        upstreamResponse.pipe(response);
+      },
+      () => response.destroy(),
+    );
   }
 
   return {

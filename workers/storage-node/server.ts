@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { decodeBlob, encodeBlob } from '../../shared/storage/blob-format.js';
+import { writeAtEndOfTurn } from '../../shared/http/end-of-turn-writes.js';
+import { BLOB_HEADER_SIZE, decodeBlob, encodeBlob } from '../../shared/storage/blob-format.js';
 import {
   BlobCorruptError,
   BlobMissingError,
@@ -53,24 +54,32 @@ async function handle(node: StorageNode, request: IncomingMessage, response: Ser
     case 'PUT': {
       const body = await readBody(request);
       await node.put(blobId, decodeBlob(body, blobId, `${node.id} (in transit)`));
-      response.writeHead(204).end();
+      answer(response, () => response.writeHead(204).end());
       return;
     }
     case 'GET': {
       const bytes = await node.get(blobId);
       const body = encodeBlob(bytes);
-      response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
-      response.end(body);
+      answer(response, () => {
+        response.writeHead(200, {
+          'content-type': 'application/octet-stream',
+          'content-length': body.length,
+        });
+        response.end(body);
+      });
       return;
     }
     case 'HEAD': {
       const stat = await node.stat(blobId);
+      // Content-Length as a GET would send it: without one, node's HTTP client cannot tell where a
+      // HEAD answer ends and closes the keep-alive connection (a new connection per stat check).
       if (!stat) {
-        response.writeHead(404).end();
+        response.writeHead(404, { 'content-length': 0 }).end();
         return;
       }
       response
         .writeHead(200, {
+          'content-length': BLOB_HEADER_SIZE + stat.size,
           'x-blob-size': String(stat.size),
           'x-blob-stored-at': String(stat.storedAt.getTime()),
         })
@@ -79,11 +88,16 @@ async function handle(node: StorageNode, request: IncomingMessage, response: Ser
     }
     case 'DELETE':
       await node.delete(blobId);
-      response.writeHead(204).end();
+      answer(response, () => response.writeHead(204).end());
       return;
     default:
       sendJson(response, 405, { error: 'MethodNotAllowed' });
   }
+}
+
+/** Answers with the other answers of this turn (shared/http/end-of-turn-writes.ts explains why). */
+function answer(response: ServerResponse, write: () => void): void {
+  writeAtEndOfTurn(write, () => response.destroy());
 }
 
 function classify(error: unknown): { status: number; code: string } {

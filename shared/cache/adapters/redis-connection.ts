@@ -28,6 +28,9 @@ export function openRedis(options: RedisConnectionOptions): Redis {
     connectTimeout: options.commandTimeoutMs,
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
+    // Commands issued in one turn of the event loop (the cache reads of the requests served in it)
+    // go out in one write: fewer syscalls and wakeups on both ends.
+    enableAutoPipelining: true,
     retryStrategy: (times) => Math.min(times * 200, 2000),
   });
   // Without a listener ioredis prints every reconnect failure; log each distinct error once instead.

@@ -56,6 +56,30 @@ describe('http node over the storage-node worker API', () => {
     await expect(node.get(blobId)).rejects.toBeInstanceOf(BlobMissingError);
   });
 
+  it('stats blobs, present or absent, over one kept-alive connection', async () => {
+    // Prepare
+    const present = newBlobId();
+    await node.put(present, Buffer.from('kept'));
+    let connections = 0;
+    const count = () => {
+      connections += 1;
+    };
+    server.on('connection', count);
+
+    // Act
+    try {
+      for (let i = 0; i < 10; i++) {
+        expect(await node.stat(present)).toBeDefined();
+        expect(await node.stat(newBlobId())).toBeUndefined();
+      }
+    } finally {
+      server.off('connection', count);
+    }
+
+    // Assess: one at most (the pooled connection may have closed since the last test)
+    expect(connections).toBeLessThanOrEqual(1);
+  });
+
   it('reports on-disk corruption as BlobCorruptError', async () => {
     // Prepare
     const blobId = newBlobId();
