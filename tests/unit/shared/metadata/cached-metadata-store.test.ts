@@ -171,6 +171,29 @@ describe('createCachedMetadataStore', () => {
       expect(cache.entries.get(objectCacheKey('b', v1.key))?.ttlSeconds).toBe(30);
     });
 
+    it('gives every cached read its own record: one reader cannot change what the next one sees', async () => {
+      // Prepare
+      fake.objects.set(id('b', v1.key), { ...v1, userMetadata: { owner: 'ana' } });
+      await store.getObject('b', v1.key);
+      const cached = await store.getObject('b', v1.key);
+
+      // Act: a careless reader edits its copy (a frozen shared part throws; either way it must not leak)
+      try {
+        cached!.userMetadata.owner = 'mallory';
+        cached!.headers.contentType = 'text/evil';
+      } catch {
+        // refused
+      }
+      cached!.etag = '"changed"';
+      const next = await store.getObject('b', v1.key);
+
+      // Assess
+      expect(next?.userMetadata).toEqual({ owner: 'ana' });
+      expect(next?.headers).toEqual(v1.headers);
+      expect(next?.etag).toBe(v1.etag);
+      expect(fake.objectReads).toBe(1);
+    });
+
     it('serves a second getBucket from the cache under bkt:<name>', async () => {
       // Prepare
       const bucket = aBucket('b');
