@@ -97,7 +97,12 @@ async function handle(node: StorageNode, request: IncomingMessage, response: Ser
 
 /** Answers with the other answers of this turn (shared/http/end-of-turn-writes.ts explains why). */
 function answer(response: ServerResponse, write: () => void): void {
-  writeAtEndOfTurn(write, () => response.destroy());
+  writeAtEndOfTurn(
+    () => {
+      if (!response.destroyed) write();
+    },
+    () => response.destroy(),
+  );
 }
 
 function classify(error: unknown): { status: number; code: string } {
