@@ -228,22 +228,24 @@ export const NODE_IDS = ['node-1', 'node-2', 'node-3'] as const;
 export async function blobsOnNode(dataDir: string, node: string): Promise<string[]> {
   const root = join(dataDir, 'nodes', node, 'blobs');
   const shards = await readdir(root).catch(() => [] as string[]);
-  const ids: string[] = [];
-  for (const shard of shards) {
-    const files = await readdir(join(root, shard)).catch(() => [] as string[]);
-    for (const file of files) if (!file.startsWith('.')) ids.push(file);
-  }
-  return ids.sort();
+  // All shards at once: one after another, the up to 256 reads took seconds on a loaded machine,
+  // long enough for a test's "still there" snapshot to see a later state.
+  const listings = await Promise.all(
+    shards.map((shard) => readdir(join(root, shard)).catch(() => [] as string[])),
+  );
+  return listings
+    .flat()
+    .filter((file) => !file.startsWith('.'))
+    .sort();
 }
 
 /** Blob id -> nodes holding a replica, over every node. */
 export async function blobReplicas(dataDir: string): Promise<Map<string, string[]>> {
   const replicas = new Map<string, string[]>();
-  for (const node of NODE_IDS) {
-    for (const blobId of await blobsOnNode(dataDir, node)) {
-      replicas.set(blobId, [...(replicas.get(blobId) ?? []), node]);
-    }
-  }
+  const listings = await Promise.all(NODE_IDS.map((node) => blobsOnNode(dataDir, node)));
+  NODE_IDS.forEach((node, index) => {
+    for (const blobId of listings[index]!) replicas.set(blobId, [...(replicas.get(blobId) ?? []), node]);
+  });
   return replicas;
 }
 
