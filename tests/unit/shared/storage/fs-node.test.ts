@@ -4,6 +4,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
@@ -123,6 +124,57 @@ describe('fs node', () => {
     expect(listed.map((entry) => entry.blobId).sort()).toEqual([a, b].sort());
     expect(listed.find((entry) => entry.blobId === a)?.size).toBe(7);
     expect(health).toEqual({ id: 'node-1', healthy: true, blobs: 2, bytes: 9 });
+  });
+
+  it("rewrites a deleted small replica's file for the next put instead of creating one", async () => {
+    // Prepare
+    const [old, next] = [newBlobId(), newBlobId()];
+    await node.put(old, Buffer.alloc(3000, 1));
+
+    // Act
+    await node.delete(old);
+    const goneAtOnce = await node.stat(old);
+    const spares = readdirSync(join(dir, 'tmp'));
+    const spareInode = spares.length === 1 ? statSync(join(dir, 'tmp', spares[0]!)).ino : undefined;
+    await node.put(next, Buffer.from('shorter'));
+
+    // Assess
+    expect(goneAtOnce).toBeUndefined();
+    await expect(node.get(old)).rejects.toBeInstanceOf(BlobMissingError);
+    expect(spares).toHaveLength(1);
+    expect(statSync(blobPath(next)).ino).toBe(spareInode);
+    // Truncated to its new size: the longer old content left nothing behind.
+    expect(statSync(blobPath(next)).size).toBe(48 + 'shorter'.length);
+    expect((await node.get(next)).toString()).toBe('shorter');
+    expect(readdirSync(join(dir, 'tmp'))).toEqual([]);
+  });
+
+  it('still writes when a spare file was swept away by someone else', async () => {
+    // Prepare
+    const [old, next] = [newBlobId(), newBlobId()];
+    await node.put(old, Buffer.from('old'));
+    await node.delete(old);
+    for (const name of readdirSync(join(dir, 'tmp'))) rmSync(join(dir, 'tmp', name));
+
+    // Act
+    await node.put(next, Buffer.from('new'));
+
+    // Assess
+    expect((await node.get(next)).toString()).toBe('new');
+    expect(readdirSync(join(dir, 'tmp'))).toEqual([]);
+  });
+
+  it('unlinks large replicas rather than keeping them as spares', async () => {
+    // Prepare
+    const large = newBlobId();
+    await node.put(large, Buffer.alloc(64 * 1024, 2));
+
+    // Act
+    await node.delete(large);
+
+    // Assess
+    expect(readdirSync(join(dir, 'tmp'))).toEqual([]);
+    expect(await node.stat(large)).toBeUndefined();
   });
 
   it('takes storedAt from the injected clock', async () => {
