@@ -18,6 +18,7 @@ import {
   OBJECT_COLUMNS,
   type ObjectRow,
   objectParams,
+  objectRow,
   PART_COLUMNS,
   type PartRow,
   partParams,
@@ -69,6 +70,40 @@ const PUT_OBJECT_SOLE_SESSION = `WITH previous AS (
   )
   SELECT ${OBJECT_COLUMNS} FROM previous`;
 
+/**
+ * PUT_OBJECT_SOLE_SESSION for many objects with distinct keys at once: the same steps over a JSON
+ * array of rows (`objectRows`), returning each replaced row. PGlite spends most of a put on fixed
+ * per-statement work: measured (in memory, 1 KiB puts overwriting 200 keys), 16 single statements in
+ * one transaction cost ~270 µs per put, one statement for the 16 ~110 µs, for 8 ~150 µs, for 4 ~220.
+ */
+const PUT_OBJECTS_SOLE_SESSION = `WITH input AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS row (bucket text, key text, size bigint,
+      etag text, last_modified timestamptz, headers jsonb, user_metadata jsonb, checksum jsonb,
+      segments jsonb, parts_count int)
+  ), previous AS (
+    SELECT ${prefixed('o', OBJECT_COLUMNS)} FROM objects o JOIN input i ON o.bucket = i.bucket AND o.key = i.key
+  ), written AS (
+    INSERT INTO objects (${OBJECT_COLUMNS}) SELECT ${OBJECT_COLUMNS} FROM input
+    ON CONFLICT (bucket, key) DO UPDATE SET size = EXCLUDED.size, etag = EXCLUDED.etag,
+      last_modified = EXCLUDED.last_modified, headers = EXCLUDED.headers,
+      user_metadata = EXCLUDED.user_metadata, checksum = EXCLUDED.checksum,
+      segments = EXCLUDED.segments, parts_count = EXCLUDED.parts_count
+    RETURNING 1
+  ), kept AS (
+    SELECT DISTINCT i.bucket, i.key, segment->>'blobId' AS blob_id
+    FROM input i, jsonb_array_elements(i.segments) AS segment
+  ), unlinked AS (
+    DELETE FROM object_blobs b USING input i WHERE b.bucket = i.bucket AND b.key = i.key
+      AND NOT EXISTS (SELECT 1 FROM kept k WHERE k.bucket = b.bucket AND k.key = b.key AND k.blob_id = b.blob_id)
+  ), linked AS (
+    INSERT INTO object_blobs (blob_id, bucket, key) SELECT blob_id, bucket, key FROM kept
+    ON CONFLICT DO NOTHING
+  )
+  SELECT ${OBJECT_COLUMNS} FROM previous`;
+
+/** Objects per PUT_OBJECTS_SOLE_SESSION statement at most. */
+const MAX_PUT_BATCH = 64;
+
 /** Insert-or-lock rounds before giving up; each lost round means another writer committed in between. */
 const UPSERT_ATTEMPTS = 8;
 
@@ -80,6 +115,7 @@ const FOREIGN_KEY_VIOLATION = '23503';
  * state. Bucket, key and id comparisons are byte-wise (`COLLATE "C"` in the schema).
  */
 export function createSqlMetadataStore(client: SqlClient): MetadataStore {
+  const putBatched = client.soleSession ? createPutBatcher(client) : undefined;
   return {
     async createBucket(bucket: BucketRecord): Promise<CreateBucketOutcome> {
       const rows = await client.query(
@@ -118,7 +154,7 @@ export function createSqlMetadataStore(client: SqlClient): MetadataStore {
 
     putObject(object) {
       // One statement is atomic on its own: no BEGIN/COMMIT round trips.
-      if (client.soleSession) return upsertObject(client, object);
+      if (putBatched) return putBatched(object);
       return client.transaction((tx) => upsertObject(tx, object));
     },
 
@@ -336,6 +372,71 @@ async function upsertObject(tx: SqlClient, object: ObjectRecord): Promise<Object
     );
   }
   return previous ? toObject(previous) : undefined;
+}
+
+interface QueuedPut {
+  object: ObjectRecord;
+  resolve: (replaced: ObjectRecord | undefined) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Puts for a sole-session client, gathered over one turn of the event loop and written by one
+ * statement (PUT_OBJECTS_SOLE_SESSION) when there are several. A gathering that names a key twice
+ * runs as single statements in arrival order (one statement cannot update a row twice, and the later
+ * put must win and replace the earlier); one that fails for a missing bucket runs again as single
+ * statements, so only the puts into that bucket fail.
+ */
+function createPutBatcher(client: SqlClient): (object: ObjectRecord) => Promise<ObjectRecord | undefined> {
+  const queued: QueuedPut[] = [];
+
+  const runAlone = (put: QueuedPut) => upsertObject(client, put.object).then(put.resolve, put.reject);
+
+  const runTogether = async (puts: QueuedPut[]): Promise<void> => {
+    let rows: ObjectRow[];
+    try {
+      rows = await client.query<ObjectRow>(PUT_OBJECTS_SOLE_SESSION, [
+        JSON.stringify(puts.map((put) => objectRow(put.object))),
+      ]);
+    } catch (error) {
+      if (sqlstate(error) === FOREIGN_KEY_VIOLATION) {
+        await Promise.all(puts.map(runAlone));
+        return;
+      }
+      for (const put of puts) put.reject(error);
+      return;
+    }
+    const replaced = new Map(rows.map((row) => [objectKeyOf(row.bucket, row.key), toObject(row)]));
+    for (const put of puts) put.resolve(replaced.get(objectKeyOf(put.object.bucket, put.object.key)));
+  };
+
+  const flush = () => {
+    const puts = queued.splice(0, MAX_PUT_BATCH);
+    if (queued.length > 0) setImmediate(flush);
+    const keys = new Set(puts.map((put) => objectKeyOf(put.object.bucket, put.object.key)));
+    // Issued in arrival order: the client runs statements in the order it receives them.
+    if (puts.length === 1 || keys.size < puts.length) for (const put of puts) void runAlone(put);
+    else void runTogether(puts);
+  };
+
+  return (object) =>
+    new Promise((resolve, reject) => {
+      if (queued.length === 0) setImmediate(flush);
+      queued.push({ object, resolve, reject });
+    });
+}
+
+/** A bucket and key as one map key; a bucket name never contains a newline. */
+function objectKeyOf(bucket: string, key: string): string {
+  return `${bucket}\n${key}`;
+}
+
+/** Columns prefixed with a table alias: `o.bucket, o.key, ...`. */
+function prefixed(alias: string, columns: string): string {
+  return columns
+    .split(',')
+    .map((column) => `${alias}.${column.trim()}`)
+    .join(', ');
 }
 
 /** Runs a write into `bucket`; a foreign key violation means the bucket is gone: NoSuchBucket. */

@@ -118,6 +118,22 @@ export function objectParams(object: ObjectRecord): unknown[] {
   ];
 }
 
+/** An object as one element of a JSON array of rows, columns as in OBJECT_COLUMNS. */
+export function objectRow(object: ObjectRecord): Record<string, unknown> {
+  return {
+    bucket: object.bucket,
+    key: object.key,
+    size: object.size,
+    etag: object.etag,
+    last_modified: object.lastModified.toISOString(),
+    headers: object.headers,
+    user_metadata: object.userMetadata,
+    checksum: object.checksum ?? null,
+    segments: object.segments.map((segment) => ({ blobId: segment.blobId, size: segment.size })),
+    parts_count: object.partsCount ?? null,
+  };
+}
+
 /** Parameters for the part columns, in PART_COLUMNS order ($1..$7). */
 export function partParams(part: PartRecord): unknown[] {
   return [

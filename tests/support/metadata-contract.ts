@@ -215,6 +215,30 @@ export function describeSqlMetadataStoreContract(label: string, openClient: () =
         expect(replacedEtags.filter((etag) => etag !== undefined).sort()).toEqual(expected.sort());
       });
 
+      it('gives concurrent puts of distinct keys each their own replaced record and blob links', async () => {
+        // Prepare
+        const keys = Array.from({ length: 5 }, (_, i) => `many-${i}`);
+        const firsts = keys.map((key, i) =>
+          anObject('b', key, { etag: `"old${i}"`, segments: [{ blobId: `blob-old-${i}`, size: 1 }] }),
+        );
+        for (const object of firsts) await store.putObject(object);
+        const seconds = keys.map((key, i) =>
+          anObject('b', key, { etag: `"new${i}"`, segments: [{ blobId: `blob-new-${i}`, size: 1 }] }),
+        );
+
+        // Act
+        const replaced = await Promise.all([
+          ...seconds.map((object) => store.putObject(object)),
+          store.putObject(anObject('b', 'many-fresh')),
+        ]);
+
+        // Assess
+        expect(replaced).toEqual([...firsts, undefined]);
+        for (const object of seconds) expect(await store.getObject('b', object.key)).toEqual(object);
+        const blobIds = keys.flatMap((_, i) => [`blob-old-${i}`, `blob-new-${i}`]);
+        expect(await store.referencedBlobs(blobIds)).toEqual(new Set(keys.map((_, i) => `blob-new-${i}`)));
+      });
+
       it('rejects a put into a missing bucket with NoSuchBucket', async () => {
         // Act
         const put = store.putObject(anObject('missing', 'k'));
