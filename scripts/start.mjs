@@ -20,7 +20,16 @@ removeLeftovers();
 const outdir = join(bundles, String(process.pid));
 const build = spawnSync(
   process.execPath,
-  [join(root, 'scripts/build.mjs'), '--outdir', outdir, '--entry', 'gateway/embedded/main.ts'],
+  [
+    join(root, 'scripts/build.mjs'),
+    '--outdir',
+    outdir,
+    '--entry',
+    'gateway/embedded/main.ts',
+    // PGlite runs on a worker thread started from this file (shared/metadata/adapters/pglite-thread-client.ts).
+    '--entry',
+    'shared/metadata/adapters/pglite-thread.ts',
+  ],
   // stdout stays free for the server's JSON log lines; build errors still show.
   { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
 );

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../shared/config/env.js';
 import { createRuntime } from '../../shared/runtime/create-runtime.js';
 import { findUp } from '../../shared/runtime/find-up.js';
@@ -13,7 +15,8 @@ import { loadRouteTable } from './route-table.js';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const runtime = await createRuntime(config);
+  const pgliteThread = pgliteThreadScript();
+  const runtime = await createRuntime(config, pgliteThread ? { pgliteThread } : {});
   const routes = await loadRouteTable(findUp('serverless.yml', import.meta.url));
   const handlers = await loadHandlers(routes, runtime);
   const servers = createEmbeddedGateway({
@@ -33,6 +36,7 @@ async function main(): Promise<void> {
     s3: `http://${config.host}:${s3Port}`,
     control_plane: `http://${config.host}:${adminPort}`,
     data_dir: config.dataDir,
+    ...(config.metadata.backend === 'pglite' ? { pglite: pgliteThread ? 'own thread' : 'event loop' } : {}),
   });
 
   let stopping = false;
@@ -65,3 +69,14 @@ function close(server: Server): Promise<void> {
 }
 
 runMain('mock-s3', main);
+
+/**
+ * The PGlite thread's script beside this module: the bundle `npm start` builds holds it as
+ * JavaScript (scripts/start.mjs adds it as an entry), the sources as TypeScript. A bundle built
+ * without it runs PGlite on the event loop, as before.
+ */
+function pgliteThreadScript(): URL | undefined {
+  const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  const script = new URL(`../../shared/metadata/adapters/pglite-thread.${extension}`, import.meta.url);
+  return existsSync(fileURLToPath(script)) ? script : undefined;
+}

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { openPgClient, type PgPoolOptions } from './adapters/pg-client.js';
 import { openPgliteClient } from './adapters/pglite-client.js';
+import { openPgliteThreadClient } from './adapters/pglite-thread-client.js';
 import { migrate } from './migrations.js';
 import type { MetadataStore } from './ports.js';
 import type { SqlClient } from './sql-client.js';
@@ -14,6 +15,8 @@ export interface MetadataStoreConfig {
   dataDir?: string;
   /** Pool settings for `postgres`. */
   pool?: PgPoolOptions;
+  /** For `pglite`: run it on a worker thread started from this script (pglite-thread.ts or its bundle). */
+  pgliteThread?: URL;
 }
 
 /**
@@ -54,5 +57,6 @@ async function openClient(config: MetadataStoreConfig): Promise<SqlClient> {
     if (!config.databaseUrl) throw new Error('metadata backend "postgres" needs a databaseUrl');
     return openPgClient(config.databaseUrl, config.pool);
   }
-  return openPgliteClient(config.dataDir === undefined ? undefined : join(config.dataDir, 'metadata'));
+  const dir = config.dataDir === undefined ? undefined : join(config.dataDir, 'metadata');
+  return config.pgliteThread ? openPgliteThreadClient(dir, config.pgliteThread) : openPgliteClient(dir);
 }

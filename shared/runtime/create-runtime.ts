@@ -48,6 +48,8 @@ export interface RuntimeOverrides {
   spanExporter?: SpanExporter;
   /** Skip the periodic reconcile pass (unit tests drive it themselves). */
   reconcile?: boolean;
+  /** Run PGlite on a worker thread started from this script (pglite-thread.ts or its bundle). */
+  pgliteThread?: URL;
 }
 
 /**
@@ -98,6 +100,7 @@ export async function createRuntime(
           backend: config.metadata.backend,
           dataDir: config.dataDir,
           ...(config.metadata.databaseUrl ? { databaseUrl: config.metadata.databaseUrl } : {}),
+          ...(overrides.pgliteThread ? { pgliteThread: overrides.pgliteThread } : {}),
         })
       : undefined;
   const store = withMetadataFaults(overrides.metadata ?? database!.store, faults);
