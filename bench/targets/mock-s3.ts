@@ -55,3 +55,13 @@ export const mockS3Target: TargetDefinition = {
   name: 'mock-s3',
   start: () => startMockS3('mock-s3'),
 };
+
+/**
+ * This server with durability off (`STORAGE_FSYNC=false`): replicas reach the page cache, not the
+ * disk, before a PUT is answered, which is what s3rver does (it syncs nothing). Beside `mock-s3` it
+ * shows what durability costs apart from everything else.
+ */
+export const mockS3NoFsyncTarget: TargetDefinition = {
+  name: 'mock-s3-nofsync',
+  start: () => startMockS3('mock-s3-nofsync', { STORAGE_FSYNC: 'false' }),
+};
