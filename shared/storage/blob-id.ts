@@ -37,10 +37,28 @@ function pooledRandomBytes(size: number): Buffer {
   return bytes;
 }
 
+/** The first byte of the blob ids minted in the current turn of the event loop (see newBlobId). */
+let turnPrefix: string | undefined;
+
 /**
- * A new blob id: 128 random bits as lower-case hex. Lower case only, so ids stay distinct on
- * case-insensitive file systems. The random source is injectable so tests and fault replays are exact.
+ * A new blob id: 128 bits as lower-case hex. Lower case only, so ids stay distinct on
+ * case-insensitive file systems. The random source is injectable so tests and fault replays are
+ * exact.
+ *
+ * The ids minted in one turn of the event loop share their first byte, which names the shard
+ * directory a node files a replica under (fs-node.ts): the replicas of the PUTs that arrive together
+ * then land in one directory, and one fsync of it makes all their names durable. The other 120
+ * bits are random per id, and the shared byte is drawn afresh each turn, so ids stay unique and
+ * spread evenly over the shards.
  */
 export function newBlobId(random: (size: number) => Buffer = pooledRandomBytes): string {
-  return random(16).toString('hex');
+  const bytes = random(16).toString('hex');
+  if (random !== pooledRandomBytes) return bytes;
+  if (turnPrefix === undefined) {
+    turnPrefix = bytes.slice(0, 2);
+    setImmediate(() => {
+      turnPrefix = undefined;
+    });
+  }
+  return turnPrefix + bytes.slice(2);
 }

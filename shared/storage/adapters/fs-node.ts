@@ -71,6 +71,9 @@ const SYNC_READ_MAX_BYTES = 64 * 1024;
  * small file in the page cache); only the flushes that wait for the device go to the thread pool,
  * whose every hand-off costs the event loop 10-45 µs here.
  */
+// Measured under PUT 1 KiB load (2026-11-28, alternating 6 s runs): file creations gone, server
+// CPU per PUT ~2,950 -> ~1,350 µs; the shared directory fsync (one per ~3.8 replicas, strace -c)
+// then ~1,235 -> ~1,290-1,410 PUT/s.
 const SPARE_MAX_BYTES = 64 * 1024;
 const MAX_SPARES = 256;
 
@@ -103,6 +106,8 @@ export function createFsNode(options: FsNodeOptions): StorageNode {
   const knownShards = new Set<string>();
   /** Deleted small replicas in the temp directory, ready to be rewritten (see SPARE_MAX_BYTES). */
   const spares: Spare[] = [];
+  /** Directory fsyncs not started yet, by shard directory (see syncShardDirectory). */
+  const pendingShardSyncs = new Map<string, Promise<void>>();
   let tempSequence = 0;
 
   // Concatenated, not join()ed: blob ids are validated and this runs on every read.
@@ -148,10 +153,10 @@ export function createFsNode(options: FsNodeOptions): StorageNode {
   }
 
   /**
-   * A small replica written over a spare file (see SPARE_MAX_BYTES): truncated and written
-   * synchronously, made durable (fdatasync) on the thread pool, renamed into place synchronously,
-   * then its directory entry made durable. The order and guarantees of the path above: the bytes
-   * are on disk before the name appears, and both before the put resolves.
+   * A small replica written over a spare file (see SPARE_MAX_BYTES) and renamed into place
+   * synchronously; then its bytes (fdatasync) and its directory entry (fsync, shared with the other
+   * renames of this turn into the same shard) are made durable on the thread pool, at once. The put
+   * resolves only when both are on disk, as on the path above.
    */
   async function putIntoSpare(spare: Spare, blobId: string, bytes: Buffer): Promise<void> {
     const shard = ensureShardSync(blobId);
@@ -167,14 +172,33 @@ export function createFsNode(options: FsNodeOptions): StorageNode {
         const now = clock.now();
         futimesSync(fd, now, now);
       }
-      if (durable) await syncData(fd);
       renameIntoShardSync(spare.path, shard, blobId);
       renamed = true;
+      // Until both flushes complete the put is not acknowledged and no metadata names the blob: a
+      // crash in between leaves at worst a torn, unreferenced file that its checksum exposes and
+      // the reconcile pass removes. So the two run at once, and the directory's is shared.
+      if (durable) await Promise.all([syncData(fd), syncShardDirectory(shard)]);
     } finally {
       closeSync(fd);
       if (!renamed) rmSync(spare.path, { force: true });
     }
-    if (durable) await syncDirectoryOf(shard);
+  }
+
+  /**
+   * An fsync of `shard` that starts at the end of this turn, shared by every rename into it made
+   * before it starts: blob ids minted in one turn share their shard (newBlobId), so the replicas of
+   * PUTs that arrive together need one directory flush, not one each.
+   */
+  function syncShardDirectory(shard: string): Promise<void> {
+    let pending = pendingShardSyncs.get(shard);
+    if (!pending) {
+      pending = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        pendingShardSyncs.delete(shard);
+        return syncDirectoryOf(shard);
+      });
+      pendingShardSyncs.set(shard, pending);
+    }
+    return pending;
   }
 
   function ensureShardSync(blobId: string): string {

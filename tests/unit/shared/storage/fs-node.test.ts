@@ -149,6 +149,23 @@ describe('fs node', () => {
     expect(readdirSync(join(dir, 'tmp'))).toEqual([]);
   });
 
+  it('lands concurrent rewrites of spares into one shard, each readable and intact', async () => {
+    // Prepare: ten spares, then ten new blobs sharing one shard (as the ids of one turn do)
+    for (let i = 0; i < 10; i++) {
+      const old = newBlobId();
+      await node.put(old, Buffer.alloc(100 + i, i));
+      await node.delete(old);
+    }
+    const ids = Array.from({ length: 10 }, (_, i) => `ab${String(i).padStart(30, '0')}`);
+
+    // Act
+    await Promise.all(ids.map((id, i) => node.put(id, Buffer.from(`blob number ${i}`))));
+
+    // Assess
+    for (const [i, id] of ids.entries()) expect((await node.get(id)).toString()).toBe(`blob number ${i}`);
+    expect(readdirSync(join(dir, 'tmp'))).toEqual([]);
+  });
+
   it('still writes when a spare file was swept away by someone else', async () => {
     // Prepare
     const [old, next] = [newBlobId(), newBlobId()];
