@@ -44,6 +44,13 @@ const LOCK_PART = `SELECT ${PART_COLUMNS} FROM parts WHERE upload_id = $1 AND pa
 const UPDATE_PART = `UPDATE parts SET blob_id = $3, size = $4, etag = $5, last_modified = $6, checksum = $7::jsonb
   WHERE upload_id = $1 AND part_number = $2`;
 
+/** An object insert's conflict clause: the new version replaces every column but the key. */
+const REPLACE_ON_CONFLICT = `ON CONFLICT (bucket, key) DO UPDATE SET size = EXCLUDED.size, etag = EXCLUDED.etag,
+      last_modified = EXCLUDED.last_modified, headers = EXCLUDED.headers,
+      user_metadata = EXCLUDED.user_metadata, checksum = EXCLUDED.checksum,
+      segments = EXCLUDED.segments, parts_count = EXCLUDED.parts_count
+    RETURNING 1`;
+
 /**
  * The whole of `upsertObject` as one statement, for a client that is the database's only session
  * (PGlite): every part sees the state before the statement, so `previous` is the replaced row, and
@@ -55,11 +62,7 @@ const PUT_OBJECT_SOLE_SESSION = `WITH previous AS (
   ), written AS (
     INSERT INTO objects (${OBJECT_COLUMNS})
     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9::jsonb, $10)
-    ON CONFLICT (bucket, key) DO UPDATE SET size = EXCLUDED.size, etag = EXCLUDED.etag,
-      last_modified = EXCLUDED.last_modified, headers = EXCLUDED.headers,
-      user_metadata = EXCLUDED.user_metadata, checksum = EXCLUDED.checksum,
-      segments = EXCLUDED.segments, parts_count = EXCLUDED.parts_count
-    RETURNING 1
+    ${REPLACE_ON_CONFLICT}
   ), kept AS (
     SELECT DISTINCT segment->>'blobId' AS blob_id FROM jsonb_array_elements($9::jsonb) AS segment
   ), unlinked AS (
@@ -91,11 +94,7 @@ export const PUT_OBJECTS_SOLE_SESSION = `WITH input AS (
     ) p
   ), written AS (
     INSERT INTO objects (${OBJECT_COLUMNS}) SELECT ${OBJECT_COLUMNS} FROM input
-    ON CONFLICT (bucket, key) DO UPDATE SET size = EXCLUDED.size, etag = EXCLUDED.etag,
-      last_modified = EXCLUDED.last_modified, headers = EXCLUDED.headers,
-      user_metadata = EXCLUDED.user_metadata, checksum = EXCLUDED.checksum,
-      segments = EXCLUDED.segments, parts_count = EXCLUDED.parts_count
-    RETURNING 1
+    ${REPLACE_ON_CONFLICT}
   ), kept AS (
     SELECT DISTINCT i.bucket, i.key, segment->>'blobId' AS blob_id
     FROM input i, jsonb_array_elements(i.segments) AS segment
