@@ -394,8 +394,8 @@ interface QueuedPut {
  * Puts for a sole-session client, gathered over one turn of the event loop and written by one
  * statement (PUT_OBJECTS_SOLE_SESSION) when there are several. A gathering that names a key twice
  * runs as single statements in arrival order (one statement cannot update a row twice, and the later
- * put must win and replace the earlier); one that fails for a missing bucket runs again as single
- * statements, so only the puts into that bucket fail.
+ * put must win and replace the earlier); one whose statement fails runs again as single statements,
+ * so only the put at fault (into a deleted bucket, say) fails.
  */
 function createPutBatcher(client: SqlClient): (object: ObjectRecord) => Promise<ObjectRecord | undefined> {
   const queued: QueuedPut[] = [];
@@ -408,12 +408,10 @@ function createPutBatcher(client: SqlClient): (object: ObjectRecord) => Promise<
       rows = await client.query<ObjectRow>(PUT_OBJECTS_SOLE_SESSION, [
         JSON.stringify(puts.map((put) => objectRow(put.object))),
       ]);
-    } catch (error) {
-      if (sqlstate(error) === FOREIGN_KEY_VIOLATION) {
-        await Promise.all(puts.map(runAlone));
-        return;
-      }
-      for (const put of puts) put.reject(error);
+    } catch {
+      // One put's failure (a deleted bucket, a value PostgreSQL refuses) must not fail the others:
+      // each runs again alone and gets its own outcome.
+      await Promise.all(puts.map(runAlone));
       return;
     }
     const replaced = new Map(rows.map((row) => [objectKeyOf(row.bucket, row.key), toObject(row)]));

@@ -263,6 +263,20 @@ export function describeSqlMetadataStoreContract(label: string, openClient: () =
         expect((await store.getObject('b', 'after'))?.key).toBe('after');
       });
 
+      it('fails only the put the database refuses among concurrent puts', async () => {
+        // Act: PostgreSQL text cannot hold a NUL character
+        const outcomes = await Promise.allSettled([
+          store.putObject(anObject('b', 'fine-1')),
+          store.putObject(anObject('b', 'bad\u0000key')),
+          store.putObject(anObject('b', 'fine-2')),
+        ]);
+
+        // Assess
+        expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+        expect((await store.getObject('b', 'fine-1'))?.key).toBe('fine-1');
+        expect((await store.getObject('b', 'fine-2'))?.key).toBe('fine-2');
+      });
+
       it('deletes an object and returns what it removed', async () => {
         // Prepare
         const object = anObject('b', 'k', { segments: [{ blobId: 'blob-del', size: 1 }] });

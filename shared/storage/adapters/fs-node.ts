@@ -65,15 +65,14 @@ const SYNC_READ_MAX_BYTES = 64 * 1024;
  * node, and a later small put rewrites one instead of creating a file: PostgreSQL recycles its WAL
  * segments for the same reason. Creating a file means allocating an inode, and how long that takes
  * depends on the filesystem's state: on this project's VMs 5-20 µs in some directories and 400-600
- * µs in others (/tmp among them), against ~10 µs to reopen and truncate an existing file. An
+ * µs in others (/tmp among them), against ~10 µs to reopen and rewrite an existing file. An
  * overwrite-heavy workload (a PUT replacing a key frees the old version's replicas) then allocates
  * no inodes at all. A spare's rewrite runs synchronously (open, write, rename: a few µs each for a
  * small file in the page cache); only the flushes that wait for the device go to the thread pool,
- * whose every hand-off costs the event loop 10-45 µs here.
+ * whose every hand-off costs the event loop 10-45 µs here. Measured under PUT 1 KiB load
+ * (2026-11-28, alternating 6 s runs): server CPU per PUT ~2,950 -> ~1,350 µs, and with the shared
+ * directory fsync (one per ~3.8 replicas, `strace -c`) ~1,235 -> ~1,290-1,410 PUT/s.
  */
-// Measured under PUT 1 KiB load (2026-11-28, alternating 6 s runs): file creations gone, server
-// CPU per PUT ~2,950 -> ~1,350 µs; the shared directory fsync (one per ~3.8 replicas, strace -c)
-// then ~1,235 -> ~1,290-1,410 PUT/s.
 const SPARE_MAX_BYTES = 64 * 1024;
 const MAX_SPARES = 256;
 
