@@ -58,7 +58,12 @@ function encodeToken(last: NonNullable<ListPage['last']>): string {
 
 function decodeToken(token: string): { value: string; isPrefix: boolean } {
   const text = Buffer.from(token, 'base64url').toString('utf8');
-  if (!/^[pk]/.test(text) || Buffer.from(text, 'utf8').toString('base64url') !== token.replace(/=+$/, '')) {
+  // A token we issued never holds NUL (no stored key can): one that does is forged.
+  if (
+    !/^[pk]/.test(text) ||
+    text.includes('\u0000') ||
+    Buffer.from(text, 'utf8').toString('base64url') !== token.replace(/=+$/, '')
+  ) {
     throw new S3Error('InvalidArgument', {
       message: 'The continuation token provided is incorrect',
       detail: { ArgumentName: 'continuation-token' },

@@ -1,6 +1,7 @@
 import { bodyBytes } from '../../layers/binary-body.js';
 import type { ApiEvent } from '../../layers/request-context.js';
 import { S3Error } from '../../shared/s3/errors.js';
+import { assertStorableKey } from '../../shared/s3/names.js';
 
 /** An S3 request as the operations see it: addressing resolved, names decoded, headers lower-cased. */
 export interface S3Request {
@@ -24,12 +25,22 @@ export function parseS3Request(event: ApiEvent, s3Domain: string): S3Request {
   const hostBucket = bucketFromHost(headers.host, s3Domain);
   const [bucket, key] =
     hostBucket === undefined ? [segments[0], segments[1]] : [hostBucket, joinKey(segments)];
+  if (key) assertStorableKey(key);
+  const query = new URLSearchParams(event.rawQueryString);
+  // Prefixes, markers and delimiters are compared with stored keys, which cannot hold NUL either.
+  for (const value of query.values()) {
+    if (value.includes('\u0000')) {
+      throw new S3Error('InvalidArgument', {
+        message: 'Query parameters must not contain the NUL character (%00).',
+      });
+    }
+  }
   let body: Buffer | undefined;
   return {
     method: event.requestContext.http.method.toUpperCase(),
     bucket: bucket || undefined,
     key: key || undefined,
-    query: new URLSearchParams(event.rawQueryString),
+    query,
     headers,
     body: () => {
       body ??= bodyBytes(event);

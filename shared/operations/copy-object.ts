@@ -3,7 +3,7 @@ import type { S3Services } from '../runtime/runtime.js';
 import { checksumBase64, md5Hex } from '../s3/checksums.js';
 import { checkCopySourceConditions } from '../s3/conditions.js';
 import { S3Error } from '../s3/errors.js';
-import { validateObjectKey } from '../s3/names.js';
+import { assertStorableKey, validateObjectKey } from '../s3/names.js';
 import { requireBucket } from './buckets.js';
 import { objectHeadersFrom, userMetadataFrom } from './object-headers.js';
 import { readObjectBytes, requireObject } from './read-object.js';
@@ -40,7 +40,9 @@ export function parseCopySource(header: string | undefined): CopySource {
   if (versionId !== null && versionId !== 'null') {
     throw new S3Error('InvalidArgument', { message: 'Invalid version id specified' });
   }
-  return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1) };
+  const key = decoded.slice(slash + 1);
+  assertStorableKey(key);
+  return { bucket: decoded.slice(0, slash), key };
 }
 
 export interface CopyObjectInput {

@@ -49,12 +49,26 @@ export function validateObjectKey(key: string): void {
   if (key.length === 0) {
     throw new S3Error('InvalidArgument', { message: 'The object key must not be empty.' });
   }
+  assertStorableKey(key);
   // A JS string holds at most 3 UTF-8 bytes per UTF-16 unit: skip the count for short keys.
   if (key.length * 3 <= MAX_KEY_BYTES) return;
   const size = Buffer.byteLength(key, 'utf8');
   if (size > MAX_KEY_BYTES) {
     throw new S3Error('KeyTooLongError', {
       detail: { Size: String(size), MaxSizeAllowed: String(MAX_KEY_BYTES) },
+    });
+  }
+}
+
+/**
+ * Refuses a key holding the NUL character (`%00`) with InvalidArgument, for every operation that
+ * names a key: PostgreSQL text cannot hold NUL, so such a key could never be stored, and without
+ * this check the metadata layer's refusal surfaced as a 500 InternalError.
+ */
+export function assertStorableKey(key: string): void {
+  if (key.includes('\u0000')) {
+    throw new S3Error('InvalidArgument', {
+      message: 'Object keys must not contain the NUL character (%00): this server cannot store it.',
     });
   }
 }

@@ -48,6 +48,30 @@ describe('s3-api handler', () => {
     expect(health.filter((node) => (node.blobs ?? 0) > 0)).toHaveLength(2);
   });
 
+  it('refuses %00 in a key, a copy source, a list prefix and a continuation token with InvalidArgument', async () => {
+    // Act
+    const put = await send({ method: 'PUT', path: '/unit-bucket/a%00b', body: Buffer.from('x') });
+    const get = await send({ method: 'GET', path: '/unit-bucket/a%00b' });
+    const copy = await send({
+      method: 'PUT',
+      path: '/unit-bucket/copy',
+      headers: { 'x-amz-copy-source': '/unit-bucket/a%00b' },
+    });
+    const list = await send({ method: 'GET', path: '/unit-bucket', query: 'list-type=2&prefix=a%00' });
+    const token = Buffer.from('ka\u0000b', 'utf8').toString('base64url');
+    const listAfter = await send({
+      method: 'GET',
+      path: '/unit-bucket',
+      query: `list-type=2&continuation-token=${token}`,
+    });
+
+    // Assess
+    for (const response of [put, get, copy, list, listAfter]) {
+      expect(response.statusCode).toBe(400);
+      expect(String(bodyBytes(response))).toContain('<Code>InvalidArgument</Code>');
+    }
+  });
+
   it('answers every response with an S3 request id and host id', async () => {
     const response = await send({ method: 'HEAD', path: '/unit-bucket' });
     expect(response.statusCode).toBe(200);

@@ -69,4 +69,8 @@ describe('validateObjectKey', () => {
   it('rejects the empty key with InvalidArgument', () => {
     expect(s3ErrorOf(() => validateObjectKey('')).code).toBe('InvalidArgument');
   });
+
+  it('rejects a key holding the NUL character with InvalidArgument', () => {
+    expect(s3ErrorOf(() => validateObjectKey('a\u0000b')).code).toBe('InvalidArgument');
+  });
 });
