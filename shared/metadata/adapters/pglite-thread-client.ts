@@ -6,7 +6,9 @@ import { MetadataUnavailableError } from '../ports.js';
 import type { SqlClient } from '../sql-client.js';
 import { deserializeError, type ThreadReply, type ThreadRequest } from './pglite-thread-protocol.js';
 
-type Request = ThreadRequest extends infer R ? (R extends ThreadRequest ? Omit<R, 'id'> : never) : never;
+/** A request before its id is given: Omit over each member of the union, not the union as a whole. */
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+type Request = WithoutId<ThreadRequest>;
 
 interface Waiter {
   resolve: (rows: unknown[]) => void;

@@ -142,7 +142,7 @@ export function createFsNode(options: FsNodeOptions): StorageNode {
       // The bytes are durable and in place; closing need not delay the directory sync.
       closed = closeFile(fd);
       // The rename is only durable once the directory entry is on disk too.
-      if (durable) await syncDirectory(shard);
+      if (durable) await syncShardDirectory(shard);
     } catch (error) {
       await (closed ?? closeFile(fd)).catch(() => undefined);
       await rm(tempPath, { force: true });
@@ -193,7 +193,7 @@ export function createFsNode(options: FsNodeOptions): StorageNode {
     if (!pending) {
       pending = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
         pendingShardSyncs.delete(shard);
-        return syncDirectoryOf(shard);
+        return syncDirectory(shard);
       });
       pendingShardSyncs.set(shard, pending);
     }
@@ -348,7 +348,7 @@ function readSmallFileSync(path: string): Buffer | undefined {
 /*
  * The write path of large replicas uses plain file descriptors through the callback API: per call
  * this costs less than `fs/promises` FileHandle objects (their creation, close bookkeeping and
- * finalization), and such a write makes eight calls.
+ * finalization), and such a write makes five of them.
  */
 const openFile = promisify(openFd);
 /** Open flags of a durable replica write, where the platform has O_DSYNC (Linux, macOS). */
@@ -395,21 +395,12 @@ function writeAllSync(fd: number, buffers: Buffer[]): number {
 const syncData = promisify(fdatasyncFd);
 
 /** fsync of a directory whose descriptor is opened and closed synchronously: one pool hand-off. */
-async function syncDirectoryOf(path: string): Promise<void> {
+async function syncDirectory(path: string): Promise<void> {
   const fd = openSync(path, 'r');
   try {
     await syncFile(fd);
   } finally {
     closeSync(fd);
-  }
-}
-
-async function syncDirectory(path: string): Promise<void> {
-  const fd = await openFile(path, 'r');
-  try {
-    await syncFile(fd);
-  } finally {
-    await closeFile(fd);
   }
 }
 
