@@ -1,5 +1,5 @@
 import { ceilingTarget } from './ceiling.js';
-import { mockS3NoFsyncTarget, mockS3Target } from './mock-s3.js';
+import { mockS3FsyncTarget, mockS3Target } from './mock-s3.js';
 import { s3rverTarget } from './s3rver.js';
 import { stackEmbeddedTarget, stackNginxTarget, stackOfflineTarget, stackTarget } from './stack.js';
 import type { TargetDefinition } from './target.js';
@@ -7,7 +7,7 @@ import type { TargetDefinition } from './target.js';
 /** Every target the benchmark knows, in report order; add a file under `bench/targets/` and list it here. */
 export const TARGETS: readonly TargetDefinition[] = [
   mockS3Target,
-  mockS3NoFsyncTarget,
+  mockS3FsyncTarget,
   s3rverTarget,
   ceilingTarget,
   stackTarget,
@@ -20,7 +20,7 @@ export const TARGETS: readonly TargetDefinition[] = [
  * What runs without `--targets`: stack mode starts a whole deployment (nginx, PostgreSQL, Redis,
  * etcd, seven processes), so it runs only when named (`--targets mock-s3,stack,...` or `--suite stack`).
  */
-export const DEFAULT_TARGETS: readonly string[] = ['mock-s3', 'mock-s3-nofsync', 's3rver', 'ceiling'];
+export const DEFAULT_TARGETS: readonly string[] = ['mock-s3', 'mock-s3-fsync', 's3rver', 'ceiling'];
 
 /** `--suite stack`: embedded mode and each entry point of the stack, side by side. */
 export const STACK_SUITE_TARGETS: readonly string[] = [

@@ -41,11 +41,13 @@ export interface FsNodeOptions {
   /** When given, each replica's mtime (its `storedAt`) is set from it, so tests control orphan ages. */
   clock?: Clock;
   /**
-   * Make the file and its directory entry durable before a put resolves (default true), so an
-   * acknowledged write survives a power loss: the temp file is written with O_DSYNC (fsync where
-   * the platform lacks it), renamed, and the shard directory fsynced. Measured here, 16 concurrent
-   * 1 KiB puts x 2 replicas: O_DSYNC writes roughly doubled the rate of write + fsync. Turn off only
-   * for throwaway data (benchmarks of the rest of the stack).
+   * Make the file and its directory entry durable before a put resolves (default true: the
+   * storage-node worker; embedded mode passes STORAGE_FSYNC, see Config), so an acknowledged write
+   * survives a power loss: a new file is written with O_DSYNC (fsync where the platform lacks it),
+   * a spare is rewritten and fdatasynced, and the shard directory is fsynced after the rename.
+   * Measured here, 16 concurrent 1 KiB puts x 2 replicas: O_DSYNC writes roughly doubled the rate
+   * of write + fsync. Off, a put resolves once its bytes are in the page cache: a killed process
+   * loses nothing, a power loss may.
    */
   fsync?: boolean;
   /** Temp files older than this at open are leftovers of a crashed write and are removed. */
