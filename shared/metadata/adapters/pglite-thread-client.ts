@@ -15,6 +15,12 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
+/** One started thread and the requests it has not answered yet. */
+interface Thread {
+  worker: Worker;
+  waiters: Map<number, Waiter>;
+}
+
 /**
  * Embedded PGlite on a thread of its own: `script` is pglite-thread.ts (or its bundle), which opens
  * the database there and runs what this client sends it. Same SqlClient as openPgliteClient, same
@@ -24,50 +30,71 @@ interface Waiter {
  * loop that was ~250 µs per PUT 1 KiB of ~870 µs, with the loop ~90% busy and the second core
  * partly idle; here the loop only posts a message and takes the rows back (structured clone keeps
  * Dates and parsed JSON as they are).
+ *
+ * A thread that dies (a WebAssembly abort, an uncaught error) fails what it had not answered with
+ * MetadataUnavailableError (503, retryable), and the next call starts a new one on the same data
+ * directory: PostgreSQL's recovery replays what was committed, as after a killed process. Without
+ * a data directory the database died with its thread, so calls keep failing rather than meet an
+ * empty one.
  */
 export async function openPgliteThreadClient(dataDir: string | undefined, script: URL): Promise<SqlClient> {
   if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
-  const worker = startThread(script, dataDir);
-  const waiters = new Map<number, Waiter>();
   let nextId = 1;
   let nextTransaction = 1;
-  let failure: Error | undefined;
+  let live: Thread | undefined;
+  let opening: Promise<Thread> | undefined;
+  let lost: Error | undefined;
+  let closing = false;
 
-  const opened = new Promise<unknown[]>((resolve, reject) => waiters.set(0, { resolve, reject }));
-  worker.on('message', (reply: ThreadReply) => {
-    const waiter = waiters.get(reply.id);
-    if (!waiter) return;
-    waiters.delete(reply.id);
-    // An idle thread does not keep the process alive; one with work out does.
-    if (waiters.size === 0) worker.unref();
-    if (reply.ok) waiter.resolve(reply.rows ?? []);
-    else waiter.reject(deserializeError(reply.error));
-  });
-  const fail = (error: Error) => {
-    failure ??= error;
-    for (const waiter of waiters.values()) waiter.reject(failure);
-    waiters.clear();
+  const lose = (thread: Thread, error: Error) => {
+    for (const waiter of thread.waiters.values()) waiter.reject(error);
+    thread.waiters.clear();
+    if (live !== thread) return;
+    live = undefined;
+    if (dataDir === undefined)
+      lost = new MetadataUnavailableError(`in-memory database lost: ${error.message}`);
   };
-  worker.on('error', (error) =>
-    fail(new MetadataUnavailableError(`the PGlite thread failed: ${error.message}`, { cause: error })),
-  );
-  worker.on('exit', (code) => fail(new MetadataUnavailableError(`the PGlite thread exited (code ${code})`)));
+
+  const open = (): Promise<Thread> => {
+    if (lost) return Promise.reject(lost);
+    if (closing) return Promise.reject(new MetadataUnavailableError('the PGlite client is closed'));
+    opening ??= startThread(script, dataDir, lose).then(
+      (thread) => {
+        opening = undefined;
+        live = thread;
+        return thread;
+      },
+      (error: unknown) => {
+        opening = undefined;
+        throw error;
+      },
+    );
+    return opening;
+  };
 
   const call = (request: Request): Promise<unknown[]> =>
+    live
+      ? send(live, request)
+      : open().then(
+          (thread) => send(thread, request),
+          (error: unknown) => {
+            if (error instanceof MetadataUnavailableError) throw error;
+            const message = error instanceof Error ? error.message : String(error);
+            throw new MetadataUnavailableError(`the PGlite thread could not open the database: ${message}`, {
+              cause: error,
+            });
+          },
+        );
+
+  const send = (thread: Thread, request: Request): Promise<unknown[]> =>
     new Promise((resolve, reject) => {
-      if (failure) return reject(failure);
       const id = nextId++;
-      waiters.set(id, { resolve, reject });
-      worker.ref();
-      worker.postMessage({ ...request, id });
+      thread.waiters.set(id, { resolve, reject });
+      thread.worker.ref();
+      thread.worker.postMessage({ ...request, id });
     });
 
-  try {
-    await opened;
-  } catch (error) {
-    await worker.terminate();
-    throw error;
-  }
+  await open();
 
   const inTransaction = (tx: number): SqlClient => {
     const client: SqlClient = {
@@ -80,7 +107,6 @@ export async function openPgliteThreadClient(dataDir: string | undefined, script
     return client;
   };
 
-  let closed = false;
   return {
     soleSession: true,
     query: <T>(sql: string, params?: readonly unknown[]) =>
@@ -99,13 +125,54 @@ export async function openPgliteThreadClient(dataDir: string | undefined, script
       return value;
     },
     async close() {
-      if (closed) return;
-      closed = true;
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
-      await call({ op: 'close' });
+      if (closing) return;
+      closing = true;
+      await opening?.catch(() => undefined);
+      const thread = live;
+      if (!thread) return;
+      const exited = new Promise((resolve) => thread.worker.once('exit', resolve));
+      await send(thread, { op: 'close' });
       await exited;
     },
   };
+}
+
+/**
+ * Starts a thread and resolves once it has opened the database (its reply with id 0). `lose` is
+ * told when the thread ends, with the error its unanswered requests were failed with.
+ */
+async function startThread(
+  script: URL,
+  dataDir: string | undefined,
+  lose: (thread: Thread, error: Error) => void,
+): Promise<Thread> {
+  const worker = newWorker(script, dataDir);
+  const thread: Thread = { worker, waiters: new Map() };
+  const opened = new Promise<unknown[]>((resolve, reject) => thread.waiters.set(0, { resolve, reject }));
+  worker.on('message', (reply: ThreadReply) => {
+    const waiter = thread.waiters.get(reply.id);
+    if (!waiter) return;
+    thread.waiters.delete(reply.id);
+    // An idle thread does not keep the process alive; one with work out does.
+    if (thread.waiters.size === 0) worker.unref();
+    if (reply.ok) waiter.resolve(reply.rows ?? []);
+    else waiter.reject(deserializeError(reply.error));
+  });
+  let failure: Error | undefined;
+  worker.on('error', (error) => {
+    failure ??= new MetadataUnavailableError(`the PGlite thread failed: ${error.message}`, { cause: error });
+  });
+  // 'error' (an uncaught exception) comes before 'exit'; a plain exit has only the latter.
+  worker.on('exit', (code) =>
+    lose(thread, failure ?? new MetadataUnavailableError(`the PGlite thread exited (code ${code})`)),
+  );
+  try {
+    await opened;
+  } catch (error) {
+    await worker.terminate();
+    throw error;
+  }
+  return thread;
 }
 
 /**
@@ -113,7 +180,7 @@ export async function openPgliteThreadClient(dataDir: string | undefined, script
  * starts through a bootstrap that registers tsx in the thread first: Node 20 does not apply an
  * `--import tsx` of the worker's execArgv to the worker's own entry module.
  */
-function startThread(script: URL, dataDir: string | undefined): Worker {
+function newWorker(script: URL, dataDir: string | undefined): Worker {
   if (!script.pathname.endsWith('.ts')) return new Worker(script, { workerData: { dataDir } });
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
   const bootstrap = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(script.href)}); })`;
