@@ -36,6 +36,8 @@ async function main(): Promise<void> {
     s3: `http://${config.host}:${s3Port}`,
     control_plane: `http://${config.host}:${adminPort}`,
     data_dir: config.dataDir,
+    // Whether an answered write is flushed to the disk (STORAGE_FSYNC) or only in the page cache.
+    storage_fsync: config.storage.fsync,
     ...(config.metadata.backend === 'pglite' ? { pglite: pgliteThread ? 'own thread' : 'event loop' } : {}),
   });
 
