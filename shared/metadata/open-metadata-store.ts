@@ -17,6 +17,8 @@ export interface MetadataStoreConfig {
   pool?: PgPoolOptions;
   /** For `pglite`: run it on a worker thread started from this script (pglite-thread.ts or its bundle). */
   pgliteThread?: URL;
+  /** Told when that thread dies (the next call starts a new one), for the log. */
+  onPgliteThreadLost?: (error: Error) => void;
 }
 
 /**
@@ -58,5 +60,8 @@ async function openClient(config: MetadataStoreConfig): Promise<SqlClient> {
     return openPgClient(config.databaseUrl, config.pool);
   }
   const dir = config.dataDir === undefined ? undefined : join(config.dataDir, 'metadata');
-  return config.pgliteThread ? openPgliteThreadClient(dir, config.pgliteThread) : openPgliteClient(dir);
+  if (!config.pgliteThread) return openPgliteClient(dir);
+  return openPgliteThreadClient(dir, config.pgliteThread, {
+    ...(config.onPgliteThreadLost ? { onThreadLost: config.onPgliteThreadLost } : {}),
+  });
 }

@@ -101,6 +101,10 @@ export async function createRuntime(
           dataDir: config.dataDir,
           ...(config.metadata.databaseUrl ? { databaseUrl: config.metadata.databaseUrl } : {}),
           ...(overrides.pgliteThread ? { pgliteThread: overrides.pgliteThread } : {}),
+          onPgliteThreadLost: (error) =>
+            logger.error('PGlite thread lost; the next metadata call starts a new one', {
+              error: error.message,
+            }),
         })
       : undefined;
   const store = withMetadataFaults(overrides.metadata ?? database!.store, faults);

@@ -37,7 +37,11 @@ interface Thread {
  * a data directory the database died with its thread, so calls keep failing rather than meet an
  * empty one.
  */
-export async function openPgliteThreadClient(dataDir: string | undefined, script: URL): Promise<SqlClient> {
+export async function openPgliteThreadClient(
+  dataDir: string | undefined,
+  script: URL,
+  options: { onThreadLost?: (error: Error) => void } = {},
+): Promise<SqlClient> {
   if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
   let nextId = 1;
   let nextTransaction = 1;
@@ -51,6 +55,8 @@ export async function openPgliteThreadClient(dataDir: string | undefined, script
     thread.waiters.clear();
     if (live !== thread) return;
     live = undefined;
+    if (closing) return;
+    options.onThreadLost?.(error);
     if (dataDir === undefined)
       lost = new MetadataUnavailableError(`in-memory database lost: ${error.message}`);
   };

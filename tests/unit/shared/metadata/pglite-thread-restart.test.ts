@@ -25,7 +25,10 @@ describe('PGlite thread that dies', () => {
   it('fails what it had not answered with MetadataUnavailableError, then a new thread serves the committed rows', async () => {
     // Prepare
     dataDir = await mkdtemp(join(tmpdir(), 'mock-s3-pglite-thread-'));
-    client = await openPgliteThreadClient(dataDir, CRASHING_THREAD);
+    const lost: string[] = [];
+    client = await openPgliteThreadClient(dataDir, CRASHING_THREAD, {
+      onThreadLost: (error) => lost.push(error.message),
+    });
     await client.query('create table kept (k text primary key)');
     await client.query("insert into kept values ('before the crash')");
 
@@ -36,6 +39,7 @@ describe('PGlite thread that dies', () => {
     await client.query("insert into kept values ('after the crash')");
 
     // Assess
+    expect(lost).toEqual(['the PGlite thread exited (code 70)']);
     expect(rows).toEqual([{ k: 'before the crash' }]);
     expect(await client.query('select k from kept order by k')).toEqual([
       { k: 'after the crash' },
@@ -58,6 +62,22 @@ describe('PGlite thread that dies', () => {
     // Assess
     await expect(transaction).rejects.toBeInstanceOf(MetadataUnavailableError);
     expect(await client.query('select k from kept')).toEqual([]);
+  });
+
+  it('is not reported lost when closed', async () => {
+    // Prepare
+    const lost: string[] = [];
+    const closing = await openPgliteThreadClient(undefined, CRASHING_THREAD, {
+      onThreadLost: (error) => lost.push(error.message),
+    });
+    await closing.query('select 1');
+
+    // Act
+    await closing.close();
+
+    // Assess
+    expect(lost).toEqual([]);
+    await expect(closing.query('select 1')).rejects.toThrow(/closed/);
   });
 
   it('does not reopen an in-memory database empty: calls keep failing', async () => {
