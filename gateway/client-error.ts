@@ -56,7 +56,9 @@ export function answerClientErrors(format: ErrorFormat) {
       return;
     }
     const requestId = randomRequestId();
-    const event = { requestContext: { http: { method: 'GET' } } } as ApiEvent;
+    // A HEAD error has no body, as from a handler; the request line is in the refused bytes.
+    const method = error.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ' ? 'HEAD' : 'GET';
+    const event = { requestContext: { http: { method } } } as ApiEvent;
     const result = renderError(s3Error, event, requestId, format);
     const body = Buffer.from(String(result.body ?? ''), 'utf8');
     const headers: Record<string, string> = {

@@ -109,6 +109,20 @@ describe('answers to requests the HTTP parser refuses', () => {
       expect(s3ErrorOf(answer).Code).toBe('InvalidRequest');
     });
 
+    it('a refused HEAD gets the error status and headers but no body', async () => {
+      // Act
+      const answer = await exchange(
+        ports[listener],
+        'HEAD /b/k HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\n\r\n',
+      );
+
+      // Assess
+      expect(answer.status).toBe(400);
+      expect(answer.headers['x-amz-request-id']).toMatch(/^[0-9A-F]{16}$/);
+      expect(answer.headers['content-length']).toBe('0');
+      expect(answer.body).toBe('');
+    });
+
     it('a header section over 16 KiB is 400 RequestHeaderSectionTooLarge', async () => {
       // Act
       const answer = await exchange(
