@@ -1,6 +1,7 @@
 import type { ApiResult } from '../../layers/request-context.js';
 import { deleteObject, deleteObjects } from '../../shared/operations/delete-object.js';
 import type { S3Services } from '../../shared/runtime/runtime.js';
+import { readCheckedBody } from '../../shared/s3/checked-body.js';
 import { parseDeleteObjects } from '../../shared/s3/request-xml.js';
 import { xmlDocument } from '../../shared/s3/xml.js';
 import { emptyResponse, xmlResponse } from './responses.js';
@@ -15,13 +16,13 @@ export async function handleDeleteObject(
   return emptyResponse(204);
 }
 
-/** DeleteObjects: quiet mode reports only the failures. */
+/** DeleteObjects: the body must carry Content-MD5 or a checksum; quiet mode reports only the failures. */
 export async function handleDeleteObjects(
   services: S3Services,
   request: S3Request,
   bucket: string,
 ): Promise<ApiResult> {
-  const { quiet, objects } = parseDeleteObjects(request.body());
+  const { quiet, objects } = parseDeleteObjects(readCheckedBody(request.headers, request.body()));
   const results = await deleteObjects(
     services,
     bucket,

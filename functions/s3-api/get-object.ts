@@ -1,4 +1,5 @@
 import type { ApiResult } from '../../layers/request-context.js';
+import { parsePartNumber } from '../../shared/operations/multipart.js';
 import { readObjectBytes, requireObject } from '../../shared/operations/read-object.js';
 import type { S3Services } from '../../shared/runtime/runtime.js';
 import { checkConditions } from '../../shared/s3/conditions.js';
@@ -46,11 +47,10 @@ function partRange(
   object: { size: number; segments: { size: number }[]; partsCount?: number },
 ) {
   if (raw === null) return undefined;
-  const partNumber = Number(raw);
+  // Outside 1..10000 is InvalidArgument, as for UploadPart; a part the object lacks is a 416.
+  const partNumber = parsePartNumber(raw);
   const parts = object.partsCount === undefined ? [{ size: object.size }] : object.segments;
-  if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > parts.length) {
-    throw new S3Error('InvalidPartNumber');
-  }
+  if (partNumber > parts.length) throw new S3Error('InvalidPartNumber');
   const start = parts.slice(0, partNumber - 1).reduce((total, part) => total + part.size, 0);
   return { start, end: start + parts[partNumber - 1]!.size - 1 };
 }

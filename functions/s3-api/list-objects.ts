@@ -93,7 +93,8 @@ export async function handleListObjectsV2(
 ): Promise<ApiResult> {
   const { query } = request;
   const parameters = listParameters(query);
-  const token = query.get('continuation-token');
+  // An empty token names no position: the listing starts from the beginning, as without one.
+  const token = query.get('continuation-token') || null;
   const startAfter = query.get('start-after') ?? '';
   const cursor = token !== null ? decodeToken(token) : { value: startAfter, isPrefix: false };
   const page = await listObjectsPage(services, {
@@ -166,7 +167,9 @@ export async function handleListObjectsV1(
   return xmlResponse(
     xmlDocument('ListBucketResult', {
       Name: bucket,
-      Prefix: encode(parameters.prefix),
+      // ListObjects v1 sends Prefix as given even with encoding-type=url: botocore, which asks for
+      // url encoding on every listing, decodes Marker, NextMarker, Delimiter and keys but not it.
+      Prefix: parameters.prefix,
       Marker: encode(marker),
       ...(page.isTruncated && parameters.delimiter && page.last
         ? { NextMarker: encode(page.last.value) }

@@ -1,5 +1,6 @@
 import type { ObjectRecord } from '../../shared/metadata/ports.js';
 import { checksumHeaderName } from '../../shared/s3/checksums.js';
+import { S3Error } from '../../shared/s3/errors.js';
 
 /** The headers GET and HEAD send for an object (before any `response-*` override). */
 export function objectResponseHeaders(object: ObjectRecord): Record<string, string> {
@@ -38,9 +39,37 @@ const OVERRIDES = {
   'response-content-encoding': 'content-encoding',
 } as const;
 
+/**
+ * Applies the `response-*` overrides. S3 refuses a value it cannot send as a header with 400
+ * InvalidArgument (e.g. a UTF-8 `filename="报告.pdf"`: "Header value cannot be represented using
+ * ISO-8859-1."); the RFC 6266 / 5987 form `filename*=UTF-8''%E6%8A%A5...` is plain ASCII and passes.
+ * A control character (CR, LF, DEL, ...) would split or corrupt the response head: refused too.
+ */
 export function applyResponseOverrides(headers: Record<string, string>, query: URLSearchParams): void {
   for (const [parameter, header] of Object.entries(OVERRIDES)) {
     const value = query.get(parameter);
-    if (value !== null) headers[header] = value;
+    if (value === null) continue;
+    assertSendableHeaderValue(parameter, value);
+    headers[header] = value;
   }
+}
+
+/** Anything past ISO-8859-1 (U+00FF). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const NOT_LATIN1 = /[^\u0000-\u00ff]/;
+/** Control characters other than tab, which a header value cannot hold (RFC 9110 section 5.5). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+
+function assertSendableHeaderValue(parameter: string, value: string): void {
+  const problem = NOT_LATIN1.test(value)
+    ? 'Header value cannot be represented using ISO-8859-1.'
+    : CONTROL_CHARACTER.test(value)
+      ? 'Header value cannot contain control characters.'
+      : undefined;
+  if (problem === undefined) return;
+  throw new S3Error('InvalidArgument', {
+    message: problem,
+    detail: { ArgumentName: parameter, ArgumentValue: value },
+  });
 }

@@ -25,6 +25,8 @@ export function parseS3Request(event: ApiEvent, s3Domain: string): S3Request {
   const hostBucket = bucketFromHost(headers.host, s3Domain);
   const [bucket, key] =
     hostBucket === undefined ? [segments[0], segments[1]] : [hostBucket, joinKey(segments)];
+  // No bucket can be named with NUL, and PostgreSQL text could not even look one up (a 500).
+  if (bucket?.includes('\u0000')) throw new S3Error('InvalidBucketName', { detail: { BucketName: bucket } });
   if (key) assertStorableKey(key);
   const query = new URLSearchParams(event.rawQueryString);
   // Prefixes, markers and delimiters are compared with stored keys, which cannot hold NUL either.

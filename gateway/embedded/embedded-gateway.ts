@@ -9,6 +9,7 @@ import type { RequestFacts } from '../../shared/injection/request-scope.js';
 import { S3Error } from '../../shared/s3/errors.js';
 import type { Logger } from '../../shared/telemetry/logger.js';
 import { randomRequestId } from '../../shared/telemetry/random-ids.js';
+import { answerClientErrors } from '../client-error.js';
 import { writeThroughSocketFaults } from '../socket-faults.js';
 import { toApiEvent, writeApiResult } from './http-event.js';
 import { matchRoute, type Plane, type Route } from './route-table.js';
@@ -45,6 +46,8 @@ function createPlaneServer(plane: Plane, options: EmbeddedGatewayOptions): Serve
       failRequest(plane, options, request, response, error),
     );
   });
+  // Requests node's parser refuses (a `BREW` method, a malformed header) get an S3 error too.
+  server.on('clientError', answerClientErrors(plane === 's3' ? 's3' : 'json'));
   // Uploads of hundreds of MiB on a loaded machine take a while; the body idle timer guards stalls.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;

@@ -20,6 +20,7 @@ import type { RequestFacts } from '../../shared/injection/request-scope.js';
 import { S3Error } from '../../shared/s3/errors.js';
 import type { Logger } from '../../shared/telemetry/logger.js';
 import { randomRequestId } from '../../shared/telemetry/random-ids.js';
+import { answerClientErrors } from '../client-error.js';
 import { toApiEvent, writeApiResult } from '../embedded/http-event.js';
 import { writeThroughSocketFaults } from '../socket-faults.js';
 
@@ -81,6 +82,8 @@ export function createSocketFaultFront(options: SocketFaultFrontOptions): Socket
     timeout: options.upstreamIdleTimeoutMs ?? DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS,
   });
   const server = createServer({ keepAlive: true });
+  // Requests node's parser refuses never reach nginx: answered here as S3 errors.
+  server.on('clientError', answerClientErrors('s3'));
   // Uploads of hundreds of MiB take a while; nginx and the handlers own the body timeouts.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;

@@ -22,7 +22,10 @@ export interface DeleteResult {
   error?: { code: string; message: string };
 }
 
-/** DeleteObjects: each key independently; a missing key counts as deleted, as in S3. */
+/**
+ * DeleteObjects: each key independently; a missing key counts as deleted, as in S3. An empty key
+ * names no object: S3 reports it as an error entry (UserKeyMustBeSpecified), never as deleted.
+ */
 export async function deleteObjects(
   services: S3Services,
   bucket: string,
@@ -31,6 +34,11 @@ export async function deleteObjects(
   await requireBucket(services, bucket);
   const results: DeleteResult[] = [];
   for (const key of keys) {
+    if (key === '') {
+      const error = new S3Error('UserKeyMustBeSpecified');
+      results.push({ key, error: { code: error.code, message: error.message } });
+      continue;
+    }
     try {
       await deleteObject(services, bucket, key);
       results.push({ key });

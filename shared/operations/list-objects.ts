@@ -31,6 +31,8 @@ export async function listObjectsPage(services: S3Services, query: ListQuery): P
   await requireBucket(services, query.bucket);
   const { bucket, prefix, delimiter, maxKeys } = query;
   const page: ListPage = { objects: [], commonPrefixes: [], isTruncated: false, last: undefined };
+  // max-keys=0 asks for nothing: S3 answers an empty page that is not truncated (and so no token).
+  if (maxKeys === 0) return page;
   let after = query.afterIsPrefix ? skipPrefix(query.after) : query.after;
   const batchSize = Math.min(Math.max(maxKeys + 1, 100), 1000);
   for (;;) {

@@ -1,5 +1,6 @@
 import type { ObjectHeaders } from '../metadata/ports.js';
 import { S3Error } from '../s3/errors.js';
+import { storedContentEncoding } from '../s3/upload-body.js';
 
 /** S3 limits user-defined metadata to 2 KB (names and values, UTF-8). */
 const MAX_USER_METADATA_BYTES = 2048;
@@ -9,14 +10,9 @@ const MAX_USER_METADATA_BYTES = 2048;
  * the stored Content-Encoding (S3 strips it; clients break if it comes back on GET).
  */
 export function objectHeadersFrom(headers: Record<string, string | undefined>): ObjectHeaders {
-  const encoding = headers['content-encoding']
-    ?.split(',')
-    .map((part) => part.trim())
-    .filter((part) => part !== '' && part.toLowerCase() !== 'aws-chunked')
-    .join(',');
   return dropUndefined({
     contentType: headers['content-type'],
-    contentEncoding: encoding || undefined,
+    contentEncoding: storedContentEncoding(headers['content-encoding']),
     contentLanguage: headers['content-language'],
     contentDisposition: headers['content-disposition'],
     cacheControl: headers['cache-control'],

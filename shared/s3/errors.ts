@@ -33,10 +33,12 @@ export const S3_ERROR_STATUS = {
   NotImplemented: 501,
   NotModified: 304,
   PreconditionFailed: 412,
+  RequestHeaderSectionTooLarge: 400,
   RequestTimeout: 400,
   ServiceUnavailable: 503,
   SlowDown: 503,
   StorageFull: 507,
+  UserKeyMustBeSpecified: 400,
   XAmzContentSHA256Mismatch: 400,
 } as const;
 
@@ -78,11 +80,13 @@ export const S3_ERROR_MESSAGE = {
   NotImplemented: 'A header you provided implies functionality that is not implemented',
   NotModified: 'Not Modified',
   PreconditionFailed: 'At least one of the pre-conditions you specified did not hold',
+  RequestHeaderSectionTooLarge: 'Your request header section exceeds the maximum allowed size.',
   RequestTimeout:
     'Your socket connection to the server was not read from or written to within the timeout period.',
   ServiceUnavailable: 'Service is unable to handle request.',
   SlowDown: 'Please reduce your request rate.',
   StorageFull: 'Storage backend has reached its minimum free drive threshold.',
+  UserKeyMustBeSpecified: 'The key of an object to delete must be specified.',
   XAmzContentSHA256Mismatch: "The provided 'x-amz-content-sha256' header does not match what was computed.",
 } as const satisfies Record<S3ErrorCode, string>;
 
@@ -118,15 +122,20 @@ export class S3Error extends Error {
     return this.status < 500;
   }
 
+  /**
+   * The error document. Every field goes through `errorText`: a Message, Resource or detail often
+   * echoes what the client sent, and XML 1.0 cannot hold NUL or most other C0 controls at all
+   * (not even as `&#0;`), so those become U+FFFD rather than a document no parser accepts.
+   */
   toXml(requestId: string): string {
     const extra = Object.entries(this.detail)
-      .map(([name, value]) => `<${name}>${escapeXml(value)}</${name}>`)
+      .map(([name, value]) => `<${name}>${errorText(value)}</${name}>`)
       .join('');
-    const resource = this.resource === undefined ? '' : `<Resource>${escapeXml(this.resource)}</Resource>`;
+    const resource = this.resource === undefined ? '' : `<Resource>${errorText(this.resource)}</Resource>`;
     return (
       '<?xml version="1.0" encoding="UTF-8"?>\n' +
-      `<Error><Code>${this.code}</Code><Message>${escapeXml(this.message)}</Message>${extra}${resource}` +
-      `<RequestId>${escapeXml(requestId)}</RequestId></Error>`
+      `<Error><Code>${this.code}</Code><Message>${errorText(this.message)}</Message>${extra}${resource}` +
+      `<RequestId>${errorText(requestId)}</RequestId></Error>`
     );
   }
 
@@ -140,6 +149,15 @@ export class S3Error extends Error {
 /** Escapes text for an XML element or attribute. */
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => XML_ENTITIES[c as keyof typeof XML_ENTITIES]);
+}
+
+/** Characters XML 1.0 cannot hold: C0 controls but tab, LF and CR; lone surrogates; U+FFFE, U+FFFF. */
+const NOT_XML_CHARACTER =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+function errorText(text: string): string {
+  return escapeXml(text.replace(NOT_XML_CHARACTER, '\ufffd'));
 }
 
 const XML_ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' } as const;

@@ -39,14 +39,16 @@ export function isAwsChunkedRequest(headers: Headers): boolean {
 
 /**
  * The Content-Encoding to store: S3 drops `aws-chunked`, which describes the transfer, not the
- * object (`aws-chunked,gzip` -> `gzip`; `aws-chunked` alone -> undefined).
+ * object, and keeps the rest as the client wrote it (`aws-chunked,gzip` -> `gzip`;
+ * `gzip, aws-chunked` -> `gzip`; `deflate, gzip` unchanged; `aws-chunked` alone -> undefined).
  */
 export function storedContentEncoding(contentEncoding: string | undefined): string | undefined {
   if (contentEncoding === undefined) return undefined;
-  const codings = contentEncoding.split(',').map((coding) => coding.trim());
-  if (!codings.some((coding) => coding.toLowerCase() === 'aws-chunked')) return contentEncoding;
-  const kept = codings.filter((coding) => coding !== '' && coding.toLowerCase() !== 'aws-chunked');
-  return kept.length === 0 ? undefined : kept.join(', ');
+  const kept = contentEncoding
+    .split(',')
+    .filter((coding) => coding.trim() !== '' && coding.trim().toLowerCase() !== 'aws-chunked');
+  const stored = kept.join(',').trim();
+  return stored === '' ? undefined : stored;
 }
 
 function contentEncodings(value: string | undefined): string[] {

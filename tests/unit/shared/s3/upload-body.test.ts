@@ -380,6 +380,9 @@ describe('storedContentEncoding', () => {
     ['gzip, aws-chunked', 'gzip'],
     ['aws-chunked, aws-chunked', undefined],
     ['deflate, gzip', 'deflate, gzip'],
+    ['gzip,aws-chunked,br', 'gzip,br'],
+    ['aws-chunked, gzip, br', 'gzip, br'],
+    ['gzip,br', 'gzip,br'],
     [undefined, undefined],
   ])('stores %j as %j', (sent, stored) => {
     expect(storedContentEncoding(sent)).toBe(stored);
