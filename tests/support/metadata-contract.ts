@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { MIGRATIONS, migrate } from '../../shared/metadata/migrations.js';
 import type {
   BucketRecord,
@@ -10,6 +11,7 @@ import type {
 import type { SqlClient } from '../../shared/metadata/sql-client.js';
 import { createSqlMetadataStore } from '../../shared/metadata/sql-metadata-store.js';
 import { S3Error } from '../../shared/s3/errors.js';
+import { KEY_PROPERTY_SEED, s3Key, withLeadingBom } from './s3-keys.js';
 
 /**
  * The behaviour every SQL backend of MetadataStore must have. `openClient` returns a client on an
@@ -130,6 +132,80 @@ export function describeSqlMetadataStoreContract(label: string, openClient: () =
         expect(await store.referencedBlobs(['blob-part-1'])).toEqual(new Set());
         await store.createBucket(aBucket('b'));
         expect(await store.getUpload('b', 'k', 'up-1')).toBeUndefined();
+      });
+    });
+
+    describe('keys round-trip byte for byte', () => {
+      beforeEach(async () => {
+        await store.createBucket(aBucket('b'));
+      });
+
+      it('completes an upload of "\uFEFFvictim" without touching the object "victim"', async () => {
+        // Prepare
+        const victim = anObject('b', 'victim', { etag: '"victim"' });
+        await store.putObject(victim);
+        await store.createUpload(anUpload('b', '\uFEFFvictim', 'up-bom'));
+        await store.putPart(aPart('up-bom', 1, 'blob-bom-part'));
+        const upload = await store.getUpload('b', '\uFEFFvictim', 'up-bom');
+
+        // Act: the operation builds the object from the upload's key, as CompleteMultipartUpload does.
+        const completed = await store.completeUpload(
+          'up-bom',
+          anObject('b', upload?.key ?? '', {
+            etag: '"bom"',
+            segments: [{ blobId: 'blob-bom-part', size: 10 }],
+          }),
+        );
+
+        // Assess
+        expect(upload?.key).toBe('\uFEFFvictim');
+        expect(completed.replaced).toBeUndefined();
+        expect(await store.getObject('b', 'victim')).toEqual(victim);
+        expect((await store.getObject('b', '\uFEFFvictim'))?.etag).toBe('"bom"');
+      });
+
+      it('gives back every random Unicode key as stored: put, get, list, multipart, delete', async () => {
+        let run = 0;
+        await fc.assert(
+          fc.asyncProperty(s3Key, async (key) => {
+            // Prepare: the key and its U+FEFF twin, two objects that must stay apart.
+            run += 1;
+            const twin = withLeadingBom(key);
+            const uploadId = `up-${run}`;
+            const single = anObject('b', key, {
+              etag: '"single"',
+              segments: [{ blobId: `blob-${run}`, size: 1 }],
+            });
+
+            // Act and assess: each operation that carries a key gives it back unchanged.
+            expect(await store.putObject(single)).toBeUndefined();
+            expect(await store.getObject('b', key)).toEqual(single);
+            const listed = await store.listObjects({ bucket: 'b', prefix: key, after: '', limit: 1000 });
+            expect(listed.map((object) => object.key)).toContain(key);
+            await store.createUpload(anUpload('b', twin, uploadId));
+            const upload = await store.getUpload('b', twin, uploadId);
+            expect(upload?.key).toBe(twin);
+            const uploads = await store.listUploads({
+              bucket: 'b',
+              prefix: twin,
+              keyMarker: '',
+              uploadIdMarker: '',
+              limit: 1000,
+            });
+            expect(uploads.map((found) => found.key)).toEqual([twin]);
+            await store.putPart(aPart(uploadId, 1, `blob-part-${run}`));
+            const multipart = anObject('b', upload?.key ?? '', {
+              etag: '"multipart-1"',
+              segments: [{ blobId: `blob-part-${run}`, size: 5 }],
+            });
+            expect((await store.completeUpload(uploadId, multipart)).replaced).toBeUndefined();
+            expect(await store.getObject('b', key)).toEqual(single);
+            expect(await store.getObject('b', twin)).toEqual(multipart);
+            expect((await store.deleteObject('b', twin))?.key).toBe(twin);
+            expect((await store.deleteObject('b', key))?.key).toBe(key);
+          }),
+          { seed: KEY_PROPERTY_SEED, numRuns: 60 },
+        );
       });
     });
 
