@@ -275,14 +275,28 @@ export async function completeMultipartUpload(
     completedUpload: { uploadId: upload.uploadId, partNumbers: parts.map((part) => part.partNumber) },
   };
   const condition = commitCondition(conditions);
-  // The part blobs become the object's: if the commit fails they stay with the upload, not discarded.
-  await commitObject(
-    services,
-    object,
-    () =>
-      commitConditionally(() => services.metadata.completeUpload(upload.uploadId, object, condition), object),
-    { discardOnFailure: false },
-  );
+  try {
+    // The part blobs become the object's: if the commit fails they stay with the upload, not discarded.
+    await commitObject(
+      services,
+      object,
+      () =>
+        commitConditionally(
+          () => services.metadata.completeUpload(upload.uploadId, object, condition),
+          object,
+        ),
+      { discardOnFailure: false },
+    );
+  } catch (error) {
+    // The same request sent twice at once (a client retrying a slow answer): the other one took
+    // the upload between our read of it and our commit. Answer as it was answered.
+    const repeat =
+      error instanceof S3Error && error.code === 'NoSuchUpload'
+        ? await completedBefore(services, input)
+        : undefined;
+    if (repeat) return repeat;
+    throw error;
+  }
   return object;
 }
 

@@ -151,3 +151,34 @@ describe('a part re-sent while its first upload is in flight', () => {
     expect(await readBack(key)).toBe(slowBody.toString());
   });
 });
+
+describe('CompleteMultipartUpload sent twice at once', () => {
+  it('answers both with 200 and the same ETag', async () => {
+    // Prepare: several uploads, so the two requests of at least one interleave in the server.
+    const uploads = await Promise.all(
+      Array.from({ length: 6 }, async (_, n) => {
+        const key = `twice/${n}`;
+        const uploadId = await createUpload(key);
+        return {
+          key,
+          uploadId,
+          parts: [{ PartNumber: 1, ETag: await uploadPart(key, uploadId, 1, `part ${n}`) }],
+        };
+      }),
+    );
+
+    // Act
+    const answers = await Promise.all(
+      uploads.flatMap(({ key, uploadId, parts }) => [
+        complete(key, uploadId, parts),
+        complete(key, uploadId, parts),
+      ]),
+    );
+
+    // Assess
+    for (const [n, { key }] of uploads.entries()) {
+      expect(answers[2 * n + 1]?.ETag).toBe(answers[2 * n]?.ETag);
+      expect(await readBack(key)).toBe(`part ${n}`);
+    }
+  });
+});

@@ -306,7 +306,7 @@ export function describeSqlMetadataStoreContract(label: string, openClient: () =
             expect((await store.deleteObject('b', twin))?.key).toBe(twin);
             expect((await store.deleteObject('b', key))?.key).toBe(key);
           }),
-          { seed: KEY_PROPERTY_SEED, numRuns: 60 },
+          { seed: KEY_PROPERTY_SEED, numRuns: 40 },
         );
       });
     });
