@@ -12,7 +12,7 @@ import { WriteConditionFailedError } from '../../shared/metadata/ports.js';
 import type { SqlClient } from '../../shared/metadata/sql-client.js';
 import { createSqlMetadataStore } from '../../shared/metadata/sql-metadata-store.js';
 import { S3Error } from '../../shared/s3/errors.js';
-import { KEY_PROPERTY_SEED, s3Key, withLeadingBom } from './s3-keys.js';
+import { KEY_EXAMPLES, KEY_PROPERTY_SEED, s3Key, withLeadingBom } from './s3-keys.js';
 
 /**
  * The behaviour every SQL backend of MetadataStore must have. `openClient` returns a client on an
@@ -306,7 +306,7 @@ export function describeSqlMetadataStoreContract(label: string, openClient: () =
             expect((await store.deleteObject('b', twin))?.key).toBe(twin);
             expect((await store.deleteObject('b', key))?.key).toBe(key);
           }),
-          { seed: KEY_PROPERTY_SEED, numRuns: 40 },
+          { seed: KEY_PROPERTY_SEED, numRuns: 40, examples: KEY_EXAMPLES },
         );
       });
     });

@@ -37,6 +37,18 @@ export const s3Key: fc.Arbitrary<string> = fc
   .tuple(fc.boolean(), fc.string({ unit: keyCharacter, minLength: 1, maxLength: 32 }))
   .map(([leadingBom, rest]) => (leadingBom ? `${BOM}${rest}` : rest));
 
+const range = (first: number, last: number): string =>
+  String.fromCodePoint(...Array.from({ length: last - first + 1 }, (_, n) => first + n));
+
+/**
+ * Keys every property run starts with, before the random ones: every control character S3
+ * accepts in one key, and U+FEFF with a combining mark and an astral character.
+ */
+export const KEY_EXAMPLES: [string][] = [
+  [`controls${range(0x01, 0x1f)}${range(0x7f, 0x9f)}`],
+  [`${BOM}e\u0301/\u{1F600}/${BOM}`],
+];
+
 /** `key` with a U+FEFF in front: a different key, which must never be confused with `key`. */
 export function withLeadingBom(key: string): string {
   return `${BOM}${key}`;
