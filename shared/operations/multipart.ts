@@ -27,7 +27,7 @@ import {
   checkWriteConditions,
   commitCondition,
   commitConditionally,
-  writeConditionOf,
+  writeConditionsOf,
 } from './write-conditions.js';
 
 /** Every part but the last must be at least 5 MiB (S3's limit). */
@@ -214,7 +214,7 @@ export async function completeMultipartUpload(
   services: S3Services,
   input: UploadAddress & { headers: Record<string, string>; body: Buffer },
 ): Promise<ObjectRecord> {
-  const conditions = writeConditionOf(input.headers);
+  const conditions = writeConditionsOf(input.headers);
   const found = await services.metadata.getUpload(input.bucket, input.key, input.uploadId);
   if (!found) {
     const completed = await completedBefore(services, input);

@@ -10,7 +10,7 @@ import {
   checkWriteConditions,
   commitCondition,
   commitConditionally,
-  writeConditionOf,
+  writeConditionsOf,
 } from './write-conditions.js';
 
 /** S3's limit for a single PUT: https://docs.aws.amazon.com/AmazonS3/latest/userguide/upload-objects.html */
@@ -33,7 +33,7 @@ export interface PutObjectInput {
 export async function putObject(services: S3Services, input: PutObjectInput): Promise<ObjectRecord> {
   const { bucket, key, headers } = input;
   validateObjectKey(key);
-  const conditions = writeConditionOf(headers);
+  const conditions = writeConditionsOf(headers);
   await requireBucket(services, bucket);
   await checkWriteConditions(services, { bucket, key }, conditions);
   const upload = readUploadBody(headers, input.rawBody);

@@ -18,15 +18,12 @@ import { S3Error } from '../s3/errors.js';
  * The write conditions of a request's headers (names lower-cased); none when it has neither.
  * S3 accepts only `*` for If-None-Match on a write: any other value is 501 NotImplemented.
  */
-export function writeConditionOf(headers: Record<string, string | undefined>): WriteCondition[] {
+export function writeConditionsOf(headers: Record<string, string | undefined>): WriteCondition[] {
   const conditions: WriteCondition[] = [];
   const ifNoneMatch = headers['if-none-match'];
   if (ifNoneMatch !== undefined) {
     if (ifNoneMatch.trim() !== '*') {
-      throw new S3Error('NotImplemented', {
-        message: 'A header you provided implies functionality that is not implemented',
-        detail: { Header: 'If-None-Match' },
-      });
+      throw new S3Error('NotImplemented', { detail: { Header: 'If-None-Match' } });
     }
     conditions.push({ type: 'absent' });
   }
