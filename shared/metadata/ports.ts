@@ -74,8 +74,11 @@ export type WriteConditionFailure = 'exists' | 'missing' | 'etag_differs';
 /** A conditional write whose precondition did not hold when it was about to commit; nothing changed. */
 export class WriteConditionFailedError extends Error {
   override readonly name = 'WriteConditionFailedError';
-  constructor(readonly failure: WriteConditionFailure) {
-    super(`the write condition did not hold: ${failure}`);
+  constructor(
+    readonly failure: WriteConditionFailure,
+    options?: ErrorOptions,
+  ) {
+    super(`the write condition did not hold: ${failure}`, options);
   }
 }
 
