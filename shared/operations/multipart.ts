@@ -4,6 +4,7 @@ import type {
   PartRecord,
   StoredChecksum,
   UploadRecord,
+  WriteCondition,
 } from '../metadata/ports.js';
 import type { S3Services } from '../runtime/runtime.js';
 import {
@@ -14,7 +15,7 @@ import {
   multipartEtag,
 } from '../s3/checksums.js';
 import { checkCopySourceConditions } from '../s3/conditions.js';
-import { S3Error } from '../s3/errors.js';
+import { S3Error, type S3ErrorCode } from '../s3/errors.js';
 import { validateObjectKey } from '../s3/names.js';
 import { parseCompleteMultipartUpload } from '../s3/request-xml.js';
 import { readUploadBody } from '../s3/upload-body.js';
@@ -215,12 +216,34 @@ export async function completeMultipartUpload(
   input: UploadAddress & { headers: Record<string, string>; body: Buffer },
 ): Promise<ObjectRecord> {
   const conditions = writeConditionsOf(input.headers);
-  const found = await services.metadata.getUpload(input.bucket, input.key, input.uploadId);
-  if (!found) {
-    const completed = await completedBefore(services, input);
-    if (completed) return completed;
+  try {
+    return await completeUpload(services, input, conditions);
+  } catch (error) {
+    // Sent again after it succeeded, or while it was completing (a client retrying a slow answer),
+    // the request finds the upload gone, or its parts gone, or the key written (by itself) partway:
+    // if the key's current version is this upload's, with these parts, answer as it was answered.
+    if (error instanceof S3Error && GONE_WHEN_REPEATED.has(error.code)) {
+      const completed = await completedBefore(services, input);
+      if (completed) return completed;
+    }
+    throw error;
   }
-  const upload = found ?? (await requireUpload(services, input));
+}
+
+/** What a repeat of a CompleteMultipartUpload that succeeded meets, depending on when it runs. */
+const GONE_WHEN_REPEATED: ReadonlySet<S3ErrorCode> = new Set([
+  'NoSuchUpload',
+  'InvalidPart',
+  'PreconditionFailed',
+  'ConditionalRequestConflict',
+]);
+
+async function completeUpload(
+  services: S3Services,
+  input: UploadAddress & { headers: Record<string, string>; body: Buffer },
+  conditions: WriteCondition[],
+): Promise<ObjectRecord> {
+  const upload = await requireUpload(services, input);
   const requested = parseCompleteMultipartUpload(input.body).parts;
   if (requested.length === 0) {
     throw new S3Error('MalformedXML', { message: 'You must specify at least one part' });
@@ -275,36 +298,22 @@ export async function completeMultipartUpload(
     completedUpload: { uploadId: upload.uploadId, partNumbers: parts.map((part) => part.partNumber) },
   };
   const condition = commitCondition(conditions);
-  try {
-    // The part blobs become the object's: if the commit fails they stay with the upload, not discarded.
-    await commitObject(
-      services,
-      object,
-      () =>
-        commitConditionally(
-          () => services.metadata.completeUpload(upload.uploadId, object, condition),
-          object,
-        ),
-      { discardOnFailure: false },
-    );
-  } catch (error) {
-    // The same request sent twice at once (a client retrying a slow answer): the other one took
-    // the upload between our read of it and our commit. Answer as it was answered.
-    const repeat =
-      error instanceof S3Error && error.code === 'NoSuchUpload'
-        ? await completedBefore(services, input)
-        : undefined;
-    if (repeat) return repeat;
-    throw error;
-  }
+  // The part blobs become the object's: if the commit fails they stay with the upload, not discarded.
+  await commitObject(
+    services,
+    object,
+    () =>
+      commitConditionally(() => services.metadata.completeUpload(upload.uploadId, object, condition), object),
+    { discardOnFailure: false },
+  );
   return object;
 }
 
 /**
  * A CompleteMultipartUpload repeated after it succeeded (a client retrying after a lost response):
  * the key's current version, when that upload made it from the same parts (numbers and ETags);
- * undefined otherwise, and the request is NoSuchUpload as for any upload that is gone. The repeat
- * changes nothing, so its conditional headers are not evaluated again: the first request did.
+ * undefined otherwise, and the request fails as it did (NoSuchUpload for an upload that is gone).
+ * The repeat changes nothing, so its conditional headers are not evaluated again: the first did.
  */
 async function completedBefore(
   services: S3Services,
