@@ -142,13 +142,15 @@ export function createCachedMetadataStore(
         () => inner.getObject(bucket, key),
         reviveObject,
       ),
-    putObject: (object) =>
-      writeThenInvalidate(objectCacheKey(object.bucket, object.key), () => inner.putObject(object)),
+    putObject: (object, condition) =>
+      writeThenInvalidate(objectCacheKey(object.bucket, object.key), () =>
+        inner.putObject(object, condition),
+      ),
     deleteObject: (bucket, key) =>
       writeThenInvalidate(objectCacheKey(bucket, key), () => inner.deleteObject(bucket, key)),
-    completeUpload: (uploadId, object) =>
+    completeUpload: (uploadId, object, condition) =>
       writeThenInvalidate(objectCacheKey(object.bucket, object.key), () =>
-        inner.completeUpload(uploadId, object),
+        inner.completeUpload(uploadId, object, condition),
       ),
 
     async reset() {
@@ -199,7 +201,7 @@ function bindAll(store: MetadataStore): MetadataStore {
     getBucket: (name) => store.getBucket(name),
     listBuckets: () => store.listBuckets(),
     deleteBucket: (name) => store.deleteBucket(name),
-    putObject: (object) => store.putObject(object),
+    putObject: (object, condition) => store.putObject(object, condition),
     getObject: (bucket, key) => store.getObject(bucket, key),
     deleteObject: (bucket, key) => store.deleteObject(bucket, key),
     listObjects: (query) => store.listObjects(query),
@@ -208,7 +210,7 @@ function bindAll(store: MetadataStore): MetadataStore {
     putPart: (part) => store.putPart(part),
     listParts: (uploadId) => store.listParts(uploadId),
     listUploads: (query) => store.listUploads(query),
-    completeUpload: (uploadId, object) => store.completeUpload(uploadId, object),
+    completeUpload: (uploadId, object, condition) => store.completeUpload(uploadId, object, condition),
     abortUpload: (bucket, key, uploadId) => store.abortUpload(bucket, key, uploadId),
     referencedBlobs: (blobIds) => store.referencedBlobs(blobIds),
     listReferencedBlobs: (after, limit) => store.listReferencedBlobs(after, limit),

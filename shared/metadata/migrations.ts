@@ -97,6 +97,13 @@ export const MIGRATIONS: readonly Migration[] = [
       'INSERT INTO fault_engine_state (id, kill_switch, version) VALUES (1, false, 0)',
     ],
   },
+  {
+    // The upload an object version was completed from, so a repeated CompleteMultipartUpload (a
+    // retry after a lost response) is answered as the first one was. NULL for other versions.
+    version: 3,
+    name: 'objects_completed_upload',
+    statements: ['ALTER TABLE objects ADD COLUMN completed_upload jsonb'],
+  },
 ];
 
 /** Any constant works; it only has to be the same in every process that migrates this database. */

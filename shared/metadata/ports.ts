@@ -49,6 +49,37 @@ export interface ObjectRecord {
   segments: Segment[];
   /** Number of parts for an object made by CompleteMultipartUpload. */
   partsCount?: number;
+  /**
+   * For an object made by CompleteMultipartUpload: the upload and the part numbers it was completed
+   * with, so a repeat of that request (a client retrying after a lost response) can be answered.
+   */
+  completedUpload?: CompletedUpload;
+}
+
+export interface CompletedUpload {
+  uploadId: string;
+  partNumbers: number[];
+}
+
+/**
+ * The precondition of a conditional write on the key's current object, checked in the same
+ * transaction as the commit: `absent` (If-None-Match: *), or `etag` naming the current ETag
+ * (If-Match: a quoted or bare ETag, a list of them, or `*` for any).
+ */
+export type WriteCondition = { type: 'absent' } | { type: 'etag'; etag: string };
+
+/** Why a conditional write was refused at commit: what the key's current object was then. */
+export type WriteConditionFailure = 'exists' | 'missing' | 'etag_differs';
+
+/** A conditional write whose precondition did not hold when it was about to commit; nothing changed. */
+export class WriteConditionFailedError extends Error {
+  override readonly name = 'WriteConditionFailedError';
+  constructor(
+    readonly failure: WriteConditionFailure,
+    options?: ErrorOptions,
+  ) {
+    super(`the write condition did not hold: ${failure}`, options);
+  }
 }
 
 export interface UploadRecord {
@@ -97,8 +128,12 @@ export interface MetadataStore {
   listBuckets(): Promise<BucketRecord[]>;
   deleteBucket(name: string): Promise<DeleteBucketOutcome>;
 
-  /** Commits an object version in one transaction; returns the record it replaced, if any. */
-  putObject(object: ObjectRecord): Promise<ObjectRecord | undefined>;
+  /**
+   * Commits an object version in one transaction; returns the record it replaced, if any. With a
+   * `condition`, the key's current object is checked in that transaction.
+   * @throws WriteConditionFailedError when the condition does not hold (nothing is written)
+   */
+  putObject(object: ObjectRecord, condition?: WriteCondition): Promise<ObjectRecord | undefined>;
   getObject(bucket: string, key: string): Promise<ObjectRecord | undefined>;
   /** Removes the object; returns the removed record, if there was one. */
   deleteObject(bucket: string, key: string): Promise<ObjectRecord | undefined>;
@@ -113,11 +148,13 @@ export interface MetadataStore {
   listUploads(query: ListUploadsQuery): Promise<UploadRecord[]>;
   /**
    * In one transaction: commits the object, removes the upload and all its parts. Returns the
-   * object it replaced and the parts that were uploaded but not used, so their blobs can go.
+   * object it replaced and the parts that were uploaded but not used, so their blobs can go. With a
+   * `condition`, as for putObject; when it fails the upload and its parts stay as they were.
    */
   completeUpload(
     uploadId: string,
     object: ObjectRecord,
+    condition?: WriteCondition,
   ): Promise<{ replaced: ObjectRecord | undefined; unusedParts: PartRecord[] }>;
   /** Removes the upload and returns its parts; undefined when there was no such upload. */
   abortUpload(bucket: string, key: string, uploadId: string): Promise<PartRecord[] | undefined>;

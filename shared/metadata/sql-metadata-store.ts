@@ -1,3 +1,4 @@
+import { etagListMatches } from '../s3/conditions.js';
 import { S3Error } from '../s3/errors.js';
 import { keyRangeConditions } from './key-range.js';
 import type {
@@ -10,8 +11,9 @@ import type {
   ObjectRecord,
   PartRecord,
   UploadRecord,
+  WriteCondition,
 } from './ports.js';
-import { MetadataUnavailableError } from './ports.js';
+import { MetadataUnavailableError, WriteConditionFailedError } from './ports.js';
 import type { SqlClient } from './sql-client.js';
 import {
   type BucketRow,
@@ -31,11 +33,12 @@ import {
 } from './sql-rows.js';
 
 const INSERT_OBJECT = `INSERT INTO objects (${OBJECT_COLUMNS})
-  VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9::jsonb, $10)
+  VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9::jsonb, $10, $11::jsonb)
   ON CONFLICT (bucket, key) DO NOTHING RETURNING key`;
 const LOCK_OBJECT = `SELECT ${OBJECT_COLUMNS} FROM objects WHERE bucket = $1 AND key = $2 FOR UPDATE`;
 const UPDATE_OBJECT = `UPDATE objects SET size = $3, etag = $4, last_modified = $5, headers = $6::jsonb,
-  user_metadata = $7::jsonb, checksum = $8::jsonb, segments = $9::jsonb, parts_count = $10
+  user_metadata = $7::jsonb, checksum = $8::jsonb, segments = $9::jsonb, parts_count = $10,
+  completed_upload = $11::jsonb
   WHERE bucket = $1 AND key = $2`;
 
 const INSERT_PART = `INSERT INTO parts (${PART_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)
@@ -48,7 +51,8 @@ const UPDATE_PART = `UPDATE parts SET blob_id = $3, size = $4, etag = $5, last_m
 const REPLACE_ON_CONFLICT = `ON CONFLICT (bucket, key) DO UPDATE SET size = EXCLUDED.size, etag = EXCLUDED.etag,
       last_modified = EXCLUDED.last_modified, headers = EXCLUDED.headers,
       user_metadata = EXCLUDED.user_metadata, checksum = EXCLUDED.checksum,
-      segments = EXCLUDED.segments, parts_count = EXCLUDED.parts_count
+      segments = EXCLUDED.segments, parts_count = EXCLUDED.parts_count,
+      completed_upload = EXCLUDED.completed_upload
     RETURNING 1`;
 
 /**
@@ -61,7 +65,7 @@ const PUT_OBJECT_SOLE_SESSION = `WITH previous AS (
     SELECT ${OBJECT_COLUMNS} FROM objects WHERE bucket = $1 AND key = $2
   ), written AS (
     INSERT INTO objects (${OBJECT_COLUMNS})
-    VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9::jsonb, $10)
+    VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9::jsonb, $10, $11::jsonb)
     ${REPLACE_ON_CONFLICT}
   ), kept AS (
     SELECT DISTINCT segment->>'blobId' AS blob_id FROM jsonb_array_elements($9::jsonb) AS segment
@@ -87,7 +91,7 @@ const PUT_OBJECT_SOLE_SESSION = `WITH previous AS (
 export const PUT_OBJECTS_SOLE_SESSION = `WITH input AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb) AS row (bucket text, key text, size bigint,
       etag text, last_modified timestamptz, headers jsonb, user_metadata jsonb, checksum jsonb,
-      segments jsonb, parts_count int)
+      segments jsonb, parts_count int, completed_upload jsonb)
   ), previous AS (
     SELECT p.* FROM input i CROSS JOIN LATERAL (
       SELECT ${OBJECT_COLUMNS} FROM objects o WHERE o.bucket = i.bucket AND o.key = i.key OFFSET 0
@@ -162,7 +166,8 @@ export function createSqlMetadataStore(client: SqlClient): MetadataStore {
       });
     },
 
-    putObject(object) {
+    putObject(object, condition) {
+      if (condition) return client.transaction((tx) => upsertObject(tx, object, condition));
       // One statement is atomic on its own: no BEGIN/COMMIT round trips.
       if (putBatched) return putBatched(object);
       return client.transaction((tx) => upsertObject(tx, object));
@@ -274,7 +279,7 @@ export function createSqlMetadataStore(client: SqlClient): MetadataStore {
       return rows.map(toUpload);
     },
 
-    completeUpload(uploadId, object) {
+    completeUpload(uploadId, object, condition) {
       return client.transaction(async (tx) => {
         const upload = await tx.query<{ bucket: string; key: string }>(
           'SELECT bucket, key FROM uploads WHERE upload_id = $1 FOR UPDATE',
@@ -288,7 +293,8 @@ export function createSqlMetadataStore(client: SqlClient): MetadataStore {
           [uploadId],
         );
         await tx.query('DELETE FROM uploads WHERE upload_id = $1', [uploadId]);
-        const replaced = await upsertObject(tx, object);
+        // A failed condition throws, and the rollback puts the upload and its parts back.
+        const replaced = await upsertObject(tx, object, condition);
         const used = new Set(object.segments.map((segment) => segment.blobId));
         const unusedParts = parts
           .map(toPart)
@@ -357,7 +363,12 @@ export function createSqlMetadataStore(client: SqlClient): MetadataStore {
  * Writes the object row and its blob links; returns the record it replaced. Runs inside `tx`.
  * A missing bucket surfaces as NoSuchBucket (the bucket was deleted after the caller checked).
  */
-async function upsertObject(tx: SqlClient, object: ObjectRecord): Promise<ObjectRecord | undefined> {
+async function upsertObject(
+  tx: SqlClient,
+  object: ObjectRecord,
+  condition?: WriteCondition,
+): Promise<ObjectRecord | undefined> {
+  if (condition) return withNoSuchBucket(object.bucket, () => writeIf(tx, object, condition));
   if (tx.soleSession) {
     const [previous] = await withNoSuchBucket(object.bucket, () =>
       tx.query<ObjectRow>(PUT_OBJECT_SOLE_SESSION, objectParams(object)),
@@ -373,15 +384,47 @@ async function upsertObject(tx: SqlClient, object: ObjectRecord): Promise<Object
   );
   if (previous)
     await tx.query('DELETE FROM object_blobs WHERE bucket = $1 AND key = $2', [object.bucket, object.key]);
-  if (object.segments.length > 0) {
-    await tx.query(
-      `INSERT INTO object_blobs (blob_id, bucket, key)
-       SELECT DISTINCT segment->>'blobId', $1, $2 FROM jsonb_array_elements($3::jsonb) AS segment
-       ON CONFLICT DO NOTHING`,
-      [object.bucket, object.key, JSON.stringify(object.segments)],
-    );
-  }
+  await linkBlobs(tx, object);
   return previous ? toObject(previous) : undefined;
+}
+
+/**
+ * A conditional write, atomic with its check on both backends: `absent` is an insert that does
+ * nothing on conflict (a concurrent insert of the key waits for the other transaction, then sees
+ * its row); `etag` locks the current row (a concurrent writer waits, and a waiting one re-reads the
+ * row it waited for) and updates it only if the ETag still matches.
+ * @throws WriteConditionFailedError, which the caller's rollback makes a no-op
+ */
+async function writeIf(
+  tx: SqlClient,
+  object: ObjectRecord,
+  condition: WriteCondition,
+): Promise<ObjectRecord | undefined> {
+  const params = objectParams(object);
+  if (condition.type === 'absent') {
+    const inserted = await tx.query(INSERT_OBJECT, params);
+    if (inserted.length === 0) throw new WriteConditionFailedError('exists');
+    await linkBlobs(tx, object);
+    return undefined;
+  }
+  const [current] = await tx.query<ObjectRow>(LOCK_OBJECT, params.slice(0, 2));
+  if (!current) throw new WriteConditionFailedError('missing');
+  if (!etagListMatches(condition.etag, current.etag)) throw new WriteConditionFailedError('etag_differs');
+  await tx.query(UPDATE_OBJECT, params);
+  await tx.query('DELETE FROM object_blobs WHERE bucket = $1 AND key = $2', [object.bucket, object.key]);
+  await linkBlobs(tx, object);
+  return toObject(current);
+}
+
+/** Records which blobs the object's segments use (object_blobs), inside `tx`. */
+async function linkBlobs(tx: SqlClient, object: ObjectRecord): Promise<void> {
+  if (object.segments.length === 0) return;
+  await tx.query(
+    `INSERT INTO object_blobs (blob_id, bucket, key)
+     SELECT DISTINCT segment->>'blobId', $1, $2 FROM jsonb_array_elements($3::jsonb) AS segment
+     ON CONFLICT DO NOTHING`,
+    [object.bucket, object.key, JSON.stringify(object.segments)],
+  );
 }
 
 interface QueuedPut {

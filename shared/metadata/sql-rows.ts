@@ -2,6 +2,7 @@ import type {
   BucketRecord,
   ChecksumAlgorithm,
   ChecksumType,
+  CompletedUpload,
   ObjectRecord,
   PartRecord,
   Segment,
@@ -26,6 +27,7 @@ export interface ObjectRow {
   checksum: StoredChecksum | null;
   segments: Segment[];
   parts_count: number | null;
+  completed_upload: CompletedUpload | null;
 }
 
 export interface UploadRow {
@@ -50,7 +52,7 @@ export interface PartRow {
 }
 
 export const OBJECT_COLUMNS =
-  'bucket, key, size, etag, last_modified, headers, user_metadata, checksum, segments, parts_count';
+  'bucket, key, size, etag, last_modified, headers, user_metadata, checksum, segments, parts_count, completed_upload';
 export const UPLOAD_COLUMNS =
   'upload_id, bucket, key, initiated, headers, user_metadata, checksum_algorithm, checksum_type';
 export const PART_COLUMNS = 'upload_id, part_number, blob_id, size, etag, last_modified, checksum';
@@ -72,6 +74,7 @@ export function toObject(row: ObjectRow): ObjectRecord {
   };
   if (row.checksum) record.checksum = row.checksum;
   if (row.parts_count !== null) record.partsCount = Number(row.parts_count);
+  if (row.completed_upload) record.completedUpload = row.completed_upload;
   return record;
 }
 
@@ -102,7 +105,7 @@ export function toPart(row: PartRow): PartRecord {
   return record;
 }
 
-/** Parameters for the object columns, in OBJECT_COLUMNS order ($1..$10). */
+/** Parameters for the object columns, in OBJECT_COLUMNS order ($1..$11). */
 export function objectParams(object: ObjectRecord): unknown[] {
   return [
     object.bucket,
@@ -115,6 +118,7 @@ export function objectParams(object: ObjectRecord): unknown[] {
     object.checksum ? JSON.stringify(object.checksum) : null,
     JSON.stringify(object.segments.map((segment) => ({ blobId: segment.blobId, size: segment.size }))),
     object.partsCount ?? null,
+    object.completedUpload ? JSON.stringify(object.completedUpload) : null,
   ];
 }
 
@@ -131,6 +135,7 @@ export function objectRow(object: ObjectRecord): Record<string, unknown> {
     checksum: object.checksum ?? null,
     segments: object.segments.map((segment) => ({ blobId: segment.blobId, size: segment.size })),
     parts_count: object.partsCount ?? null,
+    completed_upload: object.completedUpload ?? null,
   };
 }
 

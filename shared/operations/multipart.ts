@@ -4,6 +4,7 @@ import type {
   PartRecord,
   StoredChecksum,
   UploadRecord,
+  WriteCondition,
 } from '../metadata/ports.js';
 import type { S3Services } from '../runtime/runtime.js';
 import {
@@ -14,7 +15,7 @@ import {
   multipartEtag,
 } from '../s3/checksums.js';
 import { checkCopySourceConditions } from '../s3/conditions.js';
-import { S3Error } from '../s3/errors.js';
+import { S3Error, type S3ErrorCode } from '../s3/errors.js';
 import { validateObjectKey } from '../s3/names.js';
 import { parseCompleteMultipartUpload } from '../s3/request-xml.js';
 import { readUploadBody } from '../s3/upload-body.js';
@@ -23,6 +24,12 @@ import { type CopySource, requestedChecksumAlgorithm } from './copy-object.js';
 import { objectHeadersFrom, userMetadataFrom } from './object-headers.js';
 import { readObjectBytes, requireObject } from './read-object.js';
 import { commitObject, discardBlobs, releaseBlobs, writeBlob } from './store-object.js';
+import {
+  checkWriteConditions,
+  commitCondition,
+  commitConditionally,
+  writeConditionsOf,
+} from './write-conditions.js';
 
 /** Every part but the last must be at least 5 MiB (S3's limit). */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -201,16 +208,47 @@ async function storePart(
  * CompleteMultipartUpload: parts listed in ascending order, each uploaded with the given ETag,
  * all but the last at least 5 MiB. The object is the parts' blobs in order (no bytes are copied);
  * ETag is the MD5 of the parts' MD5s with `-N`; the checksum is composite or full-object.
+ * If-None-Match: * / If-Match make it a conditional write (write-conditions.ts). Repeated after it
+ * succeeded, with the same parts, it answers as the first time (completedBefore).
  */
 export async function completeMultipartUpload(
   services: S3Services,
   input: UploadAddress & { headers: Record<string, string>; body: Buffer },
+): Promise<ObjectRecord> {
+  const conditions = writeConditionsOf(input.headers);
+  try {
+    return await completeUpload(services, input, conditions);
+  } catch (error) {
+    // Sent again after it succeeded, or while it was completing (a client retrying a slow answer),
+    // the request finds the upload gone, or its parts gone, or the key written (by itself) partway:
+    // if the key's current version is this upload's, with these parts, answer as it was answered.
+    if (error instanceof S3Error && GONE_WHEN_REPEATED.has(error.code)) {
+      const completed = await completedBefore(services, input);
+      if (completed) return completed;
+    }
+    throw error;
+  }
+}
+
+/** What a repeat of a CompleteMultipartUpload that succeeded meets, depending on when it runs. */
+const GONE_WHEN_REPEATED: ReadonlySet<S3ErrorCode> = new Set([
+  'NoSuchUpload',
+  'InvalidPart',
+  'PreconditionFailed',
+  'ConditionalRequestConflict',
+]);
+
+async function completeUpload(
+  services: S3Services,
+  input: UploadAddress & { headers: Record<string, string>; body: Buffer },
+  conditions: WriteCondition[],
 ): Promise<ObjectRecord> {
   const upload = await requireUpload(services, input);
   const requested = parseCompleteMultipartUpload(input.body).parts;
   if (requested.length === 0) {
     throw new S3Error('MalformedXML', { message: 'You must specify at least one part' });
   }
+  await checkWriteConditions(services, upload, conditions);
   const stored = new Map(
     (await services.metadata.listParts(upload.uploadId)).map((part) => [part.partNumber, part]),
   );
@@ -257,13 +295,45 @@ export async function completeMultipartUpload(
     ...(checksum ? { checksum } : {}),
     segments: parts.map((part) => ({ blobId: part.blobId, size: part.size })),
     partsCount: parts.length,
+    completedUpload: { uploadId: upload.uploadId, partNumbers: parts.map((part) => part.partNumber) },
   };
+  const condition = commitCondition(conditions);
   // The part blobs become the object's: if the commit fails they stay with the upload, not discarded.
-  await commitObject(services, object, () => services.metadata.completeUpload(upload.uploadId, object), {
-    discardOnFailure: false,
-  });
+  await commitObject(
+    services,
+    object,
+    () =>
+      commitConditionally(() => services.metadata.completeUpload(upload.uploadId, object, condition), object),
+    { discardOnFailure: false },
+  );
   return object;
 }
+
+/**
+ * A CompleteMultipartUpload repeated after it succeeded (a client retrying after a lost response):
+ * the key's current version, when that upload made it from the same parts (numbers and ETags);
+ * undefined otherwise, and the request fails as it did (NoSuchUpload for an upload that is gone).
+ * The repeat changes nothing, so its conditional headers are not evaluated again: the first did.
+ */
+async function completedBefore(
+  services: S3Services,
+  input: UploadAddress & { body: Buffer },
+): Promise<ObjectRecord | undefined> {
+  const current = await services.metadata.getObject(input.bucket, input.key);
+  const made = current?.completedUpload;
+  if (!current || made?.uploadId !== input.uploadId) return undefined;
+  const requested = parseCompleteMultipartUpload(input.body).parts;
+  const etags = requested.map((part) => unquote(part.etag));
+  const sameParts =
+    requested.length === made.partNumbers.length &&
+    requested.every((part, index) => part.partNumber === made.partNumbers[index]) &&
+    etags.every((etag) => PART_ETAG.test(etag)) &&
+    multipartEtag(etags) === current.etag;
+  return sameParts ? current : undefined;
+}
+
+/** A part's ETag: the hex MD5 of its bytes (anything else cannot name an uploaded part). */
+const PART_ETAG = /^[0-9a-f]{32}$/i;
 
 /**
  * The object's checksum from its parts' checksums: in the upload's algorithm, or the one every part

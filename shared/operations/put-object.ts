@@ -6,6 +6,12 @@ import { readUploadBody } from '../s3/upload-body.js';
 import { requireBucket } from './buckets.js';
 import { objectHeadersFrom, userMetadataFrom } from './object-headers.js';
 import { commitObject, writeBlob } from './store-object.js';
+import {
+  checkWriteConditions,
+  commitCondition,
+  commitConditionally,
+  writeConditionsOf,
+} from './write-conditions.js';
 
 /** S3's limit for a single PUT: https://docs.aws.amazon.com/AmazonS3/latest/userguide/upload-objects.html */
 export const MAX_PUT_SIZE = 5 * 1024 ** 3;
@@ -21,12 +27,15 @@ export interface PutObjectInput {
 
 /**
  * PutObject: decode and verify the body, write R replicas, commit metadata; only then is the
- * object visible. Returns the committed record.
+ * object visible. If-None-Match: * / If-Match make it a conditional write (write-conditions.ts).
+ * Returns the committed record.
  */
 export async function putObject(services: S3Services, input: PutObjectInput): Promise<ObjectRecord> {
   const { bucket, key, headers } = input;
   validateObjectKey(key);
+  const conditions = writeConditionsOf(headers);
   await requireBucket(services, bucket);
+  await checkWriteConditions(services, { bucket, key }, conditions);
   const upload = readUploadBody(headers, input.rawBody);
   if (upload.body.length > MAX_PUT_SIZE) throw new S3Error('EntityTooLarge');
   const segment = await writeBlob(services, upload.body);
@@ -41,6 +50,11 @@ export async function putObject(services: S3Services, input: PutObjectInput): Pr
     ...(upload.checksum ? { checksum: upload.checksum } : {}),
     segments: [segment],
   };
-  await commitObject(services, object, async () => ({ replaced: await services.metadata.putObject(object) }));
+  const condition = commitCondition(conditions);
+  await commitObject(services, object, async () => ({
+    replaced: condition
+      ? await commitConditionally(() => services.metadata.putObject(object, condition), object)
+      : await services.metadata.putObject(object),
+  }));
   return object;
 }

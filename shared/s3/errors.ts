@@ -8,6 +8,7 @@ export const S3_ERROR_STATUS = {
   BucketAlreadyExists: 409,
   BucketAlreadyOwnedByYou: 409,
   BucketNotEmpty: 409,
+  ConditionalRequestConflict: 409,
   EntityTooLarge: 400,
   EntityTooSmall: 400,
   IncompleteBody: 400,
@@ -52,6 +53,8 @@ export const S3_ERROR_MESSAGE = {
   BucketAlreadyOwnedByYou:
     'Your previous request to create the named bucket succeeded and you already own it.',
   BucketNotEmpty: 'The bucket you tried to delete is not empty',
+  ConditionalRequestConflict:
+    'The conditional request cannot succeed due to a conflicting operation against this resource.',
   EntityTooLarge: 'Your proposed upload exceeds the maximum allowed size',
   EntityTooSmall: 'Your proposed upload is smaller than the minimum allowed object size.',
   IncompleteBody: 'You did not provide the number of bytes specified by the Content-Length HTTP header.',

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { MIGRATIONS, migrate } from '../../shared/metadata/migrations.js';
 import type {
   BucketRecord,
@@ -7,9 +8,11 @@ import type {
   PartRecord,
   UploadRecord,
 } from '../../shared/metadata/ports.js';
+import { WriteConditionFailedError } from '../../shared/metadata/ports.js';
 import type { SqlClient } from '../../shared/metadata/sql-client.js';
 import { createSqlMetadataStore } from '../../shared/metadata/sql-metadata-store.js';
 import { S3Error } from '../../shared/s3/errors.js';
+import { KEY_EXAMPLES, KEY_PROPERTY_SEED, s3Key, withLeadingBom } from './s3-keys.js';
 
 /**
  * The behaviour every SQL backend of MetadataStore must have. `openClient` returns a client on an
@@ -130,6 +133,181 @@ export function describeSqlMetadataStoreContract(label: string, openClient: () =
         expect(await store.referencedBlobs(['blob-part-1'])).toEqual(new Set());
         await store.createBucket(aBucket('b'));
         expect(await store.getUpload('b', 'k', 'up-1')).toBeUndefined();
+      });
+    });
+
+    describe('conditional writes', () => {
+      beforeEach(async () => {
+        await store.createBucket(aBucket('b'));
+      });
+
+      it('writes with condition "absent" only where no object is', async () => {
+        // Prepare
+        const existing = anObject('b', 'taken', { etag: '"old"' });
+        await store.putObject(existing);
+
+        // Act
+        const created = await store.putObject(anObject('b', 'free', { etag: '"new"' }), { type: 'absent' });
+        const refused = store.putObject(anObject('b', 'taken', { etag: '"new"' }), { type: 'absent' });
+
+        // Assess
+        expect(created).toBeUndefined();
+        expect((await store.getObject('b', 'free'))?.etag).toBe('"new"');
+        await expect(refused).rejects.toEqual(new WriteConditionFailedError('exists'));
+        expect(await store.getObject('b', 'taken')).toEqual(existing);
+      });
+
+      it('writes with condition "etag" only over the object of that ETag', async () => {
+        // Prepare
+        const existing = anObject('b', 'k', { etag: '"v1"' });
+        await store.putObject(existing);
+
+        // Act
+        const differs = store.putObject(anObject('b', 'k', { etag: '"v2"' }), { type: 'etag', etag: '"v0"' });
+        const missing = store.putObject(anObject('b', 'none', { etag: '"v2"' }), { type: 'etag', etag: '*' });
+        const second = anObject('b', 'k', { etag: '"v2"', segments: [{ blobId: 'blob-v2', size: 1 }] });
+        const replaced = await store.putObject(second, { type: 'etag', etag: 'v1' });
+
+        // Assess
+        await expect(differs).rejects.toEqual(new WriteConditionFailedError('etag_differs'));
+        await expect(missing).rejects.toEqual(new WriteConditionFailedError('missing'));
+        expect(replaced).toEqual(existing);
+        expect(await store.getObject('b', 'k')).toEqual(second);
+        expect(await store.getObject('b', 'none')).toBeUndefined();
+        expect(await store.referencedBlobs([existing.segments[0]!.blobId])).toEqual(new Set());
+      });
+
+      it('lets exactly one of many concurrent "absent" writes of a key commit', async () => {
+        // Prepare
+        const writers = Array.from({ length: 8 }, (_, n) =>
+          anObject('b', 'race', { etag: `"writer-${n}"`, segments: [{ blobId: `blob-race-${n}`, size: 1 }] }),
+        );
+
+        // Act
+        const outcomes = await Promise.allSettled(
+          writers.map((object) => store.putObject(object, { type: 'absent' })),
+        );
+
+        // Assess
+        const won = outcomes.flatMap((outcome, n) => (outcome.status === 'fulfilled' ? [n] : []));
+        expect(won).toHaveLength(1);
+        for (const outcome of outcomes.filter((o) => o.status === 'rejected'))
+          expect(outcome.reason).toEqual(new WriteConditionFailedError('exists'));
+        expect((await store.getObject('b', 'race'))?.etag).toBe(`"writer-${won[0]}"`);
+      });
+
+      it('refuses a conditional completion and leaves the upload, its parts and the object as they were', async () => {
+        // Prepare
+        const existing = anObject('b', 'k', { etag: '"old"' });
+        await store.putObject(existing);
+        await store.createUpload(anUpload('b', 'k', 'up-1'));
+        const part = aPart('up-1', 1, 'blob-p1');
+        await store.putPart(part);
+        const object = anObject('b', 'k', { etag: '"mp-1"', segments: [{ blobId: 'blob-p1', size: 10 }] });
+
+        // Act
+        const refused = store.completeUpload('up-1', object, { type: 'absent' });
+
+        // Assess
+        await expect(refused).rejects.toEqual(new WriteConditionFailedError('exists'));
+        expect(await store.getObject('b', 'k')).toEqual(existing);
+        expect(await store.listParts('up-1')).toEqual([part]);
+        const completed = await store.completeUpload('up-1', object, { type: 'etag', etag: '"old"' });
+        expect(completed.replaced).toEqual(existing);
+        expect(await store.getObject('b', 'k')).toEqual(object);
+      });
+
+      it('keeps the upload and part numbers an object was completed with', async () => {
+        // Prepare
+        await store.createUpload(anUpload('b', 'k', 'up-1'));
+        await store.putPart(aPart('up-1', 2, 'blob-p2'));
+        const object = anObject('b', 'k', {
+          etag: '"mp-1"',
+          segments: [{ blobId: 'blob-p2', size: 10 }],
+          partsCount: 1,
+          completedUpload: { uploadId: 'up-1', partNumbers: [2] },
+        });
+
+        // Act
+        await store.completeUpload('up-1', object);
+
+        // Assess
+        expect(await store.getObject('b', 'k')).toEqual(object);
+        expect(await store.listObjects({ bucket: 'b', prefix: '', after: '', limit: 10 })).toEqual([object]);
+      });
+    });
+
+    describe('keys round-trip byte for byte', () => {
+      beforeEach(async () => {
+        await store.createBucket(aBucket('b'));
+      });
+
+      it('completes an upload of "\uFEFFvictim" without touching the object "victim"', async () => {
+        // Prepare
+        const victim = anObject('b', 'victim', { etag: '"victim"' });
+        await store.putObject(victim);
+        await store.createUpload(anUpload('b', '\uFEFFvictim', 'up-bom'));
+        await store.putPart(aPart('up-bom', 1, 'blob-bom-part'));
+        const upload = await store.getUpload('b', '\uFEFFvictim', 'up-bom');
+
+        // Act: the operation builds the object from the upload's key, as CompleteMultipartUpload does.
+        const completed = await store.completeUpload(
+          'up-bom',
+          anObject('b', upload?.key ?? '', {
+            etag: '"bom"',
+            segments: [{ blobId: 'blob-bom-part', size: 10 }],
+          }),
+        );
+
+        // Assess
+        expect(upload?.key).toBe('\uFEFFvictim');
+        expect(completed.replaced).toBeUndefined();
+        expect(await store.getObject('b', 'victim')).toEqual(victim);
+        expect((await store.getObject('b', '\uFEFFvictim'))?.etag).toBe('"bom"');
+      });
+
+      it('gives back every random Unicode key as stored: put, get, list, multipart, delete', async () => {
+        let run = 0;
+        await fc.assert(
+          fc.asyncProperty(s3Key, async (key) => {
+            // Prepare: the key and its U+FEFF twin, two objects that must stay apart.
+            run += 1;
+            const twin = withLeadingBom(key);
+            const uploadId = `up-${run}`;
+            const single = anObject('b', key, {
+              etag: '"single"',
+              segments: [{ blobId: `blob-${run}`, size: 1 }],
+            });
+
+            // Act and assess: each operation that carries a key gives it back unchanged.
+            expect(await store.putObject(single)).toBeUndefined();
+            expect(await store.getObject('b', key)).toEqual(single);
+            const listed = await store.listObjects({ bucket: 'b', prefix: key, after: '', limit: 1000 });
+            expect(listed.map((object) => object.key)).toContain(key);
+            await store.createUpload(anUpload('b', twin, uploadId));
+            const upload = await store.getUpload('b', twin, uploadId);
+            expect(upload?.key).toBe(twin);
+            const uploads = await store.listUploads({
+              bucket: 'b',
+              prefix: twin,
+              keyMarker: '',
+              uploadIdMarker: '',
+              limit: 1000,
+            });
+            expect(uploads.map((found) => found.key)).toEqual([twin]);
+            await store.putPart(aPart(uploadId, 1, `blob-part-${run}`));
+            const multipart = anObject('b', upload?.key ?? '', {
+              etag: '"multipart-1"',
+              segments: [{ blobId: `blob-part-${run}`, size: 5 }],
+            });
+            expect((await store.completeUpload(uploadId, multipart)).replaced).toBeUndefined();
+            expect(await store.getObject('b', key)).toEqual(single);
+            expect(await store.getObject('b', twin)).toEqual(multipart);
+            expect((await store.deleteObject('b', twin))?.key).toBe(twin);
+            expect((await store.deleteObject('b', key))?.key).toBe(key);
+          }),
+          { seed: KEY_PROPERTY_SEED, numRuns: 40, examples: KEY_EXAMPLES },
+        );
       });
     });
 

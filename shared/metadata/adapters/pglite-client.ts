@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite, parse, protocol } from '@electric-sql/pglite';
 import type { SqlClient } from '../sql-client.js';
+import { restoreLeadingBoms } from './pglite-leading-bom.js';
 
 /** Named prepared statements kept per database; statements beyond it run unnamed (parsed each time). */
 const MAX_PREPARED_STATEMENTS = 256;
@@ -25,7 +26,8 @@ interface QueuedStatement {
  * execute, sync) and re-plans it every time. Here each distinct statement is parsed once as a named
  * prepared statement, and each execution sends Bind, Describe, Execute and Sync as one message
  * batch: one call into WASM, and PostgreSQL caches the plan. Values travel as text parameters,
- * exactly as with `query`, never spliced into SQL. Rows are decoded by PGlite's own type parsers.
+ * exactly as with `query`, never spliced into SQL. Rows are decoded by PGlite's own type parsers,
+ * with a leading U+FEFF put back where its protocol parser drops it (restoreLeadingBoms).
  *
  * Group commit: single statements that queue up during one turn of the event loop run together in
  * one transaction, and each caller is answered only after that COMMIT; one WAL write then serves
@@ -76,7 +78,7 @@ export async function openPgliteClient(dataDir: string | undefined): Promise<Sql
   };
 
   const execute = async <T>(statement: string, params?: readonly unknown[]): Promise<T[]> => {
-    const { messages } = await db.execProtocol(
+    const { messages, data } = await db.execProtocol(
       batch([
         protocol.serialize.bind({ statement, values: (params ?? []).map(toTextParameter) }),
         protocol.serialize.describe({ type: 'P' }),
@@ -84,6 +86,7 @@ export async function openPgliteClient(dataDir: string | undefined): Promise<Sql
         protocol.serialize.sync(),
       ]),
     );
+    restoreLeadingBoms(messages, data);
     return (parse.parseResults(messages, db.parsers)[0]?.rows ?? []) as T[];
   };
 

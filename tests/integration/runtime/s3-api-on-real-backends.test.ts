@@ -101,4 +101,34 @@ describe('s3-api on PostgreSQL and Redis', () => {
     expect(listed).toEqual(['B', 'b', '~', 'é', '中']);
     expect(prefixes).toEqual(['a/']);
   });
+
+  it('completes a multipart upload of "\uFEFFvictim" without touching "victim" (PostgreSQL, Redis cache)', async () => {
+    // Prepare
+    const path = (key: string) => `/real-backends/${encodeURIComponent(key)}`;
+    await send({ method: 'PUT', path: path('victim'), body: 'the victim' });
+    expect(bodyBytes(await send({ method: 'GET', path: path('victim') })).toString()).toBe('the victim');
+    const created = await send({ method: 'POST', path: path('\uFEFFvictim'), query: 'uploads=' });
+    const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(String(created.body))?.[1] ?? '';
+    const part = await send({
+      method: 'PUT',
+      path: path('\uFEFFvictim'),
+      query: `partNumber=1&uploadId=${uploadId}`,
+      body: 'the intruder',
+    });
+
+    // Act
+    const completed = await send({
+      method: 'POST',
+      path: path('\uFEFFvictim'),
+      query: `uploadId=${uploadId}`,
+      body: `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${part.headers?.etag}</ETag></Part></CompleteMultipartUpload>`,
+    });
+
+    // Assess
+    expect(completed.statusCode).toBe(200);
+    expect(bodyBytes(await send({ method: 'GET', path: path('victim') })).toString()).toBe('the victim');
+    expect(bodyBytes(await send({ method: 'GET', path: path('\uFEFFvictim') })).toString()).toBe(
+      'the intruder',
+    );
+  });
 });
