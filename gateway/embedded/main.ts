@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../shared/config/env.js';
+import { createRateLimiter } from '../../shared/http/rate-limit.js';
 import { createRuntime } from '../../shared/runtime/create-runtime.js';
 import { warnIfExposed } from '../../shared/runtime/exposure-warning.js';
 import { findUp } from '../../shared/runtime/find-up.js';
@@ -25,6 +26,10 @@ async function main(): Promise<void> {
     handlers,
     logger: runtime.logger,
     faults: runtime.faults,
+    rateLimit: createRateLimiter({
+      limit: () => runtime.dynamicConfig?.live.get('gateway.rateLimit') ?? 0,
+      clock: runtime.services.clock,
+    }),
     ...config.gateway,
   });
   await Promise.all([

@@ -1,5 +1,7 @@
 import { loadConfig } from '../../shared/config/env.js';
+import { createRateLimiter } from '../../shared/http/rate-limit.js';
 import { followFaultRules } from '../../shared/injection/follow-fault-rules.js';
+import { systemClock } from '../../shared/runtime/clock.js';
 import { warnIfExposed } from '../../shared/runtime/exposure-warning.js';
 import { runMain } from '../../shared/runtime/run-main.js';
 import { createLogger } from '../../shared/telemetry/logger.js';
@@ -26,6 +28,10 @@ async function main(): Promise<void> {
     logger,
     maxBodyBytes: config.gateway.maxBodyBytes,
     s3Domain: config.s3Domain,
+    rateLimit: createRateLimiter({
+      limit: () => faults.live?.get('gateway.rateLimit') ?? 0,
+      clock: systemClock,
+    }),
   });
   await new Promise<void>((resolve, reject) => {
     front.server.once('error', reject);
