@@ -184,7 +184,7 @@ function hostNames(env: Env, name: string): string[] {
       .trim()
       .toLowerCase()
       .replace(/^\[(.*)\]$/, '$1');
-    if (!/^[a-z0-9.-]{1,253}$/.test(host) && !/^[0-9a-f:.]{2,45}$/.test(host)) {
+    if (!/^[a-z0-9.-]{1,253}$/.test(host) && !/^(?=.*:.*:)[0-9a-f:.]{2,45}$/.test(host)) {
       throw new ConfigError(
         `${name} must list host names or addresses separated by commas (no ports), got "${entry.trim()}"`,
       );
