@@ -24,22 +24,51 @@ export async function writeThroughSocketFaults(
   write: (request: IncomingMessage, response: ServerResponse, result: ApiResult) => void,
 ): Promise<void> {
   const body = request.method === 'HEAD' ? Buffer.alloc(0) : bodyBytes(result);
-  const outcome = engine.evaluate({
-    service: 'gateway',
-    point: 'gateway.socket',
-    method: request.method ?? 'GET',
-    path: (request.url ?? '/').split('?', 1)[0]!,
-    headers: facts?.headers ?? (request.headers as Record<string, string>),
-    size: body.length,
-    ...(facts?.operation === undefined ? {} : { operation: facts.operation }),
-    ...(facts?.bucket === undefined ? {} : { bucket: facts.bucket }),
-    ...(facts?.key === undefined ? {} : { key: facts.key }),
-    ...(facts?.requestId === undefined ? {} : { requestId: facts.requestId }),
-  });
+  const outcome = engine.evaluate(
+    {
+      service: 'gateway',
+      point: 'gateway.socket',
+      method: request.method ?? 'GET',
+      path: (request.url ?? '/').split('?', 1)[0]!,
+      headers: facts?.headers ?? (request.headers as Record<string, string>),
+      size: body.length,
+      ...(facts?.operation === undefined ? {} : { operation: facts.operation }),
+      ...(facts?.bucket === undefined ? {} : { bucket: facts.bucket }),
+      ...(facts?.key === undefined ? {} : { key: facts.key }),
+      ...(facts?.requestId === undefined ? {} : { requestId: facts.requestId }),
+    },
+    (fault) => socketEffectPossible(fault, body.length),
+  );
   if (outcome.delayMs > 0) await sleep(outcome.delayMs);
   const fault = outcome.terminal?.fault;
   if (!fault) return write(request, response, result);
   await applySocketFault(fault, request, response, result, body, write);
+}
+
+/**
+ * Whether a socket fault changes what the client gets of a `size`-byte body. A cut, reset or stall
+ * at `afterBytes` happens only inside the body (at or past its end the client already has every
+ * byte); a drip or a bandwidth cap only pauses between two chunks.
+ */
+export function socketEffectPossible(fault: Fault, size: number): boolean {
+  switch (fault.type) {
+    case 'truncate':
+    case 'stall':
+      return fault.afterBytes < size;
+    case 'reset':
+      return fault.afterBytes === undefined || fault.afterBytes < size;
+    case 'slow_body':
+      return size > fault.chunkBytes;
+    case 'bandwidth':
+      return size > bandwidthChunkBytes(fault.bytesPerSec);
+    default:
+      return true;
+  }
+}
+
+/** Ten slices a second keep the rate smooth without a timer per byte. */
+function bandwidthChunkBytes(bytesPerSec: number): number {
+  return Math.max(1, Math.floor(bytesPerSec / 10));
 }
 
 /**
@@ -101,8 +130,7 @@ async function applySocketFault(
     case 'slow_body':
       return pace(fault.chunkBytes, fault.delayMs);
     case 'bandwidth':
-      // Ten slices a second keep the rate smooth without a timer per byte.
-      return pace(Math.max(1, Math.floor(fault.bytesPerSec / 10)), 100);
+      return pace(bandwidthChunkBytes(fault.bytesPerSec), 100);
     default:
       write(request, response, result);
   }

@@ -2,9 +2,11 @@ import middy from '@middy/core';
 import { SpanKind } from '@opentelemetry/api';
 import type { Context } from 'aws-lambda';
 import type { FaultService } from '../shared/faults/rule.js';
+import { controlPlaneHosts } from '../shared/http/control-plane-guard.js';
 import { type RequestFacts, runWithRequestFacts } from '../shared/injection/request-scope.js';
 import type { Runtime } from '../shared/runtime/runtime.js';
 import { isRecording } from '../shared/telemetry/tracing.js';
+import { controlPlaneGuard } from './control-plane-guard.js';
 import { type ErrorFormat, errorMapping } from './error-mapping.js';
 import { faults } from './faults.js';
 import type { ApiEvent, ApiHandler, ApiResult, RequestContext } from './request-context.js';
@@ -23,8 +25,10 @@ export interface ComposeOptions {
   /** Names operation, bucket and key before the handler runs (for faults, metrics, logs). */
   describe?: DescribeRequest;
   /**
-   * Wear the `http.server` fault point. The data plane does; the control plane never does, so a
-   * user cannot lock themselves out (FAULTS.md).
+   * Wear the `http.server` fault point: the handler serves the data plane. The control plane never
+   * does, so a user cannot lock themselves out (FAULTS.md); a handler without it is a control-plane
+   * function and wears the cross-site guard instead (mutating calls: JSON only, no foreign
+   * `Origin`, a `Host` of this control plane).
    */
   faultService?: FaultService;
 }
@@ -33,7 +37,8 @@ export type LambdaHandler = (event: ApiEvent, context: Context) => Promise<ApiRe
 
 /**
  * The one place that decides the middleware order of every function:
- * request id -> telemetry -> faults -> error mapping -> handler (after/onError run in reverse).
+ * request id -> telemetry -> faults (data plane) or cross-site guard (control plane) -> error
+ * mapping -> handler (after/onError run in reverse).
  * The request span is opened here, around the whole chain, so port calls made by the handler are
  * its children; its end and the metrics are guaranteed even when a middleware answers early.
  * Without an exporter no span is opened at all (nobody would read it).
@@ -53,6 +58,9 @@ export function composeHandler(handler: ApiHandler, options: ComposeOptions): La
         responseHeader: runtime.config.faults.responseHeader,
       }),
     );
+  } else {
+    const { host, adminAllowedHosts } = runtime.config;
+    chain.use(controlPlaneGuard({ hosts: controlPlaneHosts(host, adminAllowedHosts) }));
   }
   chain.use(errorMapping({ format: errorFormat, logger: runtime.logger })).handler(handler);
 

@@ -42,6 +42,10 @@ ETCD_PORT="${ETCD_PORT:-2379}"
 INTERNAL_HOST=127.0.0.1
 PUBLIC_HOST="$HOST"
 [[ "$PUBLIC_HOST" == 0.0.0.0 || "$PUBLIC_HOST" == '::' ]] && PUBLIC_HOST=127.0.0.1
+# The instances bind loopback, but clients reach their control plane through nginx on HOST: a
+# mutating call naming HOST in its Host header is theirs too (shared/http/control-plane-guard.ts).
+CONTROL_PLANE_NAMES="${ADMIN_ALLOWED_HOSTS:-}"
+[[ "$HOST" != 0.0.0.0 && "$HOST" != '::' ]] && CONTROL_PLANE_NAMES="${CONTROL_PLANE_NAMES:+$CONTROL_PLANE_NAMES,}$HOST"
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -246,7 +250,7 @@ up() {
       METADATA_BACKEND=postgres DATABASE_URL="$DATABASE_URL" \
       CACHE_BACKEND=redis QUEUE_BACKEND="$QUEUE_BACKEND" SQS_ENDPOINT="$SQS_ENDPOINT" REDIS_URL="$REDIS_URL" \
       DISCOVERY_BACKEND=etcd ETCD_URL="$ETCD_URL" NODE_LEASE_TTL_SECONDS="$NODE_LEASE_TTL_SECONDS" \
-      DATA_DIR="$STACK_DATA_DIR/offline" ADMIN_PORT="$ADMIN_PORT" \
+      DATA_DIR="$STACK_DATA_DIR/offline" ADMIN_PORT="$ADMIN_PORT" ADMIN_ALLOWED_HOSTS="$CONTROL_PLANE_NAMES" \
       start "$name" bash scripts/offline.sh "$port"
   done
   for i in 0 1; do
@@ -285,7 +289,7 @@ up() {
     port_busy "$PORT" && die "PORT $PORT is taken by another process"
     log "starting the socket-fault front on $HOST:$PORT"
     # It follows the fault rules in PostgreSQL + Redis (and the config switch in etcd) like the instances.
-    PORT="$PORT" HOST="$HOST" MAX_BODY_BYTES="$MAX_BODY_BYTES" FRONT_UPSTREAM="http://$INTERNAL_HOST:$NGINX_PORT" \
+    PORT="$PORT" HOST="$HOST" ADMIN_PORT="$ADMIN_PORT" MAX_BODY_BYTES="$MAX_BODY_BYTES" FRONT_UPSTREAM="http://$INTERNAL_HOST:$NGINX_PORT" \
       METADATA_BACKEND=postgres DATABASE_URL="$DATABASE_URL" \
       CACHE_BACKEND=redis QUEUE_BACKEND="$QUEUE_BACKEND" SQS_ENDPOINT="$SQS_ENDPOINT" REDIS_URL="$REDIS_URL" \
       DISCOVERY_BACKEND=etcd ETCD_URL="$ETCD_URL" \

@@ -15,11 +15,14 @@ const PAGE = 1000;
 export function createHandler(runtime: Runtime): LambdaHandler {
   return composeHandler(
     async () => {
-      const { metadata, queue, blobs } = runtime.services;
+      // Through the view ports: a dashboard never spends a rule or shows an injected failure.
+      const { metadata, queue, nodes: viewNodes } = runtime.views;
       const [buckets, queueStats, nodes] = await Promise.all([
         metadata.listBuckets(),
         queue.stats(),
-        blobs.nodes().catch((): NodeHealth[] => []),
+        Promise.all(
+          viewNodes().map((node) => node.health().catch((): NodeHealth => ({ id: node.id, healthy: false }))),
+        ),
       ]);
       const objects = await countObjects(
         runtime,
@@ -48,7 +51,7 @@ async function countObjects(runtime: Runtime, buckets: string[]): Promise<{ coun
   for (const bucket of buckets) {
     let after = '';
     for (;;) {
-      const page = await runtime.services.metadata.listObjects({ bucket, prefix: '', after, limit: PAGE });
+      const page = await runtime.views.metadata.listObjects({ bucket, prefix: '', after, limit: PAGE });
       count += page.length;
       if (count >= OBJECT_COUNT_LIMIT) return { count, exact: false };
       if (page.length < PAGE) break;

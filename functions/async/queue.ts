@@ -13,7 +13,7 @@ const DEFAULT_DRAIN_WAIT_MS = 5_000;
 
 /** GET /api/v1/async/queue: pending tasks, the age of the oldest, dead letters. */
 export async function queueStats({ runtime }: ControlRequest): Promise<ControlResponse> {
-  return { status: 200, body: await runtime.services.queue.stats() };
+  return { status: 200, body: await runtime.views.queue.stats() };
 }
 
 /**
@@ -34,5 +34,5 @@ export async function drainQueue({ runtime, query, body }: ControlRequest): Prom
     sleep(waitMs, false, { signal: timer.signal }).catch(() => false),
   ]);
   timer.abort();
-  return { status: 200, body: { drained, queue: await queue.stats() } };
+  return { status: 200, body: { drained, queue: await runtime.views.queue.stats() } };
 }

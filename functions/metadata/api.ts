@@ -32,8 +32,9 @@ export const METADATA_ROUTES: readonly InternalRoute[] = [
 
 /**
  * The metadata service's internal API, read-only: buckets and the stored object records (size,
- * ETag, blob ids, checksums, times) as the S3 layer reads them — through the read cache and the
- * `db.query`/`cache.get` fault points. The s3-api itself calls the metadata port in process.
+ * ETag, blob ids, checksums, times) as committed, read from the store itself: no read cache and
+ * no `db.query`/`cache.get` fault point, so a view never spends a rule (`runtime.views`). The
+ * s3-api itself calls the metadata port in process.
  */
 export function createHandler(runtime: Runtime): LambdaHandler {
   return createInternalApiHandler({

@@ -30,7 +30,7 @@ export interface ObjectView {
 
 /** GET /api/v1/metadata/buckets: every bucket, by name. */
 export async function listBuckets({ runtime }: ControlRequest): Promise<ControlResponse> {
-  const buckets = await runtime.services.metadata.listBuckets();
+  const buckets = await runtime.views.metadata.listBuckets();
   return { status: 200, body: { buckets: buckets.map(bucketView) } };
 }
 
@@ -44,7 +44,7 @@ export async function listObjects({ runtime, params, query }: ControlRequest): P
   const bucket = await knownBucket(runtime, params.bucket!);
   const limit = integerParam(query, 'limit', MAX_PAGE, MAX_PAGE);
   if (limit === 0) throw new ControlError('ValidationError', 'limit: must be at least 1', { field: 'limit' });
-  const objects = await runtime.services.metadata.listObjects({
+  const objects = await runtime.views.metadata.listObjects({
     bucket: bucket.name,
     prefix: query.get('prefix') ?? '',
     after: query.get('after') ?? '',
@@ -83,7 +83,7 @@ export async function knownBucket(runtime: Runtime, name: string): Promise<Bucke
       },
     );
   }
-  const bucket = await runtime.services.metadata.getBucket(name);
+  const bucket = await runtime.views.metadata.getBucket(name);
   if (bucket === undefined) throw new ControlError('NotFound', `no bucket ${name}`, { field: 'bucket' });
   return bucket;
 }
@@ -93,7 +93,7 @@ export async function knownBucket(runtime: Runtime, name: string): Promise<Bucke
  * @throws ControlError NotFound naming the key
  */
 export async function knownObject(runtime: Runtime, bucket: string, key: string): Promise<ObjectRecord> {
-  const object = await runtime.services.metadata.getObject(bucket, key);
+  const object = await runtime.views.metadata.getObject(bucket, key);
   if (object === undefined) {
     throw new ControlError('NotFound', `no object ${JSON.stringify(key.slice(0, 200))} in ${bucket}`, {
       field: 'key',

@@ -28,7 +28,7 @@ export interface ReplicaView {
 export async function listNodes({ runtime }: ControlRequest): Promise<ControlResponse> {
   const control = storageOf(runtime);
   const nodes = await Promise.all(
-    control.nodes().map(async (node) => {
+    runtime.views.nodes().map(async (node) => {
       const health = await node.health().catch((): NodeHealth => ({ id: node.id, healthy: false }));
       const address = control.address(node.id);
       return {
@@ -45,13 +45,14 @@ export async function listNodes({ runtime }: ControlRequest): Promise<ControlRes
 
 /**
  * GET /api/v1/storage/replicas/{bucket}/{key+}?verify=true|false: for each blob of the object,
- * what every live node holds. `verify` (the default) reads each replica back and checks it.
+ * what every live node holds. `verify` (the default) reads each replica back and checks it,
+ * through no fault point: the view shows the bytes on disk, not what a rule would make of them.
  */
 export async function objectReplicas({ runtime, params, query }: ControlRequest): Promise<ControlResponse> {
   const verify = booleanParam(query, 'verify', true);
   const bucket = await knownBucket(runtime, params.bucket!);
   const object = await knownObject(runtime, bucket.name, params.key!);
-  const nodes = storageOf(runtime).nodes();
+  const nodes = runtime.views.nodes();
   const blobs = await Promise.all(
     object.segments.map(async ({ blobId, size }) => {
       const replicas = await Promise.all(nodes.map((node) => replicaOn(node, blobId, verify)));

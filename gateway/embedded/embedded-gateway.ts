@@ -5,6 +5,7 @@ import { type ApiEvent, type ApiResult, localContext } from '../../layers/reques
 import { requestFactsOf, socketActionOf } from '../../layers/socket-action.js';
 import type { FaultEngine } from '../../shared/faults/engine.js';
 import { writeAtEndOfTurn } from '../../shared/http/end-of-turn-writes.js';
+import type { RateLimiter } from '../../shared/http/rate-limit.js';
 import type { RequestFacts } from '../../shared/injection/request-scope.js';
 import { S3Error } from '../../shared/s3/errors.js';
 import type { Logger } from '../../shared/telemetry/logger.js';
@@ -30,6 +31,8 @@ export interface EmbeddedGatewayOptions {
   bodyIdleTimeoutMs: number;
   /** The engine behind the `gateway.socket` point (S3 listener only). */
   faults?: FaultEngine;
+  /** `gateway.rateLimit` per client address (S3 listener only: the control plane is never limited). */
+  rateLimit?: RateLimiter;
 }
 
 /**
@@ -61,6 +64,9 @@ async function serve(
   request: IncomingMessage,
   response: ServerResponse,
 ) {
+  if (plane === 's3' && options.rateLimit && !options.rateLimit.admit(request.socket.remoteAddress ?? '')) {
+    return refuseOverLimit(request, response);
+  }
   const method = request.method ?? 'GET';
   const rawPath = (request.url ?? '/').split('?', 1)[0]!;
   const route = matchRoute(options.routes, plane, method, rawPath);
@@ -175,6 +181,18 @@ function readBody(
     });
     idle = idle.unref();
   });
+}
+
+/**
+ * SlowDown, as S3 answers a client above its request rate. The connection stays open (an unread
+ * body is discarded by node once the answer is out): a throttled client that backs off reuses it.
+ */
+function refuseOverLimit(request: IncomingMessage, response: ServerResponse): void {
+  const requestId = randomRequestId();
+  const event = { requestContext: { http: { method: request.method ?? 'GET' } } } as ApiEvent;
+  const result = renderError(new S3Error('SlowDown'), event, requestId, 's3');
+  result.headers = { ...result.headers, 'x-amz-request-id': requestId };
+  writeApiResult(request, response, result);
 }
 
 function sendError(request: IncomingMessage, response: ServerResponse, plane: Plane, error: S3Error): void {

@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../shared/config/env.js';
+import { createRateLimiter } from '../../shared/http/rate-limit.js';
 import { createRuntime } from '../../shared/runtime/create-runtime.js';
+import { warnIfExposed } from '../../shared/runtime/exposure-warning.js';
 import { findUp } from '../../shared/runtime/find-up.js';
 import { runMain } from '../../shared/runtime/run-main.js';
 import { createEmbeddedGateway } from './embedded-gateway.js';
@@ -24,6 +26,10 @@ async function main(): Promise<void> {
     handlers,
     logger: runtime.logger,
     faults: runtime.faults,
+    rateLimit: createRateLimiter({
+      limit: () => runtime.dynamicConfig?.live.get('gateway.rateLimit') ?? 0,
+      clock: runtime.services.clock,
+    }),
     ...config.gateway,
   });
   await Promise.all([
@@ -32,14 +38,19 @@ async function main(): Promise<void> {
   ]);
   const s3Port = (servers.s3.address() as { port: number }).port;
   const adminPort = (servers.control.address() as { port: number }).port;
-  runtime.logger.info('mock-s3 ready', {
+  const planes = {
     s3: `http://${config.host}:${s3Port}`,
-    control_plane: `http://${config.host}:${adminPort}`,
+    controlPlane: `http://${config.host}:${adminPort}`,
+  };
+  runtime.logger.info('mock-s3 ready', {
+    s3: planes.s3,
+    control_plane: planes.controlPlane,
     data_dir: config.dataDir,
     // Whether an answered write is flushed to the disk (STORAGE_FSYNC) or only in the page cache.
     storage_fsync: config.storage.fsync,
     ...(config.metadata.backend === 'pglite' ? { pglite: pgliteThread ? 'own thread' : 'event loop' } : {}),
   });
+  warnIfExposed(runtime.logger, config.host, planes);
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,5 +1,8 @@
 import { loadConfig } from '../../shared/config/env.js';
+import { createRateLimiter } from '../../shared/http/rate-limit.js';
 import { followFaultRules } from '../../shared/injection/follow-fault-rules.js';
+import { systemClock } from '../../shared/runtime/clock.js';
+import { warnIfExposed } from '../../shared/runtime/exposure-warning.js';
 import { runMain } from '../../shared/runtime/run-main.js';
 import { createLogger } from '../../shared/telemetry/logger.js';
 import { loadFrontConfig } from './config.js';
@@ -25,6 +28,10 @@ async function main(): Promise<void> {
     logger,
     maxBodyBytes: config.gateway.maxBodyBytes,
     s3Domain: config.s3Domain,
+    rateLimit: createRateLimiter({
+      limit: () => faults.live?.get('gateway.rateLimit') ?? 0,
+      clock: systemClock,
+    }),
   });
   await new Promise<void>((resolve, reject) => {
     front.server.once('error', reject);
@@ -35,6 +42,11 @@ async function main(): Promise<void> {
     upstream: frontConfig.upstream.href,
     faults_enabled: engine.status().enabled,
     rules_synced: faults.following,
+  });
+  // Stack mode's control plane is nginx on the same HOST (scripts/stack.sh): the front speaks for both.
+  warnIfExposed(logger, config.host, {
+    s3: `http://${config.host}:${config.port}`,
+    controlPlane: `http://${config.host}:${config.adminPort}`,
   });
 
   let stopping = false;

@@ -16,6 +16,7 @@ import { renderError } from '../../layers/error-mapping.js';
 import type { ApiEvent, ApiResult } from '../../layers/request-context.js';
 import type { FaultEngine } from '../../shared/faults/engine.js';
 import { writeAtEndOfTurn } from '../../shared/http/end-of-turn-writes.js';
+import type { RateLimiter } from '../../shared/http/rate-limit.js';
 import type { RequestFacts } from '../../shared/injection/request-scope.js';
 import { S3Error } from '../../shared/s3/errors.js';
 import type { Logger } from '../../shared/telemetry/logger.js';
@@ -34,6 +35,11 @@ export interface SocketFaultFrontOptions {
   maxBodyBytes: number;
   /** For naming the bucket of virtual-host requests in the facts rules match on. */
   s3Domain: string;
+  /**
+   * `gateway.rateLimit` per client address. The front owns every client socket of the stack, so
+   * one limiter here is the limit across all instances (the control plane does not pass here).
+   */
+  rateLimit?: RateLimiter;
   /**
    * A pooled upstream connection idle this long is closed by the front. Default 60 s: below nginx's
    * keepalive_timeout (75 s), so the front, not nginx, ends an idle connection, and a request is
@@ -109,6 +115,9 @@ export function createSocketFaultFront(options: SocketFaultFrontOptions): Socket
   server.on('checkContinue', (request, response) => handle(request, response, true));
 
   async function forward(request: IncomingMessage, response: ServerResponse, expectsContinue: boolean) {
+    if (options.rateLimit && !options.rateLimit.admit(request.socket.remoteAddress ?? '')) {
+      return sendError(request, response, new S3Error('SlowDown'));
+    }
     const declared = Number(request.headers['content-length'] ?? Number.NaN);
     if (declared > options.maxBodyBytes) {
       const error = new S3Error('EntityTooLarge', {

@@ -9,6 +9,11 @@ export interface Config {
   host: string;
   port: number;
   adminPort: number;
+  /**
+   * Host names a mutating control-plane call may name in `Host` besides the loopback names and
+   * HOST (ADMIN_ALLOWED_HOSTS, comma-separated), e.g. the machine's name when HOST=0.0.0.0.
+   */
+  adminAllowedHosts: readonly string[];
   dataDir: string;
   s3Domain: string;
   faultsEnabled: boolean;
@@ -99,6 +104,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     host: text(env, 'HOST', '127.0.0.1'),
     port: integer(env, 'PORT', 8080, 0, 65535),
     adminPort: integer(env, 'ADMIN_PORT', 9000, 0, 65535),
+    adminAllowedHosts: hostNames(env, 'ADMIN_ALLOWED_HOSTS'),
     dataDir: text(env, 'DATA_DIR', './.data'),
     s3Domain: text(env, 'S3_DOMAIN', 'localhost'),
     faultsEnabled: flag(env, 'FAULTS_ENABLED', false),
@@ -167,6 +173,24 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
 function text(env: Env, name: string, fallback: string): string {
   const value = env[name];
   return value === undefined || value === '' ? fallback : value;
+}
+
+/** A comma-separated list of host names or IP addresses (IPv6 with or without brackets), lower-case. */
+function hostNames(env: Env, name: string): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return [];
+  return raw.split(',').map((entry) => {
+    const host = entry
+      .trim()
+      .toLowerCase()
+      .replace(/^\[(.*)\]$/, '$1');
+    if (!/^[a-z0-9.-]{1,253}$/.test(host) && !/^(?=.*:.*:)[0-9a-f:.]{2,45}$/.test(host)) {
+      throw new ConfigError(
+        `${name} must list host names or addresses separated by commas (no ports), got "${entry.trim()}"`,
+      );
+    }
+    return host;
+  });
 }
 
 /** An optional http(s) URL. */

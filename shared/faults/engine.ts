@@ -36,6 +36,14 @@ export interface FaultEngineOptions {
   newId?: () => string;
 }
 
+/**
+ * What a point alone knows: whether a fault could take effect on this very event (a `truncate`
+ * at `afterBytes` cannot cut a shorter body). A rule whose fault cannot is passed over as if it
+ * did not match: no counter moves, nothing is logged (FAULTS.md: a firing is logged only when its
+ * effect happened).
+ */
+export type EffectPossible = (fault: Fault) => boolean;
+
 /** What an event gets: wait `delayMs` first, then apply `terminal` if any. */
 export interface FaultOutcome {
   delayMs: number;
@@ -152,7 +160,7 @@ export interface FaultEngine {
   setConfigSwitch(on: boolean | undefined): void;
   status(): FaultEngineStatus;
   onChange(listener: (change: FaultChange) => void): () => void;
-  evaluate(event: FaultEvent): FaultOutcome;
+  evaluate(event: FaultEvent, effectPossible?: EffectPossible): FaultOutcome;
   /**
    * Whether an event at `point` for `service` could fire a rule: the engine is on and an enabled
    * rule targets that point. When false, `evaluate` of any such event returns no fault, so a point
@@ -262,7 +270,7 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
     return firing;
   }
 
-  function evaluate(input: FaultEvent): FaultOutcome {
+  function evaluate(input: FaultEvent, effectPossible?: EffectPossible): FaultOutcome {
     if (!isEnabled()) return NO_FAULT;
     const candidates = rules.candidatesFor(input.point, input.service);
     if (candidates.size === 0) return NO_FAULT;
@@ -291,6 +299,7 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
       const counters = entry.counters;
       if (rule.times !== undefined && counters.fired >= rule.times) continue;
       if (entry.matcher.mismatch(event) !== undefined) continue;
+      if (effectPossible !== undefined && !effectPossible(rule.fault)) continue;
       const matchIndex = counters.matches++;
       if (decideFiring(rule, entry.stream, matchIndex) !== 'fire') continue;
       if (rule.fault.type === 'throttle' && !counters.throttle!.overLimit(rule.fault, event, now)) continue;

@@ -1,4 +1,5 @@
 import type { Config } from '../config/env.js';
+import type { LiveConfig } from '../config/live-config.js';
 import type { FaultEngine } from '../faults/engine.js';
 import { openPgClient } from '../metadata/adapters/pg-client.js';
 import { migrate } from '../metadata/migrations.js';
@@ -14,6 +15,8 @@ export interface FollowedFaultRules {
   engine: FaultEngine;
   /** Whether the engine follows the control plane's rules (false without a database). */
   following: boolean;
+  /** The dynamic settings the control plane stores (etcd in stack mode); absent without a database. */
+  live?: LiveConfig;
   close(): Promise<void>;
 }
 
@@ -50,6 +53,7 @@ export async function followFaultRules(
   return {
     engine,
     following: controlPlane?.ruleSync !== undefined,
+    ...(controlPlane === undefined ? {} : { live: controlPlane.dynamicConfig.live }),
     async close() {
       await controlPlane?.close();
       await client?.close();

@@ -107,7 +107,8 @@ export async function createRuntime(
             }),
         })
       : undefined;
-  const store = withMetadataFaults(overrides.metadata ?? database!.store, faults);
+  const rawStore = overrides.metadata ?? database!.store;
+  const store = withMetadataFaults(rawStore, faults);
   const controlPlane = await startFaultControlPlane({
     config,
     engine: faults,
@@ -122,7 +123,8 @@ export async function createRuntime(
     : undefined;
   const cache = withCacheFaults(overrides.cache ?? openCache(config, logger), faults);
   const metadata = createCachedMetadataStore(store, cache, { ttlSeconds: config.cache.ttlSeconds, logger });
-  const queue = withQueueFaults(overrides.queue ?? openQueue(config, logger), faults);
+  const rawQueue = overrides.queue ?? openQueue(config, logger);
+  const queue = withQueueFaults(rawQueue, faults);
   queue.consume(createTaskRunner({ blobs, metadata, logger }));
   // One cursor for the periodic passes and those asked for through the API: the deep scrub goes on
   // where the last pass of either kind stopped.
@@ -165,11 +167,11 @@ export async function createRuntime(
     tracer: tracing.tracer,
     metrics,
     services,
+    views: { nodes: storageDiscovery.viewNodes, metadata: rawStore, queue: rawQueue },
     faults,
     dynamicConfig: controlPlane.dynamicConfig,
     ...(controlPlane.sharedHitLog === undefined ? {} : { sharedHitLog: controlPlane.sharedHitLog }),
     storage: {
-      nodes: () => discovery.nodes(),
       address: (nodeId) => localDirs.get(nodeId),
       reconcile: () => reconciler?.runNow() ?? reconcile(reconcileDeps),
     },

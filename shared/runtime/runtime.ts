@@ -27,10 +27,21 @@ export interface S3Services {
   logger: Logger;
 }
 
-/** What the internal storage API (`/api/v1/storage`) reads and runs beyond the S3 ports. */
-export interface StorageControl {
-  /** The nodes discovery lists now, wearing their `node.*` fault points as the blob store sees them. */
+/**
+ * The ports as they are, wearing no fault point (and, for metadata, behind no read cache): what
+ * the control plane's read-only views (`/api/v1/storage|metadata|async|admin/...`) read, so that
+ * looking at the system never spends a rule, logs a hit or shows an injected failure as real.
+ */
+export interface ViewPorts {
+  /** The nodes discovery lists now, without their `node.*` fault points. */
   nodes(): readonly StorageNode[];
+  /** The metadata store itself: the committed records, not the cache. */
+  metadata: MetadataStore;
+  queue: TaskQueue;
+}
+
+/** What the internal storage API (`/api/v1/storage`) runs beyond the S3 ports. */
+export interface StorageControl {
   /** Where a node keeps its blobs (a directory or a URL), when this process knows it. */
   address(nodeId: string): string | undefined;
   /** Runs a reconcile pass now (after the running one, if any) and resolves with its report. */
@@ -44,6 +55,8 @@ export interface Runtime {
   tracer: Tracer;
   metrics: Metrics;
   services: S3Services;
+  /** The same ports without fault points, for the control plane's views. */
+  views: ViewPorts;
   /** The fault engine of this instance (rules can be managed while it is off). */
   faults: FaultEngine;
   /** Stack mode: the hit log every process appends to (`/events` reads it); absent in embedded mode. */

@@ -19,6 +19,12 @@ import type { Logger } from '../telemetry/logger.js';
 export interface StorageDiscovery {
   discovery: Discovery;
   /**
+   * The nodes as they are, for the control plane's views. Static discovery: the local nodes
+   * without `wrapNode`. Etcd discovery: the same HTTP nodes as `discovery` (each worker applies
+   * its `node.*` faults itself, so there a view still meets them).
+   */
+  viewNodes(): readonly StorageNode[];
+  /**
    * The HTTP client every node of etcd discovery is reached through (absent for static
    * discovery); its `http.retries`/`http.timeoutMs` follow the live config (`bindHttpClientSettings`).
    */
@@ -56,7 +62,12 @@ export async function openStorageDiscovery(
   calls: NodeCallsTelemetry,
 ): Promise<StorageDiscovery> {
   if (config.discovery.backend !== 'etcd') {
-    return { discovery: staticDiscovery(localNodes().map(wrapNode)), close: async () => undefined };
+    const nodes = Object.freeze([...localNodes()]);
+    return {
+      discovery: staticDiscovery(nodes.map(wrapNode)),
+      viewNodes: () => nodes,
+      close: async () => undefined,
+    };
   }
   // One client for every node: a breaker and metric labels per node inside it, one keep-alive
   // pool, and one object for the live settings to update, however often nodes come and go.
@@ -84,6 +95,7 @@ export async function openStorageDiscovery(
   }
   return {
     discovery: etcd,
+    viewNodes: () => etcd.nodes(),
     httpClient,
     async close() {
       try {

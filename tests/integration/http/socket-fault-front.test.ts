@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createSocketFaultFront, type SocketFaultFront } from '../../../gateway/front/socket-fault-front.js';
 import { createFaultEngine } from '../../../shared/faults/engine.js';
+import { createRateLimiter } from '../../../shared/http/rate-limit.js';
 import { systemClock } from '../../../shared/runtime/clock.js';
 import { silentLogger } from '../../../shared/telemetry/logger.js';
 
@@ -19,6 +20,8 @@ let frontUrl: URL;
 const staleAfterOneAnswer = new Set<Socket>();
 let closeReusedConnections = false;
 const served: string[] = [];
+/** `gateway.rateLimit` as the front reads it (0: off). */
+let rateLimit = 0;
 
 beforeAll(async () => {
   upstream = createServer({ keepAlive: true }, (request, response) => {
@@ -43,6 +46,7 @@ beforeAll(async () => {
     logger: silentLogger,
     maxBodyBytes: 1024 * 1024,
     s3Domain: 'localhost',
+    rateLimit: createRateLimiter({ limit: () => rateLimit, clock: systemClock }),
   });
   await new Promise<void>((resolve) => front.server.listen(0, '127.0.0.1', resolve));
   frontUrl = new URL(`http://127.0.0.1:${(front.server.address() as AddressInfo).port}/`);
@@ -55,6 +59,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
+  rateLimit = 0;
   closeReusedConnections = false;
   served.length = 0;
 });
@@ -148,5 +153,21 @@ describe('socket-fault front: idle upstream connections', () => {
       keeper.closeAllConnections();
       await new Promise<void>((resolve) => keeper.close(() => resolve()));
     }
+  });
+});
+
+describe('socket-fault front: gateway.rateLimit', () => {
+  it('answers SlowDown above the limit per client, before anything reaches the upstream', async () => {
+    // Prepare
+    rateLimit = 2;
+
+    // Act
+    const answers = await Promise.all(Array.from({ length: 8 }, () => send('GET', '/bucket/limited')));
+
+    // Assess
+    const refused = answers.filter((answer) => answer.status === 503);
+    expect(refused.length).toBeGreaterThanOrEqual(5);
+    expect(refused[0]!.body).toContain('<Code>SlowDown</Code>');
+    expect(served.length).toBe(8 - refused.length);
   });
 });

@@ -4,12 +4,15 @@ import { createHandler as createResetHandler } from '../../../../functions/admin
 import { createHandler as createStatsHandler } from '../../../../functions/admin/stats.js';
 import { createHandler as createS3Handler } from '../../../../functions/s3-api/handler.js';
 import type { LambdaHandler } from '../../../../layers/compose-handler.js';
+import { openMetadataStore } from '../../../../shared/metadata/open-metadata-store.js';
 import { describeContract } from '../../../support/contract-suite.js';
+import { type SwitchableStore, switchableStore } from '../../../support/metadata-outage.js';
 import { type ContractCase, callLambda, serverlessRoutes } from '../../../support/openapi.js';
 import { apiEvent, createUnitRuntime, type UnitRuntime, unitContext } from '../../../support/unit-runtime.js';
 
 interface AdminContext {
   unit: UnitRuntime;
+  database: SwitchableStore;
   /** What /health reports; a test turns it off to see the 503. */
   ready: boolean;
   handlers: Record<string, LambdaHandler>;
@@ -30,12 +33,9 @@ async function withData(context: AdminContext): Promise<void> {
   unit.runtime.faults.addRule({ fault: { type: 'latency', ms: 5 } });
 }
 
-async function withDatabaseDown({ unit }: AdminContext): Promise<void> {
-  unit.runtime.faults.setConfigSwitch(true);
-  unit.runtime.faults.addRule({
-    match: { service: 'metadata', point: 'db.query' },
-    fault: { type: 'db_error', sqlstate: '57014' },
-  });
+/** The metadata database is unreachable (the views read it through no fault point). */
+async function withDatabaseDown({ database }: AdminContext): Promise<void> {
+  database.setDown(true);
 }
 
 const CASES: Case[] = [
@@ -66,8 +66,15 @@ describeContract<AdminContext>('admin OpenAPI contract', {
   document: 'admin',
   declared: () => serverlessRoutes(['adminHealth', 'adminMetrics', 'adminReset', 'adminStats']),
   open: async () => {
-    const unit = await createUnitRuntime();
-    const context: AdminContext = { unit, ready: true, handlers: {}, s3: createS3Handler(unit.runtime) };
+    const database = switchableStore(await openMetadataStore({ backend: 'pglite' }));
+    const unit = await createUnitRuntime(database.store);
+    const context: AdminContext = {
+      unit,
+      database,
+      ready: true,
+      handlers: {},
+      s3: createS3Handler(unit.runtime),
+    };
     context.handlers = {
       '/health': createHealthHandler({ ...unit.runtime, isReady: () => context.ready }),
       '/metrics': createMetricsHandler(unit.runtime),
@@ -78,6 +85,7 @@ describeContract<AdminContext>('admin OpenAPI contract', {
   },
   close: ({ unit }) => unit.runtime.close(),
   reset: async (context) => {
+    context.database.setDown(false);
     const { faults } = context.unit.runtime;
     for (const rule of faults.listRules()) faults.removeRule(rule.id);
     faults.setConfigSwitch(undefined);

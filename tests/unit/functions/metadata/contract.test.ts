@@ -1,12 +1,15 @@
 import { createHandler, METADATA_ROUTES } from '../../../../functions/metadata/api.js';
 import { createHandler as createS3Handler } from '../../../../functions/s3-api/handler.js';
 import type { LambdaHandler } from '../../../../layers/compose-handler.js';
+import { openMetadataStore } from '../../../../shared/metadata/open-metadata-store.js';
 import { describeContract } from '../../../support/contract-suite.js';
+import { type SwitchableStore, switchableStore } from '../../../support/metadata-outage.js';
 import { type ContractCase, callLambda, serverlessRoutes } from '../../../support/openapi.js';
 import { apiEvent, createUnitRuntime, type UnitRuntime, unitContext } from '../../../support/unit-runtime.js';
 
 interface MetadataContext {
   unit: UnitRuntime;
+  database: SwitchableStore;
   handler: LambdaHandler;
   s3: LambdaHandler;
 }
@@ -34,13 +37,9 @@ async function withObjects({ s3 }: MetadataContext): Promise<void> {
   await s3(apiEvent({ method: 'PUT', path: '/photos/2025/c', body: 'world' }), unitContext());
 }
 
-/** Every metadata SQL statement fails as a statement timeout would. */
-async function withDatabaseDown({ unit }: MetadataContext): Promise<void> {
-  unit.runtime.faults.setConfigSwitch(true);
-  unit.runtime.faults.addRule({
-    match: { service: 'metadata', point: 'db.query' },
-    fault: { type: 'db_error', sqlstate: '57014' },
-  });
+/** The metadata database is unreachable (the views read it through no fault point). */
+async function withDatabaseDown({ database }: MetadataContext): Promise<void> {
+  database.setDown(true);
 }
 
 const CASES: Case[] = [
@@ -118,11 +117,13 @@ describeContract<MetadataContext>('metadata OpenAPI contract', {
   declared: () => serverlessRoutes(['metadataApi']),
   handled: METADATA_ROUTES,
   open: async () => {
-    const unit = await createUnitRuntime();
-    return { unit, handler: createHandler(unit.runtime), s3: createS3Handler(unit.runtime) };
+    const database = switchableStore(await openMetadataStore({ backend: 'pglite' }));
+    const unit = await createUnitRuntime(database.store);
+    return { unit, database, handler: createHandler(unit.runtime), s3: createS3Handler(unit.runtime) };
   },
   close: ({ unit }) => unit.runtime.close(),
-  reset: async ({ unit }) => {
+  reset: async ({ unit, database }) => {
+    database.setDown(false);
     const { faults } = unit.runtime;
     for (const rule of faults.listRules()) faults.removeRule(rule.id);
     faults.setConfigSwitch(undefined);
