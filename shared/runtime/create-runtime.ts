@@ -122,7 +122,7 @@ export async function createRuntime(
     : undefined;
   const cache = withCacheFaults(overrides.cache ?? openCache(config, logger), faults);
   const metadata = createCachedMetadataStore(store, cache, { ttlSeconds: config.cache.ttlSeconds, logger });
-  const queue = withQueueFaults(overrides.queue ?? openQueue(config, logger), faults);
+  const queue = withQueueFaults(overrides.queue ?? openQueue(config, logger), faults, { logger });
   queue.consume(createTaskRunner({ blobs, metadata, logger }));
   // One cursor for the periodic passes and those asked for through the API: the deep scrub goes on
   // where the last pass of either kind stopped.
