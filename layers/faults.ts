@@ -72,8 +72,9 @@ export function faults(options: FaultsOptions): MiddlewareObj<ApiEvent, ApiResul
         detail: { ArgumentName: FAULT_HEADER },
       });
     }
-    if (outcome.firings.length === 0) return;
-    request.internal['faults:rules'] = outcome.firings.map((firing) => firing.ruleId).join(',');
+    if (outcome.firings.length === 0 && outcome.terminal === undefined) return;
+    if (outcome.firings.length > 0)
+      request.internal['faults:rules'] = outcome.firings.map((firing) => firing.ruleId).join(',');
     if (outcome.delayMs > 0) await sleep(outcome.delayMs);
     if (!outcome.terminal) return;
     const { rule, fault } = outcome.terminal;
@@ -94,7 +95,11 @@ export function faults(options: FaultsOptions): MiddlewareObj<ApiEvent, ApiResul
       case 'list_lag':
       case 'read_after_write_miss':
       case 'stale_read':
-        if (facts) facts.consistency = fault;
+        // The operation applies it, and confirms the firing only if the answer changed.
+        if (facts) {
+          facts.consistency = fault;
+          if (outcome.terminal.pending) facts.consistencyFiring = outcome.terminal.pending;
+        } else outcome.terminal.pending?.withdraw();
         return;
       default:
         throw new InjectedFault(origin, fault);
@@ -102,7 +107,12 @@ export function faults(options: FaultsOptions): MiddlewareObj<ApiEvent, ApiResul
   };
 
   const nameRules = (request: FaultsRequest) => {
-    const rules = request.internal['faults:rules'];
+    let rules = request.internal['faults:rules'];
+    // A consistency fault the operation did not apply (nothing to hide, nothing older) never fired.
+    const consistency = currentRequestFacts()?.consistencyFiring;
+    consistency?.withdraw();
+    if (consistency?.state === 'confirmed')
+      rules = rules ? `${rules},${consistency.ruleId}` : consistency.ruleId;
     if (!options.responseHeader || !rules || !request.response) return;
     request.response.headers = { ...request.response.headers, [FAULT_RULE_HEADER]: rules };
   };
