@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MiddlewareObj, Request } from '@middy/core';
+import type { PendingFiring } from '../shared/faults/deferred-firing.js';
 import type { FaultEngine, FaultOutcome } from '../shared/faults/engine.js';
 import { FAULT_HEADER } from '../shared/faults/header-fault.js';
 import { InjectedFault, s3ErrorFor } from '../shared/faults/injected-fault.js';
@@ -26,7 +27,13 @@ export interface FaultsOptions {
 /** The response header naming the rules that fired, so a test can tell an injected failure. */
 export const FAULT_RULE_HEADER = 'x-mock-fault-rule';
 
-type FaultsRequest = Request<ApiEvent, ApiResult, Error, RequestContext, { 'faults:rules'?: string }>;
+type FaultsRequest = Request<
+  ApiEvent,
+  ApiResult,
+  Error,
+  RequestContext,
+  { 'faults:rules'?: string; 'faults:consistency'?: PendingFiring }
+>;
 
 /**
  * The `http.server` injection point, worn by every data-plane handler: asks the engine about the
@@ -98,7 +105,8 @@ export function faults(options: FaultsOptions): MiddlewareObj<ApiEvent, ApiResul
         // The operation applies it, and confirms the firing only if the answer changed.
         if (facts) {
           facts.consistency = fault;
-          if (outcome.terminal.pending) facts.consistencyFiring = outcome.terminal.pending;
+          facts.consistencyFiring = outcome.terminal.pending;
+          request.internal['faults:consistency'] = outcome.terminal.pending;
         } else outcome.terminal.pending?.withdraw();
         return;
       default:
@@ -109,7 +117,7 @@ export function faults(options: FaultsOptions): MiddlewareObj<ApiEvent, ApiResul
   const nameRules = (request: FaultsRequest) => {
     let rules = request.internal['faults:rules'];
     // A consistency fault the operation did not apply (nothing to hide, nothing older) never fired.
-    const consistency = currentRequestFacts()?.consistencyFiring;
+    const consistency = request.internal['faults:consistency'];
     consistency?.withdraw();
     if (consistency?.state === 'confirmed')
       rules = rules ? `${rules},${consistency.ruleId}` : consistency.ruleId;
