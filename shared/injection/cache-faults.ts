@@ -56,6 +56,8 @@ export function withCacheFaults(
   options: CacheFaultsOptions,
 ): CacheClient {
   const { clock } = options;
+  /** Keys set through this client, for `cache_flush` (a cache cannot be enumerated). */
+  const setKeys = new Set<string>();
   const histories = new Map<string, KeyHistory>();
   /** Per key, the latest read that saw it missing: a set that follows is a read-through fill. */
   const missedIn = new Map<string, Read>();
@@ -108,8 +110,9 @@ export function withCacheFaults(
     return undefined;
   };
   const flush = async () => {
-    const keys = [...histories.keys()];
-    histories.clear();
+    const keys = [...setKeys];
+    setKeys.clear();
+    for (const key of keys) supersede(key);
     await Promise.all(keys.map((key) => cache.del(key)));
   };
 
@@ -195,6 +198,9 @@ export function withCacheFaults(
         if (outcome.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, outcome.delayMs));
         if (outcome.terminal?.fault.type === 'cache_flush') await flush();
       }
+      setKeys.delete(key);
+      setKeys.add(key);
+      if (setKeys.size > MAX_TRACKED) setKeys.delete(setKeys.values().next().value!);
       if (tracking()) remember(key, value);
       return cache.set(key, value, ttlSeconds);
     },
