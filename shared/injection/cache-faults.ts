@@ -112,7 +112,6 @@ export function withCacheFaults(
   const flush = async () => {
     const keys = [...setKeys];
     setKeys.clear();
-    for (const key of keys) supersede(key);
     await Promise.all(keys.map((key) => cache.del(key)));
   };
 

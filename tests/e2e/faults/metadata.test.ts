@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import {
   blobReplicas,
@@ -208,6 +213,29 @@ describe('cache_stale: the previous value of the entry is what the client reads'
     expect(firings).toHaveLength(2);
     expect(freshBytes.equals(v2)).toBe(true);
     expect(fresh.ETag).toBe(etag2);
+  });
+
+  it('a deleted object: its last bytes while the rule is active (never a 503), NoSuchKey once removed', async () => {
+    // Prepare
+    const key = 'cache/deleted';
+    const rule = await target.faults.addRule({
+      match: { service: 'metadata', point: 'cache.get', key: `obj:${bucket}/${key}` },
+      fault: { type: 'cache_stale' },
+    });
+    const body = randomBytes(1200);
+    await put(key, body);
+    await getBytes(key);
+    await target.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    await eventually(queuePending, (pending) => pending === 0, { what: 'the task queue drained' });
+
+    // Act
+    const stale = await getBytes(key);
+    await target.faults.removeRule(rule.id);
+    const gone = await sdkError(target.client.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
+
+    // Assess
+    expect(stale.equals(body)).toBe(true);
+    expect(gone).toEqual({ name: 'NoSuchKey', status: 404 });
   });
 
   it.each([
