@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MiddlewareObj, Request } from '@middy/core';
+import type { PendingFiring } from '../shared/faults/deferred-firing.js';
 import type { FaultEngine, FaultOutcome } from '../shared/faults/engine.js';
 import { FAULT_HEADER } from '../shared/faults/header-fault.js';
 import { InjectedFault, s3ErrorFor } from '../shared/faults/injected-fault.js';
@@ -26,7 +27,13 @@ export interface FaultsOptions {
 /** The response header naming the rules that fired, so a test can tell an injected failure. */
 export const FAULT_RULE_HEADER = 'x-mock-fault-rule';
 
-type FaultsRequest = Request<ApiEvent, ApiResult, Error, RequestContext, { 'faults:rules'?: string }>;
+type FaultsRequest = Request<
+  ApiEvent,
+  ApiResult,
+  Error,
+  RequestContext,
+  { 'faults:rules'?: string; 'faults:consistency'?: PendingFiring }
+>;
 
 /**
  * The `http.server` injection point, worn by every data-plane handler: asks the engine about the
@@ -72,8 +79,9 @@ export function faults(options: FaultsOptions): MiddlewareObj<ApiEvent, ApiResul
         detail: { ArgumentName: FAULT_HEADER },
       });
     }
-    if (outcome.firings.length === 0) return;
-    request.internal['faults:rules'] = outcome.firings.map((firing) => firing.ruleId).join(',');
+    if (outcome.firings.length === 0 && outcome.terminal === undefined) return;
+    if (outcome.firings.length > 0)
+      request.internal['faults:rules'] = outcome.firings.map((firing) => firing.ruleId).join(',');
     if (outcome.delayMs > 0) await sleep(outcome.delayMs);
     if (!outcome.terminal) return;
     const { rule, fault } = outcome.terminal;
@@ -94,7 +102,12 @@ export function faults(options: FaultsOptions): MiddlewareObj<ApiEvent, ApiResul
       case 'list_lag':
       case 'read_after_write_miss':
       case 'stale_read':
-        if (facts) facts.consistency = fault;
+        // The operation applies it, and confirms the firing only if the answer changed.
+        if (facts) {
+          facts.consistency = fault;
+          facts.consistencyFiring = outcome.terminal.pending;
+          request.internal['faults:consistency'] = outcome.terminal.pending;
+        } else outcome.terminal.pending?.withdraw();
         return;
       default:
         throw new InjectedFault(origin, fault);
@@ -102,7 +115,12 @@ export function faults(options: FaultsOptions): MiddlewareObj<ApiEvent, ApiResul
   };
 
   const nameRules = (request: FaultsRequest) => {
-    const rules = request.internal['faults:rules'];
+    let rules = request.internal['faults:rules'];
+    // A consistency fault the operation did not apply (nothing to hide, nothing older) never fired.
+    const consistency = request.internal['faults:consistency'];
+    consistency?.withdraw();
+    if (consistency?.state === 'confirmed')
+      rules = rules ? `${rules},${consistency.ruleId}` : consistency.ruleId;
     if (!options.responseHeader || !rules || !request.response) return;
     request.response.headers = { ...request.response.headers, [FAULT_RULE_HEADER]: rules };
   };

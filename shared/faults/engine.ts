@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../runtime/clock.js';
 import { type Decision, decideFiring, delayOf } from './decision.js';
+import { deferFiring, isDeferredFault, type PendingFiring } from './deferred-firing.js';
 import { FAULT_HEADER, parseFaultHeader } from './header-fault.js';
 import { type Firing, type FiringFilter, HitLog } from './hit-log.js';
 import { type FaultEvent, type MatchField, normaliseEvent } from './match.js';
@@ -47,7 +48,12 @@ export type EffectPossible = (fault: Fault) => boolean;
 /** What an event gets: wait `delayMs` first, then apply `terminal` if any. */
 export interface FaultOutcome {
   delayMs: number;
-  terminal?: { rule: Rule; fault: Fault };
+  /**
+   * `pending` for a fault whose owner decides the effect (`isDeferredFault`): its firing is not in
+   * `firings` and is recorded only when the owner confirms it.
+   */
+  terminal?: { rule: Rule; fault: Fault; pending?: PendingFiring };
+  /** The firings recorded. */
   firings: readonly Firing[];
 }
 
@@ -304,6 +310,14 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
       if (decideFiring(rule, entry.stream, matchIndex) !== 'fire') continue;
       if (rule.fault.type === 'throttle' && !counters.throttle!.overLimit(rule.fault, event, now)) continue;
       counters.fired += 1;
+      if (isDeferredFault(rule.fault)) {
+        const giveBack = () => {
+          counters.fired -= 1;
+        };
+        const pending = deferFiring(rule.id, () => record(entry, event, now, 0), giveBack);
+        terminal = { rule: ruleView(entry), fault: rule.fault, pending };
+        break;
+      }
       const delay = delayOf(rule.fault, entry.jitterStream, matchIndex);
       firings ??= [];
       firings.push(record(entry, event, now, delay));
@@ -315,8 +329,10 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
       break;
     }
     if (expired) rules.prune(now);
-    if (firings === undefined) return NO_FAULT;
-    return terminal === undefined ? { delayMs, firings } : { delayMs, terminal, firings };
+    if (firings === undefined && terminal === undefined) return NO_FAULT;
+    return terminal === undefined
+      ? { delayMs, firings: firings! }
+      : { delayMs, terminal, firings: firings ?? [] };
   }
 
   function evaluateWithHeader(event: FaultEvent, headerValue: string | undefined): FaultOutcome {
@@ -324,6 +340,14 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
     const fault = parseFaultHeader(headerValue, event.point);
     const now = nowMs();
     const rule = headerRule(fault, event, now);
+    if (isDeferredFault(fault)) {
+      const pending = deferFiring(
+        rule.id,
+        () => record({ rule }, event, now, 0),
+        () => undefined,
+      );
+      return { delayMs: 0, terminal: { rule, fault, pending }, firings: [] };
+    }
     const delay = delayOf(fault, ruleStream(event.requestId ?? '', HEADER_RULE_ID), 0);
     const firing = record({ rule }, event, now, delay);
     if (!isDelayFault(fault)) return { delayMs: 0, terminal: { rule, fault }, firings: [firing] };

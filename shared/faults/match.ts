@@ -3,7 +3,7 @@
  * cheap equality checks run before any regular expression, because the engine asks every rule of
  * a point on every request.
  */
-import type { FaultService, InjectionPoint, Rule, RuleMatch } from './rule.js';
+import type { FaultService, FaultType, InjectionPoint, Rule, RuleMatch } from './rule.js';
 import { RuleValidationError } from './validation.js';
 
 /** What a point tells the engine about the event at hand. */
@@ -116,8 +116,23 @@ export function compileEndpoint(pattern: string): CompiledEndpoint {
   };
 }
 
-/** A rule's `match`, compiled. */
+/**
+ * The operations a fault applies to, for faults that describe what one kind of read sees: their
+ * rules meet only these events, whatever `match` says, so `after`, `every`, `times` and the rate
+ * draws count only reads or listings (a PUT never spends them). CopyObject and UploadPartCopy read
+ * their source server-side, under the destination's key: consistency faults leave them alone.
+ */
+export const FAULT_OPERATIONS: { readonly [T in FaultType]?: readonly string[] } = {
+  list_lag: ['ListObjects', 'ListObjectsV2', 'ListObjectVersions'],
+  read_after_write_miss: ['GetObject', 'HeadObject'],
+  stale_read: ['GetObject', 'HeadObject'],
+};
+
+/** A rule's `match`, compiled (with the operations its fault applies to). */
 export class RuleMatcher {
+  /** The fault type the matcher was compiled for. */
+  readonly faultType: FaultType | undefined;
+  private readonly operations: readonly string[] | undefined;
   private readonly match: RuleMatch;
   private readonly endpoint: CompiledEndpoint | undefined;
   private readonly bucket: GlobTest | undefined;
@@ -125,7 +140,9 @@ export class RuleMatcher {
   private readonly node: GlobTest | undefined;
   private readonly headers: [string, string][] | undefined;
 
-  constructor(match: RuleMatch) {
+  constructor(match: RuleMatch, faultType?: FaultType) {
+    this.faultType = faultType;
+    this.operations = faultType === undefined ? undefined : FAULT_OPERATIONS[faultType];
     this.match = match;
     this.endpoint = match.endpoint === undefined ? undefined : compileEndpoint(match.endpoint);
     this.bucket = match.bucket === undefined ? undefined : globTest(match.bucket);
@@ -143,6 +160,9 @@ export class RuleMatcher {
     if (m.point !== event.point) return 'match.point';
     if (m.service !== undefined && m.service !== event.service) return 'match.service';
     if (m.operation !== undefined && m.operation !== event.operation) return 'match.operation';
+    if (this.operations !== undefined && !this.operations.includes(event.operation ?? '')) {
+      return 'match.operation';
+    }
     if (m.minSize !== undefined && (event.size === undefined || event.size < m.minSize))
       return 'match.minSize';
     if (m.maxSize !== undefined && (event.size === undefined || event.size > m.maxSize))
@@ -175,8 +195,8 @@ const matchers = new WeakMap<RuleMatch, RuleMatcher>();
 /** The compiled matcher of a rule, built on first use and cached for the life of its `match`. */
 export function matcherOf(rule: Rule): RuleMatcher {
   let matcher = matchers.get(rule.match);
-  if (matcher === undefined) {
-    matcher = new RuleMatcher(rule.match);
+  if (matcher === undefined || matcher.faultType !== rule.fault.type) {
+    matcher = new RuleMatcher(rule.match, rule.fault.type);
     matchers.set(rule.match, matcher);
   }
   return matcher;

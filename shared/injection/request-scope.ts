@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { PendingFiring } from '../faults/deferred-firing.js';
 import type { Fault } from '../faults/rule.js';
 
 /**
@@ -17,6 +18,8 @@ export interface RequestFacts {
    * `stale_read`): the S3 operations honour it, as only they know object ages and versions.
    */
   consistency?: Extract<Fault, { type: 'list_lag' | 'read_after_write_miss' | 'stale_read' }>;
+  /** The firing of `consistency`, recorded once the operation confirms that it changed the answer. */
+  consistencyFiring?: PendingFiring;
 }
 
 const scope = new AsyncLocalStorage<RequestFacts>();

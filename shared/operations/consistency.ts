@@ -1,6 +1,6 @@
-import { currentRequestFacts } from '../injection/request-scope.js';
+import { currentRequestFacts, type RequestFacts } from '../injection/request-scope.js';
 import type { ObjectRecord } from '../metadata/ports.js';
-import type { Clock } from '../runtime/clock.js';
+import type { S3Services } from '../runtime/runtime.js';
 
 /** Versions replaced recently, for `stale_read` (bounded; the oldest are forgotten first). */
 const MAX_REMEMBERED = 1000;
@@ -15,25 +15,55 @@ export function rememberReplaced(previous: ObjectRecord | undefined): void {
   if (replaced.size > MAX_REMEMBERED) replaced.delete(replaced.keys().next().value!);
 }
 
+/** The consistency fault changed the answer: its firing is recorded (once per request). */
+function applied(facts: RequestFacts): void {
+  facts.consistencyFiring?.confirm();
+}
+
 /**
  * The version a read sees under the consistency faults of the request in progress:
  * `read_after_write_miss` hides an object younger than `ms`; `stale_read` serves the version it
- * replaced (or nothing, for a first version: a stale replica never saw it).
+ * replaced (or nothing, for a first version: a stale replica never saw it). A replaced version
+ * whose bytes are gone (collected before the rule existed) is not served: the read is only stale,
+ * never broken, and the fault did not fire.
  */
-export function visibleVersion(object: ObjectRecord, clock: Clock): ObjectRecord | undefined {
-  const fault = currentRequestFacts()?.consistency;
-  if (!fault) return object;
+export async function visibleVersion(
+  services: S3Services,
+  object: ObjectRecord,
+): Promise<ObjectRecord | undefined> {
+  const facts = currentRequestFacts();
+  const fault = facts?.consistency;
+  if (!facts || !fault) return object;
   if (fault.type === 'read_after_write_miss') {
-    return clock.now().getTime() - object.lastModified.getTime() < fault.ms ? undefined : object;
+    if (services.clock.now().getTime() - object.lastModified.getTime() >= fault.ms) return object;
+    applied(facts);
+    return undefined;
   }
-  if (fault.type === 'stale_read') return replaced.get(`${object.bucket}/${object.key}`);
-  return object;
+  if (fault.type !== 'stale_read') return object;
+  const older = replaced.get(`${object.bucket}/${object.key}`);
+  if (older && !(await stillReadable(services, older))) return object;
+  applied(facts);
+  return older;
 }
 
 /** `list_lag`: keys younger than `ms` are missing from listings for a while. */
-export function listedObjects(objects: ObjectRecord[], clock: Clock): ObjectRecord[] {
-  const fault = currentRequestFacts()?.consistency;
-  if (fault?.type !== 'list_lag') return objects;
-  const cutoff = clock.now().getTime() - fault.ms;
-  return objects.filter((object) => object.lastModified.getTime() <= cutoff);
+export function listedObjects(objects: ObjectRecord[], services: S3Services): ObjectRecord[] {
+  const facts = currentRequestFacts();
+  const fault = facts?.consistency;
+  if (!facts || fault?.type !== 'list_lag') return objects;
+  const cutoff = services.clock.now().getTime() - fault.ms;
+  const listed = objects.filter((object) => object.lastModified.getTime() <= cutoff);
+  if (listed.length < objects.length) applied(facts);
+  return listed;
+}
+
+async function stillReadable(services: S3Services, object: ObjectRecord): Promise<boolean> {
+  const first = object.segments[0];
+  if (!first) return true;
+  try {
+    await services.blobs.get(first.blobId);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,7 +1,7 @@
 import type { S3Services } from '../runtime/runtime.js';
 import { S3Error } from '../s3/errors.js';
 import { requireBucket } from './buckets.js';
-import { releaseBlobs } from './store-object.js';
+import { releaseReplaced } from './store-object.js';
 
 /** DeleteObject: metadata first (the object is gone for readers at once), then the blobs, via a task. */
 export async function deleteObject(services: S3Services, bucket: string, key: string): Promise<void> {
@@ -11,7 +11,8 @@ export async function deleteObject(services: S3Services, bucket: string, key: st
     await requireBucket(services, bucket);
     return;
   }
-  await releaseBlobs(
+  // A cache_stale rule may still serve the deleted version: its bytes are kept as a replaced one's.
+  await releaseReplaced(
     services,
     removed.segments.map((segment) => segment.blobId),
   );

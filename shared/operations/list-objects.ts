@@ -37,7 +37,7 @@ export async function listObjectsPage(services: S3Services, query: ListQuery): P
   const batchSize = Math.min(Math.max(maxKeys + 1, 100), 1000);
   for (;;) {
     const fetched = await services.metadata.listObjects({ bucket, prefix, after, limit: batchSize });
-    const batch = listedObjects(fetched, services.clock);
+    const batch = listedObjects(fetched, services);
     let skipped = false;
     for (const object of batch) {
       const rolled = delimiter ? commonPrefixOf(object.key, prefix, delimiter) : undefined;

@@ -12,8 +12,7 @@ export async function requireObject(
   key: string,
 ): Promise<ObjectRecord> {
   const stored = await services.metadata.getObject(bucket, key);
-  const object = stored && visibleVersion(stored, services.clock);
-  if (object && object !== stored && !(await stillReadable(services, object))) return stored!;
+  const object = stored && (await visibleVersion(services, stored));
   if (object) return object;
   await requireBucket(services, bucket);
   throw new S3Error('NoSuchKey', { resource: `/${bucket}/${key}`, detail: { Key: key } });
@@ -67,20 +66,5 @@ async function readBlob(services: S3Services, blobId: string): Promise<Buffer> {
       });
     }
     throw error;
-  }
-}
-
-/**
- * A replaced version served by `stale_read` is only stale, never broken: once its bytes are gone
- * (the delete task ran before the rule existed), the current version is served instead.
- */
-async function stillReadable(services: S3Services, object: ObjectRecord): Promise<boolean> {
-  const first = object.segments[0];
-  if (!first) return true;
-  try {
-    await services.blobs.get(first.blobId);
-    return true;
-  } catch {
-    return false;
   }
 }

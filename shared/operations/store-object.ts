@@ -70,15 +70,19 @@ export async function commitObject(
   });
   const unused = outcome.unusedParts?.map((part) => part.blobId) ?? [];
   if (unused.length > 0) await publish(services, { type: 'delete_from_storage', blobIds: unused });
-  const replaced = outcome.replaced?.segments.map((segment) => segment.blobId) ?? [];
-  if (replaced.length === 0) return;
+  await releaseReplaced(services, outcome.replaced?.segments.map((segment) => segment.blobId) ?? []);
+}
+
+/**
+ * Removes the blobs of a version that was replaced or deleted: at once, or after
+ * `replacedRetentionMs` while a rule may still serve that version (`stale_read`, `cache_stale`).
+ */
+export async function releaseReplaced(services: S3Services, blobIds: string[]): Promise<void> {
+  if (blobIds.length === 0) return;
   const retentionMs = services.replacedRetentionMs?.() ?? 0;
-  if (retentionMs === 0) return publish(services, { type: 'delete_from_storage', blobIds: replaced });
+  if (retentionMs === 0) return publish(services, { type: 'delete_from_storage', blobIds });
   // Kept for stale reads; if the process stops first, the reconcile pass collects them.
-  setTimeout(
-    () => void publish(services, { type: 'delete_from_storage', blobIds: replaced }),
-    retentionMs,
-  ).unref();
+  setTimeout(() => void publish(services, { type: 'delete_from_storage', blobIds }), retentionMs).unref();
 }
 
 async function notCommitted(services: S3Services, object: ObjectRecord): Promise<boolean> {

@@ -6,6 +6,11 @@ export type Task = TaskBody & {
    * SQS and whichever process receives it.
    */
   poisonedBy?: string;
+  /**
+   * Set by an injected `reorder` at `queue.consume` on the copy it sends to the back of the queue:
+   * that copy met the point once already and is handled as it comes.
+   */
+  reordered?: true;
 };
 
 type TaskBody =

@@ -34,7 +34,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { Runtime, S3Services } from './runtime.js';
 import { openStorageDiscovery } from './storage-discovery.js';
 
-/** While a `stale_read` rule exists, replaced versions stay readable this long. */
+/** While a `stale_read` or `cache_stale` rule exists, replaced versions stay readable this long. */
 const STALE_READ_RETENTION_MS = 60_000;
 
 /** Adapters a test (or another host) supplies instead of the ones the config names. */
@@ -121,10 +121,20 @@ export async function createRuntime(
   const unbindHttpSettings = storageDiscovery.httpClient
     ? bindHttpClientSettings(storageDiscovery.httpClient, controlPlane.dynamicConfig.live)
     : undefined;
-  const cache = withCacheFaults(overrides.cache ?? openCache(config, logger), faults);
+  // While a rule may serve replaced versions, their bytes are kept for it (see commitObject).
+  const replacedRetentionMs = () =>
+    faults
+      .listRules({ enabled: true })
+      .some((rule) => rule.fault.type === 'stale_read' || rule.fault.type === 'cache_stale')
+      ? STALE_READ_RETENTION_MS
+      : 0;
+  const cache = withCacheFaults(overrides.cache ?? openCache(config, logger), faults, {
+    clock,
+    staleRetentionMs: replacedRetentionMs,
+  });
   const metadata = createCachedMetadataStore(store, cache, { ttlSeconds: config.cache.ttlSeconds, logger });
   const rawQueue = overrides.queue ?? openQueue(config, logger);
-  const queue = withQueueFaults(rawQueue, faults);
+  const queue = withQueueFaults(rawQueue, faults, { logger });
   queue.consume(createTaskRunner({ blobs, metadata, logger }));
   // One cursor for the periodic passes and those asked for through the API: the deep scrub goes on
   // where the last pass of either kind stopped.
@@ -154,10 +164,7 @@ export async function createRuntime(
     queue: tracePort(tracing.tracer, 'queue', queue),
     clock,
     newId: () => newBlobId(),
-    replacedRetentionMs: () =>
-      faults.listRules({ enabled: true }).some((rule) => rule.fault.type === 'stale_read')
-        ? STALE_READ_RETENTION_MS
-        : 0,
+    replacedRetentionMs,
     logger,
   };
   let closed = false;

@@ -21,7 +21,7 @@ export interface S3Services {
   newId(): string;
   /**
    * How long the bytes of a replaced version are kept before their delete task is published: 0
-   * normally; while a `stale_read` rule exists, long enough for it to serve the old version.
+   * normally; while a `stale_read` or `cache_stale` rule exists, long enough for it to serve the old version.
    */
   replacedRetentionMs?(): number;
   logger: Logger;

@@ -303,6 +303,149 @@ describe('consistency faults', () => {
   });
 });
 
+/** Waits until the task queue is empty: a replaced version's blobs are then collected. */
+async function queueDrained(): Promise<void> {
+  const pending = async () => {
+    const answer = await fetch(`${target.adminEndpoint}/api/v1/async/queue`);
+    return ((await answer.json()) as { pending: number }).pending;
+  };
+  await eventually(pending, (count) => count === 0, { what: 'the task queue drained' });
+}
+
+describe('consistency faults fire on the reads and listings they describe', () => {
+  const list = async (prefix: string) =>
+    (await target.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents?.map(
+      (o) => o.Key,
+    ) ?? [];
+
+  it('list_lag times: 1 without an operation: the PUT does not spend it, the LIST right after is lagged', async () => {
+    // Prepare
+    const rule = await target.faults.addRule({
+      match: { service: 's3-api', bucket },
+      fault: { type: 'list_lag', ms: 60_000 },
+      times: 1,
+    });
+
+    // Act
+    await target.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'lag1/new', Body: 'x' }));
+    const lagged = await list('lag1');
+    const next = await list('lag1');
+
+    // Assess
+    expect(lagged).toEqual([]);
+    expect(next).toEqual(['lag1/new']);
+    const firings = await target.faults.events({ rule: rule.id });
+    expect(firings.map((f) => f.operation)).toEqual(['ListObjectsV2']);
+  });
+
+  it('list_lag after: 1 counts listings only: the PUT is no match, the first LIST passes, the second is lagged', async () => {
+    // Prepare
+    const rule = await target.faults.addRule({
+      match: { service: 's3-api', bucket },
+      fault: { type: 'list_lag', ms: 60_000 },
+      after: 1,
+      times: 1,
+    });
+
+    // Act
+    await target.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'lag2/new', Body: 'x' }));
+    const first = await list('lag2');
+    const second = await list('lag2');
+    const dryRun = await target.faults.explain({
+      service: 's3-api',
+      point: 'http.server',
+      operation: 'PutObject',
+      bucket,
+      key: 'lag2/new',
+    });
+
+    // Assess
+    expect(first).toEqual(['lag2/new']);
+    expect(second).toEqual([]);
+    expect(await target.faults.events({ rule: rule.id })).toHaveLength(1);
+    expect(dryRun.rules).toEqual([
+      expect.objectContaining({ ruleId: rule.id, matched: false, mismatch: 'match.operation' }),
+    ]);
+  });
+
+  it('read_after_write_miss times: 1 without an operation: PUT, then the GET misses', async () => {
+    // Prepare
+    const rule = await target.faults.addRule({
+      match: { service: 's3-api', bucket, key: 'ram1/*' },
+      fault: { type: 'read_after_write_miss', ms: 60_000 },
+      times: 1,
+    });
+
+    // Act
+    await target.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'ram1/one', Body: 'fresh' }));
+    const missed = await rawGet('ram1/one');
+    const next = await getBytes('ram1/one');
+
+    // Assess
+    expectS3Error(missed, 'NoSuchKey', 404);
+    expect(missed.headers['x-mock-fault-rule']).toBe(rule.id);
+    expect(next.toString()).toBe('fresh');
+    const firings = await target.faults.events({ rule: rule.id });
+    expect(firings.map((f) => f.operation)).toEqual(['GetObject']);
+  });
+
+  it('nothing hidden, nothing stale: no firing is logged or named, and times is not spent', async () => {
+    // Prepare: an object older than the rules' ms, and one whose replaced version was collected
+    // before any stale_read rule existed.
+    await target.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'calm/old', Body: 'v1' }));
+    await target.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'calm/old', Body: 'v2' }));
+    await queueDrained();
+    const raw = await target.faults.addRule({
+      match: { service: 's3-api', bucket, key: 'calm/*' },
+      fault: { type: 'read_after_write_miss', ms: 1 },
+      times: 1,
+    });
+    const lag = await target.faults.addRule({
+      match: { service: 's3-api', bucket },
+      fault: { type: 'list_lag', ms: 1 },
+      times: 1,
+    });
+
+    // Act
+    const read = await rawGet('calm/old');
+    const listed = await list('calm');
+
+    // Assess
+    expect(read.status).toBe(200);
+    expect(read.text).toBe('v2');
+    expect(read.headers['x-mock-fault-rule']).toBeUndefined();
+    expect(listed).toEqual(['calm/old']);
+    expect(await target.faults.events({ rule: raw.id })).toEqual([]);
+    expect(await target.faults.events({ rule: lag.id })).toEqual([]);
+    expect((await target.faults.getRule(raw.id)).hits).toBe(0);
+    expect((await target.faults.getRule(lag.id)).hits).toBe(0);
+  });
+
+  it('stale_read with no readable older version serves the current one and logs nothing', async () => {
+    // Prepare: v1 replaced and collected while no stale_read rule existed.
+    await target.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'calm/stale', Body: 'v1' }));
+    await target.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'calm/stale', Body: 'v2' }));
+    await queueDrained();
+    const rule = await target.faults.addRule({
+      match: { service: 's3-api', bucket, key: 'calm/stale' },
+      fault: { type: 'stale_read' },
+      times: 1,
+    });
+
+    // Act
+    const read = await rawGet('calm/stale');
+    await target.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'calm/stale', Body: 'v3' }));
+    const stale = await rawGet('calm/stale');
+
+    // Assess: the first read had nothing stale to serve; the rule fires on the next one.
+    expect(read.text).toBe('v2');
+    expect(read.headers['x-mock-fault-rule']).toBeUndefined();
+    expect(stale.text).toBe('v2');
+    expect(stale.headers['x-mock-fault-rule']).toBe(rule.id);
+    expect(await target.faults.events({ rule: rule.id })).toHaveLength(1);
+  });
+});
+
 describe('x-mock-fault header', () => {
   it('s3_error;code=SlowDown fails that request only', async () => {
     // Prepare

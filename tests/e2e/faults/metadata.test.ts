@@ -1,7 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { blobReplicas, type FaultTarget, startFaultServer, timed } from '../../support/e2e/faults.js';
+import {
+  blobReplicas,
+  eventually,
+  type FaultTarget,
+  startFaultServer,
+  timed,
+} from '../../support/e2e/faults.js';
 import { sdkError } from '../../support/e2e/http.js';
 import { s3Client } from '../../support/e2e/server.js';
 
@@ -155,26 +166,95 @@ describe('cache faults: the object is still served correctly', () => {
     expect(second.equals(body)).toBe(true);
     expect((await target.faults.events({ rule: rule.id })).length).toBeGreaterThanOrEqual(2);
   });
+});
 
-  it('cache_stale: the version-guarded cache refuses the stale entry and serves the latest version', async () => {
-    // The cache keeps each entry with the version token it was read under; an overwrite bumps the
-    // token, so a stale entry handed back by the fault is discarded and the store is read.
+/** Tasks published and not yet handled (control plane: GET /api/v1/async/queue). */
+async function queuePending(): Promise<number> {
+  const answer = await fetch(`${target.adminEndpoint}/api/v1/async/queue`);
+  return ((await answer.json()) as { pending: number }).pending;
+}
+
+describe('cache_stale: the previous value of the entry is what the client reads', () => {
+  /** PUT v1, GET (cached), PUT v2 with `rule` active from the start; what GET and HEAD answer. */
+  async function overwriteUnder(key: string, cacheKey: string) {
+    const rule = await target.faults.addRule({
+      match: { service: 'metadata', point: 'cache.get', key: cacheKey },
+      fault: { type: 'cache_stale' },
+    });
+    const v1 = randomBytes(1500);
+    const v2 = randomBytes(2500);
+    const put1 = await target.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: v1 }));
+    await getBytes(key); // cached: nothing older to serve yet
+    const put2 = await target.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: v2 }));
+    // Every task run: v1's bytes are gone by now unless they are kept for the rule.
+    await eventually(queuePending, (pending) => pending === 0, { what: 'the task queue drained' });
+    return { rule, v1, v2, etag1: put1.ETag, etag2: put2.ETag };
+  }
+
+  it('GET returns v1 bytes and ETag, HEAD v1 metadata; after the rule is removed, v2', async () => {
     // Prepare
     const key = 'cache/stale';
-    await put(key, 'version-1');
-    await getBytes(key);
-    await put(key, 'version-2');
-    await getBytes(key);
+    const { rule, v1, v2, etag1, etag2 } = await overwriteUnder(key, `obj:${bucket}/${key}`);
+
+    // Act
+    const stale = await target.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const staleBytes = Buffer.from(await stale.Body!.transformToByteArray());
+    const staleHead = await target.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    const firings = await target.faults.events({ rule: rule.id });
+    await target.faults.removeRule(rule.id);
+    const fresh = await target.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const freshBytes = Buffer.from(await fresh.Body!.transformToByteArray());
+
+    // Assess: one firing per stale answer, none for the read that had nothing older to serve.
+    expect(staleBytes.equals(v1)).toBe(true);
+    expect(stale.ETag).toBe(etag1);
+    expect(staleHead.ETag).toBe(etag1);
+    expect(staleHead.ContentLength).toBe(v1.length);
+    expect(firings).toHaveLength(2);
+    expect(freshBytes.equals(v2)).toBe(true);
+    expect(fresh.ETag).toBe(etag2);
+  });
+
+  it('a deleted object: its last bytes while the rule is active (never a 503), NoSuchKey once removed', async () => {
+    // Prepare
+    const key = 'cache/deleted';
     const rule = await target.faults.addRule({
       match: { service: 'metadata', point: 'cache.get', key: `obj:${bucket}/${key}` },
       fault: { type: 'cache_stale' },
     });
+    const body = randomBytes(1200);
+    await put(key, body);
+    await getBytes(key);
+    await target.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    await eventually(queuePending, (pending) => pending === 0, { what: 'the task queue drained' });
 
     // Act
-    const read = await getBytes(key);
+    const stale = await getBytes(key);
+    await target.faults.removeRule(rule.id);
+    const gone = await sdkError(target.client.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
 
     // Assess
-    expect(read.toString()).toBe('version-2');
-    expect((await target.faults.events({ rule: rule.id })).length).toBeGreaterThanOrEqual(1);
+    expect(stale.equals(body)).toBe(true);
+    expect(gone).toEqual({ name: 'NoSuchKey', status: 404 });
+  });
+
+  it.each([
+    ['the entry and its version key', (key: string) => `*${bucket}/${key}`, true],
+    ['every cache key', () => '*', true],
+    // A version key is no entry: there is nothing stale to serve with it, so no firing.
+    ['only the version key', (key: string) => `ver:obj:${bucket}/${key}`, false],
+  ])('a glob matching %s: never a 503, stale bytes only for an entry', async (what, glob, stale) => {
+    // Prepare
+    const key = `cache/glob-${what.replaceAll(' ', '-')}`;
+    const { rule, v1, v2 } = await overwriteUnder(key, glob(key));
+
+    // Act
+    const reads: Buffer[] = [];
+    for (let i = 0; i < 3; i++) reads.push(await getBytes(key));
+    const firings = await target.faults.events({ rule: rule.id });
+
+    // Assess
+    for (const read of reads) expect(read.equals(stale ? v1 : v2)).toBe(true);
+    expect(firings).toHaveLength(stale ? 3 : 0);
   });
 });

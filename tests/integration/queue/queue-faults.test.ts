@@ -88,3 +88,41 @@ describe.each(['queue.publish', 'queue.consume'] as const)(
     });
   },
 );
+
+/** A Redis stream queue behind the fault wrapper, one handler at a time, with a reorder rule. */
+function reorderingQueue(point: 'queue.publish' | 'queue.consume') {
+  streams += 1;
+  const inner = createRedisStreamQueue({
+    url: REDIS_URL,
+    stream: `${prefix}tasks-${streams}`,
+    group: 'async',
+    consumer: 'consumer-1',
+    maxAttempts: MAX_ATTEMPTS,
+    concurrency: 1,
+    claimIdleMs: 150,
+    blockMs: 50,
+  });
+  opened.push(inner);
+  const engine = createFaultEngine({ clock: systemClock, enabled: true, maxTtlMs: 600_000 });
+  engine.addRule({ match: { point, service: 'async' }, fault: { type: 'reorder' }, times: 1, ttl: '5m' });
+  return withQueueFaults(inner, engine) as TaskQueue;
+}
+
+describe.each(['queue.publish', 'queue.consume'] as const)('reorder at %s, Redis stream queue', (point) => {
+  it('the first message is overtaken by the second', async () => {
+    // Prepare: both published before the consumer starts, so the order is the stream's.
+    const queue = reorderingQueue(point);
+    const handled: string[] = [];
+    await queue.publish(deletionTask('blob-first'));
+    await queue.publish(deletionTask('blob-second'));
+
+    // Act
+    queue.consume(async (delivery) => {
+      handled.push(delivery.task.blobIds[0]!);
+    });
+    await queue.drain();
+
+    // Assess
+    expect(handled).toEqual(['blob-second', 'blob-first']);
+  });
+});

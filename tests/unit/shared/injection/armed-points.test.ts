@@ -79,7 +79,10 @@ describe('withCacheFaults getMany', () => {
   it('reads in one call when nothing is armed, and key by key through cache.get rules when armed', async () => {
     // Prepare
     const engine = engineWith();
-    const cache = withCacheFaults(createMemoryCache(), engine);
+    const cache = withCacheFaults(createMemoryCache(), engine, {
+      clock: manualClock(),
+      staleRetentionMs: () => 0,
+    });
     await cache.set('obj:photos/a.jpg', 'entry', 60);
     await cache.set('gen:metadata', 'generation', 60);
     const unarmed = await cache.getMany(['obj:photos/a.jpg', 'gen:metadata']);
