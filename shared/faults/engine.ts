@@ -2,7 +2,7 @@
  * The fault engine of one instance: the live rules, the on/off switches, and the evaluation of
  * an event at an injection point following FAULTS.md ("Combining", "Determinism").
  */
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Clock } from '../runtime/clock.js';
 import { type Decision, decideFiring, delayOf } from './decision.js';
 import { FAULT_HEADER, parseFaultHeader } from './header-fault.js';
@@ -32,8 +32,11 @@ export interface FaultEngineOptions {
   hitLogSize?: number;
   /** Called for every firing (span attributes, log line, metric); must not throw. */
   onFire?: (firing: Firing) => void;
-  /** Ids for rules posted without one (default: `rule-` and 12 hex digits). */
-  newId?: () => string;
+  /**
+   * Ids for rules posted without one, from the rule's content (default: `rule-` and 12 hex digits
+   * of its SHA-256), so the same body gets the same id, and decisions, on a fresh server.
+   */
+  newId?: (content: string) => string;
 }
 
 /** What an event gets: wait `delayMs` first, then apply `terminal` if any. */
@@ -208,7 +211,7 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
   const rules = new RuleSet();
   const hitLog = new HitLog(options.hitLogSize ?? 1000);
   const listeners = new Set<(change: FaultChange) => void>();
-  const newId = options.newId ?? (() => `rule-${randomUUID().replaceAll('-', '').slice(0, 12)}`);
+  const newId = options.newId ?? contentId;
   let version = 0;
   let killSwitch = false;
   let configSwitch: boolean | undefined;
@@ -219,9 +222,14 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
   const reason = (): EngineReason =>
     killSwitch ? 'kill_switch' : configSwitch !== undefined ? 'config' : 'env';
 
-  function uniqueId(): string {
-    let id = newId();
-    while (rules.get(id) !== undefined) id = newId();
+  /**
+   * The id of a rule posted without one. A second live rule with the same content gets `-2`, a
+   * third `-3`...: distinct, and the same on every server that gets the same posts in order.
+   */
+  function uniqueId(content: string): string {
+    const base = newId(content);
+    let id = base;
+    for (let n = 2; liveEntry(id) !== undefined; n++) id = `${base}-${n}`;
     return id;
   }
 
@@ -312,7 +320,7 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
 
   function evaluateWithHeader(event: FaultEvent, headerValue: string | undefined): FaultOutcome {
     if (headerValue === undefined || headerValue.trim() === '' || !isEnabled()) return evaluate(event);
-    const fault = parseFaultHeader(headerValue, event.point);
+    const fault = parseFaultHeader(headerValue, event.point, maxTtlMs);
     const now = nowMs();
     const rule = headerRule(fault, event, now);
     const delay = delayOf(fault, ruleStream(event.requestId ?? '', HEADER_RULE_ID), 0);
@@ -554,6 +562,11 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
       return hitLog.list(filter);
     },
   };
+}
+
+/** The default id of a rule posted without one: a digest of its content. */
+function contentId(content: string): string {
+  return `rule-${createHash('sha256').update(content).digest('hex').slice(0, 12)}`;
 }
 
 /** The one-off rule standing for an `x-mock-fault` header, for firings and `terminal.rule`. */

@@ -624,3 +624,33 @@ describe('many non-matching rules', () => {
     expect(engine.getRule('miss-1')!.hits).toBe(0);
   });
 });
+
+describe('ids of rules posted without one', () => {
+  it('derives them from the content: the same posts give the same ids and decisions on a fresh engine', () => {
+    // Prepare: two fresh engines with the default ids
+    const fresh = () => createFaultEngine({ clock: manualClock(), enabled: true, maxTtlMs: DAY_MS });
+    const [a, b] = [fresh(), fresh()];
+    const body = { fault: { type: 's3_error', code: 'SlowDown' }, rate: 0.5, seed: 99 };
+
+    // Act: the same body twice on each
+    const idsA = [a.addRule(body).id, a.addRule(body).id];
+    const idsB = [b.addRule(body).id, b.addRule(body).id];
+
+    // Assess
+    expect(idsA).toEqual(idsB);
+    expect(idsA[1]).toBe(`${idsA[0]}-2`);
+    expect(run(a, 40)).toEqual(run(b, 40));
+  });
+});
+
+describe('x-mock-fault header, contradictions and caps', () => {
+  it('refuses a wait above the maximum TTL, naming the parameter', () => {
+    // Prepare
+    const { engine } = engineWith();
+
+    // Act / Assess
+    expect(() => engine.evaluateWithHeader(get(), `latency;ms=${DAY_MS + 1}`)).toThrow(
+      expect.objectContaining({ field: 'x-mock-fault.ms' }) as unknown as Error,
+    );
+  });
+});
