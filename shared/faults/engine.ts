@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../runtime/clock.js';
 import { type Decision, decideFiring, delayOf } from './decision.js';
 import { FAULT_HEADER, parseFaultHeader } from './header-fault.js';
-import { type Firing, type FiringFilter, HitLog } from './hit-log.js';
+import { type Firing, type FiringFilter, HIT_LOG_CAPACITY, HitLog } from './hit-log.js';
 import { type FaultEvent, type MatchField, normaliseEvent } from './match.js';
 import { DEFAULT_TTL_MS, parseRule, parseTtl, patchRule } from './parse-rule.js';
 import { isPresetName, PRESET_NAMES, PRESETS, type PresetName, type PresetOptions } from './presets.js';
@@ -28,7 +28,7 @@ export interface FaultEngineOptions {
   enabled: boolean;
   /** `FAULTS_MAX_TTL` in milliseconds. */
   maxTtlMs: number;
-  /** Firings kept for `events()` (default 1000). */
+  /** Firings kept for `events()` (default {@link HIT_LOG_CAPACITY}). */
   hitLogSize?: number;
   /** Called for every firing (span attributes, log line, metric); must not throw. */
   onFire?: (firing: Firing) => void;
@@ -209,7 +209,7 @@ export const HEADER_RULE_ID = FAULT_HEADER;
 export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
   const { clock, maxTtlMs } = options;
   const rules = new RuleSet();
-  const hitLog = new HitLog(options.hitLogSize ?? 1000);
+  const hitLog = new HitLog(options.hitLogSize ?? HIT_LOG_CAPACITY);
   const listeners = new Set<(change: FaultChange) => void>();
   const newId = options.newId ?? contentId;
   let version = 0;
