@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { FaultEngine, FaultOutcome } from '../shared/faults/engine.js';
 import { FAULT_HEADER } from '../shared/faults/header-fault.js';
@@ -74,7 +73,7 @@ export function faults(options: FaultsOptions): MiddlewareObj<ApiEvent, ApiResul
     }
     if (outcome.firings.length === 0) return;
     request.internal['faults:rules'] = outcome.firings.map((firing) => firing.ruleId).join(',');
-    if (outcome.delayMs > 0) await sleep(outcome.delayMs);
+    if (outcome.delayMs > 0) await outcome.waitDelay();
     if (!outcome.terminal) return;
     const { rule, fault } = outcome.terminal;
     const origin = { ruleId: rule.id, scenario: rule.scenario, point: 'http.server' as const };
@@ -87,7 +86,8 @@ export function faults(options: FaultsOptions): MiddlewareObj<ApiEvent, ApiResul
           { cause: new InjectedFault(origin, fault) },
         );
       case 'timeout':
-        await sleep(fault.ms ?? defaultTimeoutMs);
+        // Released early (the rule went), it still ends as a timeout does: closed, no response.
+        await engine.hold([{ ruleId: rule.id, ms: fault.ms ?? defaultTimeoutMs }]);
         throw new ErrorResponse(withSocketAction({ statusCode: 504 }, { type: 'close' }), {
           cause: new InjectedFault(origin, fault),
         });

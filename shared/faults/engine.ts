@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../runtime/clock.js';
 import { type Decision, decideFiring, delayOf } from './decision.js';
+import { FaultHolds, type HoldEnd, type HoldPart } from './fault-holds.js';
 import { FAULT_HEADER, parseFaultHeader } from './header-fault.js';
 import { type Firing, type FiringFilter, HIT_LOG_CAPACITY, HitLog } from './hit-log.js';
 import { type FaultEvent, type MatchField, normaliseEvent } from './match.js';
@@ -44,6 +45,11 @@ export interface FaultOutcome {
   delayMs: number;
   terminal?: { rule: Rule; fault: Fault };
   firings: readonly Firing[];
+  /**
+   * Waits `delayMs` out, each rule's share cut short when that rule goes (deleted, disabled,
+   * expired, the kill switch): the only way a point may wait for its delays.
+   */
+  waitDelay(): Promise<HoldEnd>;
 }
 
 /** Why the engine is on or off: the kill switch beats the config switch, which beats the env. */
@@ -163,6 +169,12 @@ export interface FaultEngine {
    */
   armedAt(point: InjectionPoint, service: FaultService): boolean;
   evaluateWithHeader(event: FaultEvent, headerValue: string | undefined): FaultOutcome;
+  /**
+   * Holds a request on behalf of rules (a `timeout`, a `stall`, a paced body): resolves after the
+   * parts' time, or at once with 'released' when one of their rules goes, so the caller can end
+   * the effect without the rest of the wait.
+   */
+  hold(parts: readonly HoldPart[]): Promise<HoldEnd>;
   explain(event: FaultEvent): Explanation;
   events(filter?: FiringFilter): Firing[];
 }
@@ -193,7 +205,12 @@ class RankedWalk {
 }
 /** See `evaluate`: the lists an event may match, before they are copied. */
 const scratch: RuleEntry[][] = [];
-const NO_FAULT: FaultOutcome = Object.freeze({ delayMs: 0, firings: Object.freeze([]) as readonly Firing[] });
+const ELAPSED: Promise<HoldEnd> = Promise.resolve('elapsed');
+const NO_FAULT: FaultOutcome = Object.freeze({
+  delayMs: 0,
+  firings: Object.freeze([]) as readonly Firing[],
+  waitDelay: () => ELAPSED,
+});
 
 /** The id under which `x-mock-fault` firings appear in the hit log. */
 export const HEADER_RULE_ID = FAULT_HEADER;
@@ -233,7 +250,35 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
     return id;
   }
 
+  /** How long a rule may still hold requests: until it expires; not at all once gone or off. */
+  function lifetime(ruleId: string): number | undefined {
+    if (!isEnabled()) return undefined;
+    if (ruleId === HEADER_RULE_ID) return Number.POSITIVE_INFINITY;
+    const entry = rules.get(ruleId);
+    return entry === undefined || !entry.rule.enabled ? undefined : entry.expiresAtMs;
+  }
+  const holds = new FaultHolds(nowMs, lifetime);
+
+  /** An outcome whose delays are the firings' own, so each can be cut short with its rule. */
+  function outcomeOf(delayMs: number, terminal: FaultOutcome['terminal'], firings: readonly Firing[]) {
+    const waitDelay = () => {
+      if (delayMs <= 0) return ELAPSED;
+      const parts: HoldPart[] = [];
+      for (const firing of firings) {
+        if (firing.delayMs !== undefined && firing.delayMs > 0) {
+          parts.push({ ruleId: firing.ruleId, ms: firing.delayMs });
+        }
+      }
+      return holds.hold(parts);
+    };
+    const outcome: FaultOutcome = { delayMs, firings, waitDelay };
+    if (terminal !== undefined) outcome.terminal = terminal;
+    return outcome;
+  }
+
   function changed(kind: FaultChangeKind, ruleIds: readonly string[] = []): void {
+    // Before anyone hears of it: a request held by a rule that went is let go now.
+    holds.recheck();
     version += 1;
     const change = { version, kind, ruleIds };
     for (const listener of listeners) listener(change);
@@ -315,7 +360,7 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
     }
     if (expired) rules.prune(now);
     if (firings === undefined) return NO_FAULT;
-    return terminal === undefined ? { delayMs, firings } : { delayMs, terminal, firings };
+    return outcomeOf(delayMs, terminal, firings);
   }
 
   function evaluateWithHeader(event: FaultEvent, headerValue: string | undefined): FaultOutcome {
@@ -325,9 +370,9 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
     const rule = headerRule(fault, event, now);
     const delay = delayOf(fault, ruleStream(event.requestId ?? '', HEADER_RULE_ID), 0);
     const firing = record({ rule }, event, now, delay);
-    if (!isDelayFault(fault)) return { delayMs: 0, terminal: { rule, fault }, firings: [firing] };
+    if (!isDelayFault(fault)) return outcomeOf(0, { rule, fault }, [firing]);
     const rest = evaluate(event);
-    return { ...rest, delayMs: rest.delayMs + delay, firings: [firing, ...rest.firings] };
+    return outcomeOf(rest.delayMs + delay, rest.terminal, [firing, ...rest.firings]);
   }
 
   function explain(input: FaultEvent): Explanation {
@@ -557,6 +602,9 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
       return isEnabled() && rules.candidatesFor(point, service).size > 0;
     },
     evaluateWithHeader,
+    hold(parts) {
+      return holds.hold(parts);
+    },
     explain,
     events(filter) {
       return hitLog.list(filter);

@@ -29,7 +29,7 @@ export function withCacheFaults(cache: CacheClient, engine: FaultEngine): CacheC
 
   // What one `cache.get` does once its event has been evaluated.
   const lookup = async (key: string, outcome: FaultOutcome): Promise<string | undefined> => {
-    if (outcome.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, outcome.delayMs));
+    if (outcome.delayMs > 0) await outcome.waitDelay();
     switch (outcome.terminal?.fault.type) {
       case 'cache_miss':
         return undefined;
@@ -69,7 +69,7 @@ export function withCacheFaults(cache: CacheClient, engine: FaultEngine): CacheC
     async set(key, value, ttlSeconds) {
       if (engine.armedAt('cache.set', 'metadata')) {
         const outcome = engine.evaluate({ service: 'metadata', point: 'cache.set', key });
-        if (outcome.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, outcome.delayMs));
+        if (outcome.delayMs > 0) await outcome.waitDelay();
         if (outcome.terminal?.fault.type === 'cache_flush') await flush();
       }
       remember(key, value);
