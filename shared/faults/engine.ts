@@ -21,7 +21,7 @@ import {
   type Rule,
 } from './rule.js';
 import { byEvaluationOrder, type RuleEntry, RuleSet, ruleView } from './rule-set.js';
-import { RuleConflictError } from './validation.js';
+import { RuleConflictError, RuleLimitError } from './validation.js';
 
 export interface FaultEngineOptions {
   clock: Clock;
@@ -29,6 +29,8 @@ export interface FaultEngineOptions {
   enabled: boolean;
   /** `FAULTS_MAX_TTL` in milliseconds. */
   maxTtlMs: number;
+  /** `FAULTS_MAX_RULES`: the most live rules the engine holds (default {@link DEFAULT_MAX_RULES}). */
+  maxRules?: number;
   /** Firings kept for `events()` (default {@link HIT_LOG_CAPACITY}). */
   hitLogSize?: number;
   /** Called for every firing (span attributes, log line, metric); must not throw. */
@@ -89,6 +91,8 @@ export type FaultChangeKind =
   | 'rule_updated'
   | 'rule_removed'
   | 'rules_replaced'
+  | 'scenario_applied'
+  | 'scenario_removed'
   | 'scenario_activated'
   | 'scenario_deactivated'
   | 'preset_activated'
@@ -152,6 +156,14 @@ export interface FaultEngine {
   removeRule(id: string): boolean;
   replaceAll(rules: readonly Rule[], state?: { killSwitch?: boolean }): void;
   listScenarios(): ScenarioSummary[];
+  /**
+   * Replaces the rules of scenario `name` with `rules` (canonical, tagged `name`) in one change:
+   * one event, one store write, one index rebuild, however many rules (a scenario file).
+   * @throws RuleLimitError when the live rules would exceed the cap; nothing changes then.
+   */
+  applyScenario(name: string, rules: readonly Rule[]): Rule[];
+  /** Removes every rule of scenario `name` in one change; returns the rules removed. */
+  removeScenario(name: string): Rule[];
   activateScenario(name: string, options?: { ttl?: string }): Rule[];
   deactivateScenario(name: string): Rule[];
   presets(): PresetDescription[];
@@ -212,6 +224,9 @@ const NO_FAULT: FaultOutcome = Object.freeze({
   waitDelay: () => ELAPSED,
 });
 
+/** The cap on live rules when the configuration names none (`FAULTS_MAX_RULES`). */
+export const DEFAULT_MAX_RULES = 10_000;
+
 /** The id under which `x-mock-fault` firings appear in the hit log. */
 export const HEADER_RULE_ID = FAULT_HEADER;
 
@@ -225,6 +240,7 @@ export const HEADER_RULE_ID = FAULT_HEADER;
  */
 export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
   const { clock, maxTtlMs } = options;
+  const maxRules = options.maxRules ?? DEFAULT_MAX_RULES;
   const rules = new RuleSet();
   const hitLog = new HitLog(options.hitLogSize ?? HIT_LOG_CAPACITY);
   const listeners = new Set<(change: FaultChange) => void>();
@@ -461,11 +477,52 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
     return deactivated;
   }
 
+  /** Refuses a change that would leave more than `maxRules` live rules (`replaced`: ones it drops). */
+  function checkRoom(added: number, replaced = 0): void {
+    rules.prune(nowMs());
+    const wanted = rules.size - replaced + added;
+    if (added > replaced && wanted > maxRules) throw new RuleLimitError(maxRules, wanted);
+  }
+
+  function applyScenario(name: string, scenarioRules: readonly Rule[]): Rule[] {
+    const previous = live().filter((entry) => entry.rule.scenario === name);
+    const incoming = new Set(scenarioRules.map((rule) => rule.id));
+    checkRoom(scenarioRules.length, previous.length);
+    const ids = new Set<string>();
+    for (const entry of previous) {
+      ids.add(entry.rule.id);
+      if (!incoming.has(entry.rule.id)) rules.delete(entry.rule.id);
+    }
+    // Put anew: every rule of the file starts its counters at 0, as a fresh rule does.
+    const views = scenarioRules.map((rule) => {
+      ids.add(rule.id);
+      return ruleView(rules.put(rule, true));
+    });
+    changed('scenario_applied', [...ids]);
+    return views;
+  }
+
+  function removeScenario(name: string): Rule[] {
+    const removed: Rule[] = [];
+    for (const entry of live()) {
+      if (entry.rule.scenario !== name) continue;
+      removed.push(ruleView(entry));
+      rules.delete(entry.rule.id);
+    }
+    if (removed.length > 0)
+      changed(
+        'scenario_removed',
+        removed.map((rule) => rule.id),
+      );
+    return removed;
+  }
+
   function activatePreset(name: string, presetOptions: PresetOptions = {}): Rule[] | undefined {
     if (!isPresetName(name)) return undefined;
     const parse = parseOptions();
     // Validate everything before touching the live set, so a bad option changes nothing.
     const materialised = PRESETS[name].rules(presetOptions).map((body) => parseRule(body, parse));
+    checkRoom(materialised.length, rules.all().filter((entry) => entry.rule.scenario === name).length);
     for (const entry of rules.all()) if (entry.rule.scenario === name) rules.delete(entry.rule.id);
     const views = materialised.map((rule) => ruleView(rules.put(rule, true)));
     changed(
@@ -505,6 +562,7 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
     addRule(input) {
       const rule = parseRule(input, parseOptions());
       if (liveEntry(rule.id) !== undefined) throw new RuleConflictError(rule.id);
+      checkRoom(1);
       const view = ruleView(rules.put(rule, true));
       changed('rule_added', [rule.id]);
       return view;
@@ -565,6 +623,8 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
       }
       return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
     },
+    applyScenario,
+    removeScenario,
     activateScenario,
     deactivateScenario,
     presets() {
