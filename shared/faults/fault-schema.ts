@@ -177,6 +177,15 @@ export function refuseContradiction(fault: Fault, point: InjectionPoint, path = 
       }
       return;
     }
+    case 'partial_write':
+      // Inside one storage node there is one replica: it is acknowledged and not stored.
+      if (point === 'node.write' && fault.written !== 0) {
+        throw new RuleValidationError(
+          at(path, 'written'),
+          'at node.write the fault concerns the one replica of that node, acknowledged and not stored: give written 0',
+        );
+      }
+      return;
     case 'reset':
       // An outgoing call has no response bytes to cut after: the client's reset comes at once.
       if (fault.afterBytes !== undefined && point === 'http.client') {

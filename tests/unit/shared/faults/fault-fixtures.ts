@@ -57,7 +57,7 @@ export const SAMPLE_FAULTS = {
   io_error: { type: 'io_error', errno: 'EIO' },
   io_latency: { type: 'io_latency', ms: 20 },
   node_down: { type: 'node_down' },
-  partial_write: { type: 'partial_write', written: 1 },
+  partial_write: { type: 'partial_write', written: 0 },
   corrupt: { type: 'corrupt', mode: 'bitflip' },
   capacity: { type: 'capacity', maxBytes: 0 },
   stale_replica: { type: 'stale_replica' },

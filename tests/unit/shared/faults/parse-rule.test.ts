@@ -356,6 +356,7 @@ describe('parseRule, parameters the point contradicts', () => {
     ['db.commit.after', { type: 'commit_fail', when: 'before' }, 'fault.when'],
     ['db.commit.before', { type: 'commit_fail', when: 'after' }, 'fault.when'],
     ['http.client', { type: 'reset', afterBytes: 10 }, 'fault.afterBytes'],
+    ['node.write', { type: 'partial_write', written: 1 }, 'fault.written'],
   ])('refuses at %s the fault %j, naming %s', (point, fault, field) => {
     // Act / Assess
     expect(fieldOf({ match: { point }, fault })).toBe(field);
@@ -366,6 +367,8 @@ describe('parseRule, parameters the point contradicts', () => {
     ['node.write', { type: 'io_error', errno: 'ENOSPC' }],
     ['db.commit.after', { type: 'commit_fail', when: 'after' }],
     ['gateway.socket', { type: 'reset', afterBytes: 10 }],
+    ['storage.put.after', { type: 'partial_write', written: 1 }],
+    ['node.write', { type: 'partial_write', written: 0 }],
   ])('accepts at %s the agreeing fault %j', (point, fault) => {
     // Act / Assess
     expect(parseRule({ match: { point }, fault }, parseOptions()).fault).toEqual(fault);
