@@ -19,6 +19,9 @@ export type HoldEnd = 'elapsed' | 'released';
  */
 export type RuleLifetime = (ruleId: string) => number | undefined;
 
+/** The longest delay `setTimeout` honours (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2_147_483_647;
+
 interface Hold {
   startMs: number;
   parts: readonly HoldPart[];
@@ -77,6 +80,11 @@ export class FaultHolds {
     if (hold.timer !== undefined) clearTimeout(hold.timer);
     if (remaining <= 0) {
       hold.finish(cut ? 'released' : 'elapsed');
+      return;
+    }
+    // Node fires a longer timer at once: a longer wait (FAULTS_MAX_TTL above 24 days) is re-armed.
+    if (remaining > MAX_TIMER_MS) {
+      hold.timer = setTimeout(() => this.schedule(hold), MAX_TIMER_MS);
       return;
     }
     hold.timer = setTimeout(() => hold.finish(cut ? 'released' : 'elapsed'), remaining);

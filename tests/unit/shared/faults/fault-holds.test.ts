@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { createFaultEngine } from '../../../../shared/faults/engine.js';
 import { DAY_MS, s3Event } from './fault-fixtures.js';
 
@@ -65,5 +65,33 @@ describe('holds: waits the engine can cut short', () => {
 
     // Assess
     expect([first, second]).toEqual(['released', 'released']);
+  });
+
+  it('holds a wait longer than a Node timer can (25 days under a larger maximum TTL) to its end', async () => {
+    // Prepare
+    jest.useFakeTimers();
+    try {
+      const days = (n: number) => n * DAY_MS;
+      const engine = createFaultEngine({ clock: realClock, enabled: true, maxTtlMs: days(60) });
+      engine.addRule({ id: 'slow', ttl: '1000h', fault: { type: 'latency', ms: days(25) } });
+      let end: string | undefined;
+
+      // Act
+      void engine
+        .evaluate(s3Event('GET', '/photos/a'))
+        .waitDelay()
+        .then((value) => {
+          end = value;
+        });
+      await jest.advanceTimersByTimeAsync(days(24.9));
+      const early = end;
+      await jest.advanceTimersByTimeAsync(days(0.2));
+
+      // Assess
+      expect(early).toBeUndefined();
+      expect(end).toBe('elapsed');
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

@@ -97,7 +97,7 @@ describe('httpClientFaultHook (the http.client point)', () => {
     const started = performance.now();
 
     // Act
-    const attempt = hook(call()).catch((error: unknown) => error);
+    const attempt = Promise.resolve(hook(call())).catch((error: unknown) => error);
     await Promise.resolve();
     engine.removeRule(rule.id);
     const failure = await attempt;
