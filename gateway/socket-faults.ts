@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { bodyBytes } from '../layers/binary-body.js';
 import type { ApiResult } from '../layers/request-context.js';
 import type { FaultEngine } from '../shared/faults/engine.js';
-import type { Fault } from '../shared/faults/rule.js';
+import type { Fault, Rule } from '../shared/faults/rule.js';
 import type { RequestFacts } from '../shared/injection/request-scope.js';
 
 /** Socket faults default to this hold when a rule gives none (FAULTS.md `timeout {ms?}`). */
@@ -39,10 +38,10 @@ export async function writeThroughSocketFaults(
     },
     (fault) => socketEffectPossible(fault, body.length),
   );
-  if (outcome.delayMs > 0) await sleep(outcome.delayMs);
-  const fault = outcome.terminal?.fault;
-  if (!fault) return write(request, response, result);
-  await applySocketFault(fault, request, response, result, body, write);
+  if (outcome.delayMs > 0) await outcome.waitDelay();
+  const terminal = outcome.terminal;
+  if (!terminal) return write(request, response, result);
+  await applySocketFault(engine, terminal, request, response, result, body, write);
 }
 
 /**
@@ -76,9 +75,14 @@ function bandwidthChunkBytes(bytesPerSec: number): number {
  * behind another on a keep-alive connection has no socket of its own yet, and its writes are held
  * until it gets one. Each paced body ends with its last chunk, so the client never waits on a
  * response whose bytes it already has.
+ *
+ * Every pause is held through the engine: when the rule goes (deleted, expired, the kill switch)
+ * a stalled or paced body is sent whole at once, and a held request is closed at once as the
+ * timeout would have closed it.
  */
 async function applySocketFault(
-  fault: Fault,
+  engine: FaultEngine,
+  { rule, fault }: { rule: Rule; fault: Fault },
   request: IncomingMessage,
   response: ServerResponse,
   result: ApiResult,
@@ -93,6 +97,7 @@ async function applySocketFault(
     response.writeHead(result.statusCode ?? 200, headers);
   };
   const send = (bytes: Buffer) => new Promise<void>((resolve) => response.write(bytes, () => resolve()));
+  const pause = (ms: number) => engine.hold([{ ruleId: rule.id, ms }]);
   const pace = async (chunkBytes: number, delayMs: number) => {
     start();
     for (let offset = 0; offset < body.length; offset += chunkBytes) {
@@ -100,13 +105,13 @@ async function applySocketFault(
       const chunk = body.subarray(offset, offset + chunkBytes);
       if (offset + chunkBytes >= body.length) return void response.end(chunk);
       await send(chunk);
-      await sleep(delayMs);
+      if ((await pause(delayMs)) === 'released') return void response.end(body.subarray(offset + chunkBytes));
     }
     response.end();
   };
   switch (fault.type) {
     case 'timeout':
-      await sleep(fault.ms ?? DEFAULT_HOLD_MS);
+      await pause(fault.ms ?? DEFAULT_HOLD_MS);
       socket.destroy();
       return;
     case 'reset':
@@ -124,7 +129,8 @@ async function applySocketFault(
     case 'stall':
       start();
       await send(body.subarray(0, fault.afterBytes));
-      await sleep(fault.ms);
+      await pause(fault.ms);
+      if (socket.destroyed) return;
       response.end(body.subarray(fault.afterBytes));
       return;
     case 'slow_body':

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { PendingFiring } from '../shared/faults/deferred-firing.js';
 import type { FaultEngine, FaultOutcome } from '../shared/faults/engine.js';
@@ -82,7 +81,7 @@ export function faults(options: FaultsOptions): MiddlewareObj<ApiEvent, ApiResul
     if (outcome.firings.length === 0 && outcome.terminal === undefined) return;
     if (outcome.firings.length > 0)
       request.internal['faults:rules'] = outcome.firings.map((firing) => firing.ruleId).join(',');
-    if (outcome.delayMs > 0) await sleep(outcome.delayMs);
+    if (outcome.delayMs > 0) await outcome.waitDelay();
     if (!outcome.terminal) return;
     const { rule, fault } = outcome.terminal;
     const origin = { ruleId: rule.id, scenario: rule.scenario, point: 'http.server' as const };
@@ -95,7 +94,8 @@ export function faults(options: FaultsOptions): MiddlewareObj<ApiEvent, ApiResul
           { cause: new InjectedFault(origin, fault) },
         );
       case 'timeout':
-        await sleep(fault.ms ?? defaultTimeoutMs);
+        // Released early (the rule went), it still ends as a timeout does: closed, no response.
+        await engine.hold([{ ruleId: rule.id, ms: fault.ms ?? defaultTimeoutMs }]);
         throw new ErrorResponse(withSocketAction({ statusCode: 504 }, { type: 'close' }), {
           cause: new InjectedFault(origin, fault),
         });

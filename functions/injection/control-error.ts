@@ -1,5 +1,5 @@
 import type { ApiResult } from '../../layers/request-context.js';
-import { RuleConflictError, RuleValidationError } from '../../shared/faults/validation.js';
+import { RuleConflictError, RuleLimitError, RuleValidationError } from '../../shared/faults/validation.js';
 
 /** The error codes of the control API, each with its HTTP status. */
 export const CONTROL_ERROR_STATUS = {
@@ -8,6 +8,8 @@ export const CONTROL_ERROR_STATUS = {
   NotFound: 404,
   MethodNotAllowed: 405,
   Conflict: 409,
+  /** The live rules would exceed FAULTS_MAX_RULES. */
+  TooManyRules: 400,
 } as const;
 export type ControlErrorCode = keyof typeof CONTROL_ERROR_STATUS;
 
@@ -41,6 +43,9 @@ export function toControlError(error: unknown): ControlError | undefined {
   if (error instanceof ControlError) return error;
   if (error instanceof RuleValidationError) {
     return new ControlError('ValidationError', error.message, { field: error.field, cause: error });
+  }
+  if (error instanceof RuleLimitError) {
+    return new ControlError('TooManyRules', error.message, { cause: error });
   }
   if (error instanceof RuleConflictError) {
     return new ControlError('Conflict', error.message, { cause: error });

@@ -1,10 +1,9 @@
-import type { FiringFilter } from '../../shared/faults/hit-log.js';
+import { type FiringFilter, HIT_LOG_CAPACITY } from '../../shared/faults/hit-log.js';
 import { isInjectionPoint } from '../../shared/faults/rule.js';
 import { validationError } from './control-error.js';
 import type { ControlOperation } from './request.js';
 
 const EVENT_QUERY = ['rule', 'scenario', 'request_id', 'point', 'limit'] as const;
-const MAX_LIMIT = 10_000;
 
 /**
  * GET /events: the hit log, oldest first, filtered by rule, scenario, request id and point. In
@@ -39,8 +38,11 @@ function firingFilter(query: URLSearchParams): FiringFilter {
   const limit = query.get('limit');
   if (limit !== null) {
     const n = Number(limit);
-    if (!/^\d+$/.test(limit) || n < 1 || n > MAX_LIMIT) {
-      throw validationError('limit', `must be an integer between 1 and ${MAX_LIMIT}`);
+    if (!/^\d+$/.test(limit) || n < 1 || n > HIT_LOG_CAPACITY) {
+      throw validationError(
+        'limit',
+        `must be an integer between 1 and ${HIT_LOG_CAPACITY} (the hit log keeps the newest ${HIT_LOG_CAPACITY} firings)`,
+      );
     }
     filter.limit = n;
   }

@@ -22,6 +22,8 @@ export interface Config {
     headerEnabled: boolean;
     /** The longest TTL a rule may have (FAULTS_MAX_TTL, e.g. "24h"). */
     maxTtlMs: number;
+    /** The most live rules the engine holds (FAULTS_MAX_RULES); beyond it a change is refused. */
+    maxRules: number;
     /** Name the firing rule in an `x-mock-fault-rule` response header (FAULTS_RESPONSE_HEADER). */
     responseHeader: boolean;
   };
@@ -111,6 +113,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     faults: {
       headerEnabled: flag(env, 'FAULTS_HEADER_ENABLED', false),
       maxTtlMs: duration(env, 'FAULTS_MAX_TTL', 24 * 3_600_000),
+      maxRules: integer(env, 'FAULTS_MAX_RULES', 10_000, 1, 1_000_000),
       responseHeader: flag(env, 'FAULTS_RESPONSE_HEADER', true),
     },
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),

@@ -2,12 +2,13 @@
  * The fault engine of one instance: the live rules, the on/off switches, and the evaluation of
  * an event at an injection point following FAULTS.md ("Combining", "Determinism").
  */
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Clock } from '../runtime/clock.js';
 import { type Decision, decideFiring, delayOf } from './decision.js';
 import { deferFiring, isDeferredFault, type PendingFiring } from './deferred-firing.js';
+import { FaultHolds, type HoldEnd, type HoldPart } from './fault-holds.js';
 import { FAULT_HEADER, parseFaultHeader } from './header-fault.js';
-import { type Firing, type FiringFilter, HitLog } from './hit-log.js';
+import { type Firing, type FiringFilter, HIT_LOG_CAPACITY, HitLog } from './hit-log.js';
 import { type FaultEvent, type MatchField, normaliseEvent } from './match.js';
 import { DEFAULT_TTL_MS, parseRule, parseTtl, patchRule } from './parse-rule.js';
 import { isPresetName, PRESET_NAMES, PRESETS, type PresetName, type PresetOptions } from './presets.js';
@@ -21,7 +22,7 @@ import {
   type Rule,
 } from './rule.js';
 import { byEvaluationOrder, type RuleEntry, RuleSet, ruleView } from './rule-set.js';
-import { RuleConflictError } from './validation.js';
+import { RuleConflictError, RuleLimitError } from './validation.js';
 
 export interface FaultEngineOptions {
   clock: Clock;
@@ -29,12 +30,17 @@ export interface FaultEngineOptions {
   enabled: boolean;
   /** `FAULTS_MAX_TTL` in milliseconds. */
   maxTtlMs: number;
-  /** Firings kept for `events()` (default 1000). */
+  /** `FAULTS_MAX_RULES`: the most live rules the engine holds (default {@link DEFAULT_MAX_RULES}). */
+  maxRules?: number;
+  /** Firings kept for `events()` (default {@link HIT_LOG_CAPACITY}). */
   hitLogSize?: number;
   /** Called for every firing (span attributes, log line, metric); must not throw. */
   onFire?: (firing: Firing) => void;
-  /** Ids for rules posted without one (default: `rule-` and 12 hex digits). */
-  newId?: () => string;
+  /**
+   * Ids for rules posted without one, from the rule's content (default: `rule-` and 12 hex digits
+   * of its SHA-256), so the same body gets the same id, and decisions, on a fresh server.
+   */
+  newId?: (content: string) => string;
 }
 
 /**
@@ -55,6 +61,11 @@ export interface FaultOutcome {
   terminal?: { rule: Rule; fault: Fault; pending?: PendingFiring };
   /** The firings recorded. */
   firings: readonly Firing[];
+  /**
+   * Waits `delayMs` out, each rule's share cut short when that rule goes (deleted, disabled,
+   * expired, the kill switch): the only way a point may wait for its delays.
+   */
+  waitDelay(): Promise<HoldEnd>;
 }
 
 /** Why the engine is on or off: the kill switch beats the config switch, which beats the env. */
@@ -94,6 +105,8 @@ export type FaultChangeKind =
   | 'rule_updated'
   | 'rule_removed'
   | 'rules_replaced'
+  | 'scenario_applied'
+  | 'scenario_removed'
   | 'scenario_activated'
   | 'scenario_deactivated'
   | 'preset_activated'
@@ -157,6 +170,14 @@ export interface FaultEngine {
   removeRule(id: string): boolean;
   replaceAll(rules: readonly Rule[], state?: { killSwitch?: boolean }): void;
   listScenarios(): ScenarioSummary[];
+  /**
+   * Replaces the rules of scenario `name` with `rules` (canonical, tagged `name`) in one change:
+   * one event, one store write, one index rebuild, however many rules (a scenario file).
+   * @throws RuleLimitError when the live rules would exceed the cap; nothing changes then.
+   */
+  applyScenario(name: string, rules: readonly Rule[]): Rule[];
+  /** Removes every rule of scenario `name` in one change; returns the rules removed. */
+  removeScenario(name: string): Rule[];
   activateScenario(name: string, options?: { ttl?: string }): Rule[];
   deactivateScenario(name: string): Rule[];
   presets(): PresetDescription[];
@@ -174,6 +195,12 @@ export interface FaultEngine {
    */
   armedAt(point: InjectionPoint, service: FaultService): boolean;
   evaluateWithHeader(event: FaultEvent, headerValue: string | undefined): FaultOutcome;
+  /**
+   * Holds a request on behalf of rules (a `timeout`, a `stall`, a paced body): resolves after the
+   * parts' time, or at once with 'released' when one of their rules goes, so the caller can end
+   * the effect without the rest of the wait.
+   */
+  hold(parts: readonly HoldPart[]): Promise<HoldEnd>;
   explain(event: FaultEvent): Explanation;
   events(filter?: FiringFilter): Firing[];
 }
@@ -204,7 +231,15 @@ class RankedWalk {
 }
 /** See `evaluate`: the lists an event may match, before they are copied. */
 const scratch: RuleEntry[][] = [];
-const NO_FAULT: FaultOutcome = Object.freeze({ delayMs: 0, firings: Object.freeze([]) as readonly Firing[] });
+const ELAPSED: Promise<HoldEnd> = Promise.resolve('elapsed');
+const NO_FAULT: FaultOutcome = Object.freeze({
+  delayMs: 0,
+  firings: Object.freeze([]) as readonly Firing[],
+  waitDelay: () => ELAPSED,
+});
+
+/** The cap on live rules when the configuration names none (`FAULTS_MAX_RULES`). */
+export const DEFAULT_MAX_RULES = 10_000;
 
 /** The id under which `x-mock-fault` firings appear in the hit log. */
 export const HEADER_RULE_ID = FAULT_HEADER;
@@ -219,10 +254,11 @@ export const HEADER_RULE_ID = FAULT_HEADER;
  */
 export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
   const { clock, maxTtlMs } = options;
+  const maxRules = options.maxRules ?? DEFAULT_MAX_RULES;
   const rules = new RuleSet();
-  const hitLog = new HitLog(options.hitLogSize ?? 1000);
+  const hitLog = new HitLog(options.hitLogSize ?? HIT_LOG_CAPACITY);
   const listeners = new Set<(change: FaultChange) => void>();
-  const newId = options.newId ?? (() => `rule-${randomUUID().replaceAll('-', '').slice(0, 12)}`);
+  const newId = options.newId ?? contentId;
   let version = 0;
   let killSwitch = false;
   let configSwitch: boolean | undefined;
@@ -233,13 +269,46 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
   const reason = (): EngineReason =>
     killSwitch ? 'kill_switch' : configSwitch !== undefined ? 'config' : 'env';
 
-  function uniqueId(): string {
-    let id = newId();
-    while (rules.get(id) !== undefined) id = newId();
+  /**
+   * The id of a rule posted without one. A second live rule with the same content gets `-2`, a
+   * third `-3`...: distinct, and the same on every server that gets the same posts in order.
+   */
+  function uniqueId(content: string): string {
+    const base = newId(content);
+    let id = base;
+    for (let n = 2; liveEntry(id) !== undefined; n++) id = `${base}-${n}`;
     return id;
   }
 
+  /** How long a rule may still hold requests: until it expires; not at all once gone or off. */
+  function lifetime(ruleId: string): number | undefined {
+    if (!isEnabled()) return undefined;
+    if (ruleId === HEADER_RULE_ID) return Number.POSITIVE_INFINITY;
+    const entry = rules.get(ruleId);
+    return entry === undefined || !entry.rule.enabled ? undefined : entry.expiresAtMs;
+  }
+  const holds = new FaultHolds(nowMs, lifetime);
+
+  /** An outcome whose delays are the firings' own, so each can be cut short with its rule. */
+  function outcomeOf(delayMs: number, terminal: FaultOutcome['terminal'], firings: readonly Firing[]) {
+    const waitDelay = () => {
+      if (delayMs <= 0) return ELAPSED;
+      const parts: HoldPart[] = [];
+      for (const firing of firings) {
+        if (firing.delayMs !== undefined && firing.delayMs > 0) {
+          parts.push({ ruleId: firing.ruleId, ms: firing.delayMs });
+        }
+      }
+      return holds.hold(parts);
+    };
+    const outcome: FaultOutcome = { delayMs, firings, waitDelay };
+    if (terminal !== undefined) outcome.terminal = terminal;
+    return outcome;
+  }
+
   function changed(kind: FaultChangeKind, ruleIds: readonly string[] = []): void {
+    // Before anyone hears of it: a request held by a rule that went is let go now.
+    holds.recheck();
     version += 1;
     const change = { version, kind, ruleIds };
     for (const listener of listeners) listener(change);
@@ -330,14 +399,12 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
     }
     if (expired) rules.prune(now);
     if (firings === undefined && terminal === undefined) return NO_FAULT;
-    return terminal === undefined
-      ? { delayMs, firings: firings! }
-      : { delayMs, terminal, firings: firings ?? [] };
+    return outcomeOf(delayMs, terminal, firings ?? []);
   }
 
   function evaluateWithHeader(event: FaultEvent, headerValue: string | undefined): FaultOutcome {
     if (headerValue === undefined || headerValue.trim() === '' || !isEnabled()) return evaluate(event);
-    const fault = parseFaultHeader(headerValue, event.point);
+    const fault = parseFaultHeader(headerValue, event.point, maxTtlMs);
     const now = nowMs();
     const rule = headerRule(fault, event, now);
     if (isDeferredFault(fault)) {
@@ -346,13 +413,13 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
         () => record({ rule }, event, now, 0),
         () => undefined,
       );
-      return { delayMs: 0, terminal: { rule, fault, pending }, firings: [] };
+      return outcomeOf(0, { rule, fault, pending }, []);
     }
     const delay = delayOf(fault, ruleStream(event.requestId ?? '', HEADER_RULE_ID), 0);
     const firing = record({ rule }, event, now, delay);
-    if (!isDelayFault(fault)) return { delayMs: 0, terminal: { rule, fault }, firings: [firing] };
+    if (!isDelayFault(fault)) return outcomeOf(0, { rule, fault }, [firing]);
     const rest = evaluate(event);
-    return { ...rest, delayMs: rest.delayMs + delay, firings: [firing, ...rest.firings] };
+    return outcomeOf(rest.delayMs + delay, rest.terminal, [firing, ...rest.firings]);
   }
 
   function explain(input: FaultEvent): Explanation {
@@ -441,11 +508,52 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
     return deactivated;
   }
 
+  /** Refuses a change that would leave more than `maxRules` live rules (`replaced`: ones it drops). */
+  function checkRoom(added: number, replaced = 0): void {
+    rules.prune(nowMs());
+    const wanted = rules.size - replaced + added;
+    if (added > replaced && wanted > maxRules) throw new RuleLimitError(maxRules, wanted);
+  }
+
+  function applyScenario(name: string, scenarioRules: readonly Rule[]): Rule[] {
+    const previous = live().filter((entry) => entry.rule.scenario === name);
+    const incoming = new Set(scenarioRules.map((rule) => rule.id));
+    checkRoom(scenarioRules.length, previous.length);
+    const ids = new Set<string>();
+    for (const entry of previous) {
+      ids.add(entry.rule.id);
+      if (!incoming.has(entry.rule.id)) rules.delete(entry.rule.id);
+    }
+    // Put anew: every rule of the file starts its counters at 0, as a fresh rule does.
+    const views = scenarioRules.map((rule) => {
+      ids.add(rule.id);
+      return ruleView(rules.put(rule, true));
+    });
+    changed('scenario_applied', [...ids]);
+    return views;
+  }
+
+  function removeScenario(name: string): Rule[] {
+    const removed: Rule[] = [];
+    for (const entry of live()) {
+      if (entry.rule.scenario !== name) continue;
+      removed.push(ruleView(entry));
+      rules.delete(entry.rule.id);
+    }
+    if (removed.length > 0)
+      changed(
+        'scenario_removed',
+        removed.map((rule) => rule.id),
+      );
+    return removed;
+  }
+
   function activatePreset(name: string, presetOptions: PresetOptions = {}): Rule[] | undefined {
     if (!isPresetName(name)) return undefined;
     const parse = parseOptions();
     // Validate everything before touching the live set, so a bad option changes nothing.
     const materialised = PRESETS[name].rules(presetOptions).map((body) => parseRule(body, parse));
+    checkRoom(materialised.length, rules.all().filter((entry) => entry.rule.scenario === name).length);
     for (const entry of rules.all()) if (entry.rule.scenario === name) rules.delete(entry.rule.id);
     const views = materialised.map((rule) => ruleView(rules.put(rule, true)));
     changed(
@@ -485,6 +593,7 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
     addRule(input) {
       const rule = parseRule(input, parseOptions());
       if (liveEntry(rule.id) !== undefined) throw new RuleConflictError(rule.id);
+      checkRoom(1);
       const view = ruleView(rules.put(rule, true));
       changed('rule_added', [rule.id]);
       return view;
@@ -545,6 +654,8 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
       }
       return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
     },
+    applyScenario,
+    removeScenario,
     activateScenario,
     deactivateScenario,
     presets() {
@@ -582,11 +693,19 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
       return isEnabled() && rules.candidatesFor(point, service).size > 0;
     },
     evaluateWithHeader,
+    hold(parts) {
+      return holds.hold(parts);
+    },
     explain,
     events(filter) {
       return hitLog.list(filter);
     },
   };
+}
+
+/** The default id of a rule posted without one: a digest of its content. */
+function contentId(content: string): string {
+  return `rule-${createHash('sha256').update(content).digest('hex').slice(0, 12)}`;
 }
 
 /** The one-off rule standing for an `x-mock-fault` header, for firings and `terminal.rule`. */

@@ -9,6 +9,7 @@ import {
   CORRUPT_MODES,
   type Fault,
   type FaultType,
+  type InjectionPoint,
   IO_OPS,
   THROTTLE_SCOPES,
 } from './rule.js';
@@ -24,19 +25,21 @@ import {
   text,
 } from './validation.js';
 
-/** One day: no single injected delay needs to be longer. */
-const MAX_MS = 86_400_000;
+/** The cap on waits when the caller names none: one day, the default maximum TTL. */
+const DEFAULT_MAX_MS = 86_400_000;
 const MAX_BYTES = Number.MAX_SAFE_INTEGER;
 const S3_CODES = Object.keys(S3_ERROR_STATUS) as (keyof typeof S3_ERROR_STATUS)[];
 
 type Param =
   | { kind: 'int'; min: number; max: number; required: boolean }
+  /** A wait in milliseconds: capped by the caller (the maximum TTL), see {@link ParseFaultOptions}. */
+  | { kind: 'ms'; required: boolean }
   | { kind: 'number'; min: number; max: number; required: boolean }
   | { kind: 'enum'; values: readonly string[]; required: boolean }
   | { kind: 'text'; pattern?: RegExp; required: boolean }
   | { kind: 'headers'; required: boolean };
 
-const ms = (required = true): Param => ({ kind: 'int', min: 0, max: MAX_MS, required });
+const ms = (required = true): Param => ({ kind: 'ms', required });
 const bytes = (required = true, min = 0): Param => ({ kind: 'int', min, max: MAX_BYTES, required });
 const s3Code = (required = true): Param => ({ kind: 'enum', values: S3_CODES, required });
 
@@ -103,11 +106,18 @@ export function isFaultType(value: unknown): value is FaultType {
   return typeof value === 'string' && Object.hasOwn(FAULT_PARAMS, value);
 }
 
-/**
- * Validates a fault object (`{type, ...params}`) against its type's parameters.
- * With `coerce`, numeric parameters may be given as strings (the header grammar carries text).
- */
-export function parseFault(input: unknown, path: string, coerce = false): Fault {
+export interface ParseFaultOptions {
+  /** Numeric parameters may be given as strings (the header grammar carries text). */
+  coerce?: boolean;
+  /**
+   * The longest wait a fault may ask for (`FAULTS_MAX_TTL`): a wait longer than any rule can live
+   * would outlast the rule that caused it. Default one day.
+   */
+  maxMs?: number;
+}
+
+/** Validates a fault object (`{type, ...params}`) against its type's parameters. */
+export function parseFault(input: unknown, path: string, options: ParseFaultOptions = {}): Fault {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new RuleValidationError(path, 'must be an object');
   }
@@ -127,13 +137,83 @@ export function parseFault(input: unknown, path: string, coerce = false): Fault 
       if (param.required) throw new RuleValidationError(field, `is required for ${type}`);
       continue;
     }
-    fault[name] = parseParam(param, value, field, coerce);
+    fault[name] = parseParam(param, value, field, options);
   }
   return fault as unknown as Fault;
 }
 
-function parseParam(param: Param, value: unknown, field: string, coerce: boolean): unknown {
+/** The disk operation each storage-node point stands for. */
+const NODE_POINT_OP: Partial<Record<InjectionPoint, (typeof IO_OPS)[number]>> = {
+  'node.read': 'read',
+  'node.write': 'write',
+  'node.delete': 'delete',
+};
+
+/**
+ * Refuses parameters the point contradicts, which would otherwise be accepted and silently
+ * ignored: the point decides what fails, so a parameter that says otherwise is a mistake.
+ * @throws RuleValidationError naming the parameter (under `path`, e.g. `fault.op`).
+ */
+export function refuseContradiction(fault: Fault, point: InjectionPoint, path = 'fault'): void {
+  switch (fault.type) {
+    case 'io_error': {
+      const op = NODE_POINT_OP[point];
+      if (fault.op !== undefined && op !== undefined && fault.op !== op) {
+        throw new RuleValidationError(
+          at(path, 'op'),
+          `${fault.op} contradicts point ${point}, which fails ${op}s: give op ${op} or leave it out`,
+        );
+      }
+      return;
+    }
+    case 'commit_fail': {
+      const when =
+        point === 'db.commit.before' ? 'before' : point === 'db.commit.after' ? 'after' : undefined;
+      if (fault.when !== undefined && when !== undefined && fault.when !== when) {
+        throw new RuleValidationError(
+          at(path, 'when'),
+          `${fault.when} contradicts point ${point}: give when ${when} or leave it out`,
+        );
+      }
+      return;
+    }
+    case 'partial_write':
+      // Inside one storage node there is one replica: it is acknowledged and not stored.
+      if (point === 'node.write' && fault.written !== 0) {
+        throw new RuleValidationError(
+          at(path, 'written'),
+          'at node.write the fault concerns the one replica of that node, acknowledged and not stored: give written 0',
+        );
+      }
+      return;
+    case 'reset':
+      // An outgoing call has no response bytes to cut after: the client's reset comes at once.
+      if (fault.afterBytes !== undefined && point === 'http.client') {
+        throw new RuleValidationError(
+          at(path, 'afterBytes'),
+          'cannot be honoured at http.client (the call fails at once): leave it out',
+        );
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+function parseParam(param: Param, value: unknown, field: string, options: ParseFaultOptions): unknown {
+  const coerce = options.coerce ?? false;
   switch (param.kind) {
+    case 'ms': {
+      const maxMs = options.maxMs ?? DEFAULT_MAX_MS;
+      const n = integer(value, field, 0, Number.MAX_SAFE_INTEGER, coerce);
+      if (n > maxMs) {
+        throw new RuleValidationError(
+          field,
+          `must be at most ${maxMs} ms (the cap on injected waits: the maximum TTL, FAULTS_MAX_TTL)`,
+        );
+      }
+      return n;
+    }
     case 'int':
       return integer(value, field, param.min, param.max, coerce);
     case 'number':

@@ -26,6 +26,12 @@ export interface FiringFilter {
   limit?: number;
 }
 
+/**
+ * Firings the hit log keeps (the engine's own, and stack mode's shared one): also the largest
+ * `limit` `/events` accepts, so a limit never promises more than the log can hold.
+ */
+export const HIT_LOG_CAPACITY = 1000;
+
 export class HitLog {
   private readonly ring: (Firing | undefined)[];
   private next = 0;

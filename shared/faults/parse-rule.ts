@@ -4,7 +4,7 @@
  * impossible values with a `RuleValidationError` naming the field.
  */
 import { formatDuration, parseDuration } from './duration.js';
-import { parseFault } from './fault-schema.js';
+import { parseFault, refuseContradiction } from './fault-schema.js';
 import { compileEndpoint } from './match.js';
 import { seedFromId } from './random.js';
 import {
@@ -37,8 +37,11 @@ export interface ParseRuleOptions {
   now: Date;
   /** The longest TTL accepted (`FAULTS_MAX_TTL`). */
   maxTtlMs: number;
-  /** Assigns an id when the body has none. */
-  newId: () => string;
+  /**
+   * Assigns an id when the body has none, given the rule's content (its chosen fields as text,
+   * equal for equal rules), so the id can be derived from it.
+   */
+  newId: (content: string) => string;
 }
 
 /** The TTL of a rule that gives none (FAULTS.md, defaults). */
@@ -220,19 +223,20 @@ function ruleInput(rule: Rule): Fields {
 
 function canonicalRule(fields: Fields, options: ParseRuleOptions): Rule {
   refuseUnknown(fields, CANONICAL_FIELDS, '');
-  const id = fields.id === undefined ? options.newId() : text(fields.id, 'id', 128, ID_PATTERN);
+  const givenId = fields.id === undefined ? undefined : text(fields.id, 'id', 128, ID_PATTERN);
   const match = parseMatch(fields.match ?? {});
   if (fields.fault === undefined) throw new RuleValidationError('fault', 'is required');
-  const fault = parseFault(fields.fault, 'fault');
+  const fault = parseFault(fields.fault, 'fault', { maxMs: options.maxTtlMs });
   if (!faultAllowedAt(fault.type, match.point)) {
     throw new RuleValidationError(
       'fault.type',
       `${fault.type} cannot be injected at ${match.point} (allowed at ${FAULT_POINTS[fault.type].join(', ')})`,
     );
   }
+  refuseContradiction(fault, match.point);
   const { ttl, expiresAt } = parseExpiry(fields, options);
-  const rule: Rule = {
-    id,
+  const seed = fields.seed === undefined ? undefined : parseSeed(fields.seed);
+  const chosen = {
     ...(fields.name === undefined ? {} : { name: text(fields.name, 'name', 256) }),
     ...(fields.scenario === undefined
       ? {}
@@ -247,14 +251,32 @@ function canonicalRule(fields: Fields, options: ParseRuleOptions): Rule {
       ? {}
       : { times: integer(fields.times, 'times', 1, MAX_COUNT) }),
     every: fields.every === undefined ? 1 : integer(fields.every, 'every', 1, MAX_COUNT),
-    seed: fields.seed === undefined ? seedFromId(id) : parseSeed(fields.seed),
+    ...(ttl === undefined ? {} : { ttl }),
+    ...(fields.window === undefined ? {} : { window: parseWindow(fields.window) }),
+  };
+  // Without an id, the id (and with it every decision) comes from what the rule says, not from
+  // chance: the same body replays the same on a fresh server (FAULTS.md, "Determinism").
+  const id = givenId ?? options.newId(ruleContent({ ...chosen, ...(seed === undefined ? {} : { seed }) }));
+  const { ttl: _ttl, window: _window, ...head } = chosen;
+  return {
+    id,
+    ...head,
+    seed: seed ?? seedFromId(id),
     ...(ttl === undefined ? {} : { ttl }),
     expiresAt: expiresAt.toISOString(),
-    ...(fields.window === undefined ? {} : { window: parseWindow(fields.window) }),
+    ...(chosen.window === undefined ? {} : { window: chosen.window }),
     createdAt: options.now.toISOString(),
     hits: 0,
   };
-  return rule;
+}
+
+/** A rule's chosen fields as text with sorted keys, so equal content gives equal text. */
+function ruleContent(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }
 
 function parseMatch(value: unknown): RuleMatch {

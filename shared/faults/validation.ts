@@ -99,6 +99,19 @@ export function stringMap(value: unknown, path: string, namePattern: RegExp): Re
   return out;
 }
 
+/** A change that would take the live rules beyond the cap (`FAULTS_MAX_RULES`; a 400). */
+export class RuleLimitError extends Error {
+  override readonly name = 'RuleLimitError';
+  readonly limit: number;
+
+  constructor(limit: number, wanted: number) {
+    super(
+      `the engine holds at most ${limit} live rules (FAULTS_MAX_RULES); this change would make ${wanted}: remove rules or raise the cap`,
+    );
+    this.limit = limit;
+  }
+}
+
 /** A rule id that is already taken (the control API answers 409). */
 export class RuleConflictError extends Error {
   override readonly name = 'RuleConflictError';

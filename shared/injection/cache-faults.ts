@@ -120,11 +120,7 @@ export function withCacheFaults(
    * stale value sets the picture (its value and the guards it was read under) for the whole read.
    */
   const faultedRead = async (keys: readonly string[], outcomes: readonly FaultOutcome[]) => {
-    await Promise.all(
-      outcomes.map((outcome) =>
-        outcome.delayMs > 0 ? new Promise((resolve) => setTimeout(resolve, outcome.delayMs)) : undefined,
-      ),
-    );
+    await Promise.all(outcomes.map((outcome) => (outcome.delayMs > 0 ? outcome.waitDelay() : undefined)));
     const values = await cache.getMany(keys);
     if (tracking()) noteRead({ keys, values });
     const answers = [...values];
@@ -194,7 +190,7 @@ export function withCacheFaults(
     async set(key, value, ttlSeconds) {
       if (engine.armedAt('cache.set', 'metadata')) {
         const outcome = engine.evaluate({ service: 'metadata', point: 'cache.set', key });
-        if (outcome.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, outcome.delayMs));
+        if (outcome.delayMs > 0) await outcome.waitDelay();
         if (outcome.terminal?.fault.type === 'cache_flush') await flush();
       }
       setKeys.delete(key);

@@ -22,6 +22,7 @@ export function createProcessFaultEngine(
     clock,
     enabled: config.faultsEnabled,
     maxTtlMs: config.faults.maxTtlMs,
+    maxRules: config.faults.maxRules,
     onFire:
       relay === undefined
         ? observe

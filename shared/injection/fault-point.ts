@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { FaultEngine, FaultOutcome } from '../faults/engine.js';
 import type { FaultOrigin } from '../faults/injected-fault.js';
 import type { FaultEvent } from '../faults/match.js';
@@ -43,12 +42,15 @@ export function firingsAt(engine: FaultEngine, event: FaultEvent): FaultOutcome 
   return outcome.firings.length === 0 ? undefined : outcome;
 }
 
-/** The asynchronous half of `faultAt`: waits out the delays, then names the terminal fault. */
+/**
+ * The asynchronous half of `faultAt`: waits out the delays (cut short when their rules go: the
+ * kill switch, a deletion, an expiry), then names the terminal fault.
+ */
 export async function settle(
   outcome: FaultOutcome,
   point: InjectionPoint,
 ): Promise<TerminalFault | undefined> {
-  if (outcome.delayMs > 0) await sleep(outcome.delayMs);
+  if (outcome.delayMs > 0) await outcome.waitDelay();
   if (!outcome.terminal) return undefined;
   const { rule, fault } = outcome.terminal;
   return { fault, rule, origin: { ruleId: rule.id, scenario: rule.scenario, point } };

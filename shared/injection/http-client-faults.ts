@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { FaultEngine } from '../faults/engine.js';
 import { InjectedFault } from '../faults/injected-fault.js';
 import type { FaultService } from '../faults/rule.js';
@@ -45,7 +44,8 @@ export function httpClientFaultHook(engine: FaultEngine, service: FaultService):
           cause,
         });
       case 'timeout':
-        await sleep(fault.ms ?? request.timeoutMs);
+        // Released early (the rule went), it still fails as a timeout, without the rest of the wait.
+        await engine.hold([{ ruleId: origin.ruleId, ms: fault.ms ?? request.timeoutMs }]);
         throw new HttpTimeoutError(`${describe(request)}: no response (injected timeout)`, request.target, {
           cause,
         });

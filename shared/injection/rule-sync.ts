@@ -49,8 +49,15 @@ const LOCAL_ONLY: ReadonlySet<FaultChange['kind']> = new Set(['config_switch']);
  * receivers reload, which keeps a pub/sub message small.
  */
 const MAX_RULES_IN_NOTICE = 200;
-/** Changes after which a rule's per-instance counters start again (FAULTS.md: a fresh activation). */
-const FRESH_KINDS: ReadonlySet<FaultChange['kind']> = new Set(['scenario_activated', 'preset_activated']);
+/**
+ * Changes after which a rule's per-instance counters start again (FAULTS.md: a fresh activation;
+ * a scenario file applied again).
+ */
+const FRESH_KINDS: ReadonlySet<FaultChange['kind']> = new Set([
+  'scenario_applied',
+  'scenario_activated',
+  'preset_activated',
+]);
 
 /**
  * Loads the store into `engine` (expired rules are dropped, and purged from the store: they can

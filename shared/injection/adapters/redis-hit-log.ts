@@ -5,7 +5,13 @@
  * any instance count every process's firings.
  */
 import { closeRedis, openRedis, whenReady } from '../../cache/adapters/redis-connection.js';
-import { type Firing, type FiringFilter, filterFirings, type SharedHitLog } from '../../faults/hit-log.js';
+import {
+  type Firing,
+  type FiringFilter,
+  filterFirings,
+  HIT_LOG_CAPACITY,
+  type SharedHitLog,
+} from '../../faults/hit-log.js';
 import { type Logger, silentLogger } from '../../telemetry/logger.js';
 
 /** Where stack-mode processes append their firings. */
@@ -22,7 +28,7 @@ export interface RedisHitLogOptions {
   key?: string;
   /** Names this process in each firing (`process`). */
   processName: string;
-  /** Firings kept, all processes together (default 1000, as the engine's own log). */
+  /** Firings kept, all processes together (default {@link HIT_LOG_CAPACITY}, as the engine's own log). */
   capacity?: number;
   logger?: Logger;
   /** Bound on one append or read (default 2000 ms). */
@@ -39,7 +45,7 @@ export interface RedisHitLogOptions {
 export function createRedisHitLog(options: RedisHitLogOptions): SharedHitLog {
   const key = options.key ?? HIT_LOG_KEY;
   const countsKey = hitCountsKey(key);
-  const capacity = Math.max(1, options.capacity ?? 1000);
+  const capacity = Math.max(1, options.capacity ?? HIT_LOG_CAPACITY);
   const logger = options.logger ?? silentLogger;
   const commandTimeoutMs = options.commandTimeoutMs ?? 2000;
   const redis = openRedis({ url: options.url, connectionName: 'mock-s3-hit-log', commandTimeoutMs, logger });

@@ -325,6 +325,23 @@ describe('injection control API', () => {
       expect(badPoint.body.error.field).toBe('point');
     });
 
+    it('accepts a limit as large as the hit log keeps, and refuses a larger one naming the maximum', async () => {
+      // Prepare: one firing more than the log keeps (the documented 1000)
+      const engine = client.unit.runtime.faults;
+      engine.setConfigSwitch(true);
+      await call('POST', '/rules', { match: { endpoint: 'PUT /*' }, fault: { type: 'latency', ms: 1 } });
+      for (let i = 0; i <= 1000; i++) engine.evaluate(putEvent(`fill-${i}`));
+      // Act
+      const all = await call('GET', '/events', undefined, 'limit=1000');
+      const beyond = await call('GET', '/events', undefined, 'limit=1001');
+      // Assess
+      expect(all.body.events).toHaveLength(1000);
+      expect(all.body.events.at(-1)).toMatchObject({ requestId: 'fill-1000' });
+      expect(beyond.status).toBe(400);
+      expect(beyond.body.error.field).toBe('limit');
+      expect(beyond.body.error.message).toContain('1000');
+    });
+
     it('explains which rules would match and fire for a described event', async () => {
       // Prepare
       client.unit.runtime.faults.setConfigSwitch(true);

@@ -2,7 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import { createFaultEngine, type FaultChange, type FaultEngine } from '../../../../shared/faults/engine.js';
 import type { Firing } from '../../../../shared/faults/hit-log.js';
 import type { FaultEvent } from '../../../../shared/faults/match.js';
-import { RuleConflictError, RuleValidationError } from '../../../../shared/faults/validation.js';
+import { parseRule } from '../../../../shared/faults/parse-rule.js';
+import {
+  RuleConflictError,
+  RuleLimitError,
+  RuleValidationError,
+} from '../../../../shared/faults/validation.js';
 import { DAY_MS, manualClock, s3Event, T0 } from './fault-fixtures.js';
 
 function engineWith(
@@ -622,5 +627,92 @@ describe('many non-matching rules', () => {
     expect(matched.delayMs).toBe(7);
     expect(fired.map((firing) => firing.ruleId)).toEqual(['hit']);
     expect(engine.getRule('miss-1')!.hits).toBe(0);
+  });
+});
+
+describe('ids of rules posted without one', () => {
+  it('derives them from the content: the same posts give the same ids and decisions on a fresh engine', () => {
+    // Prepare: two fresh engines with the default ids
+    const fresh = () => createFaultEngine({ clock: manualClock(), enabled: true, maxTtlMs: DAY_MS });
+    const [a, b] = [fresh(), fresh()];
+    const body = { fault: { type: 's3_error', code: 'SlowDown' }, rate: 0.5, seed: 99 };
+
+    // Act: the same body twice on each
+    const idsA = [a.addRule(body).id, a.addRule(body).id];
+    const idsB = [b.addRule(body).id, b.addRule(body).id];
+
+    // Assess
+    expect(idsA).toEqual(idsB);
+    expect(idsA[1]).toBe(`${idsA[0]}-2`);
+    expect(run(a, 40)).toEqual(run(b, 40));
+  });
+});
+
+describe('x-mock-fault header, contradictions and caps', () => {
+  it('refuses a wait above the maximum TTL, naming the parameter', () => {
+    // Prepare
+    const { engine } = engineWith();
+
+    // Act / Assess
+    expect(() => engine.evaluateWithHeader(get(), `latency;ms=${DAY_MS + 1}`)).toThrow(
+      expect.objectContaining({ field: 'x-mock-fault.ms' }) as unknown as Error,
+    );
+  });
+});
+
+describe('scenario files and the cap on live rules', () => {
+  const scenarioRule = (id: string, extra: Record<string, unknown> = {}) =>
+    parseRule(
+      { id, scenario: 'big', fault: { type: 'latency', ms: 5 }, ...extra },
+      { now: new Date(T0), maxTtlMs: DAY_MS, newId: () => id },
+    );
+
+  it('applies and removes a scenario of 5,000 rules as one change each', () => {
+    // Prepare
+    const { engine } = engineWith();
+    const changes: FaultChange[] = [];
+    engine.onChange((change) => changes.push(change));
+    const rules = Array.from({ length: 5_000 }, (_, i) => scenarioRule(`big.${i + 1}`));
+
+    // Act
+    engine.applyScenario('big', rules);
+    const live = engine.status().rules;
+    const removed = engine.removeScenario('big');
+
+    // Assess
+    expect(live).toBe(5_000);
+    expect(removed).toHaveLength(5_000);
+    expect(changes.map((change) => [change.kind, change.ruleIds.length])).toEqual([
+      ['scenario_applied', 5_000],
+      ['scenario_removed', 5_000],
+    ]);
+  });
+
+  it('refuses a rule, a scenario or a preset beyond the cap, naming it, and changes nothing', () => {
+    // Prepare
+    const engine = createFaultEngine({ clock: manualClock(), enabled: true, maxTtlMs: DAY_MS, maxRules: 3 });
+    engine.applyScenario('big', [scenarioRule('a'), scenarioRule('b')]);
+    engine.addRule({ id: 'c', fault: { type: 'latency', ms: 1 } });
+
+    // Act
+    const refusals = [
+      () => engine.addRule({ id: 'd', fault: { type: 'latency', ms: 1 } }),
+      () => engine.applyScenario('big', [scenarioRule('a'), scenarioRule('b'), scenarioRule('x')]),
+      () => engine.activatePreset('slow-disk'),
+    ].map((attempt) => {
+      try {
+        attempt();
+        return 'accepted';
+      } catch (error) {
+        return error instanceof RuleLimitError ? error.message : String(error);
+      }
+    });
+    // Replacing the scenario by as many rules is no growth: accepted at the cap.
+    const replaced = engine.applyScenario('big', [scenarioRule('y'), scenarioRule('z')]);
+
+    // Assess
+    for (const refusal of refusals) expect(refusal).toContain('at most 3 live rules (FAULTS_MAX_RULES)');
+    expect(replaced.map((rule) => rule.id)).toEqual(['y', 'z']);
+    expect(engine.listRules().map((rule) => rule.id)).toEqual(['c', 'y', 'z']);
   });
 });

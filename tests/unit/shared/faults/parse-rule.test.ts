@@ -347,3 +347,91 @@ describe('patchRule', () => {
     expect((caught as RuleValidationError).field).toBe(field);
   });
 });
+
+describe('parseRule, parameters the point contradicts', () => {
+  it.each<[string, Record<string, unknown>, string]>([
+    ['node.read', { type: 'io_error', op: 'write', errno: 'EIO' }, 'fault.op'],
+    ['node.write', { type: 'io_error', op: 'delete', errno: 'EIO' }, 'fault.op'],
+    ['node.delete', { type: 'io_error', op: 'read', errno: 'EIO' }, 'fault.op'],
+    ['db.commit.after', { type: 'commit_fail', when: 'before' }, 'fault.when'],
+    ['db.commit.before', { type: 'commit_fail', when: 'after' }, 'fault.when'],
+    ['http.client', { type: 'reset', afterBytes: 10 }, 'fault.afterBytes'],
+    ['node.write', { type: 'partial_write', written: 1 }, 'fault.written'],
+  ])('refuses at %s the fault %j, naming %s', (point, fault, field) => {
+    // Act / Assess
+    expect(fieldOf({ match: { point }, fault })).toBe(field);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['node.read', { type: 'io_error', op: 'read', errno: 'EIO' }],
+    ['node.write', { type: 'io_error', errno: 'ENOSPC' }],
+    ['db.commit.after', { type: 'commit_fail', when: 'after' }],
+    ['gateway.socket', { type: 'reset', afterBytes: 10 }],
+    ['storage.put.after', { type: 'partial_write', written: 1 }],
+    ['node.write', { type: 'partial_write', written: 0 }],
+  ])('accepts at %s the agreeing fault %j', (point, fault) => {
+    // Act / Assess
+    expect(parseRule({ match: { point }, fault }, parseOptions()).fault).toEqual(fault);
+  });
+});
+
+describe('parseRule, waits capped at the maximum TTL', () => {
+  const cap = 60_000;
+  it.each<[string, Record<string, unknown>, string]>([
+    ['http.server', { type: 'latency', ms: cap + 1 }, 'fault.ms'],
+    ['http.server', { type: 'latency', ms: 10, jitterMs: cap + 1 }, 'fault.jitterMs'],
+    ['http.server', { type: 'timeout', ms: cap + 1 }, 'fault.ms'],
+    ['gateway.socket', { type: 'stall', afterBytes: 1, ms: cap + 1 }, 'fault.ms'],
+    ['gateway.socket', { type: 'slow_body', chunkBytes: 1, delayMs: cap + 1 }, 'fault.delayMs'],
+    ['node.read', { type: 'io_latency', ms: cap + 1 }, 'fault.ms'],
+    ['db.query', { type: 'db_latency', ms: cap + 1 }, 'fault.ms'],
+    ['queue.publish', { type: 'delay', ms: cap + 1 }, 'fault.ms'],
+    ['origin.fetch.before', { type: 'origin_slow', ms: cap + 1 }, 'fault.ms'],
+    ['http.server', { type: 'list_lag', ms: cap + 1 }, 'fault.ms'],
+    ['http.server', { type: 'read_after_write_miss', ms: cap + 1 }, 'fault.ms'],
+  ])('refuses at %s %j naming %s and the cap', (point, fault, field) => {
+    // Act
+    let caught: unknown;
+    try {
+      parseRule({ match: { point }, fault }, parseOptions({ maxTtlMs: cap }));
+    } catch (error) {
+      caught = error;
+    }
+
+    // Assess
+    expect(caught).toBeInstanceOf(RuleValidationError);
+    expect((caught as RuleValidationError).field).toBe(field);
+    expect((caught as RuleValidationError).message).toContain(`at most ${cap} ms`);
+  });
+
+  it('accepts a wait equal to the cap', () => {
+    // Act
+    const rule = parseRule({ fault: { type: 'latency', ms: 60_000 } }, parseOptions({ maxTtlMs: 60_000 }));
+
+    // Assess
+    expect(rule.fault).toEqual({ type: 'latency', ms: 60_000 });
+  });
+});
+
+describe('parseRule, ids from content', () => {
+  it('hands the same content to newId for the same rule, and other content for another', () => {
+    // Prepare
+    const seen: string[] = [];
+    const options = parseOptions({
+      newId: (content) => {
+        seen.push(content);
+        return 'x';
+      },
+    });
+    const body = { fault: { type: 'latency', ms: 5 }, seed: 7, match: { key: 'a', bucket: 'b' } };
+
+    // Act
+    parseRule(body, options);
+    parseRule({ match: { bucket: 'b', key: 'a' }, seed: 7, fault: { ms: 5, type: 'latency' } }, options);
+    parseRule({ ...body, seed: 8 }, options);
+
+    // Assess
+    expect(seen[0]).toBe(seen[1]);
+    expect(seen[2]).not.toBe(seen[0]);
+  });
+});

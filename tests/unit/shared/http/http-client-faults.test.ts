@@ -88,6 +88,25 @@ describe('httpClientFaultHook (the http.client point)', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(25);
   });
 
+  it('cuts a held timeout short when its rule is deleted: the attempt fails as a timeout at once', async () => {
+    // Prepare
+    const { hook, engine, rule } = setup({
+      match: { point: 'http.client' },
+      fault: { type: 'timeout', ms: 60_000 },
+    });
+    const started = performance.now();
+
+    // Act
+    const attempt = Promise.resolve(hook(call())).catch((error: unknown) => error);
+    await Promise.resolve();
+    engine.removeRule(rule.id);
+    const failure = await attempt;
+
+    // Assess
+    expect(failure).toBeInstanceOf(HttpTimeoutError);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
   it('does nothing while the engine is off', async () => {
     // Prepare
     const { hook, engine } = setup({ match: { point: 'http.client' }, fault: { type: 'reset' } });

@@ -259,6 +259,42 @@ describe('startRuleSync', () => {
     expect(await store.snapshot()).toMatchObject({ rules: [], killSwitch: false });
   });
 
+  it.each([
+    ['removed', (engine: FaultEngine) => engine.removeRule('slow-1')],
+    ['killed', (engine: FaultEngine) => engine.disableAll()],
+  ] as const)('releases on the other instance a request held by a rule %s on one', async (_label, end) => {
+    // Prepare: a request on b held by a minute of latency from a rule added on a
+    const store = createMemoryVersionedRuleStore();
+    const hub = createMemoryRuleBusHub();
+    const a = await startInstance(store, hub.connect());
+    const b = await startInstance(store, hub.connect());
+    const added = nextReload(b.engine);
+    a.engine.addRule({ id: 'slow-1', fault: { type: 'latency', ms: 60_000 } });
+    await added;
+    const outcome = b.engine.evaluate({
+      service: 's3-api',
+      point: 'http.server',
+      method: 'GET',
+      path: '/b/k',
+    });
+    const held = outcome.waitDelay();
+    let bound: ReturnType<typeof setTimeout> | undefined;
+    const stillHeld = new Promise<'still held'>((resolve) => {
+      bound = setTimeout(() => resolve('still held'), 5_000);
+    });
+    const applied = nextReload(b.engine);
+
+    // Act
+    end(a.engine);
+    await applied;
+    const result = await Promise.race([held, stillHeld]);
+    clearTimeout(bound);
+
+    // Assess
+    expect(outcome.delayMs).toBe(60_000);
+    expect(result).toBe('released');
+  });
+
   it('heals from the version check when a notice is lost', async () => {
     // Prepare: A publishes nothing; B only learns through its periodic check.
     const store = createMemoryVersionedRuleStore();
