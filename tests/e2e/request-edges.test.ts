@@ -201,8 +201,19 @@ describe('listing edges', () => {
   ])(
     'aws-cli %s: a prefix holding a newline round-trips through encoding-type=url',
     async (command, entries) => {
-      // Act: botocore asks for encoding-type=url and decodes what S3 encodes
-      const result = await aws('s3api', command, '--bucket', bucket, '--prefix', 'nl\n', '--delimiter', '/');
+      // Act: botocore asks for encoding-type=url and decodes what S3 encodes (one page: aws-cli v2's
+      // paginator leaves Prefix out of the merged result)
+      const result = await aws(
+        's3api',
+        command,
+        '--no-paginate',
+        '--bucket',
+        bucket,
+        '--prefix',
+        'nl\n',
+        '--delimiter',
+        '/',
+      );
 
       // Assess
       expect(result.code).toBe(0);
