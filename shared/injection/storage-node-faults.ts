@@ -2,8 +2,8 @@ import type { FaultEngine, FaultOutcome } from '../faults/engine.js';
 import { InjectedFault } from '../faults/injected-fault.js';
 import type { InjectionPoint } from '../faults/rule.js';
 import {
-  BlobCorruptError,
   BlobMissingError,
+  type DamageableNode,
   type StorageNode,
   StorageNodeUnavailableError,
 } from '../storage/ports.js';
@@ -20,15 +20,13 @@ export class NodeFullError extends Error {
   }
 }
 
-/** A node that can damage a stored replica below its checksum, as bit rot would. */
-export interface DamageableNode extends StorageNode {
-  damage?(blobId: string, mode: 'bitflip' | 'zero' | 'truncate'): Promise<void>;
-}
-
 /**
  * The disk faults of one storage node (`node.read|write|delete`): I/O errors and latency, the node
  * going down, partial writes and stale replicas (a write acknowledged but not stored), corruption
- * of the stored bytes (then detected by the node's own checksum) and a full disk.
+ * of the stored bytes (then detected by the node's own checksum) and a full disk. `corrupt` damages
+ * the replica's bytes where they are stored: at `node.read` just before that read (which then fails
+ * its checksum and the read fails over), at `node.write` just after the write, which is
+ * acknowledged: bit rot of a stored replica, found by a later read or the scrub.
  */
 export function withNodeFaults(node: DamageableNode, engine: FaultEngine): StorageNode {
   const at = (point: InjectionPoint, size?: number) =>
@@ -49,7 +47,7 @@ export function withNodeFaults(node: DamageableNode, engine: FaultEngine): Stora
       case 'stale_replica':
         throw new BlobMissingError(blobId, node.id, { cause: new InjectedFault(origin, fault) });
       case 'corrupt':
-        await damage(node, blobId, fault.mode);
+        await node.damage(blobId, fault.mode);
         return node.get(blobId);
       default:
         return node.get(blobId);
@@ -75,8 +73,7 @@ export function withNodeFaults(node: DamageableNode, engine: FaultEngine): Stora
         }
         case 'corrupt':
           await node.put(blobId, bytes);
-          await damage(node, blobId, fault.mode);
-          return;
+          return node.damage(blobId, fault.mode);
         default:
           return node.put(blobId, bytes);
       }
@@ -105,14 +102,4 @@ function failIfDown(nodeId: string, hit: TerminalFault): void {
   if (fault.type === 'node_down') {
     throw new StorageNodeUnavailableError(nodeId, { cause: new InjectedFault(origin, fault) });
   }
-}
-
-/** Damages the stored replica, or (a node that cannot) makes the read fail its checksum. */
-async function damage(
-  node: DamageableNode,
-  blobId: string,
-  mode: 'bitflip' | 'zero' | 'truncate',
-): Promise<void> {
-  if (node.damage) return node.damage(blobId, mode);
-  throw new BlobCorruptError(blobId, node.id);
 }

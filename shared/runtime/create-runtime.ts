@@ -25,7 +25,7 @@ import { createSqsQueue } from '../queue/adapters/sqs-queue.js';
 import type { TaskQueue } from '../queue/ports.js';
 import { createFsNode } from '../storage/adapters/fs-node.js';
 import { newBlobId } from '../storage/blob-id.js';
-import type { StorageNode } from '../storage/ports.js';
+import type { DamageableNode } from '../storage/ports.js';
 import { createReplicatedBlobStore } from '../storage/replicated-blob-store.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
@@ -39,7 +39,7 @@ const STALE_READ_RETENTION_MS = 60_000;
 
 /** Adapters a test (or another host) supplies instead of the ones the config names. */
 export interface RuntimeOverrides {
-  nodes?: StorageNode[];
+  nodes?: DamageableNode[];
   metadata?: MetadataStore;
   cache?: CacheClient;
   queue?: TaskQueue;

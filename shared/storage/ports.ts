@@ -19,6 +19,19 @@ export interface StorageNode {
   health(): Promise<NodeHealth>;
 }
 
+/** How a stored replica is damaged by the `corrupt` fault (blob-format.ts `damageReplica`). */
+export type DamageMode = 'bitflip' | 'zero' | 'truncate';
+
+/**
+ * A node whose stored replicas the `corrupt` fault can damage in place, below their checksum, as
+ * bit rot would: the local nodes (a directory, or memory in tests). The storage-node worker damages
+ * its own directory, so the HTTP node of stack mode needs no such method.
+ */
+export interface DamageableNode extends StorageNode {
+  /** Damages the stored replica of `blobId` in `mode`; throws BlobMissingError when there is none. */
+  damage(blobId: string, mode: DamageMode): Promise<void>;
+}
+
 export interface BlobStat {
   size: number;
   storedAt: Date;

@@ -19,18 +19,38 @@ import {
   writeSync,
   writev as writevFd,
 } from 'node:fs';
-import { access, constants, mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import {
+  access,
+  constants,
+  mkdir,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  truncate,
+  unlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Clock } from '../../runtime/clock.js';
-import { BLOB_HEADER_SIZE, contentSize, decodeBlob, encodeBlobHeader } from '../blob-format.js';
+import {
+  BLOB_HEADER_SIZE,
+  contentSize,
+  damageReplica,
+  decodeBlob,
+  encodeBlobHeader,
+} from '../blob-format.js';
 import { assertBlobId, isValidBlobId } from '../blob-id.js';
 import {
   type BlobListing,
   BlobMissingError,
   type BlobStat,
+  type DamageableNode,
+  type DamageMode,
   type NodeHealth,
-  type StorageNode,
   StorageNodeUnavailableError,
 } from '../ports.js';
 
@@ -92,7 +112,7 @@ const DEFAULT_STALE_TEMP_MS = 10 * 60_000;
  * 48-byte header (length, SHA-256) then the bytes; written to `<dir>/tmp/` and renamed into place,
  * so a reader never sees a half-written replica at its final path.
  */
-export function createFsNode(options: FsNodeOptions): StorageNode {
+export function createFsNode(options: FsNodeOptions): DamageableNode {
   const { id, dir, clock } = options;
   const durable = options.fsync ?? true;
   const blobsDir = join(dir, 'blobs');
@@ -266,6 +286,26 @@ export function createFsNode(options: FsNodeOptions): StorageNode {
     }
   }
 
+  /**
+   * Bit rot (the `corrupt` fault): the replica's file is damaged where it lies, not replaced, and
+   * keeps its times, so only a read that checks the checksum can tell.
+   */
+  async function damage(blobId: string, mode: DamageMode): Promise<void> {
+    assertBlobId(blobId);
+    const path = blobPath(blobId);
+    try {
+      const info = await stat(path);
+      const stored = await readFile(path);
+      const damaged = damageReplica(stored, mode);
+      if (damaged.length < stored.length) await truncate(path, damaged.length);
+      else await writeFile(path, damaged, { flag: 'r+' });
+      await utimes(path, info.atime, info.mtime);
+    } catch (error) {
+      if (isNotFound(error)) throw new BlobMissingError(blobId, id, { cause: error });
+      throw error;
+    }
+  }
+
   async function statBlob(blobId: string): Promise<BlobStat | undefined> {
     assertBlobId(blobId);
     // A stat reads the inode only, whatever the file's size: synchronous, like small reads.
@@ -314,6 +354,7 @@ export function createFsNode(options: FsNodeOptions): StorageNode {
     stat: statBlob,
     list,
     health,
+    damage,
   };
 }
 

@@ -1,10 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { encodeBlob } from '../../../shared/storage/blob-format.js';
+import { rankNodes } from '../../../shared/storage/placement.js';
 import {
   blobReplicas,
   eventually,
   type FaultTarget,
+  NODE_IDS,
   startFaultServer,
   timed,
 } from '../../support/e2e/faults.js';
@@ -57,38 +62,90 @@ function nodeRule(point: string, fault: Record<string, unknown>, extra: Record<s
   });
 }
 
+const CORRUPT_MODES = ['bitflip', 'zero', 'truncate'] as const;
+
+/** The replica file of `blobId` on `node`, header included. */
+function replicaFile(node: string, blobId: string): Promise<Buffer> {
+  return readFile(join(target.dataDir, 'nodes', node, 'blobs', blobId.slice(0, 2), blobId));
+}
+
+/** What each `corrupt` mode must have done to the stored replica `good`. */
+function expectDamaged(onDisk: Buffer, good: Buffer, mode: (typeof CORRUPT_MODES)[number]): void {
+  expect(onDisk.equals(good)).toBe(false);
+  if (mode === 'truncate') {
+    expect(onDisk.length).toBeLessThan(good.length);
+    return;
+  }
+  expect(onDisk.length).toBe(good.length);
+  const changed = [...onDisk.keys()].filter((i) => onDisk[i] !== good[i]);
+  if (mode === 'bitflip') expect(changed).toHaveLength(1);
+  else expect(changed.every((i) => onDisk[i] === 0)).toBe(true);
+}
+
+/** One reconcile pass now (its deep scrub reads every replica and rewrites the damaged ones). */
+async function repairPass(): Promise<{ replicasRepaired: number }> {
+  const response = await fetch(`${target.adminEndpoint}/api/v1/storage/repair`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+    signal: AbortSignal.timeout(30_000),
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as { replicasRepaired: number };
+}
+
 describe('corrupt', () => {
-  it('a replica damaged on read is detected and the read is served from the other', async () => {
-    // Prepare
-    const body = randomBytes(64 * 1024);
-    await put('corrupt/read', body);
-    // The first replica read is damaged on disk (bitflip below its checksum).
-    const rule = await nodeRule('node.read', { type: 'corrupt', mode: 'bitflip' }, { times: 1 });
+  it.each(CORRUPT_MODES)(
+    'node.read %s: the replica read first is damaged on disk, the GET is served by the other, the scrub rewrites it',
+    async (mode) => {
+      // Prepare: the holder a GET reads first is the first-ranked one
+      const body = randomBytes(64 * 1024);
+      const { blobId, nodes } = await putAndLocate(`corrupt/read-${mode}`, body);
+      const firstRead = rankNodes(blobId, NODE_IDS).find((node) => nodes.includes(node))!;
+      const good = encodeBlob(body);
+      const rule = await nodeRule('node.read', { type: 'corrupt', mode }, { node: firstRead, times: 1 });
 
-    // Act
-    const first = await getBytes('corrupt/read');
-    const second = await getBytes('corrupt/read');
+      // Act
+      const read = await getBytes(`corrupt/read-${mode}`);
+      const damaged = await replicaFile(firstRead, blobId);
+      const repair = await repairPass();
+      const repaired = await replicaFile(firstRead, blobId);
 
-    // Assess
-    expect(first.equals(body)).toBe(true);
-    expect(second.equals(body)).toBe(true);
-    expect(await target.faults.events({ rule: rule.id })).toHaveLength(1);
-  });
+      // Assess
+      expect(read.equals(body)).toBe(true);
+      expectDamaged(damaged, good, mode);
+      expect(repair.replicasRepaired).toBeGreaterThanOrEqual(1);
+      expect(repaired.equals(good)).toBe(true);
+      expect(await target.faults.events({ rule: rule.id })).toHaveLength(1);
+    },
+  );
 
-  it('replicas written corrupt on node-1 never reach the client', async () => {
-    // Prepare
-    const bodies = Array.from({ length: 8 }, () => randomBytes(8 * 1024));
-    const rule = await nodeRule('node.write', { type: 'corrupt', mode: 'zero' }, { node: 'node-1' });
+  it.each(CORRUPT_MODES)(
+    'node.write %s: acknowledged with R replicas, one damaged on disk; reads are good; the scrub rewrites it',
+    async (mode) => {
+      // Prepare
+      const body = randomBytes(16 * 1024);
+      const good = encodeBlob(body);
+      const rule = await nodeRule('node.write', { type: 'corrupt', mode }, { times: 1 });
 
-    // Act
-    for (const [i, body] of bodies.entries()) await put(`corrupt/write-${i}`, body);
-    const read = [];
-    for (const i of bodies.keys()) read.push(await getBytes(`corrupt/write-${i}`));
+      // Act
+      const { blobId, nodes } = await putAndLocate(`corrupt/write-${mode}`, body);
+      const files = await Promise.all(nodes.map((node) => replicaFile(node, blobId)));
+      const read = await getBytes(`corrupt/write-${mode}`);
+      const repair = await repairPass();
+      const repaired = await Promise.all(nodes.map((node) => replicaFile(node, blobId)));
 
-    // Assess
-    expect((await target.faults.events({ rule: rule.id })).length).toBeGreaterThanOrEqual(1);
-    for (const [i, body] of bodies.entries()) expect(read[i]!.equals(body)).toBe(true);
-  });
+      // Assess
+      expect(nodes).toHaveLength(2);
+      const damaged = files.filter((file) => !file.equals(good));
+      expect(damaged).toHaveLength(1);
+      expectDamaged(damaged[0]!, good, mode);
+      expect(read.equals(body)).toBe(true);
+      expect(repair.replicasRepaired).toBeGreaterThanOrEqual(1);
+      expect(repaired.every((file) => file.equals(good))).toBe(true);
+      expect(await target.faults.events({ rule: rule.id })).toHaveLength(1);
+    },
+  );
 });
 
 describe('node_down', () => {
