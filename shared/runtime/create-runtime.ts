@@ -88,8 +88,11 @@ export async function createRuntime(
     { registry: metrics.registry, faults, tracer: tracing.tracer },
   );
   const discovery = storageDiscovery.discovery;
+  // R follows the live `storage.replicas` once the config store is open (below); until then, and
+  // when no control plane runs, the environment's REPLICATION_FACTOR.
+  let replicasInForce = () => config.storage.replicas;
   const blobs = withStorageFaults(
-    createReplicatedBlobStore({ discovery, replicas: config.storage.replicas, logger }),
+    createReplicatedBlobStore({ discovery, replicas: () => replicasInForce(), logger }),
     faults,
     discovery,
   );
@@ -116,9 +119,11 @@ export async function createRuntime(
     client: database?.client,
     firings,
   });
+  const live = controlPlane.dynamicConfig.live;
+  replicasInForce = () => live.get('storage.replicas');
   // The calls to the storage-node workers follow `http.retries` and `http.timeoutMs` live.
   const unbindHttpSettings = storageDiscovery.httpClient
-    ? bindHttpClientSettings(storageDiscovery.httpClient, controlPlane.dynamicConfig.live)
+    ? bindHttpClientSettings(storageDiscovery.httpClient, live)
     : undefined;
   const cache = withCacheFaults(overrides.cache ?? openCache(config, logger), faults);
   const metadata = createCachedMetadataStore(store, cache, { ttlSeconds: config.cache.ttlSeconds, logger });
