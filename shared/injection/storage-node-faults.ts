@@ -4,21 +4,11 @@ import type { InjectionPoint } from '../faults/rule.js';
 import {
   BlobMissingError,
   type DamageableNode,
+  NodeFullError,
   type StorageNode,
   StorageNodeUnavailableError,
 } from '../storage/ports.js';
 import { faultAt, firingsAt, settle, type TerminalFault } from './fault-point.js';
-
-/** A node refusing a write because it is full (`capacity`): the client sees 507 StorageFull. */
-export class NodeFullError extends Error {
-  override readonly name = 'NodeFullError';
-  constructor(
-    readonly node: string,
-    readonly maxBytes: number,
-  ) {
-    super(`storage node ${node} is full (capacity ${maxBytes} bytes)`);
-  }
-}
 
 /**
  * The disk faults of one storage node (`node.read|write|delete`): I/O errors and latency, the node
@@ -68,7 +58,9 @@ export function withNodeFaults(node: DamageableNode, engine: FaultEngine): Stora
           return;
         case 'capacity': {
           const used = (await node.health()).bytes ?? 0;
-          if (used + bytes.length > fault.maxBytes) throw new NodeFullError(node.id, fault.maxBytes);
+          if (used + bytes.length > fault.maxBytes) {
+            throw new NodeFullError(node.id, { cause: new InjectedFault(hit.origin, fault) });
+          }
           return node.put(blobId, bytes);
         }
         case 'corrupt':
@@ -95,9 +87,18 @@ export function withNodeFaults(node: DamageableNode, engine: FaultEngine): Stora
   };
 }
 
-/** The faults every disk operation can meet: an I/O error, or the node not answering at all. */
+/** Errnos of a disk with no room left, which the fs node reports as the node being full. */
+const FULL_DISK_ERRNOS = new Set(['ENOSPC', 'EDQUOT']);
+
+/**
+ * The faults every disk operation can meet: an I/O error (a full disk's errno reads as a real full
+ * disk does: the node is full), or the node not answering at all.
+ */
 function failIfDown(nodeId: string, hit: TerminalFault): void {
   const { fault, origin } = hit;
+  if (fault.type === 'io_error' && FULL_DISK_ERRNOS.has(fault.errno)) {
+    throw new NodeFullError(nodeId, { cause: new InjectedFault(origin, fault) });
+  }
   if (fault.type === 'io_error') throw new InjectedFault(origin, fault);
   if (fault.type === 'node_down') {
     throw new StorageNodeUnavailableError(nodeId, { cause: new InjectedFault(origin, fault) });

@@ -147,6 +147,20 @@ export class StorageNodeUnavailableError extends Error {
   }
 }
 
+/**
+ * Raised by a node that has no room for a write: its disk is full (ENOSPC, or EDQUOT for a quota)
+ * or a `capacity` fault says so. When no node can take a write, the client sees 507 StorageFull.
+ */
+export class NodeFullError extends Error {
+  override readonly name = 'NodeFullError';
+  constructor(
+    readonly node: string,
+    options?: ErrorOptions,
+  ) {
+    super(`storage node ${node} is full`, options);
+  }
+}
+
 /** Raised for a blob id that is not one we generate; nothing with such an id reaches a disk. */
 export class InvalidBlobIdError extends Error {
   override readonly name = 'InvalidBlobIdError';

@@ -50,6 +50,7 @@ import {
   type BlobStat,
   type DamageableNode,
   type DamageMode,
+  NodeFullError,
   type NodeHealth,
   StorageNodeUnavailableError,
 } from '../ports.js';
@@ -358,12 +359,22 @@ export function createFsNode(options: FsNodeOptions): DamageableNode {
   };
 }
 
-/** A put that fails for lack of the node directory itself reads as the node being unavailable. */
+/** Errors of a filesystem with no room left: the disk (ENOSPC) or the user's quota (EDQUOT). */
+const FULL_DISK_CODES = new Set(['ENOSPC', 'EDQUOT']);
+
+/**
+ * A put that fails for lack of the node directory itself reads as the node being unavailable; one
+ * that fails for lack of space, as the node being full (the write goes to another node, and with
+ * none left the client sees 507 StorageFull, as for the `capacity` fault).
+ */
 async function wrapUnavailable<T>(node: string, work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {
     if (isNotFound(error)) throw new StorageNodeUnavailableError(node, { cause: error });
+    if (FULL_DISK_CODES.has((error as NodeJS.ErrnoException | undefined)?.code ?? '')) {
+      throw new NodeFullError(node, { cause: error });
+    }
     throw error;
   }
 }

@@ -212,6 +212,17 @@ describe('capacity', () => {
     expect(failure).toEqual({ name: 'StorageFull', status: 507 });
   });
 
+  it('io_error ENOSPC on every node is a full disk too: 507 StorageFull, not a 503', async () => {
+    // Prepare
+    await nodeRule('node.write', { type: 'io_error', errno: 'ENOSPC' });
+
+    // Act
+    const failure = await sdkError(put('enospc', randomBytes(1024)));
+
+    // Assess
+    expect(failure).toEqual({ name: 'StorageFull', status: 507 });
+  });
+
   it('one node full: writes still succeed on the others', async () => {
     // Prepare
     await nodeRule('node.write', { type: 'capacity', maxBytes: 0 }, { node: 'node-2' });
@@ -221,6 +232,28 @@ describe('capacity', () => {
 
     // Assess
     expect(placed.nodes).toEqual(['node-1', 'node-3']);
+  });
+});
+
+describe('the disk-full preset', () => {
+  it('answers 507 StorageFull to writes, as its description says; reads go on', async () => {
+    // Prepare
+    const body = randomBytes(2048);
+    await put('disk-full/before', body);
+    const preset = (await target.faults.presets()).find((p) => p.name === 'disk-full');
+    const activated = await target.faults.call('POST', '/presets/disk-full/activate', { ttl: '1m' });
+
+    // Act
+    const write = await sdkError(put('disk-full/after', randomBytes(2048)));
+    const read = await getBytes('disk-full/before');
+    await target.faults.deactivateScenario('disk-full');
+    await put('disk-full/later', randomBytes(2048));
+
+    // Assess
+    expect(activated.status).toBe(200);
+    expect(preset?.description).toContain('507 StorageFull');
+    expect(write).toEqual({ name: 'StorageFull', status: 507 });
+    expect(read.equals(body)).toBe(true);
   });
 });
 
