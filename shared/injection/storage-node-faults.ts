@@ -84,6 +84,9 @@ export function withNodeFaults(node: DamageableNode, engine: FaultEngine): Stora
     stat: (blobId) => node.stat(blobId),
     list: () => node.list(),
     health: () => node.health(),
+    ...(node.sweepTempFiles === undefined
+      ? {}
+      : { sweepTempFiles: (olderThan: Date) => node.sweepTempFiles!(olderThan) }),
   };
 }
 

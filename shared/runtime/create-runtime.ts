@@ -77,6 +77,7 @@ export async function createRuntime(
         id: `node-${index + 1}`,
         dir: join(config.dataDir, 'nodes', `node-${index + 1}`),
         fsync: config.storage.fsync,
+        staleTempMs: config.orphanGraceMs,
       }),
     );
   // Static: the nodes above; etcd (stack mode): the storage-node workers registered there.

@@ -17,6 +17,12 @@ export interface StorageNode {
   /** Every blob this node holds, with its size and write time (for reconcile and orphan collection). */
   list(): AsyncIterable<BlobListing>;
   health(): Promise<NodeHealth>;
+  /**
+   * Removes the temp files of writes that died (older than `olderThan`, owned by no write in
+   * progress) and returns how many. Absent where there are none to find here: the memory node has
+   * no temp files, and a storage-node worker sweeps its own disk.
+   */
+  sweepTempFiles?(olderThan: Date): Promise<number>;
 }
 
 /** How a stored replica is damaged by the `corrupt` fault (blob-format.ts `damageReplica`). */
@@ -112,6 +118,8 @@ export interface BlobStore {
    */
   listAll(): AsyncIterable<BlobReplicaListing>;
   nodes(): Promise<NodeHealth[]>;
+  /** Sweeps the temp files older than `olderThan` on every node that has some; returns how many went. */
+  sweepTempFiles(olderThan: Date): Promise<number>;
 }
 
 export class BlobMissingError extends Error {

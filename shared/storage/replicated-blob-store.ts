@@ -245,7 +245,19 @@ export function createReplicatedBlobStore(options: ReplicatedBlobStoreOptions): 
     );
   }
 
-  return { put, get, delete: remove, repair, listAll, nodes };
+  async function sweepTempFiles(olderThan: Date): Promise<number> {
+    const swept = await Promise.all(
+      discovery.nodes().map((node) =>
+        (node.sweepTempFiles?.(olderThan) ?? Promise.resolve(0)).catch((error: unknown) => {
+          logger.warn('could not sweep the temp files of a storage node', { node: node.id, error });
+          return 0;
+        }),
+      ),
+    );
+    return swept.reduce((sum, count) => sum + count, 0);
+  }
+
+  return { put, get, delete: remove, repair, listAll, nodes, sweepTempFiles };
 }
 
 function orderByRank(ids: string[], ranked: readonly StorageNode[]): string[] {

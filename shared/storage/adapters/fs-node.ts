@@ -71,7 +71,10 @@ export interface FsNodeOptions {
    * loses nothing, a power loss may.
    */
   fsync?: boolean;
-  /** Temp files older than this at open are leftovers of a crashed write and are removed. */
+  /**
+   * Temp files older than this at open are leftovers of a crashed write and are removed; later
+   * ones go in `sweepTempFiles` (the reconcile pass). Default 10 minutes.
+   */
   staleTempMs?: number;
 }
 
@@ -130,6 +133,8 @@ export function createFsNode(options: FsNodeOptions): DamageableNode {
   const spares: Spare[] = [];
   /** Directory fsyncs not started yet, by shard directory (see syncShardDirectory). */
   const pendingShardSyncs = new Map<string, Promise<void>>();
+  /** Temp files of the puts in progress: never swept, however long a write takes. */
+  const writing = new Set<string>();
   let tempSequence = 0;
 
   // Concatenated, not join()ed: blob ids are validated and this runs on every read.
@@ -150,6 +155,16 @@ export function createFsNode(options: FsNodeOptions): DamageableNode {
     if (spare !== undefined) return putIntoSpare(spare, blobId, bytes);
     const shard = await ensureShard(blobId);
     const tempPath = join(tmpDir, `${blobId}.${process.pid}.${++tempSequence}.tmp`);
+    writing.add(tempPath);
+    try {
+      await writeReplica(tempPath, shard, blobId, bytes);
+    } finally {
+      writing.delete(tempPath);
+    }
+  }
+
+  /** Writes a new replica file at `tempPath` and renames it into `shard`. */
+  async function writeReplica(tempPath: string, shard: string, blobId: string, bytes: Buffer): Promise<void> {
     // With O_DSYNC each write returns once its bytes (and the file size) are on stable storage, as
     // write + fdatasync would: one thread-pool round trip fewer than a separate fsync per replica.
     const fd = await openFile(tempPath, durable && O_DSYNC_FLAGS !== undefined ? O_DSYNC_FLAGS : 'w');
@@ -288,6 +303,35 @@ export function createFsNode(options: FsNodeOptions): DamageableNode {
   }
 
   /**
+   * Removes the temp files older than `olderThan` that no put in progress owns and that are not
+   * this node's spares: what writes killed with their process left behind. Returns how many.
+   */
+  async function sweepTempFiles(olderThan: Date): Promise<number> {
+    let removed = 0;
+    for (const name of await readdirOrEmpty(tmpDir)) {
+      const path = join(tmpDir, name);
+      let modified: number;
+      try {
+        modified = (await stat(path)).mtimeMs;
+      } catch {
+        continue; // Renamed into place or removed meanwhile.
+      }
+      // Checked after the stat's await, then removed in the same turn: no put or delete can claim
+      // the file in between.
+      if (
+        modified >= olderThan.getTime() ||
+        writing.has(path) ||
+        spares.some((spare) => spare.path === path)
+      ) {
+        continue;
+      }
+      rmSync(path, { force: true });
+      removed += 1;
+    }
+    return removed;
+  }
+
+  /**
    * Bit rot (the `corrupt` fault): the replica's file is damaged where it lies, not replaced, and
    * keeps its times, so only a read that checks the checksum can tell.
    */
@@ -356,6 +400,7 @@ export function createFsNode(options: FsNodeOptions): DamageableNode {
     list,
     health,
     damage,
+    sweepTempFiles,
   };
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
@@ -83,7 +83,7 @@ function expectDamaged(onDisk: Buffer, good: Buffer, mode: (typeof CORRUPT_MODES
 }
 
 /** One reconcile pass now (its deep scrub reads every replica and rewrites the damaged ones). */
-async function repairPass(): Promise<{ replicasRepaired: number }> {
+async function repairPass(): Promise<{ replicasRepaired: number; tempFilesRemoved?: number }> {
   const response = await fetch(`${target.adminEndpoint}/api/v1/storage/repair`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -91,7 +91,7 @@ async function repairPass(): Promise<{ replicasRepaired: number }> {
     signal: AbortSignal.timeout(30_000),
   });
   expect(response.status).toBe(200);
-  return (await response.json()) as { replicasRepaired: number };
+  return (await response.json()) as { replicasRepaired: number; tempFilesRemoved?: number };
 }
 
 describe('corrupt', () => {
@@ -295,6 +295,28 @@ describe('partial_write and stale_replica', () => {
 
     // Assess
     for (const [i, body] of bodies.entries()) expect(read[i]!.equals(body)).toBe(true);
+  });
+});
+
+describe('temp files of killed writes', () => {
+  it('are removed by the reconcile pass once older than the grace; younger ones stay', async () => {
+    // Prepare: what a write killed mid-way leaves in a node's tmp/ (ORPHAN_GRACE_MS is 10 min)
+    const tmp = join(target.dataDir, 'nodes', 'node-2', 'tmp');
+    const killed = join(tmp, 'killed-write.99999.1.tmp');
+    const recent = join(tmp, 'recent-write.99999.2.tmp');
+    await writeFile(killed, randomBytes(64 * 1024));
+    await utimes(killed, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+    await writeFile(recent, randomBytes(1024));
+
+    // Act
+    const report = await repairPass();
+    const left = await readdir(tmp);
+    await rm(recent, { force: true });
+
+    // Assess
+    expect(report).toMatchObject({ tempFilesRemoved: 1 });
+    expect(left).toContain('recent-write.99999.2.tmp');
+    expect(left).not.toContain('killed-write.99999.1.tmp');
   });
 });
 
