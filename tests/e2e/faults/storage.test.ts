@@ -283,18 +283,45 @@ describe('partial_write and stale_replica', () => {
     expect(await target.faults.events({ rule: rule.id })).toHaveLength(1);
   });
 
-  it('stale_replica on one node: reads are still served byte-exact', async () => {
-    // Prepare
-    const bodies = Array.from({ length: 4 }, () => randomBytes(2048));
-    await nodeRule('node.write', { type: 'stale_replica' }, { node: 'node-3' });
+  it('stale_replica at node.write: acknowledged, that node lacks the new version, reads are good, repair heals it', async () => {
+    // Prepare: the repair after the upload is dropped, so only the reconcile pass heals the replica
+    await target.faults.addRule({
+      match: { service: 'async', point: 'queue.publish', operation: 'upload_completed' },
+      fault: { type: 'drop' },
+    });
+    const older = randomBytes(2048);
+    const newer = randomBytes(2048);
+    await put('stale-replica/write', older);
+    const rule = await nodeRule('node.write', { type: 'stale_replica' }, { times: 1 });
 
     // Act
-    for (const [i, body] of bodies.entries()) await put(`stale-replica/${i}`, body);
-    const read = [];
-    for (const i of bodies.keys()) read.push(await getBytes(`stale-replica/${i}`));
+    const { blobId, nodes } = await putAndLocate('stale-replica/write', newer);
+    const read = await getBytes('stale-replica/write');
+    const repair = await repairPass();
+    const healed = (await blobReplicas(target.dataDir)).get(blobId) ?? [];
+
+    // Assess: one of the R=2 replica writes was acknowledged without storing anything
+    expect(nodes).toHaveLength(1);
+    expect(read.equals(newer)).toBe(true);
+    expect(repair.replicasRepaired).toBeGreaterThanOrEqual(1);
+    expect(healed).toHaveLength(2);
+    expect(await target.faults.events({ rule: rule.id })).toHaveLength(1);
+  });
+
+  it('stale_replica at node.read on every node: no replica is found (503), and all reads again without the rule', async () => {
+    // Prepare
+    const body = randomBytes(2048);
+    await put('stale-replica/read', body);
+    const rule = await nodeRule('node.read', { type: 'stale_replica' });
+
+    // Act
+    const failure = await sdkError(getBytes('stale-replica/read'));
+    await target.faults.removeRule(rule.id);
+    const read = await getBytes('stale-replica/read');
 
     // Assess
-    for (const [i, body] of bodies.entries()) expect(read[i]!.equals(body)).toBe(true);
+    expect(failure).toEqual({ name: 'ServiceUnavailable', status: 503 });
+    expect(read.equals(body)).toBe(true);
   });
 });
 
