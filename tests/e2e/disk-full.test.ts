@@ -13,21 +13,28 @@ jest.setTimeout(120_000);
 
 /**
  * A real full disk, not an injected fault: the storage nodes' directory (`DATA_DIR/nodes`) is a
- * 2 MiB tmpfs filled to within a few KiB, so every replica write meets ENOSPC from the kernel.
- * The client must see what the `capacity` fault answers: 507 StorageFull. Needs root (mount).
+ * 2 MiB tmpfs filled to within a few KiB, so every replica write meets ENOSPC from the kernel, and
+ * the metadata database's (`DATA_DIR/metadata`) a 64 MiB tmpfs, filled by the last test. The client
+ * must see what the `capacity` fault answers: 507 StorageFull. Needs root (mount).
  */
 let dataDir: string;
 let nodesDir: string;
-let mounted = false;
+let metadataDir: string;
+const mounted: string[] = [];
 let target: FaultTarget | undefined;
 let bucket: string;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'mock-s3-disk-full-'));
   nodesDir = join(dataDir, 'nodes');
+  metadataDir = join(dataDir, 'metadata');
   mkdirSync(nodesDir);
+  mkdirSync(metadataDir);
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', nodesDir]);
-  mounted = true;
+  mounted.push(nodesDir);
+  // PGlite's files take ~35 MB; the last test fills the rest.
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', metadataDir]);
+  mounted.push(metadataDir);
   target = await startFaultServer({ dataDir });
   bucket = await target.createBucket('disk-full');
   // Everything but a few KiB goes to a filler file: a 64 KiB replica no longer fits anywhere.
@@ -37,7 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await target?.close();
-  if (mounted) execFileSync('umount', [nodesDir]);
+  for (const dir of mounted) execFileSync('umount', [dir]);
   await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -85,40 +92,18 @@ describe('a real full disk under the storage nodes', () => {
 });
 
 describe('a real full disk under the metadata database', () => {
-  let metaDataDir: string;
-  let metadataDir: string;
-  let metaMounted = false;
-  let metaTarget: FaultTarget | undefined;
-
-  beforeAll(async () => {
-    metaDataDir = await mkdtemp(join(tmpdir(), 'mock-s3-metadata-full-'));
-    metadataDir = join(metaDataDir, 'metadata');
-    mkdirSync(metadataDir);
-    // PGlite's files take ~35 MB; the rest of the tmpfs is filled once the server is up.
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', metadataDir]);
-    metaMounted = true;
-    metaTarget = await startFaultServer({ dataDir: metaDataDir });
-  });
-
-  afterAll(async () => {
-    await metaTarget?.close();
-    if (metaMounted) execFileSync('umount', [metadataDir]);
-    await rm(metaDataDir, { recursive: true, force: true });
-  });
-
   it('CreateMultipartUpload gets 507 StorageFull once the database cannot grow, never a 500 or 503', async () => {
-    // Prepare
-    const metaBucket = await metaTarget!.createBucket('metadata-full');
+    // Prepare: the rest of the metadata tmpfs filled (PGlite's own files took ~35 MB of it)
     const { bavail, bsize } = statfsSync(metadataDir);
     writeFileSync(join(metadataDir, 'filler'), Buffer.alloc(Math.max(0, bavail * bsize - 4 * 1024)));
 
     // Act: uploads with 1.5 KiB of user metadata each, until the database needs a page it cannot have
     const answers: { name: string; status: number | undefined }[] = [];
     for (let i = 0; i < 100 && !answers.some((a) => a.status !== 200); i++) {
-      const create = metaTarget!.client.send(
+      const create = target!.client.send(
         new CreateMultipartUploadCommand({
-          Bucket: metaBucket,
-          Key: `full/upload-${i}`,
+          Bucket: bucket,
+          Key: `metadata-full/upload-${i}`,
           Metadata: { pad: 'x'.repeat(1536) },
         }),
       );
