@@ -4,8 +4,8 @@ import { type NodeRegistration, registerNode } from '../../shared/discovery/adap
 import { followFaultRules } from '../../shared/injection/follow-fault-rules.js';
 import { withNodeFaults } from '../../shared/injection/storage-node-faults.js';
 import { runMain } from '../../shared/runtime/run-main.js';
-import { createFsNode } from '../../shared/storage/adapters/fs-node.js';
-import { createLogger } from '../../shared/telemetry/logger.js';
+import { createFsNode, type FsNode } from '../../shared/storage/adapters/fs-node.js';
+import { createLogger, type Logger } from '../../shared/telemetry/logger.js';
 import { loadStorageNodeConfig } from './config.js';
 import { createStorageNodeServer } from './server.js';
 
@@ -67,14 +67,14 @@ async function main(): Promise<void> {
  * files, so the worker removes those of killed writes itself, at the pass's interval and grace.
  */
 function sweepTempFilesEvery(
-  disk: ReturnType<typeof createFsNode>,
+  disk: FsNode,
   intervalMs: number,
   graceMs: number,
-  logger: ReturnType<typeof createLogger>,
+  logger: Logger,
 ): NodeJS.Timeout {
   const timer = setInterval(() => {
     disk
-      .sweepTempFiles?.(new Date(Date.now() - graceMs))
+      .sweepTempFiles(new Date(Date.now() - graceMs))
       .then((count) => {
         if (count > 0) logger.info('stale temp files removed', { count });
       })

@@ -78,6 +78,11 @@ export interface FsNodeOptions {
   staleTempMs?: number;
 }
 
+/** A node on a local directory: its replicas can be damaged, and its temp files swept. */
+export interface FsNode extends DamageableNode {
+  sweepTempFiles(olderThan: Date): Promise<number>;
+}
+
 /**
  * Replicas up to this size (header included) are read synchronously. A small file in the page cache
  * reads in a few microseconds, while the asynchronous path costs four thread-pool round trips (open,
@@ -116,7 +121,7 @@ const DEFAULT_STALE_TEMP_MS = 10 * 60_000;
  * 48-byte header (length, SHA-256) then the bytes; written to `<dir>/tmp/` and renamed into place,
  * so a reader never sees a half-written replica at its final path.
  */
-export function createFsNode(options: FsNodeOptions): DamageableNode {
+export function createFsNode(options: FsNodeOptions): FsNode {
   const { id, dir, clock } = options;
   const durable = options.fsync ?? true;
   const blobsDir = join(dir, 'blobs');

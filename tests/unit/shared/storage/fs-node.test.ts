@@ -11,17 +11,12 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { createFsNode } from '../../../../shared/storage/adapters/fs-node.js';
+import { createFsNode, type FsNode } from '../../../../shared/storage/adapters/fs-node.js';
 import { newBlobId } from '../../../../shared/storage/blob-id.js';
-import {
-  BlobCorruptError,
-  BlobMissingError,
-  InvalidBlobIdError,
-  type StorageNode,
-} from '../../../../shared/storage/ports.js';
+import { BlobCorruptError, BlobMissingError, InvalidBlobIdError } from '../../../../shared/storage/ports.js';
 
 let dir: string;
-let node: StorageNode;
+let node: FsNode;
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'fs-node-'));
@@ -235,7 +230,7 @@ describe('fs node', () => {
     writeFileSync(join(tmp, 'other-writer.2.1.tmp'), 'a write in progress elsewhere');
 
     // Act
-    const removed = await node.sweepTempFiles!(new Date(Date.now() - 60_000));
+    const removed = await node.sweepTempFiles(new Date(Date.now() - 60_000));
 
     // Assess
     expect(removed).toBe(1);
@@ -255,7 +250,7 @@ describe('fs node', () => {
       await new Promise((resolve) => setImmediate(resolve));
     }
     const seen = readdirSync(tmp);
-    const removed = await node.sweepTempFiles!(new Date(Date.now() + 3_600_000));
+    const removed = await node.sweepTempFiles(new Date(Date.now() + 3_600_000));
     await writing;
 
     // Assess
