@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
@@ -217,5 +218,31 @@ describe('a full disk inside every storage-node worker', () => {
 
     // Assess
     expect(status).toBe(507);
+  });
+});
+
+describe("temp files of killed writes on a worker's disk", () => {
+  it('are swept by the worker within a reconcile interval once older than the grace; younger ones stay', async () => {
+    // Prepare: what a worker killed mid-write leaves in its tmp/ (the grace is ORPHAN_GRACE_MS)
+    const tmp = join(env.dataDir, 'nodes', 'node-2', 'tmp');
+    const killed = join(tmp, 'killed-write.99999.1.tmp');
+    const recent = join(tmp, 'recent-write.99999.2.tmp');
+    const old = new Date(Date.now() - env.orphanGraceMs - 60_000);
+    await writeFile(killed, randomBytes(64 * 1024));
+    await utimes(killed, old, old);
+    await writeFile(recent, randomBytes(1024));
+
+    // Act: the sweep runs every RECONCILE_INTERVAL_MS; no event crosses the process boundary
+    const deadline = Date.now() + 3 * env.reconcileIntervalMs;
+    let left = await readdir(tmp);
+    while (left.includes('killed-write.99999.1.tmp') && Date.now() < deadline) {
+      await delay(200);
+      left = await readdir(tmp);
+    }
+    await rm(recent, { force: true });
+
+    // Assess
+    expect(left).not.toContain('killed-write.99999.1.tmp');
+    expect(left).toContain('recent-write.99999.2.tmp');
   });
 });
