@@ -67,9 +67,11 @@ const ZERO_RANGE_BYTES = 4096;
  * `bitflip` flips one bit in the middle of the content, `zero` zeroes up to 4 KiB of the content
  * from its middle on, `truncate` cuts the replica to half its content. Each result fails
  * {@link decodeBlob}: for an empty content, or a range that held only zeros already, the damage
- * lands on the stored checksum instead, so the replica is never left intact.
+ * lands on the stored checksum instead, so the replica is never left intact. A replica that is
+ * already damaged is returned as it is: flipping the same bit again would heal it.
  */
 export function damageReplica(stored: Buffer, mode: DamageMode): Buffer {
+  if (!isIntact(stored)) return Buffer.from(stored);
   const contentLength = Math.max(0, stored.length - BLOB_HEADER_SIZE);
   const middle = BLOB_HEADER_SIZE + Math.floor(contentLength / 2);
   if (mode === 'truncate') {
@@ -86,4 +88,13 @@ export function damageReplica(stored: Buffer, mode: DamageMode): Buffer {
   if (range.some((byte) => byte !== 0)) range.fill(0);
   else damaged.fill(0, CHECKSUM_OFFSET, BLOB_HEADER_SIZE);
   return damaged;
+}
+
+function isIntact(stored: Buffer): boolean {
+  try {
+    decodeBlob(stored, '', '');
+    return true;
+  } catch {
+    return false;
+  }
 }

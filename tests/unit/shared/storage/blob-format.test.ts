@@ -48,4 +48,15 @@ describe('damageReplica', () => {
     expect(changed(zeroed)).toHaveLength(4096);
     expect(changed(zeroed).every((i) => i >= BLOB_HEADER_SIZE && zeroed[i] === 0)).toBe(true);
   });
+
+  it.each(MODES)('%s twice leaves the replica damaged (a second bitflip must not undo the first)', (mode) => {
+    // Prepare
+    const stored = encodeBlob(Buffer.from('bit rot does not heal itself'));
+
+    // Act
+    const twice = damageReplica(damageReplica(stored, mode), mode);
+
+    // Assess
+    expect(() => decodeBlob(twice, 'blob', 'node-1')).toThrow(BlobCorruptError);
+  });
 });
