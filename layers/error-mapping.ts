@@ -51,15 +51,31 @@ export function errorMapping(
   return { name: 'error-mapping', onError };
 }
 
+/** SQLSTATE `disk_full`: the metadata database could not grow its files. */
+const DISK_FULL_SQLSTATE = '53100';
+
 /**
  * A metadata backend that is down, timing out or refusing a serialization is a 503 the client
  * retries (S3 sends ServiceUnavailable/SlowDown when it cannot serve), never a 500 with a cause.
+ * One whose disk is full answers what full storage nodes answer: 507 StorageFull.
  */
 function toS3Error(error: unknown): S3Error {
+  if (isMetadataDiskFull(error)) {
+    return new S3Error('StorageFull', { cause: error });
+  }
   if (error instanceof MetadataUnavailableError) {
     return new S3Error('ServiceUnavailable', { message: 'Please reduce your request rate.', cause: error });
   }
   return S3Error.from(error);
+}
+
+/**
+ * PostgreSQL reports a full disk as SQLSTATE 53100, which its adapter wraps in
+ * MetadataUnavailableError; PGlite raises the database's own error, carrying the SQLSTATE as `code`.
+ */
+function isMetadataDiskFull(error: unknown): boolean {
+  if (error instanceof MetadataUnavailableError) return error.sqlstate === DISK_FULL_SQLSTATE;
+  return (error as { code?: unknown } | null | undefined)?.code === DISK_FULL_SQLSTATE;
 }
 
 export function renderError(

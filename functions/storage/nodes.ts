@@ -40,7 +40,7 @@ export async function listNodes({ runtime }: ControlRequest): Promise<ControlRes
       };
     }),
   );
-  return { status: 200, body: { replicas: runtime.config.storage.replicas, nodes } };
+  return { status: 200, body: { replicas: replicasInForce(runtime), nodes } };
 }
 
 /**
@@ -65,7 +65,7 @@ export async function objectReplicas({ runtime, params, query }: ControlRequest)
     body: {
       bucket: bucket.name,
       key: object.key,
-      replicas: runtime.config.storage.replicas,
+      replicas: replicasInForce(runtime),
       verified: verify,
       blobs,
     },
@@ -103,6 +103,11 @@ function booleanParam(query: URLSearchParams, name: string, fallback: boolean): 
   if (raw === null) return fallback;
   if (raw === 'true' || raw === 'false') return raw === 'true';
   throw new ControlError('ValidationError', `${name}: must be true or false`, { field: name });
+}
+
+/** R as new writes use it: the live `storage.replicas`, else the environment's. */
+function replicasInForce(runtime: Runtime): number {
+  return runtime.dynamicConfig?.live.get('storage.replicas') ?? runtime.config.storage.replicas;
 }
 
 function storageOf(runtime: Runtime): StorageControl {

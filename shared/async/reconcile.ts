@@ -51,6 +51,8 @@ export interface ReconcileReport {
   replicasRepaired: number;
   /** Referenced blobs with no good replica anywhere. */
   lost: number;
+  /** Temp files of killed writes (older than the grace period, owned by no write) removed. */
+  tempFilesRemoved: number;
 }
 
 /**
@@ -58,8 +60,8 @@ export interface ReconcileReport {
  * and whose newest replica is older than the grace period (failed commits, lost delete tasks);
  * (b) checks that R nodes hold every referenced blob (by stat) and repairs those that fall short;
  * (c) deep-scrubs a window of referenced blobs, resuming where the last pass stopped: reads and
- * verifies each replica and rewrites corrupt ones (bit rot that no stat can see). Safe to run at
- * any time and repeatedly.
+ * verifies each replica and rewrites corrupt ones (bit rot that no stat can see); (d) removes the
+ * temp files of killed writes older than the grace period. Safe to run at any time and repeatedly.
  */
 export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const { blobs, metadata, clock, logger } = deps;
@@ -70,6 +72,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     blobsScrubbed: 0,
     replicasRepaired: 0,
     lost: 0,
+    tempFilesRemoved: 0,
   };
 
   // (a) The newest replica decides a blob's age, so a copy written moments ago by an upload in
@@ -109,6 +112,12 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
 
   // (c) This pass's window of the deep scrub.
   await scrubWindow(deps, report, lostIds);
+
+  // (d) A write killed with its process leaves its temp file behind; the same grace as for orphans
+  // keeps the file of a write still running in another process sharing the node's directory.
+  report.tempFilesRemoved = await blobs.sweepTempFiles(new Date(cutoff));
+  if (report.tempFilesRemoved > 0)
+    logger.info('stale temp files removed', { count: report.tempFilesRemoved });
   logger.info('reconcile pass done', { ...report });
   return report;
 }

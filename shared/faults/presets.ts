@@ -111,11 +111,18 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   },
   'disk-full': {
     name: 'disk-full',
-    description: 'One storage node is full: its writes fail, and clients see 507 StorageFull.',
+    description:
+      'Every storage node is full: S3 writes (PutObject, UploadPart, CopyObject, CompleteMultipartUpload) get 507 StorageFull; reads and deletes go on. With `node`, only that node is full and writes go to the others.',
     options: ['ttl', 'seed', 'node'],
+    // One full node alone is invisible to a client (its writes go to the next ranked node), so by
+    // default every node is full: that is what answers 507.
     rules: (o) => [
       rule('disk-full', 'capacity', o, {
-        match: { service: 'storage-node', point: 'node.write', node: o.node ?? DEFAULT_NODE },
+        match: {
+          service: 'storage-node',
+          point: 'node.write',
+          ...(o.node === undefined ? {} : { node: o.node }),
+        },
         fault: { type: 'capacity', maxBytes: 0 },
       }),
     ],

@@ -15,9 +15,15 @@ export function isIdempotent(method: string): boolean {
   return IDEMPOTENT.has(method.toUpperCase());
 }
 
-/** 5xx: the server failed, another attempt may succeed. A 4xx would fail the same way again. */
+const INSUFFICIENT_STORAGE = 507;
+
+/**
+ * 5xx: the server failed, another attempt may succeed. A 4xx would fail the same way again, and so
+ * would 507 Insufficient Storage: a full disk is an answer from a working server (a storage node
+ * with no room), not a failure to retry or to count against its breaker.
+ */
 export function isRetryableStatus(status: number): boolean {
-  return status >= 500 && status <= 599;
+  return status >= 500 && status <= 599 && status !== INSUFFICIENT_STORAGE;
 }
 
 /**

@@ -70,5 +70,6 @@ export function withStorageFaults(blobs: BlobStore, engine: FaultEngine, discove
     repair: (blobId, options) => blobs.repair(blobId, options),
     listAll: () => blobs.listAll(),
     nodes: () => blobs.nodes(),
+    sweepTempFiles: (olderThan) => blobs.sweepTempFiles(olderThan),
   };
 }

@@ -2,33 +2,21 @@ import type { FaultEngine, FaultOutcome } from '../faults/engine.js';
 import { InjectedFault } from '../faults/injected-fault.js';
 import type { InjectionPoint } from '../faults/rule.js';
 import {
-  BlobCorruptError,
   BlobMissingError,
+  type DamageableNode,
+  NodeFullError,
   type StorageNode,
   StorageNodeUnavailableError,
 } from '../storage/ports.js';
 import { faultAt, firingsAt, settle, type TerminalFault } from './fault-point.js';
 
-/** A node refusing a write because it is full (`capacity`): the client sees 507 StorageFull. */
-export class NodeFullError extends Error {
-  override readonly name = 'NodeFullError';
-  constructor(
-    readonly node: string,
-    readonly maxBytes: number,
-  ) {
-    super(`storage node ${node} is full (capacity ${maxBytes} bytes)`);
-  }
-}
-
-/** A node that can damage a stored replica below its checksum, as bit rot would. */
-export interface DamageableNode extends StorageNode {
-  damage?(blobId: string, mode: 'bitflip' | 'zero' | 'truncate'): Promise<void>;
-}
-
 /**
  * The disk faults of one storage node (`node.read|write|delete`): I/O errors and latency, the node
  * going down, partial writes and stale replicas (a write acknowledged but not stored), corruption
- * of the stored bytes (then detected by the node's own checksum) and a full disk.
+ * of the stored bytes (then detected by the node's own checksum) and a full disk. `corrupt` damages
+ * the replica's bytes where they are stored: at `node.read` just before that read (which then fails
+ * its checksum and the read fails over), at `node.write` just after the write, which is
+ * acknowledged: bit rot of a stored replica, found by a later read or the scrub.
  */
 export function withNodeFaults(node: DamageableNode, engine: FaultEngine): StorageNode {
   const at = (point: InjectionPoint, size?: number) =>
@@ -49,7 +37,7 @@ export function withNodeFaults(node: DamageableNode, engine: FaultEngine): Stora
       case 'stale_replica':
         throw new BlobMissingError(blobId, node.id, { cause: new InjectedFault(origin, fault) });
       case 'corrupt':
-        await damage(node, blobId, fault.mode);
+        await node.damage(blobId, fault.mode);
         return node.get(blobId);
       default:
         return node.get(blobId);
@@ -70,13 +58,14 @@ export function withNodeFaults(node: DamageableNode, engine: FaultEngine): Stora
           return;
         case 'capacity': {
           const used = (await node.health()).bytes ?? 0;
-          if (used + bytes.length > fault.maxBytes) throw new NodeFullError(node.id, fault.maxBytes);
+          if (used + bytes.length > fault.maxBytes) {
+            throw new NodeFullError(node.id, { cause: new InjectedFault(hit.origin, fault) });
+          }
           return node.put(blobId, bytes);
         }
         case 'corrupt':
           await node.put(blobId, bytes);
-          await damage(node, blobId, fault.mode);
-          return;
+          return node.damage(blobId, fault.mode);
         default:
           return node.put(blobId, bytes);
       }
@@ -95,24 +84,26 @@ export function withNodeFaults(node: DamageableNode, engine: FaultEngine): Stora
     stat: (blobId) => node.stat(blobId),
     list: () => node.list(),
     health: () => node.health(),
+    ...(node.sweepTempFiles === undefined
+      ? {}
+      : { sweepTempFiles: (olderThan: Date) => node.sweepTempFiles!(olderThan) }),
   };
 }
 
-/** The faults every disk operation can meet: an I/O error, or the node not answering at all. */
+/** Errnos of a disk with no room left, which the fs node reports as the node being full. */
+const FULL_DISK_ERRNOS = new Set(['ENOSPC', 'EDQUOT']);
+
+/**
+ * The faults every disk operation can meet: an I/O error (a full disk's errno reads as a real full
+ * disk does: the node is full), or the node not answering at all.
+ */
 function failIfDown(nodeId: string, hit: TerminalFault): void {
   const { fault, origin } = hit;
+  if (fault.type === 'io_error' && FULL_DISK_ERRNOS.has(fault.errno)) {
+    throw new NodeFullError(nodeId, { cause: new InjectedFault(origin, fault) });
+  }
   if (fault.type === 'io_error') throw new InjectedFault(origin, fault);
   if (fault.type === 'node_down') {
     throw new StorageNodeUnavailableError(nodeId, { cause: new InjectedFault(origin, fault) });
   }
-}
-
-/** Damages the stored replica, or (a node that cannot) makes the read fail its checksum. */
-async function damage(
-  node: DamageableNode,
-  blobId: string,
-  mode: 'bitflip' | 'zero' | 'truncate',
-): Promise<void> {
-  if (node.damage) return node.damage(blobId, mode);
-  throw new BlobCorruptError(blobId, node.id);
 }

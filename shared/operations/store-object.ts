@@ -1,8 +1,7 @@
-import { NodeFullError } from '../injection/storage-node-faults.js';
 import type { ObjectRecord, PartRecord, Segment } from '../metadata/ports.js';
 import type { S3Services } from '../runtime/runtime.js';
 import { S3Error } from '../s3/errors.js';
-import { InsufficientNodesError } from '../storage/ports.js';
+import { InsufficientNodesError, NodeFullError } from '../storage/ports.js';
 import { rememberReplaced } from './consistency.js';
 
 /**

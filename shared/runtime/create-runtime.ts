@@ -25,7 +25,7 @@ import { createSqsQueue } from '../queue/adapters/sqs-queue.js';
 import type { TaskQueue } from '../queue/ports.js';
 import { createFsNode } from '../storage/adapters/fs-node.js';
 import { newBlobId } from '../storage/blob-id.js';
-import type { StorageNode } from '../storage/ports.js';
+import type { DamageableNode } from '../storage/ports.js';
 import { createReplicatedBlobStore } from '../storage/replicated-blob-store.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
@@ -39,7 +39,7 @@ const STALE_READ_RETENTION_MS = 60_000;
 
 /** Adapters a test (or another host) supplies instead of the ones the config names. */
 export interface RuntimeOverrides {
-  nodes?: StorageNode[];
+  nodes?: DamageableNode[];
   metadata?: MetadataStore;
   cache?: CacheClient;
   queue?: TaskQueue;
@@ -77,6 +77,7 @@ export async function createRuntime(
         id: `node-${index + 1}`,
         dir: join(config.dataDir, 'nodes', `node-${index + 1}`),
         fsync: config.storage.fsync,
+        staleTempMs: config.orphanGraceMs,
       }),
     );
   // Static: the nodes above; etcd (stack mode): the storage-node workers registered there.
@@ -88,8 +89,11 @@ export async function createRuntime(
     { registry: metrics.registry, faults, tracer: tracing.tracer },
   );
   const discovery = storageDiscovery.discovery;
+  // R follows the live `storage.replicas` once the config store is open (below); until then, and
+  // when no control plane runs, the environment's REPLICATION_FACTOR.
+  let replicasInForce = () => config.storage.replicas;
   const blobs = withStorageFaults(
-    createReplicatedBlobStore({ discovery, replicas: config.storage.replicas, logger }),
+    createReplicatedBlobStore({ discovery, replicas: () => replicasInForce(), logger }),
     faults,
     discovery,
   );
@@ -117,9 +121,11 @@ export async function createRuntime(
     client: database?.client,
     firings,
   });
+  const live = controlPlane.dynamicConfig.live;
+  replicasInForce = () => live.get('storage.replicas');
   // The calls to the storage-node workers follow `http.retries` and `http.timeoutMs` live.
   const unbindHttpSettings = storageDiscovery.httpClient
-    ? bindHttpClientSettings(storageDiscovery.httpClient, controlPlane.dynamicConfig.live)
+    ? bindHttpClientSettings(storageDiscovery.httpClient, live)
     : undefined;
   // While a rule may serve replaced versions, their bytes are kept for it (see commitObject).
   const replacedRetentionMs = () =>

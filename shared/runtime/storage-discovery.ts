@@ -54,11 +54,11 @@ const FIRST_SYNC_WAIT_MS = 5000;
  * request sees the nodes; if etcd does not answer within a few seconds it starts with no nodes
  * (writes fail with 503 until the watch catches up) rather than hang.
  */
-export async function openStorageDiscovery(
+export async function openStorageDiscovery<LocalNode extends StorageNode>(
   config: Readonly<Config>,
-  wrapNode: (node: StorageNode) => StorageNode,
+  wrapNode: (node: LocalNode) => StorageNode,
   logger: Logger,
-  localNodes: () => readonly StorageNode[],
+  localNodes: () => readonly LocalNode[],
   calls: NodeCallsTelemetry,
 ): Promise<StorageDiscovery> {
   if (config.discovery.backend !== 'etcd') {

@@ -17,6 +17,25 @@ export interface StorageNode {
   /** Every blob this node holds, with its size and write time (for reconcile and orphan collection). */
   list(): AsyncIterable<BlobListing>;
   health(): Promise<NodeHealth>;
+  /**
+   * Removes the temp files of writes that died (older than `olderThan`, owned by no write in
+   * progress) and returns how many. Absent where there are none to find here: the memory node has
+   * no temp files, and a storage-node worker sweeps its own disk.
+   */
+  sweepTempFiles?(olderThan: Date): Promise<number>;
+}
+
+/** How a stored replica is damaged by the `corrupt` fault (blob-format.ts `damageReplica`). */
+export type DamageMode = 'bitflip' | 'zero' | 'truncate';
+
+/**
+ * A node whose stored replicas the `corrupt` fault can damage in place, below their checksum, as
+ * bit rot would: the local nodes (a directory, or memory in tests). The storage-node worker damages
+ * its own directory, so the HTTP node of stack mode needs no such method.
+ */
+export interface DamageableNode extends StorageNode {
+  /** Damages the stored replica of `blobId` in `mode`; throws BlobMissingError when there is none. */
+  damage(blobId: string, mode: DamageMode): Promise<void>;
 }
 
 export interface BlobStat {
@@ -99,6 +118,8 @@ export interface BlobStore {
    */
   listAll(): AsyncIterable<BlobReplicaListing>;
   nodes(): Promise<NodeHealth[]>;
+  /** Sweeps the temp files older than `olderThan` on every node that has some; returns how many went. */
+  sweepTempFiles(olderThan: Date): Promise<number>;
 }
 
 export class BlobMissingError extends Error {
@@ -131,6 +152,20 @@ export class StorageNodeUnavailableError extends Error {
     options?: ErrorOptions,
   ) {
     super(`storage node ${node} is unavailable`, options);
+  }
+}
+
+/**
+ * Raised by a node that has no room for a write: its disk is full (ENOSPC, or EDQUOT for a quota)
+ * or a `capacity` fault says so. When no node can take a write, the client sees 507 StorageFull.
+ */
+export class NodeFullError extends Error {
+  override readonly name = 'NodeFullError';
+  constructor(
+    readonly node: string,
+    options?: ErrorOptions,
+  ) {
+    super(`storage node ${node} is full`, options);
   }
 }
 

@@ -18,8 +18,11 @@ import {
 
 export interface ReplicatedBlobStoreOptions {
   discovery: Discovery;
-  /** R: replicas written per blob; a put resolves once R are durable. */
-  replicas: number;
+  /**
+   * R: replicas written per blob; a put resolves once R are durable. A function is read on every
+   * put and repair, so a live setting (`storage.replicas`) applies to the next write at once.
+   */
+  replicas: number | (() => number);
   logger?: Logger;
 }
 
@@ -29,10 +32,17 @@ export interface ReplicatedBlobStoreOptions {
  * brings a blob back to R good replicas.
  */
 export function createReplicatedBlobStore(options: ReplicatedBlobStoreOptions): BlobStore {
-  const { discovery, replicas } = options;
+  const { discovery } = options;
   const logger = options.logger ?? silentLogger;
-  if (!Number.isInteger(replicas) || replicas < 1)
-    throw new RangeError(`replicas must be >= 1, got ${replicas}`);
+  const replicasSetting = options.replicas;
+  /** R in force now. */
+  function replicasNow(): number {
+    const replicas = typeof replicasSetting === 'function' ? replicasSetting() : replicasSetting;
+    if (!Number.isInteger(replicas) || replicas < 1)
+      throw new RangeError(`replicas must be >= 1, got ${replicas}`);
+    return replicas;
+  }
+  replicasNow();
 
   /** The live nodes, best first for this blob. */
   function ranked(blobId: string): StorageNode[] {
@@ -45,6 +55,7 @@ export function createReplicatedBlobStore(options: ReplicatedBlobStoreOptions): 
   }
 
   async function put(blobId: string, bytes: Buffer): Promise<BlobPlacement> {
+    const replicas = replicasNow();
     const candidates = ranked(blobId);
     if (candidates.length < replicas) throw new InsufficientNodesError(replicas, candidates.length);
     let next = 0;
@@ -133,6 +144,7 @@ export function createReplicatedBlobStore(options: ReplicatedBlobStoreOptions): 
    * the blob are the others asked (after a failover the replica sits further down).
    */
   async function countHolders(blobId: string): Promise<BlobRepair> {
+    const replicas = replicasNow();
     const nodes = ranked(blobId);
     const first = nodes.slice(0, replicas);
     const firstStats = await Promise.allSettled(first.map((node) => node.stat(blobId)));
@@ -155,6 +167,7 @@ export function createReplicatedBlobStore(options: ReplicatedBlobStoreOptions): 
 
   async function repair(blobId: string, repairOptions: RepairOptions = {}): Promise<BlobRepair> {
     if (repairOptions.statOnly) return countHolders(blobId);
+    const replicas = replicasNow();
     const nodes = ranked(blobId);
     const stats = await Promise.allSettled(nodes.map((node) => node.stat(blobId)));
     const reachable = nodes.filter((_, i) => stats[i]!.status === 'fulfilled');
@@ -232,7 +245,19 @@ export function createReplicatedBlobStore(options: ReplicatedBlobStoreOptions): 
     );
   }
 
-  return { put, get, delete: remove, repair, listAll, nodes };
+  async function sweepTempFiles(olderThan: Date): Promise<number> {
+    const swept = await Promise.all(
+      discovery.nodes().map((node) =>
+        (node.sweepTempFiles?.(olderThan) ?? Promise.resolve(0)).catch((error: unknown) => {
+          logger.warn('could not sweep the temp files of a storage node', { node: node.id, error });
+          return 0;
+        }),
+      ),
+    );
+    return swept.reduce((sum, count) => sum + count, 0);
+  }
+
+  return { put, get, delete: remove, repair, listAll, nodes, sweepTempFiles };
 }
 
 function orderByRank(ids: string[], ranked: readonly StorageNode[]): string[] {

@@ -4,8 +4,8 @@ import { type NodeRegistration, registerNode } from '../../shared/discovery/adap
 import { followFaultRules } from '../../shared/injection/follow-fault-rules.js';
 import { withNodeFaults } from '../../shared/injection/storage-node-faults.js';
 import { runMain } from '../../shared/runtime/run-main.js';
-import { createFsNode } from '../../shared/storage/adapters/fs-node.js';
-import { createLogger } from '../../shared/telemetry/logger.js';
+import { createFsNode, type FsNode } from '../../shared/storage/adapters/fs-node.js';
+import { createLogger, type Logger } from '../../shared/telemetry/logger.js';
 import { loadStorageNodeConfig } from './config.js';
 import { createStorageNodeServer } from './server.js';
 
@@ -18,10 +18,13 @@ import { createStorageNodeServer } from './server.js';
  */
 async function main(): Promise<void> {
   const config = loadStorageNodeConfig();
+  const shared = loadConfig();
   const logger = createLogger({ level: 'info' }, { service: 'storage-node', node: config.nodeId });
-  const faults = await followFaultRules(loadConfig(), logger, config.nodeId);
-  const node = withNodeFaults(createFsNode({ id: config.nodeId, dir: config.dir }), faults.engine);
+  const faults = await followFaultRules(shared, logger, config.nodeId);
+  const disk = createFsNode({ id: config.nodeId, dir: config.dir, staleTempMs: shared.orphanGraceMs });
+  const node = withNodeFaults(disk, faults.engine);
   const server = createStorageNodeServer(node, logger);
+  const sweeper = sweepTempFilesEvery(disk, shared.reconcileIntervalMs, shared.orphanGraceMs, logger);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -39,6 +42,7 @@ async function main(): Promise<void> {
     logger.info('storage node stopping', { signal });
     // Leave discovery first, so no new placement picks this node while it closes.
     await registration?.deregister().catch((error: unknown) => logger.warn('deregister failed', { error }));
+    clearInterval(sweeper);
     await faults.close();
     server.close(() => process.exit(0));
     server.closeAllConnections();
@@ -56,6 +60,28 @@ async function main(): Promise<void> {
     // A signal that arrived while registering found nothing to revoke yet.
     if (stopping) await registration.deregister();
   }
+}
+
+/**
+ * The worker's share of the reconcile pass: the storage service cannot reach this disk's temp
+ * files, so the worker removes those of killed writes itself, at the pass's interval and grace.
+ */
+function sweepTempFilesEvery(
+  disk: FsNode,
+  intervalMs: number,
+  graceMs: number,
+  logger: Logger,
+): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    disk
+      .sweepTempFiles(new Date(Date.now() - graceMs))
+      .then((count) => {
+        if (count > 0) logger.info('stale temp files removed', { count });
+      })
+      .catch((error: unknown) => logger.warn('temp file sweep failed', { error }));
+  }, intervalMs);
+  timer.unref();
+  return timer;
 }
 
 /** A wildcard bind address cannot be dialled; publish the loopback address instead. */

@@ -5,6 +5,7 @@ import {
   BlobCorruptError,
   BlobMissingError,
   InvalidBlobIdError,
+  NodeFullError,
   type StorageNode,
 } from '../../shared/storage/ports.js';
 import type { Logger } from '../../shared/telemetry/logger.js';
@@ -14,6 +15,7 @@ import type { Logger } from '../../shared/telemetry/logger.js';
  *   PUT /blobs/:id (body: header + bytes, verified on arrival)   GET /blobs/:id (same layout back)
  *   HEAD /blobs/:id (x-blob-size, x-blob-stored-at)   DELETE /blobs/:id
  *   GET /blobs (NDJSON listing)   GET /health
+ * A PUT the node has no room for answers 507 `NodeFull`.
  * Bodies carry the 48-byte blob header both ways, so corruption in transit is caught end to end.
  */
 export function createStorageNodeServer(node: StorageNode, logger: Logger): Server {
@@ -109,6 +111,9 @@ function classify(error: unknown): { status: number; code: string } {
   if (error instanceof BlobMissingError) return { status: 404, code: 'BlobMissing' };
   if (error instanceof BlobCorruptError) return { status: 422, code: 'BlobCorrupt' };
   if (error instanceof InvalidBlobIdError) return { status: 400, code: 'InvalidBlobId' };
+  // A full disk (or a `capacity` fault) is not a failure of the node: the storage service writes
+  // to another node, and answers 507 StorageFull when none has room.
+  if (error instanceof NodeFullError) return { status: 507, code: 'NodeFull' };
   return { status: 500, code: 'InternalError' };
 }
 

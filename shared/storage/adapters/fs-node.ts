@@ -19,18 +19,39 @@ import {
   writeSync,
   writev as writevFd,
 } from 'node:fs';
-import { access, constants, mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import {
+  access,
+  constants,
+  mkdir,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  truncate,
+  unlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Clock } from '../../runtime/clock.js';
-import { BLOB_HEADER_SIZE, contentSize, decodeBlob, encodeBlobHeader } from '../blob-format.js';
+import {
+  BLOB_HEADER_SIZE,
+  contentSize,
+  damageReplica,
+  decodeBlob,
+  encodeBlobHeader,
+} from '../blob-format.js';
 import { assertBlobId, isValidBlobId } from '../blob-id.js';
 import {
   type BlobListing,
   BlobMissingError,
   type BlobStat,
+  type DamageableNode,
+  type DamageMode,
+  NodeFullError,
   type NodeHealth,
-  type StorageNode,
   StorageNodeUnavailableError,
 } from '../ports.js';
 
@@ -50,8 +71,16 @@ export interface FsNodeOptions {
    * loses nothing, a power loss may.
    */
   fsync?: boolean;
-  /** Temp files older than this at open are leftovers of a crashed write and are removed. */
+  /**
+   * Temp files older than this at open are leftovers of a crashed write and are removed; later
+   * ones go in `sweepTempFiles` (the reconcile pass). Default 10 minutes.
+   */
   staleTempMs?: number;
+}
+
+/** A node on a local directory: its replicas can be damaged, and its temp files swept. */
+export interface FsNode extends DamageableNode {
+  sweepTempFiles(olderThan: Date): Promise<number>;
 }
 
 /**
@@ -92,7 +121,7 @@ const DEFAULT_STALE_TEMP_MS = 10 * 60_000;
  * 48-byte header (length, SHA-256) then the bytes; written to `<dir>/tmp/` and renamed into place,
  * so a reader never sees a half-written replica at its final path.
  */
-export function createFsNode(options: FsNodeOptions): StorageNode {
+export function createFsNode(options: FsNodeOptions): FsNode {
   const { id, dir, clock } = options;
   const durable = options.fsync ?? true;
   const blobsDir = join(dir, 'blobs');
@@ -109,6 +138,8 @@ export function createFsNode(options: FsNodeOptions): StorageNode {
   const spares: Spare[] = [];
   /** Directory fsyncs not started yet, by shard directory (see syncShardDirectory). */
   const pendingShardSyncs = new Map<string, Promise<void>>();
+  /** Temp files of the puts in progress: never swept, however long a write takes. */
+  const writing = new Set<string>();
   let tempSequence = 0;
 
   // Concatenated, not join()ed: blob ids are validated and this runs on every read.
@@ -129,6 +160,16 @@ export function createFsNode(options: FsNodeOptions): StorageNode {
     if (spare !== undefined) return putIntoSpare(spare, blobId, bytes);
     const shard = await ensureShard(blobId);
     const tempPath = join(tmpDir, `${blobId}.${process.pid}.${++tempSequence}.tmp`);
+    writing.add(tempPath);
+    try {
+      await writeReplica(tempPath, shard, blobId, bytes);
+    } finally {
+      writing.delete(tempPath);
+    }
+  }
+
+  /** Writes a new replica file at `tempPath` and renames it into `shard`. */
+  async function writeReplica(tempPath: string, shard: string, blobId: string, bytes: Buffer): Promise<void> {
     // With O_DSYNC each write returns once its bytes (and the file size) are on stable storage, as
     // write + fdatasync would: one thread-pool round trip fewer than a separate fsync per replica.
     const fd = await openFile(tempPath, durable && O_DSYNC_FLAGS !== undefined ? O_DSYNC_FLAGS : 'w');
@@ -266,6 +307,55 @@ export function createFsNode(options: FsNodeOptions): StorageNode {
     }
   }
 
+  /**
+   * Removes the temp files older than `olderThan` that no put in progress owns and that are not
+   * this node's spares: what writes killed with their process left behind. Returns how many.
+   */
+  async function sweepTempFiles(olderThan: Date): Promise<number> {
+    let removed = 0;
+    for (const name of await readdirOrEmpty(tmpDir)) {
+      const path = join(tmpDir, name);
+      let modified: number;
+      try {
+        modified = (await stat(path)).mtimeMs;
+      } catch {
+        continue; // Renamed into place or removed meanwhile.
+      }
+      // Checked after the stat's await, then removed in the same turn: no put or delete can claim
+      // the file in between.
+      if (
+        modified >= olderThan.getTime() ||
+        writing.has(path) ||
+        spares.some((spare) => spare.path === path)
+      ) {
+        continue;
+      }
+      rmSync(path, { force: true });
+      removed += 1;
+    }
+    return removed;
+  }
+
+  /**
+   * Bit rot (the `corrupt` fault): the replica's file is damaged where it lies, not replaced, and
+   * keeps its times, so only a read that checks the checksum can tell.
+   */
+  async function damage(blobId: string, mode: DamageMode): Promise<void> {
+    assertBlobId(blobId);
+    const path = blobPath(blobId);
+    try {
+      const info = await stat(path);
+      const stored = await readFile(path);
+      const damaged = damageReplica(stored, mode);
+      if (damaged.length < stored.length) await truncate(path, damaged.length);
+      else await writeFile(path, damaged, { flag: 'r+' });
+      await utimes(path, info.atime, info.mtime);
+    } catch (error) {
+      if (isNotFound(error)) throw new BlobMissingError(blobId, id, { cause: error });
+      throw error;
+    }
+  }
+
   async function statBlob(blobId: string): Promise<BlobStat | undefined> {
     assertBlobId(blobId);
     // A stat reads the inode only, whatever the file's size: synchronous, like small reads.
@@ -314,15 +404,27 @@ export function createFsNode(options: FsNodeOptions): StorageNode {
     stat: statBlob,
     list,
     health,
+    damage,
+    sweepTempFiles,
   };
 }
 
-/** A put that fails for lack of the node directory itself reads as the node being unavailable. */
+/** Errors of a filesystem with no room left: the disk (ENOSPC) or the user's quota (EDQUOT). */
+const FULL_DISK_CODES = new Set(['ENOSPC', 'EDQUOT']);
+
+/**
+ * A put that fails for lack of the node directory itself reads as the node being unavailable; one
+ * that fails for lack of space, as the node being full (the write goes to another node, and with
+ * none left the client sees 507 StorageFull, as for the `capacity` fault).
+ */
 async function wrapUnavailable<T>(node: string, work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {
     if (isNotFound(error)) throw new StorageNodeUnavailableError(node, { cause: error });
+    if (FULL_DISK_CODES.has((error as NodeJS.ErrnoException | undefined)?.code ?? '')) {
+      throw new NodeFullError(node, { cause: error });
+    }
     throw error;
   }
 }

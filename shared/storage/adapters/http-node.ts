@@ -13,6 +13,7 @@ import {
   BlobMissingError,
   type BlobStat,
   InvalidBlobIdError,
+  NodeFullError,
   type NodeHealth,
   type StorageNode,
   StorageNodeUnavailableError,
@@ -98,6 +99,7 @@ export function createHttpNode(options: HttpNodeOptions): StorageNode {
     if (response.status === 404) return new BlobMissingError(blobId, id);
     if (response.status === 422) return new BlobCorruptError(blobId, id);
     if (response.status === 400) return new InvalidBlobIdError(blobId);
+    if (response.status === 507) return new NodeFullError(id);
     return new StorageNodeUnavailableError(id, {
       cause: new Error(`HTTP ${response.status}: ${response.body.toString('utf8', 0, 200)}`),
     });

@@ -1,17 +1,17 @@
 import { type Clock, systemClock } from '../../runtime/clock.js';
-import { BLOB_HEADER_SIZE, decodeBlob, encodeBlob } from '../blob-format.js';
+import { BLOB_HEADER_SIZE, damageReplica, decodeBlob, encodeBlob } from '../blob-format.js';
 import { assertBlobId } from '../blob-id.js';
 import {
   type BlobListing,
   BlobMissingError,
   type BlobStat,
+  type DamageableNode,
   type NodeHealth,
-  type StorageNode,
   StorageNodeUnavailableError,
 } from '../ports.js';
 
 /** An in-memory node for unit tests, with the two faults tests need most. */
-export interface MemoryNode extends StorageNode {
+export interface MemoryNode extends DamageableNode {
   /** Flips one bit of the stored replica, so the next `get` fails its checksum. */
   corrupt(blobId: string): void;
   /** A node that is down throws StorageNodeUnavailableError on every call and reports unhealthy. */
@@ -68,12 +68,17 @@ export function createMemoryNode(id: string, clock: Clock = systemClock): Memory
       for (const replica of replicas.values()) bytes += replica.stored.length - BLOB_HEADER_SIZE;
       return { id, healthy: true, blobs: replicas.size, bytes };
     },
+    async damage(blobId, mode) {
+      ensureUp();
+      assertBlobId(blobId);
+      const replica = replicas.get(blobId);
+      if (!replica) throw new BlobMissingError(blobId, id);
+      replica.stored = damageReplica(replica.stored, mode);
+    },
     corrupt(blobId) {
       const replica = replicas.get(blobId);
       if (!replica) throw new BlobMissingError(blobId, id);
-      // Flip a content bit (or a header bit of an empty blob).
-      const at = replica.stored.length > BLOB_HEADER_SIZE ? BLOB_HEADER_SIZE : 20;
-      replica.stored[at] = (replica.stored[at] ?? 0) ^ 0x01;
+      replica.stored = damageReplica(replica.stored, 'bitflip');
     },
     setDown(value) {
       down = value;

@@ -1,10 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import { readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { encodeBlob } from '../../../shared/storage/blob-format.js';
+import { rankNodes } from '../../../shared/storage/placement.js';
 import {
   blobReplicas,
   eventually,
   type FaultTarget,
+  NODE_IDS,
   startFaultServer,
   timed,
 } from '../../support/e2e/faults.js';
@@ -57,38 +62,90 @@ function nodeRule(point: string, fault: Record<string, unknown>, extra: Record<s
   });
 }
 
+const CORRUPT_MODES = ['bitflip', 'zero', 'truncate'] as const;
+
+/** The replica file of `blobId` on `node`, header included. */
+function replicaFile(node: string, blobId: string): Promise<Buffer> {
+  return readFile(join(target.dataDir, 'nodes', node, 'blobs', blobId.slice(0, 2), blobId));
+}
+
+/** What each `corrupt` mode must have done to the stored replica `good`. */
+function expectDamaged(onDisk: Buffer, good: Buffer, mode: (typeof CORRUPT_MODES)[number]): void {
+  expect(onDisk.equals(good)).toBe(false);
+  if (mode === 'truncate') {
+    expect(onDisk.length).toBeLessThan(good.length);
+    return;
+  }
+  expect(onDisk.length).toBe(good.length);
+  const changed = [...onDisk.keys()].filter((i) => onDisk[i] !== good[i]);
+  if (mode === 'bitflip') expect(changed).toHaveLength(1);
+  else expect(changed.every((i) => onDisk[i] === 0)).toBe(true);
+}
+
+/** One reconcile pass now (its deep scrub reads every replica and rewrites the damaged ones). */
+async function repairPass(): Promise<{ replicasRepaired: number; tempFilesRemoved?: number }> {
+  const response = await fetch(`${target.adminEndpoint}/api/v1/storage/repair`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+    signal: AbortSignal.timeout(30_000),
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as { replicasRepaired: number; tempFilesRemoved?: number };
+}
+
 describe('corrupt', () => {
-  it('a replica damaged on read is detected and the read is served from the other', async () => {
-    // Prepare
-    const body = randomBytes(64 * 1024);
-    await put('corrupt/read', body);
-    // The first replica read is damaged on disk (bitflip below its checksum).
-    const rule = await nodeRule('node.read', { type: 'corrupt', mode: 'bitflip' }, { times: 1 });
+  it.each(CORRUPT_MODES)(
+    'node.read %s: the replica read first is damaged on disk, the GET is served by the other, the scrub rewrites it',
+    async (mode) => {
+      // Prepare: the holder a GET reads first is the first-ranked one
+      const body = randomBytes(64 * 1024);
+      const { blobId, nodes } = await putAndLocate(`corrupt/read-${mode}`, body);
+      const firstRead = rankNodes(blobId, NODE_IDS).find((node) => nodes.includes(node))!;
+      const good = encodeBlob(body);
+      const rule = await nodeRule('node.read', { type: 'corrupt', mode }, { node: firstRead, times: 1 });
 
-    // Act
-    const first = await getBytes('corrupt/read');
-    const second = await getBytes('corrupt/read');
+      // Act
+      const read = await getBytes(`corrupt/read-${mode}`);
+      const damaged = await replicaFile(firstRead, blobId);
+      const repair = await repairPass();
+      const repaired = await replicaFile(firstRead, blobId);
 
-    // Assess
-    expect(first.equals(body)).toBe(true);
-    expect(second.equals(body)).toBe(true);
-    expect(await target.faults.events({ rule: rule.id })).toHaveLength(1);
-  });
+      // Assess
+      expect(read.equals(body)).toBe(true);
+      expectDamaged(damaged, good, mode);
+      expect(repair.replicasRepaired).toBeGreaterThanOrEqual(1);
+      expect(repaired.equals(good)).toBe(true);
+      expect(await target.faults.events({ rule: rule.id })).toHaveLength(1);
+    },
+  );
 
-  it('replicas written corrupt on node-1 never reach the client', async () => {
-    // Prepare
-    const bodies = Array.from({ length: 8 }, () => randomBytes(8 * 1024));
-    const rule = await nodeRule('node.write', { type: 'corrupt', mode: 'zero' }, { node: 'node-1' });
+  it.each(CORRUPT_MODES)(
+    'node.write %s: acknowledged with R replicas, one damaged on disk; reads are good; the scrub rewrites it',
+    async (mode) => {
+      // Prepare
+      const body = randomBytes(16 * 1024);
+      const good = encodeBlob(body);
+      const rule = await nodeRule('node.write', { type: 'corrupt', mode }, { times: 1 });
 
-    // Act
-    for (const [i, body] of bodies.entries()) await put(`corrupt/write-${i}`, body);
-    const read = [];
-    for (const i of bodies.keys()) read.push(await getBytes(`corrupt/write-${i}`));
+      // Act
+      const { blobId, nodes } = await putAndLocate(`corrupt/write-${mode}`, body);
+      const files = await Promise.all(nodes.map((node) => replicaFile(node, blobId)));
+      const read = await getBytes(`corrupt/write-${mode}`);
+      const repair = await repairPass();
+      const repaired = await Promise.all(nodes.map((node) => replicaFile(node, blobId)));
 
-    // Assess
-    expect((await target.faults.events({ rule: rule.id })).length).toBeGreaterThanOrEqual(1);
-    for (const [i, body] of bodies.entries()) expect(read[i]!.equals(body)).toBe(true);
-  });
+      // Assess
+      expect(nodes).toHaveLength(2);
+      const damaged = files.filter((file) => !file.equals(good));
+      expect(damaged).toHaveLength(1);
+      expectDamaged(damaged[0]!, good, mode);
+      expect(read.equals(body)).toBe(true);
+      expect(repair.replicasRepaired).toBeGreaterThanOrEqual(1);
+      expect(repaired.every((file) => file.equals(good))).toBe(true);
+      expect(await target.faults.events({ rule: rule.id })).toHaveLength(1);
+    },
+  );
 });
 
 describe('node_down', () => {
@@ -155,6 +212,17 @@ describe('capacity', () => {
     expect(failure).toEqual({ name: 'StorageFull', status: 507 });
   });
 
+  it('io_error ENOSPC on every node is a full disk too: 507 StorageFull, not a 503', async () => {
+    // Prepare
+    await nodeRule('node.write', { type: 'io_error', errno: 'ENOSPC' });
+
+    // Act
+    const failure = await sdkError(put('enospc', randomBytes(1024)));
+
+    // Assess
+    expect(failure).toEqual({ name: 'StorageFull', status: 507 });
+  });
+
   it('one node full: writes still succeed on the others', async () => {
     // Prepare
     await nodeRule('node.write', { type: 'capacity', maxBytes: 0 }, { node: 'node-2' });
@@ -164,6 +232,28 @@ describe('capacity', () => {
 
     // Assess
     expect(placed.nodes).toEqual(['node-1', 'node-3']);
+  });
+});
+
+describe('the disk-full preset', () => {
+  it('answers 507 StorageFull to writes, as its description says; reads go on', async () => {
+    // Prepare
+    const body = randomBytes(2048);
+    await put('disk-full/before', body);
+    const preset = (await target.faults.presets()).find((p) => p.name === 'disk-full');
+    const activated = await target.faults.call('POST', '/presets/disk-full/activate', { ttl: '1m' });
+
+    // Act
+    const write = await sdkError(put('disk-full/after', randomBytes(2048)));
+    const read = await getBytes('disk-full/before');
+    await target.faults.deactivateScenario('disk-full');
+    await put('disk-full/later', randomBytes(2048));
+
+    // Assess
+    expect(activated.status).toBe(200);
+    expect(preset?.description).toContain('507 StorageFull');
+    expect(write).toEqual({ name: 'StorageFull', status: 507 });
+    expect(read.equals(body)).toBe(true);
   });
 });
 
@@ -193,18 +283,67 @@ describe('partial_write and stale_replica', () => {
     expect(await target.faults.events({ rule: rule.id })).toHaveLength(1);
   });
 
-  it('stale_replica on one node: reads are still served byte-exact', async () => {
-    // Prepare
-    const bodies = Array.from({ length: 4 }, () => randomBytes(2048));
-    await nodeRule('node.write', { type: 'stale_replica' }, { node: 'node-3' });
+  it('stale_replica at node.write: acknowledged, that node lacks the new version, reads are good, repair heals it', async () => {
+    // Prepare: the repair after the upload is dropped, so only the reconcile pass heals the replica
+    await target.faults.addRule({
+      match: { service: 'async', point: 'queue.publish', operation: 'upload_completed' },
+      fault: { type: 'drop' },
+    });
+    const older = randomBytes(2048);
+    const newer = randomBytes(2048);
+    await put('stale-replica/write', older);
+    const rule = await nodeRule('node.write', { type: 'stale_replica' }, { times: 1 });
 
     // Act
-    for (const [i, body] of bodies.entries()) await put(`stale-replica/${i}`, body);
-    const read = [];
-    for (const i of bodies.keys()) read.push(await getBytes(`stale-replica/${i}`));
+    const { blobId, nodes } = await putAndLocate('stale-replica/write', newer);
+    const read = await getBytes('stale-replica/write');
+    const repair = await repairPass();
+    const healed = (await blobReplicas(target.dataDir)).get(blobId) ?? [];
+
+    // Assess: one of the R=2 replica writes was acknowledged without storing anything
+    expect(nodes).toHaveLength(1);
+    expect(read.equals(newer)).toBe(true);
+    expect(repair.replicasRepaired).toBeGreaterThanOrEqual(1);
+    expect(healed).toHaveLength(2);
+    expect(await target.faults.events({ rule: rule.id })).toHaveLength(1);
+  });
+
+  it('stale_replica at node.read on every node: no replica is found (503), and all reads again without the rule', async () => {
+    // Prepare
+    const body = randomBytes(2048);
+    await put('stale-replica/read', body);
+    const rule = await nodeRule('node.read', { type: 'stale_replica' });
+
+    // Act
+    const failure = await sdkError(getBytes('stale-replica/read'));
+    await target.faults.removeRule(rule.id);
+    const read = await getBytes('stale-replica/read');
 
     // Assess
-    for (const [i, body] of bodies.entries()) expect(read[i]!.equals(body)).toBe(true);
+    expect(failure).toEqual({ name: 'ServiceUnavailable', status: 503 });
+    expect(read.equals(body)).toBe(true);
+  });
+});
+
+describe('temp files of killed writes', () => {
+  it('are removed by the reconcile pass once older than the grace; younger ones stay', async () => {
+    // Prepare: what a write killed mid-way leaves in a node's tmp/ (ORPHAN_GRACE_MS is 10 min)
+    const tmp = join(target.dataDir, 'nodes', 'node-2', 'tmp');
+    const killed = join(tmp, 'killed-write.99999.1.tmp');
+    const recent = join(tmp, 'recent-write.99999.2.tmp');
+    await writeFile(killed, randomBytes(64 * 1024));
+    await utimes(killed, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+    await writeFile(recent, randomBytes(1024));
+
+    // Act
+    const report = await repairPass();
+    const left = await readdir(tmp);
+    await rm(recent, { force: true });
+
+    // Assess
+    expect(report).toMatchObject({ tempFilesRemoved: 1 });
+    expect(left).toContain('recent-write.99999.2.tmp');
+    expect(left).not.toContain('killed-write.99999.1.tmp');
   });
 });
 

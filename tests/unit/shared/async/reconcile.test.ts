@@ -1,6 +1,10 @@
+import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { reconcile, startReconciler } from '../../../../shared/async/reconcile.js';
 import type { Clock } from '../../../../shared/runtime/clock.js';
+import { createFsNode } from '../../../../shared/storage/adapters/fs-node.js';
 import { createMemoryNode } from '../../../../shared/storage/adapters/memory-node.js';
 import { newBlobId } from '../../../../shared/storage/blob-id.js';
 import { staticDiscovery } from '../../../../shared/storage/discovery.js';
@@ -50,6 +54,7 @@ describe('reconcile', () => {
       blobsScrubbed: 0,
       replicasRepaired: 0,
       lost: 0,
+      tempFilesRemoved: 0,
     });
     expect(await holders(nodes, old)).toEqual([]);
     expect(await holders(nodes, young)).toHaveLength(2);
@@ -104,6 +109,7 @@ describe('reconcile', () => {
       blobsScrubbed: 2,
       replicasRepaired: 1,
       lost: 1,
+      tempFilesRemoved: 0,
     });
     expect(await holders(nodes, degraded)).toHaveLength(2);
   });
@@ -205,6 +211,7 @@ describe('reconcile', () => {
       blobsScrubbed: 1000,
       replicasRepaired: 1100,
       lost: 0,
+      tempFilesRemoved: 0,
     });
     expect(metadata.lookups.largestBatch).toBe(500);
     expect(metadata.lookups.calls).toBe(5);
@@ -257,5 +264,46 @@ describe('startReconciler', () => {
     expect(first).toEqual(second);
     expect(passes).toBe(2);
     expect(maxInFlight).toBe(1);
+  });
+});
+
+describe('reconcile and temp files', () => {
+  it('removes the temp files of killed writes older than the grace period, and keeps younger ones', async () => {
+    // Prepare: two fs nodes; node-1 holds a killed write's leftover and a write younger than the grace
+    const dir = mkdtempSync(join(tmpdir(), 'reconcile-tmp-'));
+    try {
+      const nodes = ['node-1', 'node-2'].map((id) => createFsNode({ id, dir: join(dir, id), fsync: false }));
+      const blobs = createReplicatedBlobStore({ discovery: staticDiscovery(nodes), replicas: 2 });
+      const tmp = join(dir, 'node-1', 'tmp');
+      const now = Date.now();
+      writeFileSync(join(tmp, 'killed.1.1.tmp'), Buffer.alloc(4096));
+      utimesSync(
+        join(tmp, 'killed.1.1.tmp'),
+        new Date(now - GRACE_MS - 1000),
+        new Date(now - GRACE_MS - 1000),
+      );
+      writeFileSync(join(tmp, 'recent.1.2.tmp'), Buffer.alloc(4096));
+      utimesSync(
+        join(tmp, 'recent.1.2.tmp'),
+        new Date(now - GRACE_MS + 60_000),
+        new Date(now - GRACE_MS + 60_000),
+      );
+      const deps = {
+        blobs,
+        metadata: createFakeMetadata([]),
+        clock: { now: () => new Date(now) },
+        orphanGraceMs: GRACE_MS,
+        logger: silentLogger,
+      };
+
+      // Act
+      const report = await reconcile(deps);
+
+      // Assess
+      expect(report.tempFilesRemoved).toBe(1);
+      expect(readdirSync(tmp)).toEqual(['recent.1.2.tmp']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

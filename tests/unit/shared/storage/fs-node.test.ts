@@ -11,17 +11,12 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { createFsNode } from '../../../../shared/storage/adapters/fs-node.js';
+import { createFsNode, type FsNode } from '../../../../shared/storage/adapters/fs-node.js';
 import { newBlobId } from '../../../../shared/storage/blob-id.js';
-import {
-  BlobCorruptError,
-  BlobMissingError,
-  InvalidBlobIdError,
-  type StorageNode,
-} from '../../../../shared/storage/ports.js';
+import { BlobCorruptError, BlobMissingError, InvalidBlobIdError } from '../../../../shared/storage/ports.js';
 
 let dir: string;
-let node: StorageNode;
+let node: FsNode;
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'fs-node-'));
@@ -220,6 +215,48 @@ describe('fs node', () => {
 
     // Assess
     expect(readdirSync(tmp)).toEqual(['fresh.tmp']);
+  });
+
+  it('sweeps temp files older than the cutoff, keeping fresh ones and its own spares', async () => {
+    // Prepare: a killed write's leftover, a fresh temp file, and a spare (a deleted small replica)
+    const tmp = join(dir, 'tmp');
+    writeFileSync(join(tmp, 'killed.1.1.tmp'), 'half a write');
+    utimesSync(join(tmp, 'killed.1.1.tmp'), new Date('2020-01-01'), new Date('2020-01-01'));
+    const blobId = newBlobId();
+    await node.put(blobId, Buffer.from('soon a spare'));
+    await node.delete(blobId);
+    const spare = readdirSync(tmp).find((name) => name.startsWith('spare.'))!;
+    utimesSync(join(tmp, spare), new Date('2020-01-01'), new Date('2020-01-01'));
+    writeFileSync(join(tmp, 'other-writer.2.1.tmp'), 'a write in progress elsewhere');
+
+    // Act
+    const removed = await node.sweepTempFiles(new Date(Date.now() - 60_000));
+
+    // Assess
+    expect(removed).toBe(1);
+    expect(readdirSync(tmp).sort()).toEqual(['other-writer.2.1.tmp', spare].sort());
+  });
+
+  it('never sweeps the temp file of a write in progress, however old the cutoff says it is', async () => {
+    // Prepare
+    const tmp = join(dir, 'tmp');
+    const blobId = newBlobId();
+    const bytes = Buffer.alloc(32 * 1024 * 1024, 7);
+
+    // Act: sweep with a cutoff in the future (every file "old") once the write's temp file exists
+    const writing = node.put(blobId, bytes);
+    const deadline = Date.now() + 5_000;
+    while (readdirSync(tmp).length === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const seen = readdirSync(tmp);
+    const removed = await node.sweepTempFiles(new Date(Date.now() + 3_600_000));
+    await writing;
+
+    // Assess
+    expect(seen).toHaveLength(1);
+    expect(removed).toBe(0);
+    expect((await node.get(blobId)).equals(bytes)).toBe(true);
   });
 
   it('recovers when the shard directory vanished (a wiped disk)', async () => {

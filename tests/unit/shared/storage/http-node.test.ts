@@ -10,6 +10,7 @@ import { newBlobId } from '../../../../shared/storage/blob-id.js';
 import {
   BlobCorruptError,
   BlobMissingError,
+  NodeFullError,
   type StorageNode,
   StorageNodeUnavailableError,
 } from '../../../../shared/storage/ports.js';
@@ -108,5 +109,40 @@ describe('http node over the storage-node worker API', () => {
     // Act / Assess
     await expect(dead.get(newBlobId())).rejects.toBeInstanceOf(StorageNodeUnavailableError);
     expect(await dead.health()).toEqual({ id: 'node-9', healthy: false });
+  });
+
+  it('reports a full node as NodeFullError at once: no retry, and the breaker stays closed', async () => {
+    // Prepare: a worker whose disk is full (every put fails as ENOSPC makes the fs node fail)
+    const inner = createFsNode({ id: 'node-full', dir, fsync: false });
+    let puts = 0;
+    const fullServer = createStorageNodeServer(
+      {
+        ...inner,
+        put: async () => {
+          puts += 1;
+          throw new NodeFullError('node-full', {
+            cause: Object.assign(new Error('no space'), { code: 'ENOSPC' }),
+          });
+        },
+      },
+      silentLogger,
+    );
+    await new Promise<void>((resolve) => fullServer.listen(0, '127.0.0.1', resolve));
+    const { port } = fullServer.address() as AddressInfo;
+    const full = createHttpNode({ id: 'node-full', baseUrl: `http://127.0.0.1:${port}` });
+
+    // Act: more puts than the breaker's failure threshold (5)
+    const failures = [];
+    try {
+      for (let i = 0; i < 8; i++)
+        failures.push(await full.put(newBlobId(), Buffer.from('x')).catch((e) => e));
+    } finally {
+      fullServer.closeAllConnections();
+      await new Promise((resolve) => fullServer.close(resolve));
+    }
+
+    // Assess
+    expect(failures.every((failure) => failure instanceof NodeFullError)).toBe(true);
+    expect(puts).toBe(8);
   });
 });

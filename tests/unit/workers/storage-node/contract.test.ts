@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createMemoryNode, type MemoryNode } from '../../../../shared/storage/adapters/memory-node.js';
 import { encodeBlob } from '../../../../shared/storage/blob-format.js';
+import { NodeFullError } from '../../../../shared/storage/ports.js';
 import { silentLogger } from '../../../../shared/telemetry/logger.js';
 import { createStorageNodeServer } from '../../../../workers/storage-node/server.js';
 import { describeContract } from '../../../support/contract-suite.js';
@@ -11,6 +12,8 @@ interface WorkerContext {
   node: MemoryNode;
   /** What the node's health reports; a test turns it off to see the 503. */
   healthy: boolean;
+  /** The node's disk is full: its puts fail with NodeFullError (the 507). */
+  full: boolean;
   server: Server;
   baseUrl: string;
 }
@@ -96,6 +99,16 @@ const CASES: Case[] = [
     path: `/blobs/${BLOB}`,
     body: Buffer.concat([encodeBlob(BYTES).subarray(0, 48), Buffer.from('other bytes!!')]),
   },
+  {
+    operationId: 'putBlob',
+    status: 507,
+    method: 'PUT',
+    path: `/blobs/${BLOB}`,
+    body: encodeBlob(BYTES),
+    setup: async (context) => {
+      context.full = true;
+    },
+  },
   { operationId: 'getBlob', status: 200, method: 'GET', path: `/blobs/${BLOB}`, setup: withBlob },
   { operationId: 'getBlob', status: 400, method: 'GET', path: '/blobs/a.b' },
   { operationId: 'getBlob', status: 404, method: 'GET', path: `/blobs/${BLOB}` },
@@ -122,8 +135,18 @@ describeContract<WorkerContext>('storage-node OpenAPI contract', {
   declared: probeRoutes,
   open: async () => {
     const node = createMemoryNode('node-1');
-    const context = { node, healthy: true } as WorkerContext;
-    const served = { ...node, health: async () => ({ ...(await node.health()), healthy: context.healthy }) };
+    const context = { node, healthy: true, full: false } as WorkerContext;
+    const served = {
+      ...node,
+      health: async () => ({ ...(await node.health()), healthy: context.healthy }),
+      put: async (blobId: string, bytes: Buffer) => {
+        if (context.full)
+          throw new NodeFullError(node.id, {
+            cause: Object.assign(new Error('no space'), { code: 'ENOSPC' }),
+          });
+        return node.put(blobId, bytes);
+      },
+    };
     context.server = createStorageNodeServer(served, silentLogger);
     await new Promise<void>((resolve) => context.server.listen(0, '127.0.0.1', resolve));
     context.baseUrl = `http://127.0.0.1:${(context.server.address() as AddressInfo).port}`;
@@ -132,6 +155,7 @@ describeContract<WorkerContext>('storage-node OpenAPI contract', {
   close: (context) => new Promise<void>((resolve) => context.server.close(() => resolve())),
   reset: async (context) => {
     context.healthy = true;
+    context.full = false;
     await context.node.delete(BLOB);
   },
   call: send,
