@@ -5,11 +5,12 @@
  */
 import { formatDuration, parseDuration } from './duration.js';
 import { parseFault, refuseContradiction } from './fault-schema.js';
-import { compileEndpoint } from './match.js';
+import { compileEndpoint, FAULT_OPERATIONS } from './match.js';
 import { seedFromId } from './random.js';
 import {
   FAULT_POINTS,
   FAULT_SERVICES,
+  type Fault,
   faultAllowedAt,
   type InjectionPoint,
   isInjectionPoint,
@@ -234,6 +235,7 @@ function canonicalRule(fields: Fields, options: ParseRuleOptions): Rule {
     );
   }
   refuseContradiction(fault, match.point);
+  refuseOperationNeverMet(fault, match.operation);
   const { ttl, expiresAt } = parseExpiry(fields, options);
   const seed = fields.seed === undefined ? undefined : parseSeed(fields.seed);
   const chosen = {
@@ -381,4 +383,17 @@ function parseWindow(value: unknown): { start?: string; end?: string } {
     ...(start === undefined ? {} : { start: start.toISOString() }),
     ...(end === undefined ? {} : { end: end.toISOString() }),
   };
+}
+
+/**
+ * A consistency fault meets only the reads or listings it describes (`FAULT_OPERATIONS`): a rule
+ * that names another operation could never fire, so it is refused rather than kept silently idle.
+ */
+function refuseOperationNeverMet(fault: Fault, operation: string | undefined): void {
+  const operations = FAULT_OPERATIONS[fault.type];
+  if (operation === undefined || operations === undefined || operations.includes(operation)) return;
+  throw new RuleValidationError(
+    'match.operation',
+    `${fault.type} applies only to ${operations.join(', ')}: a rule for ${operation} could never fire`,
+  );
 }

@@ -301,7 +301,7 @@ export const FAULT_POINTS = {
   partial_write: ['storage.put.before', 'storage.put.after', 'node.write'],
   corrupt: ['node.read', 'node.write'],
   capacity: ['node.write'],
-  stale_replica: ['node.read', 'node.write', 'storage.get'],
+  stale_replica: ['node.read', 'node.write'],
   db_latency: DB_POINTS,
   db_error: DB_POINTS,
   commit_fail: ['db.commit.before', 'db.commit.after'],
@@ -321,8 +321,8 @@ export const FAULT_POINTS = {
   reject: ['http.server', 'storage.put.before'],
   throttle: ['http.server'],
   list_lag: ['http.server'],
-  read_after_write_miss: ['http.server', 'storage.get'],
-  stale_read: ['http.server', 'storage.get'],
+  read_after_write_miss: ['http.server'],
+  stale_read: ['http.server'],
 } as const satisfies Record<FaultType, readonly InjectionPoint[]>;
 
 /** Tells whether a fault type can be injected at a point. */

@@ -3,12 +3,12 @@ import { InjectedFault, s3ErrorFor } from '../faults/injected-fault.js';
 import type { Discovery } from '../storage/discovery.js';
 import type { BlobStore } from '../storage/ports.js';
 import { faultAt, firingsAt, settle, type TerminalFault } from './fault-point.js';
-import { currentRequestFacts } from './request-scope.js';
 
 /**
  * The storage service's points (`storage.put.before|after`, `storage.get`, `storage.delete`):
- * S3 errors, partial replication (k of R replicas kept: the write is still acknowledged) and the
- * consistency faults that a read at this layer can show.
+ * S3 errors and partial replication (k of R replicas kept: the write is still acknowledged). The
+ * consistency faults act at `http.server` only: the version a read serves is chosen from metadata
+ * before any blob is read.
  */
 export function withStorageFaults(blobs: BlobStore, engine: FaultEngine, discovery: Discovery): BlobStore {
   const raise = (hit: TerminalFault): never => {
@@ -18,16 +18,7 @@ export function withStorageFaults(blobs: BlobStore, engine: FaultEngine, discove
   // What a read does once a rule at storage.get fired.
   const faultedGet = async (blobId: string, outcome: FaultOutcome) => {
     const hit = await settle(outcome, 'storage.get');
-    if (hit) {
-      const { fault } = hit;
-      if (fault.type === 'stale_read' || fault.type === 'read_after_write_miss') {
-        // Only the S3 layer knows versions and ages: hand it the fault through the request.
-        const facts = currentRequestFacts();
-        if (facts) facts.consistency = fault;
-      } else if (fault.type !== 'stale_replica') {
-        raise(hit);
-      }
-    }
+    if (hit) raise(hit);
     return blobs.get(blobId);
   };
 

@@ -357,10 +357,25 @@ describe('parseRule, parameters the point contradicts', () => {
     ['db.commit.before', { type: 'commit_fail', when: 'after' }, 'fault.when'],
     ['http.client', { type: 'reset', afterBytes: 10 }, 'fault.afterBytes'],
     ['node.write', { type: 'partial_write', written: 1 }, 'fault.written'],
+    ['storage.get', { type: 'stale_read' }, 'fault.type'],
+    ['storage.get', { type: 'read_after_write_miss', ms: 100 }, 'fault.type'],
+    ['storage.get', { type: 'stale_replica' }, 'fault.type'],
   ])('refuses at %s the fault %j, naming %s', (point, fault, field) => {
     // Act / Assess
     expect(fieldOf({ match: { point }, fault })).toBe(field);
   });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['PutObject', { type: 'list_lag', ms: 100 }, 'match.operation'],
+    ['ListObjectsV2', { type: 'stale_read' }, 'match.operation'],
+    ['CopyObject', { type: 'read_after_write_miss', ms: 100 }, 'match.operation'],
+  ])(
+    'refuses a rule for %s with the fault %j, which could never fire, naming %s',
+    (operation, fault, field) => {
+      // Act / Assess
+      expect(fieldOf({ match: { operation }, fault })).toBe(field);
+    },
+  );
 
   it.each<[string, Record<string, unknown>]>([
     ['node.read', { type: 'io_error', op: 'read', errno: 'EIO' }],
