@@ -1,3 +1,4 @@
+import type { PendingFiring } from '../faults/deferred-firing.js';
 import type { FaultEngine, FaultOutcome } from '../faults/engine.js';
 import type { FaultOrigin } from '../faults/injected-fault.js';
 import type { FaultEvent } from '../faults/match.js';
@@ -8,6 +9,8 @@ export interface TerminalFault {
   fault: Fault;
   origin: FaultOrigin;
   rule: Rule;
+  /** A firing the caller must confirm or withdraw once it knows the effect (`isDeferredFault`). */
+  pending?: PendingFiring;
 }
 
 /**
@@ -24,7 +27,7 @@ export async function faultAt(engine: FaultEngine, event: FaultEvent): Promise<T
 
 /**
  * The synchronous half of `faultAt`: the engine's outcome at the point, or undefined when nothing
- * fired. A hot path (every GET reads a blob) that gets undefined goes on without an await.
+ * fired (a deferred terminal fault, whose firing waits for its effect, counts as something). A hot path (every GET reads a blob) that gets undefined goes on without an await.
  * `event` must be the caller's own object: the request's facts are written into it.
  */
 export function firingsAt(engine: FaultEngine, event: FaultEvent): FaultOutcome | undefined {
@@ -39,7 +42,7 @@ export function firingsAt(engine: FaultEngine, event: FaultEvent): FaultOutcome 
     if (event.requestId === undefined && facts.requestId !== undefined) event.requestId = facts.requestId;
   }
   const outcome = engine.evaluate(event);
-  return outcome.firings.length === 0 ? undefined : outcome;
+  return outcome.firings.length === 0 && outcome.terminal === undefined ? undefined : outcome;
 }
 
 /**
@@ -52,6 +55,7 @@ export async function settle(
 ): Promise<TerminalFault | undefined> {
   if (outcome.delayMs > 0) await outcome.waitDelay();
   if (!outcome.terminal) return undefined;
-  const { rule, fault } = outcome.terminal;
-  return { fault, rule, origin: { ruleId: rule.id, scenario: rule.scenario, point } };
+  const { rule, fault, pending } = outcome.terminal;
+  const origin = { ruleId: rule.id, scenario: rule.scenario, point };
+  return pending === undefined ? { fault, rule, origin } : { fault, rule, origin, pending };
 }

@@ -59,8 +59,11 @@ export function withNodeFaults(node: DamageableNode, engine: FaultEngine): Stora
         case 'capacity': {
           const used = (await node.health()).bytes ?? 0;
           if (used + bytes.length > fault.maxBytes) {
+            hit.pending?.confirm();
             throw new NodeFullError(node.id, { cause: new InjectedFault(hit.origin, fault) });
           }
+          // The write still fits: no effect, so no firing, and `times` is not spent.
+          hit.pending?.withdraw();
           return node.put(blobId, bytes);
         }
         case 'corrupt':

@@ -128,12 +128,21 @@ export async function createRuntime(
     ? bindHttpClientSettings(storageDiscovery.httpClient, live)
     : undefined;
   // While a rule may serve replaced versions, their bytes are kept for it (see commitObject).
-  const replacedRetentionMs = () =>
-    faults
-      .listRules({ enabled: true })
-      .some((rule) => rule.fault.type === 'stale_read' || rule.fault.type === 'cache_stale')
-      ? STALE_READ_RETENTION_MS
-      : 0;
+  // Asked on every object commit: the rules are looked at once per engine version, not per commit
+  // (a rule that expired without a change keeps versions a little longer, which is harmless).
+  let retentionVersion = -1;
+  let retentionMs = 0;
+  const replacedRetentionMs = () => {
+    if (faults.version !== retentionVersion) {
+      retentionVersion = faults.version;
+      retentionMs = faults
+        .listRules({ enabled: true })
+        .some((rule) => rule.fault.type === 'stale_read' || rule.fault.type === 'cache_stale')
+        ? STALE_READ_RETENTION_MS
+        : 0;
+    }
+    return retentionMs;
+  };
   const cache = withCacheFaults(overrides.cache ?? openCache(config, logger), faults, {
     clock,
     staleRetentionMs: replacedRetentionMs,

@@ -10,7 +10,7 @@ import { BLOB_HEADER_SIZE, encodeBlob } from '../../../../shared/storage/blob-fo
 import { newBlobId } from '../../../../shared/storage/blob-id.js';
 import { staticDiscovery } from '../../../../shared/storage/discovery.js';
 import { rankNodes } from '../../../../shared/storage/placement.js';
-import { BlobCorruptError, BlobMissingError } from '../../../../shared/storage/ports.js';
+import { BlobCorruptError, BlobMissingError, NodeFullError } from '../../../../shared/storage/ports.js';
 import { createReplicatedBlobStore } from '../../../../shared/storage/replicated-blob-store.js';
 import { DAY_MS, manualClock } from '../faults/fault-fixtures.js';
 
@@ -132,5 +132,27 @@ describe('corrupt at node.write through the replicated store', () => {
     );
     expect(damaged.map((node) => node.id)).toEqual([first]);
     expect(read.equals(bytes)).toBe(true);
+  });
+});
+
+describe('capacity: a firing only when a write is refused', () => {
+  it('logs nothing and spends no `times` for a write that fits; refuses and logs the one that does not', async () => {
+    // Prepare: a node with 1 KiB of room, under a rule that may fire once
+    const node = withNodeFaults(createMemoryNode('node-1'), engine);
+    const rule = engine.addRule({
+      match: { service: 'storage-node', point: 'node.write', node: 'node-1' },
+      fault: { type: 'capacity', maxBytes: 1024 },
+      times: 1,
+    });
+
+    // Act: a small write fits, a larger one does not
+    await node.put(newBlobId(), Buffer.alloc(100));
+    const eventsAfterFit = engine.events({ ruleId: rule.id });
+    const refused = node.put(newBlobId(), Buffer.alloc(4096));
+
+    // Assess
+    expect(eventsAfterFit).toEqual([]);
+    await expect(refused).rejects.toBeInstanceOf(NodeFullError);
+    expect(engine.events({ ruleId: rule.id })).toHaveLength(1);
   });
 });
