@@ -2,6 +2,7 @@ import type { Tracer } from '@opentelemetry/api';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/env.js';
 import { createEtcdDiscovery } from '../discovery/adapters/etcd-discovery.js';
+import type { NodeEntry } from '../discovery/node-entry.js';
 import type { FaultEngine } from '../faults/engine.js';
 import type { HttpClient } from '../http/http-client.js';
 import { createHttpClientMetrics } from '../http/metrics.js';
@@ -20,8 +21,9 @@ export interface StorageDiscovery {
   discovery: Discovery;
   /**
    * The nodes as they are, for the control plane's views. Static discovery: the local nodes
-   * without `wrapNode`. Etcd discovery: the same HTTP nodes as `discovery` (each worker applies
-   * its `node.*` faults itself, so there a view still meets them).
+   * without `wrapNode`. Etcd discovery: HTTP nodes of their own, through a client with no
+   * `http.client` faults, whose reads ask each worker for its disk past its `node.*` faults
+   * (`VIEW_HEADER`).
    */
   viewNodes(): readonly StorageNode[];
   /**
@@ -93,15 +95,26 @@ export async function openStorageDiscovery<LocalNode extends StorageNode>(
       etcdUrl: config.discovery.etcdUrl,
     });
   }
+  // The views' own client and nodes: no `http.client` hook, so looking never meets a rule.
+  const viewClient = createStorageNodeClient();
+  const viewNodes = new Map<string, { baseUrl: string; node: StorageNode }>();
+  const viewNodeOf = (entry: NodeEntry): StorageNode => {
+    const known = viewNodes.get(entry.id);
+    if (known !== undefined && known.baseUrl === entry.baseUrl) return known.node;
+    const node = createHttpNode({ id: entry.id, baseUrl: entry.baseUrl, client: viewClient, view: true });
+    viewNodes.set(entry.id, { baseUrl: entry.baseUrl, node });
+    return node;
+  };
   return {
     discovery: etcd,
-    viewNodes: () => etcd.nodes(),
+    viewNodes: () => etcd.entries().map(viewNodeOf),
     httpClient,
     async close() {
       try {
         await etcd.close();
       } finally {
         httpClient.close();
+        viewClient.close();
       }
     },
   };

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const faults = await followFaultRules(shared, logger, config.nodeId);
   const disk = createFsNode({ id: config.nodeId, dir: config.dir, staleTempMs: shared.orphanGraceMs });
   const node = withNodeFaults(disk, faults.engine);
-  const server = createStorageNodeServer(node, logger);
+  const server = createStorageNodeServer(node, logger, disk);
   const sweeper = sweepTempFilesEvery(disk, shared.reconcileIntervalMs, shared.orphanGraceMs, logger);
 
   await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { writeAtEndOfTurn } from '../../shared/http/end-of-turn-writes.js';
+import { VIEW_HEADER } from '../../shared/storage/adapters/http-node.js';
 import { BLOB_HEADER_SIZE, decodeBlob, encodeBlob } from '../../shared/storage/blob-format.js';
 import {
   BlobCorruptError,
@@ -15,12 +16,13 @@ import type { Logger } from '../../shared/telemetry/logger.js';
  *   PUT /blobs/:id (body: header + bytes, verified on arrival)   GET /blobs/:id (same layout back)
  *   HEAD /blobs/:id (x-blob-size, x-blob-stored-at)   DELETE /blobs/:id
  *   GET /blobs (NDJSON listing)   GET /health
- * A PUT the node has no room for answers 507 `NodeFull`.
+ * A PUT the node has no room for answers 507 `NodeFull`. A read marked `VIEW_HEADER` is served by
+ * `disk`, the node without its fault decorators (a control-plane view).
  * Bodies carry the 48-byte blob header both ways, so corruption in transit is caught end to end.
  */
-export function createStorageNodeServer(node: StorageNode, logger: Logger): Server {
+export function createStorageNodeServer(node: StorageNode, logger: Logger, disk: StorageNode = node): Server {
   return createServer((request, response) => {
-    handle(node, request, response).catch((error: unknown) => {
+    handle(servingNode(request, node, disk), request, response).catch((error: unknown) => {
       const { status, code } = classify(error);
       if (status >= 500)
         logger.error('storage node request failed', { method: request.method, url: request.url, error });
@@ -31,6 +33,15 @@ export function createStorageNodeServer(node: StorageNode, logger: Logger): Serv
       sendJson(response, status, { error: code });
     });
   });
+}
+
+/**
+ * The node a request is served by: `disk` (without the fault decorators) for a control-plane
+ * view's read (`VIEW_HEADER`), so looking never meets a `node.*` rule; `node` for everything else.
+ */
+function servingNode(request: IncomingMessage, node: StorageNode, disk: StorageNode): StorageNode {
+  const read = request.method === 'GET' || request.method === 'HEAD';
+  return read && request.headers[VIEW_HEADER] === '1' ? disk : node;
 }
 
 async function handle(node: StorageNode, request: IncomingMessage, response: ServerResponse): Promise<void> {

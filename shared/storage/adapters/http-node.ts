@@ -61,7 +61,18 @@ export interface HttpNodeOptions {
   client?: HttpClient;
   /** Limit of one attempt of the node's own client (ignored when `client` is given). */
   timeoutMs?: number;
+  /**
+   * A node for the control plane's views: its reads ask the worker for the disk as it is
+   * (`VIEW_HEADER`), past the worker's `node.*` faults.
+   */
+  view?: boolean;
 }
+
+/**
+ * Marks a read made for a control-plane view: the worker answers it from its disk without its
+ * fault decorators, so looking never spends a rule or logs a hit (it is honoured on reads only).
+ */
+export const VIEW_HEADER = 'x-mock-s3-view';
 
 /**
  * A storage node reached over the storage-node worker's HTTP API (stack mode), through the
@@ -76,6 +87,8 @@ export function createHttpNode(options: HttpNodeOptions): StorageNode {
     options.client ??
     createStorageNodeClient(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
 
+  const viewHeaders = options.view ? { [VIEW_HEADER]: '1' } : undefined;
+
   async function call(
     method: string,
     path: string,
@@ -87,6 +100,7 @@ export function createHttpNode(options: HttpNodeOptions): StorageNode {
         url: `${base}${path}`,
         peer: id,
         ...(extra.body ? { body: extra.body, headers: { 'content-type': 'application/octet-stream' } } : {}),
+        ...(viewHeaders && !extra.body ? { headers: viewHeaders } : {}),
         ...(extra.idempotent === undefined ? {} : { idempotent: extra.idempotent }),
       });
     } catch (error) {
