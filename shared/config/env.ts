@@ -31,7 +31,10 @@ export interface Config {
   storage: {
     /** Storage nodes in embedded mode (directories under DATA_DIR/nodes). */
     nodes: number;
-    /** Replicas written per blob; a write is acknowledged once all are durable. */
+    /**
+     * Replicas written per blob; a write is acknowledged once all are stored (flushed to the disk
+     * only with `STORAGE_FSYNC`, off by default with PGlite, whose commits are not flushed either).
+     */
     replicas: number;
     /**
      * Flush each replica to the disk before acknowledging a write (STORAGE_FSYNC). The default

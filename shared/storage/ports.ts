@@ -6,7 +6,10 @@
 /** One replica holder: a storage node (a directory in embedded mode, a worker process in stack mode). */
 export interface StorageNode {
   readonly id: string;
-  /** Writes the blob durably (temp file + rename) with its checksum. Overwrites an existing one. */
+  /**
+   * Writes the blob (temp file + rename) with its checksum, flushed to the disk when the node is
+   * configured to (`STORAGE_FSYNC`). Overwrites an existing one.
+   */
   put(blobId: string, bytes: Buffer): Promise<void>;
   /** Reads and verifies the blob; throws BlobMissingError or BlobCorruptError. */
   get(blobId: string): Promise<Buffer>;
@@ -104,7 +107,7 @@ export interface BlobRepair {
 
 /** The storage service as the S3 layer sees it. */
 export interface BlobStore {
-  /** Writes R replicas; resolves only once all R are durable. */
+  /** Writes R replicas; resolves only once all R are stored (see `StorageNode.put`). */
   put(blobId: string, bytes: Buffer): Promise<BlobPlacement>;
   /** Reads a verified copy, failing over across replicas. */
   get(blobId: string): Promise<Buffer>;

@@ -19,7 +19,7 @@ import {
 export interface ReplicatedBlobStoreOptions {
   discovery: Discovery;
   /**
-   * R: replicas written per blob; a put resolves once R are durable. A function is read on every
+   * R: replicas written per blob; a put resolves once R are stored. A function is read on every
    * put and repair, so a live setting (`storage.replicas`) applies to the next write at once.
    */
   replicas: number | (() => number);
