@@ -112,7 +112,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   'disk-full': {
     name: 'disk-full',
     description:
-      'Every storage node is full: S3 writes (PutObject, UploadPart, CopyObject, CompleteMultipartUpload) get 507 StorageFull; reads and deletes go on. With `node`, only that node is full and writes go to the others.',
+      'Every storage node is full: S3 writes that store bytes (PutObject, UploadPart, UploadPartCopy, CopyObject) get 507 StorageFull; reads, deletes and CompleteMultipartUpload (which joins parts already stored) go on. With `node`, only that node is full and writes go to the others.',
     options: ['ttl', 'seed', 'node'],
     // One full node alone is invisible to a client (its writes go to the next ranked node), so by
     // default every node is full: that is what answers 507.
@@ -129,7 +129,8 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   },
   corruption: {
     name: 'corruption',
-    description: 'Reads from one replica return bit-flipped bytes; checksums catch them.',
+    description:
+      'Each read on one node flips a bit of the replica it reads, on disk: the checksum catches it, the read is served by another replica, and a repair or the scrub rewrites it.',
     options: ['ttl', 'seed', 'node'],
     rules: (o) => [
       rule('corruption', 'bitflip', o, {
