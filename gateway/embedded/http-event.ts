@@ -56,11 +56,17 @@ export function toApiEvent(
 /** Writes a handler's result to the client. HEAD keeps the handler's Content-Length and sends no body. */
 export function writeApiResult(request: IncomingMessage, response: ServerResponse, result: ApiResult): void {
   const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+  let declaredLength: string | undefined;
+  for (const [name, value] of Object.entries(result.headers ?? {})) {
+    if (name === 'content-length') declaredLength = String(value);
+    else headers[name] = String(value);
+  }
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;
   const body = request.method === 'HEAD' ? Buffer.alloc(0) : bodyBytes(result);
-  if (request.method !== 'HEAD' || headers['content-length'] === undefined)
-    headers['content-length'] = String(body.length);
+  // Last: node 20's writeHead refuses a header value with ISO-8859-1 characters (a
+  // `response-content-disposition` of `filename="café.pdf"`) once it has stored a Content-Length.
+  headers['content-length'] =
+    request.method === 'HEAD' && declaredLength !== undefined ? declaredLength : String(body.length);
   response.writeHead(result.statusCode ?? 200, headers);
   response.end(body);
 }

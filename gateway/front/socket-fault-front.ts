@@ -127,9 +127,10 @@ export function createSocketFaultFront(options: SocketFaultFrontOptions): Socket
     }
     const headers = forwardedHeaders(request);
     let path = request.url ?? '/';
-    if (hasDotSegment(path)) {
+    if (hasDotSegment(path) || hasNulInPath(path)) {
       // nginx refuses a target that climbs above the root (`/b/../../etc/passwd`, a legal S3
-      // key) with an HTML 400; it gets such a target in a header and puts it back verbatim.
+      // key) or whose path decodes to a NUL with an HTML 400; it gets such a target in a header
+      // and puts it back verbatim, so the handler answers it as S3 would.
       headers[RAW_TARGET_HEADER] = path;
       path = RAW_TARGET_PATH;
     }
@@ -253,7 +254,7 @@ function sendBody(
   upstreamRequest.flushHeaders();
 }
 
-/** Where the front sends a dot-segment target to nginx, and the header carrying the real one. */
+/** Where the front sends a target nginx would refuse, and the header carrying the real one. */
 export const RAW_TARGET_PATH = '/.mock-s3-raw-target';
 export const RAW_TARGET_HEADER = 'x-mock-s3-raw-target';
 
@@ -261,6 +262,11 @@ export const RAW_TARGET_HEADER = 'x-mock-s3-raw-target';
 export function hasDotSegment(url: string): boolean {
   const path = url.split('?', 1)[0]!;
   return path.split('/').some((segment) => /^(\.|%2e){1,2}$/i.test(segment));
+}
+
+/** A `%00` in the path (not the query, which nginx passes undecoded). */
+export function hasNulInPath(url: string): boolean {
+  return /%00/.test(url.split('?', 1)[0]!);
 }
 
 /** The request headers as sent, Host included, minus hop-by-hop ones (rawHeaders keep repeats). */
@@ -282,9 +288,13 @@ function forwardedHeaders(request: IncomingMessage): OutgoingHttpHeaders {
 function responseHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name)) continue;
+    if (value === undefined || HOP_BY_HOP.has(name) || name === 'content-length') continue;
     out[name] = value;
   }
+  // Last: node 20's writeHead refuses a header value with ISO-8859-1 characters (a
+  // `response-content-disposition` of `filename="café.pdf"`, as S3 sends it) once it has stored a
+  // Content-Length, and the client got an empty reply.
+  if (headers['content-length'] !== undefined) out['content-length'] = headers['content-length'];
   return out;
 }
 
