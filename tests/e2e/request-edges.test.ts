@@ -8,14 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import {
-  expectS3Error,
-  openSocket,
-  parseXml,
-  type RawResponse,
-  rawRequest,
-  readUntilClosed,
-} from '../support/e2e/http.js';
+import { expectS3Error, parseXml, type RawResponse, rawExchange, rawRequest } from '../support/e2e/http.js';
 import { checksumBase64, md5Base64 } from '../support/e2e/payload.js';
 import { awsCli, type CliResult, type Target, useTarget } from '../support/e2e/server.js';
 
@@ -253,26 +246,13 @@ describe('Content-Encoding lists', () => {
   });
 });
 
-/** Sends `request` on a raw connection and parses the answer the server writes before closing. */
-async function rawExchange(request: string): Promise<RawResponse> {
-  const socket = await openSocket(target.endpoint);
-  socket.write(request);
-  const text = await readUntilClosed(socket);
-  const split = text.indexOf('\r\n\r\n');
-  const [statusLine = '', ...lines] = text.slice(0, split).split('\r\n');
-  const headers: Record<string, string> = {};
-  for (const line of lines) {
-    const colon = line.indexOf(':');
-    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  const body = Buffer.from(text.slice(split + 4), 'utf8');
-  return { status: Number(statusLine.split(' ')[1]), headers, body, text: body.toString('utf8') };
-}
-
 describe('requests the HTTP parser refuses', () => {
   it('answers an unknown method (BREW) with S3 XML MethodNotAllowed, a request id and Connection: close', async () => {
     // Act
-    const response = await rawExchange(`BREW /${bucket}/report HTTP/1.1\r\nHost: localhost\r\n\r\n`);
+    const response = await rawExchange(
+      target.endpoint,
+      `BREW /${bucket}/report HTTP/1.1\r\nHost: localhost\r\n\r\n`,
+    );
 
     // Assess
     const error = expectS3Error(response, 'MethodNotAllowed', 405);
@@ -284,6 +264,7 @@ describe('requests the HTTP parser refuses', () => {
   it('answers a malformed header with S3 XML InvalidRequest', async () => {
     // Act
     const response = await rawExchange(
+      target.endpoint,
       `GET /${bucket}/report HTTP/1.1\r\nHost: localhost\r\nBad Header: x\r\n\r\n`,
     );
 
@@ -295,6 +276,7 @@ describe('requests the HTTP parser refuses', () => {
   it('answers an oversized header section with S3 XML RequestHeaderSectionTooLarge', async () => {
     // Act
     const response = await rawExchange(
+      target.endpoint,
       `GET /${bucket}/report HTTP/1.1\r\nHost: localhost\r\nx-amz-meta-big: ${'a'.repeat(20_000)}\r\n\r\n`,
     );
 

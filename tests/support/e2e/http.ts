@@ -56,6 +56,29 @@ export async function readUntilClosed(socket: Socket): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * Sends `request` on a new connection to `endpoint` and parses what the server writes before it
+ * closes the connection (answers to requests node's parser refuses come this way).
+ */
+export async function rawExchange(endpoint: string, request: string): Promise<RawResponse> {
+  const socket = await openSocket(endpoint);
+  socket.write(request);
+  return parseRawResponse(await readUntilClosed(socket));
+}
+
+/** Status line, headers (lower-cased names) and body of one HTTP/1.1 response read as text. */
+export function parseRawResponse(text: string): RawResponse {
+  const split = text.indexOf('\r\n\r\n');
+  const [statusLine = '', ...lines] = text.slice(0, split).split('\r\n');
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const body = Buffer.from(text.slice(split + 4), 'utf8');
+  return { status: Number(statusLine.split(' ')[1]), headers, body, text: body.toString('utf8') };
+}
+
 const xml = new XMLParser({ parseTagValue: false, ignoreAttributes: true });
 
 /** Parses an XML body into plain objects (tag values stay strings). */

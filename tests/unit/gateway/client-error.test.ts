@@ -7,33 +7,18 @@ import { createSocketFaultFront, type SocketFaultFront } from '../../../gateway/
 import { createFaultEngine } from '../../../shared/faults/engine.js';
 import { systemClock } from '../../../shared/runtime/clock.js';
 import { silentLogger } from '../../../shared/telemetry/logger.js';
+import { parseRawResponse, type RawResponse } from '../../support/e2e/http.js';
 
 // Requests node's HTTP parser refuses before any route sees them, on every listener that owns a
 // client socket: the embedded gateway's two planes and the stack's socket-fault front.
 
-interface Answer {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
 /** Writes `request` on a new connection and parses what the server writes before closing it. */
-function exchange(port: number, request: string): Promise<Answer> {
+function exchange(port: number, request: string): Promise<RawResponse> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1', () => socket.write(request));
     const chunks: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    const done = () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const split = text.indexOf('\r\n\r\n');
-      const [statusLine = '', ...lines] = text.slice(0, split).split('\r\n');
-      const headers: Record<string, string> = {};
-      for (const line of lines) {
-        const colon = line.indexOf(':');
-        headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-      }
-      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: text.slice(split + 4) });
-    };
+    const done = () => resolve(parseRawResponse(Buffer.concat(chunks).toString('utf8')));
     socket.on('close', done);
     socket.on('error', done);
   });
@@ -41,14 +26,14 @@ function exchange(port: number, request: string): Promise<Answer> {
 
 const xml = new XMLParser({ parseTagValue: false });
 
-function s3ErrorOf(answer: Answer): Record<string, string> {
+function s3ErrorOf(answer: RawResponse): Record<string, string> {
   expect(answer.headers['content-type']).toBe('application/xml');
-  expect(answer.body.startsWith('<?xml')).toBe(true);
-  const error = (xml.parse(answer.body) as { Error: Record<string, string> }).Error;
+  expect(answer.text.startsWith('<?xml')).toBe(true);
+  const error = (xml.parse(answer.text) as { Error: Record<string, string> }).Error;
   expect(error.RequestId).toMatch(/^[0-9A-F]{16}$/);
   expect(answer.headers['x-amz-request-id']).toBe(error.RequestId);
   expect(answer.headers.connection).toBe('close');
-  expect(Number(answer.headers['content-length'])).toBe(Buffer.byteLength(answer.body));
+  expect(Number(answer.headers['content-length'])).toBe(Buffer.byteLength(answer.text));
   return error;
 }
 
@@ -120,7 +105,7 @@ describe('answers to requests the HTTP parser refuses', () => {
       expect(answer.status).toBe(400);
       expect(answer.headers['x-amz-request-id']).toMatch(/^[0-9A-F]{16}$/);
       expect(answer.headers['content-length']).toBe('0');
-      expect(answer.body).toBe('');
+      expect(answer.text).toBe('');
     });
 
     it('a header section over 16 KiB is 400 RequestHeaderSectionTooLarge', async () => {
@@ -152,7 +137,7 @@ describe('answers to requests the HTTP parser refuses', () => {
     // Assess
     expect(answer.status).toBe(405);
     expect(answer.headers['content-type']).toBe('application/json');
-    const body = JSON.parse(answer.body) as { error: { code: string; requestId: string } };
+    const body = JSON.parse(answer.text) as { error: { code: string; requestId: string } };
     expect(body.error.code).toBe('MethodNotAllowed');
     expect(answer.headers['x-amz-request-id']).toBe(body.error.requestId);
     expect(answer.headers.connection).toBe('close');
