@@ -33,7 +33,8 @@ const common = {
 const stackProject = {
   ...common,
   displayName: 'stack',
-  testMatch: ['<rootDir>/tests/stack/**/*.test.ts'],
+  // The stack-mode drills (tests/chaos/stack) run here too: they kill and partition the same stack.
+  testMatch: ['<rootDir>/tests/stack/**/*.test.ts', '<rootDir>/tests/chaos/stack/**/*.test.ts'],
   // Kill, restart and wait for repair: minutes, not seconds.
   testTimeout: 240_000,
 };
@@ -49,6 +50,14 @@ export default {
       globalSetup: '<rootDir>/tests/integration/global-setup.ts',
     },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'] },
+    // Drills (tests/chaos): the drill library run against an embedded server per file, verdicts
+    // asserted; the stack-mode drills are in tests/chaos/stack (the stack project).
+    {
+      ...common,
+      displayName: 'chaos',
+      testMatch: ['<rootDir>/tests/chaos/*.test.ts'],
+      testTimeout: 180_000,
+    },
     ...(process.env.MOCK_S3_TEST_STACK === '1' ? [stackProject] : []),
   ],
 };

@@ -28,11 +28,17 @@ phase() {
 
 [[ -d node_modules ]] || { log "npm ci"; npm ci --no-audit --no-fund; }
 
-# aws-cli for the end-to-end suite: Debian's, at /usr/bin/aws (another `aws` may come first on PATH).
-if [[ ! -x /usr/bin/aws ]]; then
-  log "installing awscli"
+# Debian packages the suites use: aws-cli for the end-to-end suite (/usr/bin/aws: another `aws` may
+# come first on PATH), chromium for the drill report opened in a headless browser (tests/chaos),
+# nftables for the real network partition of the stack-mode drills.
+missing=()
+[[ -x /usr/bin/aws ]] || missing+=(awscli)
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
+command -v nft >/dev/null || missing+=(nftables)
+if [[ ${#missing[@]} -gt 0 ]]; then
+  log "installing ${missing[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends awscli >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 phase "services"
