@@ -3,16 +3,12 @@
  * `bin/mock-s3.js` loads this file through tsx and calls {@link run}.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { runDrillCommand } from '../drill/drill-command.js';
 import { parseCommand, UsageError, usage } from './commands.js';
 import { ControlApiError, type ControlRequest, sendControl } from './control-client.js';
+import { type CliIo, interruptSignal, processIo } from './io.js';
 
-export interface CliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  env: Readonly<Record<string, string | undefined>>;
-  /** Ends `events --follow`; by default Ctrl-C (SIGINT). */
-  signal?: AbortSignal;
-}
+export type { CliIo } from './io.js';
 
 /** Polling interval bounds of `events --follow`, in milliseconds. */
 export const FOLLOW_INTERVAL = { min: 100, max: 60_000, default: 1000 } as const;
@@ -24,6 +20,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
       io.stdout(usage());
       return argv.length === 0 ? 2 : 0;
     }
+    if (argv[0] === 'drill') return await runDrillCommand(argv.slice(1), io);
     const command = parseCommand(argv, io.env);
     if (command.values.help === true) {
       io.stdout(usage());
@@ -78,8 +75,8 @@ async function followEvents(
   intervalMs: number,
   io: CliIo,
 ): Promise<void> {
-  const controller = io.signal === undefined ? sigintController() : undefined;
-  const signal = io.signal ?? controller!.signal;
+  const interrupt = interruptSignal(io);
+  const signal = interrupt.signal;
   let lastSeen: string | undefined;
   try {
     while (!signal.aborted) {
@@ -93,21 +90,6 @@ async function followEvents(
   } catch (error) {
     if (!signal.aborted) throw error;
   } finally {
-    controller?.dispose();
+    interrupt.dispose();
   }
-}
-
-function sigintController(): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
-  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
-}
-
-function processIo(): CliIo {
-  return {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-    env: process.env,
-  };
 }
