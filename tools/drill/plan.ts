@@ -1,0 +1,54 @@
+import { formatDuration } from '../load/units.js';
+import { stepLabel } from './step-label.js';
+import type { DrillFile, ProbeSpec, TargetInfo } from './types.js';
+
+/**
+ * The plan `drill run --dry-run` prints: the timeline with its windows, every step at its time,
+ * the probes and where it would run. Nothing is applied to print it.
+ */
+export function renderPlan(
+  drill: DrillFile,
+  timeline: { warmupEndMs: number; loadEndMs: number },
+  target: TargetInfo,
+  timeScale: number,
+): string {
+  const steps = drill.method;
+  const firstAt = steps[0]?.at ?? timeline.loadEndMs;
+  const lastAt = steps[steps.length - 1]?.at ?? timeline.loadEndMs;
+  const loop = drill.load.loop;
+  const lines = [
+    `drill ${drill.name} (${drill.path})${timeScale === 1 ? '' : `, time scale ${timeScale}`}`,
+    `  ${drill.description}`,
+    `target ${target.target} (${target.mode} mode), control plane ${target.admin ?? 'none'}`,
+    `load ${formatDuration(timeline.loadEndMs)}, ${loop.kind === 'closed' ? `concurrency ${loop.concurrency}` : `${loop.ratePerSecond}/s`}, client ${drill.load.client}, ${drill.load.keys} keys, seed ${drill.seed}`,
+    'windows:',
+    `  warmup  ${span(0, timeline.warmupEndMs)}`,
+    `  before  ${span(timeline.warmupEndMs, firstAt)}`,
+    `  during  ${span(firstAt, lastAt)}`,
+    `  after   ${span(lastAt, timeline.loadEndMs)}`,
+    'steps:',
+    ...steps.map((step) => `  at ${formatDuration(step.at).padEnd(7)} ${stepLabel(step)}`),
+    'probes:',
+    ...drill.steadyState.map((probe) => `  ${probeLabel(probe)}`),
+    'dry run: nothing applied, no load sent',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+function span(fromMs: number, toMs: number): string {
+  return `${formatDuration(fromMs)} .. ${formatDuration(Math.max(fromMs, toMs))}`;
+}
+
+function probeLabel(probe: ProbeSpec): string {
+  switch (probe.probe) {
+    case 'integrity':
+      return 'integrity (after recovery)';
+    case 'http':
+      return `http ${probe.url} expect ${probe.expect_status}${probe.during ? ' (also during)' : ''}`;
+    case 'throughput_min':
+      return `throughput_min >= ${probe.min}/s${probe.during ? ' (also during)' : ''}`;
+    default:
+      return `${probe.probe} <= ${probe.max}${probe.during ? ' (also during)' : ''}`;
+  }
+}

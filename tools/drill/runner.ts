@@ -1,0 +1,456 @@
+/**
+ * `mock-s3 drill run`: one drill from its file to its verdict (DRILLS.md). Checks everything
+ * before anything is applied (file, target, what the mode can do), then drives load, applies the
+ * steps on the timeline, always rolls back, reads back what was written, judges the probes and
+ * writes the report.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { CliIo } from '../cli/io.js';
+import { createLoadClient } from '../load/clients/create-client.js';
+import { startLoad } from '../load/engine.js';
+import { createStatusLine } from '../load/status-line.js';
+import type { LoadHandle, LoadRun, LoadSpec } from '../load/types.js';
+import { createActuator } from './actions/actuator.js';
+import { refuseImpossibleSteps } from './actions/capabilities.js';
+import { followHitLog } from './actions/hit-log.js';
+import { cleanupLeftovers } from './actions/leftovers.js';
+import { fetchMetrics } from './actions/metrics.js';
+import { sampleQueue } from './actions/queue-sampler.js';
+import { inspectTarget } from './actions/target.js';
+import { readDrillFile } from './drill-file.js';
+import { startHttpProbes } from './http-probes.js';
+import { checkIntegrity } from './integrity/checker.js';
+import { readBack } from './integrity/read-back.js';
+import { renderPlan } from './plan.js';
+import { judgeProbes, verdictReason } from './probes.js';
+import { renderSummary } from './report/summary.js';
+import { writeReport } from './report/write-report.js';
+import {
+  type AppliedStep,
+  faultWindowsOf,
+  operationRows,
+  replayCommand,
+  summarizeFirings,
+  versions,
+} from './result-parts.js';
+import { stepLabel } from './step-label.js';
+import { scaleDrill } from './time-scale.js';
+import {
+  type Actuator,
+  type DrillFile,
+  DrillFileError,
+  type DrillResult,
+  type DrillStep,
+  type Firing,
+  type IntegrityReport,
+  type TargetInfo,
+} from './types.js';
+import { planTimeline } from './windows.js';
+
+export interface DrillRunOptions {
+  /** The drill file (YAML). */
+  readonly file: string;
+  /** The S3 endpoint under test. */
+  readonly target: string;
+  /** The control plane; actions that need one are refused up front when none answers. */
+  readonly admin?: string;
+  /** The report's folder (default `reports/<name>-<UTC time>/`). */
+  readonly out?: string;
+  /** Print the plan and stop: nothing applied, nothing created, no load. */
+  readonly dryRun?: boolean;
+  /** Stack mode: where the pid files are (`--run-dir`). */
+  readonly runDir?: string;
+  /** `--time-scale F`: multiplies the load's duration, every `at` and `recovery`. */
+  readonly timeScale?: number;
+  /** The run id (keys' prefix, `{run}` in the bucket name); a fresh one by default. */
+  readonly runId?: string;
+  /** The clock (epoch ms). */
+  readonly now?: () => number;
+}
+
+/** How long the final read-back and the bucket's removal may take before the run gives up on them. */
+const CLEANUP_TIMEOUT_MS = 60_000;
+
+/**
+ * Runs one drill and resolves with its result (exit code inside). Refusals (a bad file, a target
+ * that does not answer, an action the mode cannot do) resolve with exit code 2 before anything
+ * is applied; `io.signal` (Ctrl-C) stops the load, rolls back and resolves with 130. Every rule,
+ * stopped node or partition the drill made is undone before it resolves, whatever happened.
+ */
+export async function runDrill(options: DrillRunOptions, io: CliIo): Promise<DrillResult> {
+  const now = options.now ?? Date.now;
+  const timeScale = options.timeScale ?? 1;
+  const startedAt = new Date(now()).toISOString();
+  const log = (line: string): void => io.stderr(`${line}\n`);
+
+  let drill: DrillFile;
+  let target: TargetInfo;
+  let timeline: { warmupEndMs: number; loadEndMs: number };
+  try {
+    drill = scaleDrill(await readDrillFile(options.file), timeScale);
+    timeline = planTimeline(drill);
+    target = await inspectTarget({
+      target: options.target,
+      ...(options.admin === undefined ? {} : { admin: options.admin }),
+      ...(options.runDir === undefined ? {} : { runDir: options.runDir }),
+    });
+    refuseImpossibleSteps(drill, target);
+  } catch (error) {
+    const message = error instanceof DrillFileError ? error.message : `${options.file}: ${messageOf(error)}`;
+    log(`mock-s3 drill: ${message}`);
+    log('nothing was applied');
+    return couldNotRun(options, startedAt, now, message);
+  }
+
+  const command = replayCommand({
+    file: options.file,
+    target: target.target,
+    ...(target.admin === undefined ? {} : { admin: target.admin }),
+    timeScale,
+  });
+  if (options.dryRun === true) {
+    io.stdout(renderPlan(drill, timeline, target, timeScale));
+    return {
+      ...couldNotRun(options, startedAt, now, 'dry run: nothing applied, no load sent'),
+      name: drill.name,
+      description: drill.description,
+      verdict: 'passed',
+      exitCode: 0,
+      seed: drill.seed,
+      command,
+      drillFile: drill.source,
+    };
+  }
+
+  const runId = options.runId ?? newRunId(now);
+  const bucket = drill.load.bucket.replaceAll('{run}', runId);
+  const keyPrefix = `${runId}/`;
+  const rollbackLog: string[] = [];
+  for (const leftover of await cleanupLeftovers(log))
+    rollbackLog.push(`leftover of an earlier run: ${leftover}`);
+
+  // The drill's own requests (bucket, read-back, removal) go through the lean client with no
+  // retries hiding anything: the final read must see what the server really holds.
+  const setup = createLoadClient('raw', target.target);
+  try {
+    const created = await setup.createBucket(bucket);
+    if (!created.ok) {
+      const message =
+        `load.bucket: CreateBucket ${bucket} answered ${created.status ?? 'nothing'} ${created.errorCode ?? ''}`.trim();
+      log(`mock-s3 drill: ${message}`);
+      return { ...couldNotRun(options, startedAt, now, message), name: drill.name, runId };
+    }
+    const metricsBefore = await fetchMetrics(target.admin);
+    const actuator = createActuator(drill, target, runId, log);
+    const spec: LoadSpec = {
+      target: target.target,
+      bucket,
+      keyPrefix,
+      durationMs: timeline.loadEndMs,
+      loop: drill.load.loop,
+      keys: drill.load.keys,
+      size: drill.load.size,
+      mix: drill.load.mix,
+      client: drill.load.client,
+      seed: drill.seed,
+      ...(drill.load.maxAttempts === undefined ? {} : { maxAttempts: drill.load.maxAttempts }),
+      recordHistory: drill.steadyState.some((probe) => probe.probe === 'integrity'),
+    };
+    const steps: AppliedStep[] = [];
+    const activeFaults = (): string[] => {
+      const windows = faultWindowsOf(steps, Number.POSITIVE_INFINITY);
+      const last = windows[windows.length - 1];
+      return last !== undefined && last.toMs === Number.POSITIVE_INFINITY ? [last.label] : [];
+    };
+    const status = createStatusLine(
+      { write: io.stderr, isTTY: io.stderrIsTTY === true },
+      timeline.loadEndMs,
+      activeFaults,
+    );
+
+    log(`drill ${drill.name}: run ${runId}, bucket ${bucket}, seed ${drill.seed}`);
+    const handle = startLoad(
+      spec,
+      { onSecond: (sample, elapsedMs) => status.onSecond(sample, elapsedMs) },
+      options.now === undefined ? {} : { now: options.now },
+    );
+    const loadStartEpochMs = now() - handle.elapsedMs();
+    const hitLog =
+      target.admin === undefined
+        ? undefined
+        : followHitLog(target.admin, actuator.scenario, loadStartEpochMs);
+    const httpProbes = startHttpProbes(drill.steadyState, loadStartEpochMs);
+    const queue = sampleQueue(target.admin, loadStartEpochMs);
+
+    let run: LoadRun;
+    let stepFailure: string | undefined;
+    let firings: readonly Firing[] = [];
+    let integrity: IntegrityReport | undefined;
+    try {
+      const stopper = loadStopper(handle, io.signal);
+      try {
+        stepFailure = await runTimeline(drill, timeline, handle, actuator, steps, io.signal, log);
+        if (stepFailure !== undefined) void stopper.stop();
+        run = await stopper.finished;
+      } finally {
+        stopper.dispose();
+        status.finish();
+      }
+    } finally {
+      // Rollback always: after the load, on a step's failure, on Ctrl-C, on an exception.
+      rollbackLog.push(...(await actuator.rollback()));
+      for (const line of rollbackLog) log(`rollback: ${line}`);
+    }
+    const aborted = io.signal?.aborted === true;
+    try {
+      if (run.history !== undefined && !aborted && stepFailure === undefined) {
+        log(`integrity: reading back ${run.touchedKeys.length} keys`);
+        const truth = await withTimeout(
+          readBack(setup, bucket, keyPrefix, run.touchedKeys),
+          CLEANUP_TIMEOUT_MS,
+          'the read-back',
+        );
+        firings = (await hitLog?.stop()) ?? [];
+        integrity = checkIntegrity(run.history, truth, firings);
+      }
+    } finally {
+      if (integrity === undefined) firings = (await hitLog?.stop()) ?? [];
+    }
+    const metricsAfter = await fetchMetrics(target.admin);
+    const queuePending = queue.stop();
+    const probes = judgeProbes(drill.steadyState, {
+      run,
+      http: httpProbes.stop(),
+      queuePending,
+      ...(integrity === undefined ? {} : { integrity }),
+    });
+    const held = probes.every((probe) => probe.ok);
+    const outcome: Pick<DrillResult, 'verdict' | 'exitCode' | 'reason'> = aborted
+      ? { verdict: 'aborted', exitCode: 130, reason: 'aborted (Ctrl-C): load stopped, rolled back' }
+      : stepFailure !== undefined
+        ? { verdict: 'error', exitCode: 2, reason: stepFailure }
+        : { verdict: held ? 'passed' : 'failed', exitCode: held ? 0 : 1, reason: verdictReason(probes) };
+
+    const result: DrillResult = {
+      schema: 'mock-s3/drill-result@1',
+      name: drill.name,
+      description: drill.description,
+      ...outcome,
+      runId,
+      seed: drill.seed,
+      startedAt,
+      endedAt: new Date(now()).toISOString(),
+      target: target.target,
+      ...(target.admin === undefined ? {} : { admin: target.admin }),
+      mode: target.mode,
+      client: drill.load.client,
+      loop: drill.load.loop,
+      load: {
+        durationMs: spec.durationMs,
+        elapsedMs: run.elapsedMs,
+        keys: spec.keys,
+        size: spec.size,
+        mix: spec.mix,
+        bucket,
+        keyPrefix,
+        ...(spec.maxAttempts === undefined ? {} : { maxAttempts: spec.maxAttempts }),
+      },
+      command,
+      versions: versions(),
+      windows: run.windowBounds,
+      steps: steps.map(({ faultActive: _, ...step }) => step),
+      faultWindows: faultWindowsOf(steps, run.elapsedMs),
+      series: run.seconds,
+      serverSeries: { queuePending },
+      operations: operationRows(run.total),
+      probes,
+      ...(integrity === undefined ? {} : { integrity }),
+      firings: summarizeFirings(firings),
+      rollback: rollbackLog,
+      drillFile: drill.source,
+    };
+    const out = options.out ?? join('reports', `${drill.name}-${compactUtc(startedAt)}`);
+    const written = await writeReport(out, result, { metricsBefore, metricsAfter, events: firings });
+    io.stdout(renderSummary(result));
+    io.stdout(`\nreport: ${written.html}\n`);
+    if (!drill.load.keep) {
+      const removed = await withTimeout(
+        setup.emptyAndDeleteBucket(bucket),
+        CLEANUP_TIMEOUT_MS,
+        'removing the bucket',
+      );
+      if (!removed.ok)
+        log(`bucket ${bucket} not removed: ${removed.status ?? ''} ${removed.errorCode ?? ''}`);
+    }
+    return result;
+  } finally {
+    await setup.close();
+  }
+}
+
+/**
+ * Applies the steps at their times and moves the load's windows (`before` at warm-up's end,
+ * `during` at the first step, `after` once the last is applied). Resolves early, with the reason,
+ * when a step fails (the run then ends with exit 2), or when `signal` aborts (Ctrl-C).
+ */
+async function runTimeline(
+  drill: DrillFile,
+  timeline: { warmupEndMs: number },
+  handle: LoadHandle,
+  actuator: Actuator,
+  applied: AppliedStep[],
+  signal: AbortSignal | undefined,
+  log: (line: string) => void,
+): Promise<string | undefined> {
+  const wait = async (atMs: number): Promise<boolean> => {
+    const ms = atMs - handle.elapsedMs();
+    if (ms > 0) await delay(ms, undefined, signal === undefined ? {} : { signal }).catch(() => undefined);
+    return signal?.aborted !== true;
+  };
+  const first = drill.method[0];
+  if (first === undefined || timeline.warmupEndMs < first.at) {
+    if (!(await wait(timeline.warmupEndMs))) return undefined;
+  }
+  handle.setWindow('before');
+  for (const [position, step] of drill.method.entries()) {
+    if (!(await wait(step.at))) return undefined;
+    if (position === 0) handle.setWindow('during');
+    const record = await applyStep(actuator, step, handle);
+    applied.push(record);
+    log(
+      `${(record.appliedAtMs / 1000).toFixed(1)}s ${record.label}: ${record.ok ? 'applied' : 'FAILED'} (${record.detail})`,
+    );
+    if (!record.ok) return `method[${step.index}] (${record.label}) failed: ${record.detail}`;
+    if (position === drill.method.length - 1) handle.setWindow('after');
+  }
+  return undefined;
+}
+
+async function applyStep(actuator: Actuator, step: DrillStep, handle: LoadHandle): Promise<AppliedStep> {
+  const base = { index: step.index, atMs: step.at, action: step.action, label: stepLabel(step) };
+  try {
+    const outcome = await actuator.apply(step);
+    return {
+      ...base,
+      appliedAtMs: handle.elapsedMs(),
+      ok: outcome.ok,
+      detail: outcome.detail,
+      faultActive: outcome.faultActive,
+    };
+  } catch (error) {
+    return {
+      ...base,
+      appliedAtMs: handle.elapsedMs(),
+      ok: false,
+      detail: messageOf(error),
+      faultActive: false,
+    };
+  }
+}
+
+/**
+ * The end of the load: its natural end, or an early stop (a failed step, or `signal`: Ctrl-C),
+ * whichever comes first.
+ */
+function loadStopper(
+  handle: LoadHandle,
+  signal: AbortSignal | undefined,
+): { stop(): Promise<LoadRun>; finished: Promise<LoadRun>; dispose(): void } {
+  let stopping: Promise<LoadRun> | undefined;
+  let onStop: (run: Promise<LoadRun>) => void = () => undefined;
+  const stopped = new Promise<LoadRun>((resolve) => {
+    onStop = resolve;
+  });
+  const stop = (): Promise<LoadRun> => {
+    if (stopping === undefined) {
+      stopping = handle.stop();
+      onStop(stopping);
+    }
+    return stopping;
+  };
+  const onAbort = (): void => void stop();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted === true) onAbort();
+  return {
+    stop,
+    finished: Promise.race([handle.done, stopped]),
+    dispose: () => signal?.removeEventListener('abort', onAbort),
+  };
+}
+
+/** A result for a drill that never started: nothing applied, no load. */
+function couldNotRun(
+  options: DrillRunOptions,
+  startedAt: string,
+  now: () => number,
+  reason: string,
+): DrillResult {
+  return {
+    schema: 'mock-s3/drill-result@1',
+    name: options.file,
+    description: '',
+    verdict: 'error',
+    exitCode: 2,
+    reason,
+    runId: '',
+    seed: 0,
+    startedAt,
+    endedAt: new Date(now()).toISOString(),
+    target: options.target,
+    ...(options.admin === undefined ? {} : { admin: options.admin }),
+    mode: 'unknown',
+    client: 'sdk',
+    loop: { kind: 'closed', concurrency: 0 },
+    load: {
+      durationMs: 0,
+      elapsedMs: 0,
+      keys: 0,
+      size: { min: 0, max: 0 },
+      mix: {},
+      bucket: '',
+      keyPrefix: '',
+    },
+    command: '',
+    versions: versions(),
+    windows: [],
+    steps: [],
+    faultWindows: [],
+    series: [],
+    serverSeries: { queuePending: [] },
+    operations: [],
+    probes: [],
+    firings: [],
+    rollback: [],
+    drillFile: '',
+  };
+}
+
+/** A run id that is also a valid part of a bucket name: UTC time and a few random hex digits. */
+function newRunId(now: () => number): string {
+  return `${compactUtc(new Date(now()).toISOString()).toLowerCase()}-${randomBytes(3).toString('hex')}`;
+}
+
+/** `2026-12-07T00:12:31.123Z` -> `20261207T001231Z`. */
+function compactUtc(iso: string): string {
+  return `${iso.slice(0, 19).replaceAll('-', '').replaceAll(':', '')}Z`;
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  const timer = new AbortController();
+  try {
+    return await Promise.race([
+      work,
+      delay(ms, undefined, { signal: timer.signal }).then(() => {
+        throw new Error(`${what} took more than ${ms / 1000}s`);
+      }),
+    ]);
+  } finally {
+    timer.abort();
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
