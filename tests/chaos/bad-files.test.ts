@@ -1,0 +1,98 @@
+import { existsSync } from 'node:fs';
+import { ListBucketsCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { drillCommand, reportsDir, TEST_DRILLS } from '../support/drill/run-drill.js';
+import { type FaultTarget, startFaultServer } from '../support/e2e/faults.js';
+import { freePort } from '../support/e2e/server.js';
+
+// A drill that cannot run says why, naming the field, exits 2, and leaves nothing behind: no
+// rule on the control plane, no bucket, no report.
+describe('drill files and targets that cannot run', () => {
+  let server: FaultTarget;
+  let reports: Awaited<ReturnType<typeof reportsDir>>;
+
+  beforeAll(async () => {
+    server = await startFaultServer();
+    reports = await reportsDir();
+  });
+  afterAll(async () => {
+    await server?.close();
+    await reports?.remove();
+  });
+
+  async function expectNothingApplied(out: string): Promise<void> {
+    expect(await server.faults.listRules()).toEqual([]);
+    const buckets = await server.client.send(new ListBucketsCommand({}));
+    expect(buckets.Buckets ?? []).toEqual([]);
+    expect(existsSync(out)).toBe(false);
+  }
+
+  test.each([
+    ['an unknown key', 'bad-unknown-key.yaml', /load\.colour/],
+    ['a bad duration', 'bad-duration.yaml', /load\.duration/],
+    ['an `at` past the end of load', 'bad-at-past-end.yaml', /method\[1\]\.at/],
+    [
+      'an action embedded mode cannot do (kill_node)',
+      'bad-kill-node-embedded.yaml',
+      /method\[1\]\.(action|node)/,
+    ],
+  ])('%s: exit 2, the field named, nothing applied', async (_what, file, field) => {
+    const out = reports.out(file);
+    const run = await drillCommand([
+      'run',
+      `${TEST_DRILLS}${file}`,
+      '--target',
+      server.endpoint,
+      '--admin',
+      server.adminEndpoint,
+      '--out',
+      out,
+    ]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(field);
+    await expectNothingApplied(out);
+  });
+
+  test('a target that does not answer: exit 2, --target named, nothing applied', async () => {
+    const out = reports.out('no-target');
+    const run = await drillCommand([
+      'run',
+      `${TEST_DRILLS}slowdown-no-retries.yaml`,
+      '--target',
+      `http://127.0.0.1:${await freePort()}`,
+      '--admin',
+      server.adminEndpoint,
+      '--out',
+      out,
+    ]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--target/);
+    await expectNothingApplied(out);
+  });
+
+  test('--dry-run prints the plan and applies nothing', async () => {
+    const out = reports.out('dry-run');
+    const run = await drillCommand([
+      'run',
+      `${TEST_DRILLS}slowdown-no-retries.yaml`,
+      '--target',
+      server.endpoint,
+      '--admin',
+      server.adminEndpoint,
+      '--out',
+      out,
+      '--dry-run',
+      '--time-scale',
+      '0.5',
+    ]);
+
+    expect(run.code).toBe(0);
+    // The timeline at half scale: steps at 5 s and 10 s of a 15 s load.
+    expect(run.stdout).toMatch(/during\s+5s \.\. 10s/);
+    expect(run.stdout).toMatch(/after\s+10s \.\. 15s/);
+    expect(run.stdout).toMatch(/at 5s\s+rules: .*s3_error SlowDown/);
+    await expectNothingApplied(out);
+  });
+});

@@ -1,0 +1,65 @@
+import { ListBucketsCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { CI_TIME_SCALE } from '../support/drill/library-cases.js';
+import { reportsDir, runDrillFile, TEST_DRILLS } from '../support/drill/run-drill.js';
+import { type FaultTarget, startFaultServer } from '../support/e2e/faults.js';
+
+// A runner that cannot fail is not tested: these drills must end with exit 1, saying which probe,
+// in which window, and (integrity) which keys.
+describe('drills that must fail', () => {
+  let server: FaultTarget;
+  let reports: Awaited<ReturnType<typeof reportsDir>>;
+
+  beforeAll(async () => {
+    server = await startFaultServer();
+    reports = await reportsDir();
+  });
+  afterAll(async () => {
+    await server?.close();
+    await reports?.remove();
+  });
+
+  test('1% errors under a 100% SlowDown storm with retries off: error_rate violated during', async () => {
+    const { result } = await runDrillFile(`${TEST_DRILLS}slowdown-no-retries.yaml`, server, {
+      out: reports.out('slowdown'),
+      timeScale: CI_TIME_SCALE,
+    });
+
+    expect(result).toMatchObject({ exitCode: 1, verdict: 'failed' });
+    const probe = result.probes.find((p) => p.spec.probe === 'error_rate');
+    expect(probe?.ok).toBe(false);
+    const during = probe?.windows.find((w) => w.window === 'during');
+    expect(during).toMatchObject({ ok: false });
+    expect(during?.value).toBeGreaterThan(0.5);
+    // Held outside the storm: the violation is the storm's, not the runner's.
+    expect(probe?.windows.filter((w) => w.window !== 'during').every((w) => w.ok)).toBe(true);
+    expect(result.reason).toMatch(/error_rate/);
+    expect(result.reason).toMatch(/during/);
+    // Retries off: not one retry in the report.
+    expect(result.operations.reduce((sum, row) => sum + row.retries, 0)).toBe(0);
+    expect(await server.faults.listRules()).toEqual([]);
+  });
+
+  test('replica writes that vanish after their acknowledgement: lost writes listed with their keys', async () => {
+    const { result } = await runDrillFile(`${TEST_DRILLS}vanishing-replicas.yaml`, server, {
+      out: reports.out('vanishing'),
+      timeScale: CI_TIME_SCALE,
+    });
+
+    expect(result).toMatchObject({ exitCode: 1, verdict: 'failed' });
+    const lost = result.integrity?.violations.filter((v) => v.kind === 'lost') ?? [];
+    expect(lost.length).toBeGreaterThan(0);
+    for (const violation of lost) {
+      expect(violation.key.startsWith(result.load.keyPrefix)).toBe(true);
+      expect(violation.requestIds.length).toBeGreaterThan(0);
+    }
+    // Each lost write is one the rule made vanish: the hit log's stale_replica firings name it.
+    expect(lost.some((v) => v.rules.length > 0)).toBe(true);
+    expect(result.integrity?.violations.filter((v) => v.kind === 'phantom')).toEqual([]);
+    expect(result.reason).toMatch(/integrity/);
+    expect(await server.faults.listRules()).toEqual([]);
+    // The drill's bucket is gone after the run.
+    const buckets = await server.client.send(new ListBucketsCommand({}));
+    expect((buckets.Buckets ?? []).map((b) => b.Name)).not.toContain(result.load.bucket);
+  });
+});

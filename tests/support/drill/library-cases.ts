@@ -1,0 +1,143 @@
+import { expect } from '@jest/globals';
+import type { DrillResult } from '../../../tools/drill/types.js';
+import { errorsOf, secondsIn } from './run-drill.js';
+
+/** CI runs the library at this scale of its timeline: a 40 s drill takes 8 s. */
+export const CI_TIME_SCALE = 0.2;
+
+/** One drill of `drills/`, the verdict it must reach and the numbers that show its point. */
+export interface LibraryCase {
+  readonly file: string;
+  readonly exitCode: 0 | 1;
+  /** Assertions on the result beyond the verdict (what the drill says it shows). */
+  readonly shows?: (result: DrillResult) => void;
+}
+
+function fired(result: DrillResult, type: string): number {
+  return result.firings.filter((f) => f.type === type).reduce((sum, f) => sum + f.count, 0);
+}
+
+function noViolations(result: DrillResult): void {
+  expect(result.integrity?.violations ?? []).toEqual([]);
+  expect(result.integrity?.acknowledgedWrites ?? 0).toBeGreaterThan(0);
+}
+
+function retries(result: DrillResult): number {
+  return result.operations.reduce((sum, row) => sum + row.retries, 0);
+}
+
+/** The drills every mode can run, grouped by the chaos test file that runs them. */
+export const EMBEDDED_CASES = {
+  consistency: [
+    {
+      file: 'read-after-write-miss.yaml',
+      exitCode: 0,
+      shows: (result) => {
+        expect(errorsOf(secondsIn(result, 'during'), 'NoSuchKey')).toBeGreaterThan(0);
+        expect(errorsOf(secondsIn(result, 'after'), 'NoSuchKey')).toBe(0);
+        expect(fired(result, 'read_after_write_miss')).toBeGreaterThan(0);
+        noViolations(result);
+      },
+    },
+    {
+      file: 'list-lag.yaml',
+      exitCode: 0,
+      shows: (result) => {
+        expect(fired(result, 'list_lag')).toBeGreaterThan(0);
+        noViolations(result);
+      },
+    },
+    {
+      file: 'stale-read.yaml',
+      exitCode: 0,
+      shows: (result) => {
+        expect(fired(result, 'stale_read')).toBeGreaterThan(0);
+        noViolations(result);
+      },
+    },
+  ],
+  nodes: [
+    {
+      file: 'node-down.yaml',
+      exitCode: 0,
+      shows: (result) => {
+        expect(fired(result, 'node_down')).toBeGreaterThan(0);
+        noViolations(result);
+      },
+    },
+    {
+      file: 'queue-backlog.yaml',
+      exitCode: 0,
+      shows: (result) => {
+        const pending = result.serverSeries.queuePending;
+        // The backlog grew past the probe's bound during the fault, and drained by the end.
+        expect(Math.max(...pending.map((s) => s.value))).toBeGreaterThan(20);
+        expect(pending[pending.length - 1]?.value).toBeLessThanOrEqual(20);
+      },
+    },
+  ],
+  metadata: [
+    {
+      file: 'slow-database.yaml',
+      exitCode: 0,
+      shows: (result) => expect(fired(result, 'db_latency')).toBeGreaterThan(0),
+    },
+    {
+      file: 'failing-database.yaml',
+      exitCode: 0,
+      shows: (result) => {
+        expect(fired(result, 'db_error')).toBeGreaterThan(0);
+        expect(retries(result)).toBeGreaterThan(0);
+        noViolations(result);
+      },
+    },
+    {
+      file: 'cache-loss.yaml',
+      exitCode: 0,
+      shows: (result) => {
+        expect(fired(result, 'cache_miss')).toBeGreaterThan(0);
+        noViolations(result);
+      },
+    },
+  ],
+  client: [
+    {
+      file: 'throttling-storm.yaml',
+      exitCode: 0,
+      shows: (result) => {
+        expect(errorsOf(secondsIn(result, 'before'), 'SlowDown')).toBe(0);
+        expect(fired(result, 's3_error')).toBeGreaterThan(0);
+        // The SDK's backoff at work: retries in the report, most SlowDowns never reach the app.
+        expect(retries(result)).toBeGreaterThan(errorsOf(result.series, 'SlowDown'));
+      },
+    },
+    {
+      file: 'flaky-network.yaml',
+      exitCode: 0,
+      shows: (result) => {
+        expect(result.firings.reduce((sum, f) => sum + f.count, 0)).toBeGreaterThan(0);
+        noViolations(result);
+      },
+    },
+  ],
+} as const satisfies Record<string, readonly LibraryCase[]>;
+
+/** The drills that need stack mode (tests/chaos/stack). */
+export const STACK_CASES: readonly LibraryCase[] = [
+  {
+    file: 'node-kill.yaml',
+    exitCode: 0,
+    shows: (result) => {
+      expect(result.steps.map((s) => s.ok)).toEqual([true, true]);
+      noViolations(result);
+    },
+  },
+  {
+    file: 'network-isolation.yaml',
+    exitCode: 0,
+    shows: (result) => {
+      expect(result.steps.map((s) => s.ok)).toEqual([true, true]);
+      noViolations(result);
+    },
+  },
+];
