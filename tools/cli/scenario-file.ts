@@ -12,7 +12,11 @@ export interface ScenarioFile {
  * named by `nameOverride`, else the file's `name`, else the file name without its extension.
  */
 export async function readScenarioFile(path: string, nameOverride?: string): Promise<ScenarioFile> {
-  const text = await readFile(path, 'utf8');
+  return parseScenarioFile(await readFile(path, 'utf8'), path, nameOverride);
+}
+
+/** The parsing half of {@link readScenarioFile}, for callers that read the text themselves. */
+export function parseScenarioFile(text: string, path: string, nameOverride?: string): ScenarioFile {
   // YAML is a superset of JSON, so one parser reads both.
   const doc = parse(text) as unknown;
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
