@@ -4,7 +4,8 @@
  * is gone, then any nftables chain of ours whose runner is gone. A live runner's entries and chains
  * are never touched.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { ControlApiError } from '../../cli/control-client.js';
 import { healOrphanPartitions } from './partition.js';
 import { isSameProcessAlive } from './processes.js';
 import { undoEntry } from './undo.js';
@@ -34,9 +35,10 @@ export async function cleanupLeftovers(
       try {
         say(`run ${file.runId} (pid ${file.pid}, gone): ${await undoEntry(entry)}`);
       } catch (error) {
-        left.push(entry);
+        const gone = vanished(entry, error);
+        if (gone === undefined) left.push(entry);
         say(
-          `run ${file.runId} (pid ${file.pid}, gone): could NOT undo ${entry.kind}: ${(error as Error).message}`,
+          `run ${file.runId} (pid ${file.pid}, gone): ${gone ?? `could NOT undo ${entry.kind}: ${(error as Error).message}`}`,
         );
       }
     }
@@ -50,4 +52,21 @@ export async function cleanupLeftovers(
     say(`could not inspect the nftables table: ${(error as Error).message}`);
   }
   return lines;
+}
+
+/**
+ * Whether an entry that could not be undone went away with what it was applied to, so keeping it
+ * would only fail again on every later cleanup: rules and the kill switch of a control plane that
+ * no longer listens (a stopped server; rules also expire by their TTL), nodes and backends of a
+ * run dir that no longer exists. Says why; undefined when the entry must be kept and tried again.
+ */
+function vanished(entry: UndoEntry, error: unknown): string | undefined {
+  const unreachable = error instanceof ControlApiError && error.status === undefined;
+  if ((entry.kind === 'rules' || entry.kind === 'engine') && unreachable) {
+    return `dropped ${entry.kind} of ${entry.admin}: no control plane listens there any more (rules also expire by their TTL)`;
+  }
+  if ((entry.kind === 'node' || entry.kind === 'service') && !existsSync(entry.runDir)) {
+    return `dropped ${entry.kind} of ${entry.runDir}: that run dir no longer exists`;
+  }
+  return undefined;
 }

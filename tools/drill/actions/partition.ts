@@ -20,18 +20,20 @@ export function nft(
 ): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn('nft', [...args, ...(script === undefined ? [] : ['-f', '-'])], {
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: [script === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');
     });
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');
     });
     child.on('error', (error) => resolve({ code: null, output: error.message }));
     child.on('close', (code) => resolve({ code, output }));
-    child.stdin.end(script ?? '');
+    // nft that fails early closes its stdin: the close event tells, not an EPIPE.
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(script);
   });
 }
 
