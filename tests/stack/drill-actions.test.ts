@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { createActuator } from '../../tools/drill/actions/actuator.js';
 import { cleanupLeftovers } from '../../tools/drill/actions/leftovers.js';
@@ -6,7 +9,7 @@ import { inspectTarget } from '../../tools/drill/actions/target.js';
 import type { TargetInfo } from '../../tools/drill/types.js';
 import { applyThenCrash } from '../support/drill/crash.js';
 import { sampleDrill } from '../support/drill/sample-drill.js';
-import { FaultsClient } from '../support/e2e/faults.js';
+import { eventually, FaultsClient } from '../support/e2e/faults.js';
 import { isAlive, pidOf, run, stackUp } from '../support/stack/processes.js';
 import { type StackEnv, stackEnv } from '../support/stack/stack-env.js';
 
@@ -35,6 +38,26 @@ async function nodeAnswer(port: number): Promise<string> {
 
 function portOf(node: string): number {
   return env.nodePorts[env.nodeIds.indexOf(node)]!;
+}
+
+/** Whether 127.0.0.1:`port` accepts a TCP connection. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(ANSWER_TIMEOUT_MS, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+function etcdUrl(): string {
+  const url = /^ETCD_URL=(.*)$/m.exec(readFileSync(join(env.runDir, 'stack.env'), 'utf8'))?.[1];
+  if (url === undefined) throw new Error(`no ETCD_URL in ${env.runDir}/stack.env`);
+  return url;
 }
 
 async function redisPing(): Promise<string> {
@@ -105,6 +128,31 @@ describe('drill actions in stack mode', () => {
     expect(await actuator.apply(drill.method[1]!)).toMatchObject({ ok: true, faultActive: false });
     expect(await redisPing()).toBe('PONG');
   });
+
+  it.each(['postgres', 'etcd'] as const)(
+    'stop_service %s stops the stack backend; start_service brings it back and the stack serves again',
+    async (service) => {
+      const drill = sampleDrill([
+        { action: 'stop_service', service },
+        { action: 'start_service', service },
+      ]);
+      const actuator = createActuator(drill, target, `stack-${service}`, () => undefined);
+      const port = service === 'postgres' ? env.pgPort : Number(new URL(etcdUrl()).port);
+      expect(await accepts(port)).toBe(true);
+
+      expect(await actuator.apply(drill.method[0]!)).toMatchObject({ ok: true, faultActive: true });
+      expect(await accepts(port)).toBe(false);
+
+      expect(await actuator.apply(drill.method[1]!)).toMatchObject({ ok: true, faultActive: false });
+      expect(await accepts(port)).toBe(true);
+      await eventually(
+        async () =>
+          (await fetch(env.endpoint, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined))?.status,
+        (status) => status === 200,
+        { what: 'ListBuckets through the stack', timeoutMs: 60_000, intervalMs: 500 },
+      );
+    },
+  );
 
   it('partition_node: the node stays up but its port stops answering while the others answer; heal_node: it answers again', async () => {
     const drill = sampleDrill([

@@ -1,8 +1,11 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { createActuator } from '../../../../../tools/drill/actions/actuator.js';
 import { followHitLog } from '../../../../../tools/drill/actions/hit-log.js';
 import { cleanupLeftovers } from '../../../../../tools/drill/actions/leftovers.js';
+import { fetchMetrics } from '../../../../../tools/drill/actions/metrics.js';
+import { sampleQueue } from '../../../../../tools/drill/actions/queue-sampler.js';
 import { inspectTarget } from '../../../../../tools/drill/actions/target.js';
 import type { TargetInfo } from '../../../../../tools/drill/types.js';
 import { applyThenCrash } from '../../../../support/drill/crash.js';
@@ -169,5 +172,30 @@ describe('cleanupLeftovers', () => {
     const left = await server.faults.listRules();
     expect(left.map((rule) => rule.scenario)).toEqual(['drill-run-live']);
     await live.rollback();
+  });
+});
+
+describe('server observers', () => {
+  test('fetchMetrics returns the control plane /metrics text, and an empty text without a control plane', async () => {
+    const text = await fetchMetrics(server.adminEndpoint);
+    expect(text).toMatch(/^# (HELP|TYPE) /m);
+    expect(await fetchMetrics(undefined)).toBe('');
+    expect(await fetchMetrics(`http://127.0.0.1:${await freePort()}`)).toBe('');
+  });
+
+  test('sampleQueue samples the pending count once a second, timed from the start', async () => {
+    const startedAt = Date.now();
+    const sampler = sampleQueue(server.adminEndpoint, startedAt);
+    // The sampler's own period is the event: two periods give at least two samples.
+    await delay(2_200);
+    const samples = sampler.stop();
+    expect(samples.length).toBeGreaterThanOrEqual(2);
+    expect(samples.length).toBeLessThanOrEqual(4);
+    for (const sample of samples) {
+      expect(sample.value).toBe(0);
+      expect(sample.t).toBeGreaterThanOrEqual(0);
+      expect(sample.t).toBeLessThan(2_500);
+    }
+    expect(sampleQueue(undefined, startedAt).stop()).toEqual([]);
   });
 });
