@@ -4,8 +4,17 @@
  * and service actions outside stack mode, a node the target does not have, a partition this
  * runner cannot make for real, and any rule the server's own validator would refuse.
  */
-import { type DrillFile, DrillFileError, NODE_ACTIONS, SERVICE_ACTIONS, type TargetInfo } from '../types.js';
+import {
+  type DrillFile,
+  DrillFileError,
+  NODE_ACTIONS,
+  SERVICE_ACTIONS,
+  type ServiceName,
+  type TargetInfo,
+} from '../types.js';
 import { drillRuleBodies, drillScenario } from './drill-rules.js';
+import { isAlive, pidFromFile } from './processes.js';
+import { backendPort } from './services.js';
 
 const CONTROL_PLANE_ACTIONS = new Set(['rules', 'scenario', 'preset', 'clear', 'disable_all']);
 const NODE_ACTION_SET = new Set<string>(NODE_ACTIONS);
@@ -43,6 +52,10 @@ export function refuseImpossibleSteps(drill: DrillFile, target: TargetInfo): voi
         );
       }
     }
+    if ('service' in step) {
+      const why = serviceMissing(step.service, target.runDir);
+      if (why !== undefined) throw new DrillFileError(`${where}.service`, why);
+    }
     if ('node' in step) {
       const node = target.nodes.find((known) => known.id === step.node);
       if (node === undefined) {
@@ -64,4 +77,24 @@ export function refuseImpossibleSteps(drill: DrillFile, target: TargetInfo): voi
       }
     }
   }
+}
+
+const SERVICE_URL = { postgres: 'DATABASE_URL', redis: 'REDIS_URL', etcd: 'ETCD_URL' } as const;
+
+/** Why the stack at `runDir` has no `service` the drill could stop and start, if it has none. */
+function serviceMissing(service: ServiceName, runDir: string | undefined): string | undefined {
+  if (runDir === undefined) return `${service}: no run dir`;
+  let port: number;
+  try {
+    port = backendPort(runDir, SERVICE_URL[service]);
+  } catch (error) {
+    return `${service}: ${(error as Error).message}`;
+  }
+  if (service === 'etcd') {
+    const pid = pidFromFile(runDir, `etcd-${port}`);
+    if (pid === undefined || !isAlive(pid)) {
+      return `etcd on port ${port} was not started by this stack (no live ${runDir}/etcd-${port}.pid): not ours to stop`;
+    }
+  }
+  return undefined;
 }

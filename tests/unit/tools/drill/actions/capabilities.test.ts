@@ -1,11 +1,22 @@
-import { describe, expect, test } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from '@jest/globals';
 import { refuseImpossibleSteps } from '../../../../../tools/drill/actions/capabilities.js';
 import { DrillFileError } from '../../../../../tools/drill/types.js';
 import { embeddedTarget, sampleDrill } from '../../../../support/drill/sample-drill.js';
 
+// A run dir as `scripts/stack.sh up` leaves it: the backends' URLs, no etcd of its own.
+const runDir = mkdtempSync(join(tmpdir(), 'drill-capabilities-'));
+writeFileSync(
+  join(runDir, 'stack.env'),
+  'DATABASE_URL=postgres://u:p@127.0.0.1:5442/db\nREDIS_URL=redis://127.0.0.1:6389\nETCD_URL=http://127.0.0.1:2389\n',
+);
+afterAll(() => rmSync(runDir, { recursive: true, force: true }));
+
 const stackTarget = embeddedTarget({
   mode: 'stack',
-  runDir: '/tmp/run',
+  runDir,
   nodes: [
     { id: 'node-1', address: 'http://127.0.0.1:7201' },
     { id: 'node-2', address: 'http://127.0.0.1:7202' },
@@ -85,6 +96,17 @@ describe('refuseImpossibleSteps', () => {
     const error = refusal(() => refuseImpossibleSteps(drill, stackTarget));
     expect(error.field).toBe('method[0].node');
     expect(error.message).toContain('node-1, node-2');
+  });
+
+  test('a backend the stack does not own is refused with method[i].service', () => {
+    const drill = sampleDrill([{ action: 'stop_service', service: 'etcd' }]);
+    const error = refusal(() => refuseImpossibleSteps(drill, stackTarget));
+    expect(error.field).toBe('method[0].service');
+    expect(error.message).toContain('not started by this stack');
+    const noEnv = sampleDrill([{ action: 'stop_service', service: 'redis' }]);
+    expect(refusal(() => refuseImpossibleSteps(noEnv, { ...stackTarget, runDir: tmpdir() })).field).toBe(
+      'method[0].service',
+    );
   });
 
   test('a partition this runner cannot make for real (no root or nft) is refused, not faked', () => {
