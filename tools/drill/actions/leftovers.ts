@@ -33,7 +33,7 @@ export async function cleanupLeftovers(
     const left: UndoEntry[] = [];
     for (const entry of entries) {
       try {
-        say(`run ${file.runId} (pid ${file.pid}, gone): ${await undoEntry(entry)}`);
+        say(`run ${file.runId} (pid ${file.pid}, gone): ${await undoEntry(entry, { controlAttempts: 1 })}`);
       } catch (error) {
         const gone = vanished(entry, error);
         if (gone === undefined) left.push(entry);

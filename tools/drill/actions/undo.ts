@@ -14,20 +14,33 @@ const CONTROL_TIMEOUT_MS = 5_000;
 /** The control plane may be coming back (a backend just restarted): a few tries, seconds apart. */
 const CONTROL_ATTEMPTS = 4;
 
-async function control(admin: string, method: 'POST' | 'DELETE', path: string): Promise<unknown> {
+async function control(
+  admin: string,
+  method: 'POST' | 'DELETE',
+  path: string,
+  attempts: number,
+): Promise<unknown> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await sendControl(admin, { method, path }, AbortSignal.timeout(CONTROL_TIMEOUT_MS));
     } catch (error) {
       const refused = error instanceof ControlApiError && error.status !== undefined && error.status < 500;
-      if (refused || attempt >= CONTROL_ATTEMPTS) throw error;
+      if (refused || attempt >= attempts) throw error;
       await delay(1_000 * attempt);
     }
   }
 }
 
-/** Undoes `entry`; resolves with a line for the report, rejects when it could not. */
-export async function undoEntry(entry: UndoEntry): Promise<string> {
+/**
+ * Undoes `entry`; resolves with a line for the report, rejects when it could not. `controlAttempts`:
+ * tries of a control request that gets no answer (a rollback waits for a control plane coming back;
+ * a cleanup of an old run's leftovers does not).
+ */
+export async function undoEntry(
+  entry: UndoEntry,
+  options: { controlAttempts?: number } = {},
+): Promise<string> {
+  const attempts = options.controlAttempts ?? CONTROL_ATTEMPTS;
   switch (entry.kind) {
     case 'rules':
       try {
@@ -35,6 +48,7 @@ export async function undoEntry(entry: UndoEntry): Promise<string> {
           entry.admin,
           'DELETE',
           `/scenarios/${encodeURIComponent(entry.scenario)}`,
+          attempts,
         )) as {
           removed?: number;
         };
@@ -46,7 +60,7 @@ export async function undoEntry(entry: UndoEntry): Promise<string> {
         throw error;
       }
     case 'engine':
-      await control(entry.admin, 'POST', '/enable');
+      await control(entry.admin, 'POST', '/enable', attempts);
       return 'fault engine switched back on (the drill had pulled the kill switch)';
     case 'partition':
       await heal(entry.chain);
