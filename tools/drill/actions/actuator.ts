@@ -98,9 +98,11 @@ export function createActuator(
       }
       case 'disable_all': {
         const endpoint = admin();
-        const status = (await sendControl(endpoint, { method: 'GET', path: '/status' })) as {
-          killSwitch?: boolean;
-        };
+        const status = (await sendControl(
+          endpoint,
+          { method: 'GET', path: '/status' },
+          AbortSignal.timeout(CONTROL_TIMEOUT_MS),
+        )) as { killSwitch?: boolean };
         if (status.killSwitch !== true && applied.engine === undefined) {
           applied.engine = { kind: 'engine', admin: endpoint };
           registry.add(applied.engine);

@@ -44,10 +44,19 @@ export function drillRuleBodies(drill: DrillFile, step: DrillStep, scenario: str
       return step.rules.map((rule, n) =>
         tagged(drill, rule, `${where}.rules[${n}]`, ruleId(drill, step, n), scenario),
       );
-    case 'scenario':
+    case 'scenario': {
+      const fileName = (step.scenario as { name?: unknown } | null)?.name;
       return scenarioRules(step.scenario, `${where}.scenario`).map((rule, n) =>
-        tagged(drill, rule, `${where}.scenario (${step.file}) rules[${n}]`, ruleId(drill, step, n), scenario),
+        tagged(
+          drill,
+          // A rule may name its own file's scenario (the control API allows it): the drill's tag replaces it.
+          ownScenarioDropped(rule, fileName),
+          `${where}.scenario (${step.file}) rules[${n}]`,
+          ruleId(drill, step, n),
+          scenario,
+        ),
       );
+    }
     case 'preset':
       return presetRules(drill, step, where, scenario);
     default:
@@ -57,6 +66,14 @@ export function drillRuleBodies(drill: DrillFile, step: DrillStep, scenario: str
 
 function ruleId(drill: DrillFile, step: DrillStep, n: number): string {
   return `drill.${drill.name}.${step.index}.${n}`;
+}
+
+function ownScenarioDropped(rule: unknown, fileName: unknown): unknown {
+  if (typeof rule !== 'object' || rule === null || Array.isArray(rule)) return rule;
+  const fields = rule as Record<string, unknown>;
+  return fields.scenario !== undefined && fields.scenario === fileName
+    ? { ...fields, scenario: undefined }
+    : rule;
 }
 
 function scenarioRules(body: unknown, field: string): unknown[] {

@@ -136,6 +136,29 @@ describe('createActuator against an embedded server', () => {
     expect(await server.faults.listRules()).toEqual([]);
   });
 
+  test('a scenario file becomes rules of the drill, its own scenario tag replaced by the drill one', async () => {
+    const storm = {
+      name: 'storm',
+      rules: [
+        { ...SLOW_PUTS, scenario: 'storm' },
+        { ...SLOW_PUTS, rate: 0.5 },
+      ],
+    };
+    const drill = sampleDrill([{ action: 'scenario', file: 'storm.yaml', scenario: storm }]);
+    const actuator = createActuator(drill, target, 'run-scenario', () => undefined);
+    expect(await actuator.apply(drill.method[0]!)).toMatchObject({
+      ok: true,
+      ruleIds: ['drill.actions-test.0.0', 'drill.actions-test.0.1'],
+    });
+    expect((await server.faults.listRules()).map((rule) => rule.scenario)).toEqual([
+      'drill-run-scenario',
+      'drill-run-scenario',
+    ]);
+    expect(await putOnce('storm')).toBe('SlowDown');
+    await actuator.rollback();
+    expect(await server.faults.listRules()).toEqual([]);
+  });
+
   test('disable_all pulls the kill switch; rollback releases it', async () => {
     const drill = sampleDrill([{ action: 'disable_all' }]);
     const actuator = createActuator(drill, target, 'run-off', () => undefined);
