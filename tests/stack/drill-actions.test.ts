@@ -10,7 +10,7 @@ import type { TargetInfo } from '../../tools/drill/types.js';
 import { applyThenCrash } from '../support/drill/crash.js';
 import { sampleDrill } from '../support/drill/sample-drill.js';
 import { eventually, FaultsClient } from '../support/e2e/faults.js';
-import { isAlive, pidOf, run, stackUp } from '../support/stack/processes.js';
+import { isAlive, killPart, pidOf, run, stackUp } from '../support/stack/processes.js';
 import { type StackEnv, stackEnv } from '../support/stack/stack-env.js';
 
 jest.setTimeout(240_000);
@@ -112,6 +112,19 @@ describe('drill actions in stack mode', () => {
     };
     expect(listed.nodes).toContainEqual(expect.objectContaining({ id: 'node-2', healthy: true }));
     expect(await actuator.rollback()).toEqual(['nothing to roll back']);
+  });
+
+  it('start_node of a worker the drill did not stop starts it the way the stack does (stack.sh up)', async () => {
+    const drill = sampleDrill([{ action: 'start_node', node: 'node-1' }]);
+    const actuator = createActuator(drill, target, 'stack-start', () => undefined);
+    const before = await killPart(env, 'node-1');
+
+    const started = await actuator.apply(drill.method[0]!);
+    expect(started).toMatchObject({ ok: true, faultActive: false });
+    expect(started.detail).toContain('scripts/stack.sh up');
+    const after = await pidOf(env, 'node-1');
+    expect(after).not.toBe(before);
+    expect(await nodeAnswer(portOf('node-1'))).toBe('200');
   });
 
   it('stop_service redis shuts the stack Redis down; start_service redis brings it back', async () => {
