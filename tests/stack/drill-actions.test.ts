@@ -88,6 +88,16 @@ describe('drill actions in stack mode', () => {
     expect(target.canPartition).toBe(true);
   });
 
+  it('worker nodes whose pid files are not here (another machine, a wrong --run-dir) are not stack mode', async () => {
+    const elsewhere = await inspectTarget({
+      target: env.endpoint,
+      admin: env.adminEndpoint,
+      runDir: '/nonexistent',
+    });
+    expect(elsewhere.mode).toBe('unknown');
+    expect(elsewhere.runDir).toBeUndefined();
+  });
+
   it('kill_node SIGKILLs the worker; start_node starts it again, healthy and registered', async () => {
     const drill = sampleDrill([
       { action: 'kill_node', node: 'node-2' },
