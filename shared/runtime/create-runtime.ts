@@ -194,7 +194,7 @@ export async function createRuntime(
     dynamicConfig: controlPlane.dynamicConfig,
     ...(controlPlane.sharedHitLog === undefined ? {} : { sharedHitLog: controlPlane.sharedHitLog }),
     storage: {
-      address: (nodeId) => localDirs.get(nodeId),
+      address: (nodeId) => localDirs.get(nodeId) ?? storageDiscovery.address(nodeId),
       reconcile: () => reconciler?.runNow() ?? reconcile(reconcileDeps),
     },
     isReady: () => !closed,

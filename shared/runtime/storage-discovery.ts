@@ -31,6 +31,11 @@ export interface StorageDiscovery {
    * discovery); its `http.retries`/`http.timeoutMs` follow the live config (`bindHttpClientSettings`).
    */
   httpClient?: HttpClient;
+  /**
+   * Where a worker of etcd discovery is reached (its registered `baseUrl`), so the control plane can
+   * name it (`/api/v1/storage/nodes`; a drill partitions that port); undefined for static discovery.
+   */
+  address(nodeId: string): string | undefined;
   /** Stops the etcd watch and closes the client's sockets (a no-op for static discovery). */
   close(): Promise<void>;
 }
@@ -68,6 +73,7 @@ export async function openStorageDiscovery<LocalNode extends StorageNode>(
     return {
       discovery: staticDiscovery(nodes.map(wrapNode)),
       viewNodes: () => nodes,
+      address: () => undefined,
       close: async () => undefined,
     };
   }
@@ -108,6 +114,7 @@ export async function openStorageDiscovery<LocalNode extends StorageNode>(
   return {
     discovery: etcd,
     viewNodes: () => etcd.entries().map(viewNodeOf),
+    address: (nodeId) => etcd.entries().find((entry) => entry.id === nodeId)?.baseUrl,
     httpClient,
     async close() {
       try {
