@@ -43,6 +43,8 @@ export interface ChartSpec {
   readonly series: readonly ChartSeries[];
   /** Stacked areas (parts of a whole, e.g. error rate by code) instead of lines. */
   readonly stacked: boolean;
+  /** Printed in the plot when no series has a value (default `no data`). */
+  readonly emptyText?: string;
   readonly marks: ChartMarks;
 }
 
@@ -80,7 +82,7 @@ export function renderTimeSeriesChart(spec: ChartSpec): string {
     renderXAxis(endMs, x),
     hasData
       ? renderSeries(spec, levels, x, y)
-      : `<text class="no-data" x="${(PLOT.left + PLOT.right) / 2}" y="${(PLOT.top + PLOT.bottom) / 2}" text-anchor="middle" fill="#6b7280">no data</text>`,
+      : `<text class="no-data" x="${(PLOT.left + PLOT.right) / 2}" y="${(PLOT.top + PLOT.bottom) / 2}" text-anchor="middle" fill="#6b7280">${escapeXml(spec.emptyText ?? 'no data')}</text>`,
     renderWindowBand(spec.marks.windows, x),
     renderSteps(spec.marks.steps, x),
     renderLegend(spec.series),
@@ -207,15 +209,25 @@ function renderSteps(steps: ChartMarks['steps'], x: (ms: number) => number): str
 }
 
 function renderLegend(series: readonly ChartSeries[]): string {
+  // Two rows fit above the window band; an item that would overflow the second row is left out.
+  const rows = [14, 29];
+  let row = 0;
   let left = PLOT.left;
-  const items = series.map((s) => {
+  const items: string[] = [];
+  for (const s of series) {
     const name = truncate(s.name, 28);
-    const item =
-      `<g class="legend-item"><rect x="${left}" y="14" width="12" height="12" fill="${escapeXml(s.color)}"/>` +
-      `<text x="${left + 16}" y="24">${escapeXml(name)}</text></g>`;
-    left += 28 + name.length * 6.5;
-    return item;
-  });
+    const width = 28 + name.length * 6.5;
+    if (left + width > WIDTH && row + 1 < rows.length) {
+      row += 1;
+      left = PLOT.left;
+    }
+    if (left + width > WIDTH) break;
+    items.push(
+      `<g class="legend-item"><rect x="${left}" y="${rows[row]}" width="11" height="11" fill="${escapeXml(s.color)}"/>` +
+        `<text x="${left + 15}" y="${rows[row]! + 10}">${escapeXml(name)}</text></g>`,
+    );
+    left += width;
+  }
   return `<g class="legend" font-size="11" fill="#1f2937">${items.join('')}</g>`;
 }
 

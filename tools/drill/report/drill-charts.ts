@@ -56,6 +56,7 @@ export function drillChartSpecs(result: DrillResult): ChartSpec[] {
       unit: '%',
       endMs,
       stacked: true,
+      emptyText: 'no errors',
       marks,
       series: errorCodeSeries(series),
     },

@@ -78,6 +78,37 @@ describe('renderReportHtml', () => {
     );
   });
 
+  it('renders a drill that could not run: no series, no step, no probe, no integrity', () => {
+    // Act
+    const html = renderReportHtml(
+      sampleDrillResult({
+        verdict: 'error',
+        exitCode: 2,
+        reason: 'method[1].node: node-9 is not a storage node of the target',
+        load: { ...sampleDrillResult().load, elapsedMs: 0 },
+        windows: [],
+        steps: [],
+        faultWindows: [],
+        series: [],
+        serverSeries: { queuePending: [] },
+        operations: [],
+        probes: [],
+        integrity: undefined,
+        firings: [],
+        rollback: [],
+      }),
+    );
+    // Assess
+    expect(bodyText(html).startsWith('COULD NOT RUN method[1].node: node-9 is not a storage node')).toBe(
+      true,
+    );
+    expect(html.match(/<svg class="chart"/g)).toHaveLength(3);
+    expect(html).toContain('>no errors</text>');
+    expect(html.match(/>no data<\/text>/g)).toHaveLength(2);
+    expect(html).toContain('No probe (the drill had no steady-state hypothesis).');
+    expect(html).toContain('Not checked (the drill had no <code>integrity</code> probe).');
+  });
+
   it('draws the queue chart only when the server was sampled', () => {
     // Act
     const sampled = renderReportHtml(sampleDrillResult());
