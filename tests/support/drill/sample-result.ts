@@ -210,8 +210,9 @@ const FIRINGS: readonly FiringSummary[] = [
   },
 ];
 
+/** Sampled once a second, 250 ms into it; `t` is ms from the start of load, as the queue sampler records it. */
 const QUEUE_PENDING: readonly { t: number; value: number }[] = SERIES.map(({ t }) => ({
-  t,
+  t: t * 1000 + 250,
   // Node loss delays replica repair tasks: the backlog grows while node-2 is down, then drains.
   value:
     t < NODE_KILLED_S ? 3 : t < STORM.toS ? 3 + (t - NODE_KILLED_S) * 14 : Math.max(12, 283 - (t - 40) * 18),

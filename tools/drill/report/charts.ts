@@ -10,8 +10,8 @@ import { escapeXml } from '../../../shared/s3/errors.js';
 import { formatDuration } from '../../load/units.js';
 
 export interface ChartPoint {
-  /** Start of the second (seconds from the start of load); plotted at its middle. */
-  readonly t: number;
+  /** Where the point sits on the x axis: ms from the start of load. */
+  readonly atMs: number;
   readonly value: number | null;
 }
 
@@ -145,13 +145,13 @@ function renderSeries(
   x: (ms: number) => number,
   y: (value: number) => number,
 ): string {
-  const at = (p: ChartPoint) => `${x((p.t + 0.5) * 1000)},${y(p.value ?? 0)}`;
+  const at = (p: ChartPoint) => `${x(p.atMs)},${y(p.value ?? 0)}`;
   const paths = spec.series.map((series, i) => {
     const color = escapeXml(series.color);
     const name = escapeXml(series.name);
     if (spec.stacked) {
       const upper = levels[i]!;
-      const lower = i === 0 ? upper.map((p) => ({ t: p.t, value: 0 })) : levels[i - 1]!;
+      const lower = i === 0 ? upper.map((p) => ({ atMs: p.atMs, value: 0 })) : levels[i - 1]!;
       if (upper.length === 0) return '';
       const d = `M${upper.map(at).join('L')}L${[...lower].reverse().map(at).join('L')}Z`;
       return `<path class="series series-${i}" data-series="${name}" d="${d}" fill="${color}" fill-opacity="0.75" stroke="${color}" stroke-width="1"/>`;
@@ -236,7 +236,7 @@ function stackLevels(series: readonly ChartSeries[]): ChartPoint[][] {
   const levels: ChartPoint[][] = [];
   for (const [i, s] of series.entries()) {
     levels.push(
-      s.points.map((p, j) => ({ t: p.t, value: (p.value ?? 0) + (levels[i - 1]?.[j]?.value ?? 0) })),
+      s.points.map((p, j) => ({ atMs: p.atMs, value: (p.value ?? 0) + (levels[i - 1]?.[j]?.value ?? 0) })),
     );
   }
   return levels;

@@ -33,6 +33,7 @@ export function drillChartSpecs(result: DrillResult): ChartSpec[] {
     result.load.elapsedMs,
     ...result.windows.map((w) => w.toMs),
     ...result.faultWindows.map((w) => w.toMs),
+    ...result.serverSeries.queuePending.map((q) => q.t),
     (result.series.length > 0 ? result.series[result.series.length - 1]!.t + 1 : 0) * 1000,
   );
   const series = result.series;
@@ -74,6 +75,7 @@ export function drillChartSpecs(result: DrillResult): ChartSpec[] {
       ],
     },
   ];
+  // Queue samples carry the ms from the start of load at which they were asked (actions/queue-sampler.ts).
   const queue = result.serverSeries.queuePending;
   if (queue.length > 0) {
     specs.push({
@@ -84,7 +86,11 @@ export function drillChartSpecs(result: DrillResult): ChartSpec[] {
       stacked: false,
       marks,
       series: [
-        { name: 'pending', color: '#7c3aed', points: queue.map((q) => ({ t: q.t, value: finite(q.value) })) },
+        {
+          name: 'pending',
+          color: '#7c3aed',
+          points: queue.map((q) => ({ atMs: q.t, value: finite(q.value) })),
+        },
       ],
     });
   }
@@ -133,8 +139,9 @@ function errorCodeSeries(series: readonly SecondSample[]): ChartSpec['series'] {
   return bands;
 }
 
+/** One point per second of load, at the middle of its second (it sums what started in [t, t + 1) s). */
 function pointsOf(series: readonly SecondSample[], value: (s: SecondSample) => number | null): ChartPoint[] {
-  return series.map((s) => ({ t: s.t, value: finite(value(s)) }));
+  return series.map((s) => ({ atMs: (s.t + 0.5) * 1000, value: finite(value(s)) }));
 }
 
 function finite(value: number | null): number | null {

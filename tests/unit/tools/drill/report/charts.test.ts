@@ -15,7 +15,7 @@ function chart(overrides: Partial<ChartSpec>): ChartSpec {
     endMs: 60_000,
     stacked: false,
     marks: NO_MARKS,
-    series: [{ name: 'a', color: '#000', points: [{ t: 0, value: 1 }] }],
+    series: [{ name: 'a', color: '#000', points: [{ atMs: 500, value: 1 }] }],
     ...overrides,
   };
 }
@@ -60,9 +60,9 @@ describe('renderTimeSeriesChart', () => {
             name: 'p99',
             color: '#000',
             points: [
-              { t: 0, value: 5 },
-              { t: 1, value: null },
-              { t: 2, value: 7 },
+              { atMs: 500, value: 5 },
+              { atMs: 1500, value: null },
+              { atMs: 2500, value: 7 },
             ],
           },
         ],
@@ -80,8 +80,8 @@ describe('renderTimeSeriesChart', () => {
       chart({
         stacked: true,
         series: [
-          { name: 'SlowDown', color: '#f00', points: [{ t: 0, value: 30 }] },
-          { name: 'InternalError', color: '#00f', points: [{ t: 0, value: 10 }] },
+          { name: 'SlowDown', color: '#f00', points: [{ atMs: 500, value: 30 }] },
+          { name: 'InternalError', color: '#00f', points: [{ atMs: 500, value: 10 }] },
         ],
       }),
     );
@@ -98,7 +98,7 @@ describe('renderTimeSeriesChart', () => {
     // Act
     const svg = renderTimeSeriesChart(
       chart({
-        series: [{ name: '<script>x</script>', color: '#000', points: [{ t: 0, value: 1 }] }],
+        series: [{ name: '<script>x</script>', color: '#000', points: [{ atMs: 500, value: 1 }] }],
         marks: {
           faultWindows: [{ fromMs: 0, toMs: 1000, label: '</title><script>y</script>' }],
           steps: [{ index: 0, atMs: 500, label: '<b>step</b>' }],

@@ -50,6 +50,24 @@ describe('drillChartSpecs', () => {
     expect(bands[7]!.points[0]!.value).toBe(3 + 2 + 1);
   });
 
+  it('plots a second of load at its middle and a queue sample at the ms it was taken', () => {
+    // Act
+    const specs = drillChartSpecs(
+      sampleDrillResult({
+        series: [second(0, 10, {}), second(1, 20, {})],
+        serverSeries: { queuePending: [{ t: 20_250, value: 7 }] },
+      }),
+    );
+    // Assess
+    const throughput = specs.find((spec) => spec.id === 'throughput')!;
+    const queue = specs.find((spec) => spec.id === 'queue')!;
+    expect(throughput.series[0]!.points).toEqual([
+      { atMs: 500, value: 10 },
+      { atMs: 1500, value: 20 },
+    ]);
+    expect(queue.series[0]!.points).toEqual([{ atMs: 20_250, value: 7 }]);
+  });
+
   it('marks steps where they were applied and spans the x axis over the whole run', () => {
     // Act
     const result = sampleDrillResult();
