@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { renderReportHtml } from '../../../../../tools/drill/report/html.js';
 import type { DrillResult } from '../../../../../tools/drill/types.js';
 import { sampleDrillResult } from '../../../../support/drill/sample-result.js';
+import { KEY_PROPERTY_SEED, s3Key } from '../../../../support/s3-keys.js';
 
 const SCRIPT = '<script>alert(1)</script>';
 const IMAGE = '<img src=x onerror=alert(1)>';
@@ -13,6 +15,47 @@ const bodyText = (html: string) =>
     .replace(/<[^>]*>/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
+
+/** The tags of a page in order: what a text could add or break shows here. */
+const tagsOf = (html: string) => html.match(/<\/?[a-zA-Z][a-zA-Z0-9-]*/g) ?? [];
+
+/** The sample with every text a server or a drill file gives replaced. */
+function withTexts(texts: { key: string; code: string; label: string; id: string }): DrillResult {
+  const sample = sampleDrillResult();
+  const [first, ...rest] = sample.series;
+  return sampleDrillResult({
+    name: texts.label,
+    description: texts.label,
+    reason: texts.label,
+    target: texts.label,
+    command: texts.label,
+    series: [
+      { ...first!, errors: 1, errorsByCode: { [texts.code]: 1 } },
+      ...rest.map((s) => ({ ...s, errorsByCode: {} })),
+    ],
+    steps: sample.steps.map((step) => ({ ...step, label: texts.label, detail: texts.label })),
+    faultWindows: sample.faultWindows.map((w) => ({ ...w, label: texts.label })),
+    probes: sample.probes.map((probe) => ({
+      ...probe,
+      label: texts.label,
+      windows: probe.windows.map((w) => ({ ...w, detail: texts.label })),
+    })),
+    integrity: {
+      ...sample.integrity!,
+      violations: sample.integrity!.violations.map((v) => ({
+        ...v,
+        key: texts.key,
+        detail: texts.label,
+        requestIds: [texts.id],
+        rules: [texts.id],
+      })),
+      unverifiable: [texts.key],
+    },
+    firings: sample.firings.map((f) => ({ ...f, ruleId: texts.id, point: texts.label, type: texts.label })),
+    rollback: [texts.label],
+    drillFile: texts.label,
+  });
+}
 
 /** A result whose server-given and file-given texts are markup. */
 function hostileResult(): DrillResult {
@@ -44,6 +87,20 @@ describe('renderReportHtml', () => {
     expect(html).toContain('&lt;/text&gt;&lt;script&gt;');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+  });
+
+  it('keeps the same markup whatever keys, error codes, ids and labels hold (property)', () => {
+    const baseline = tagsOf(renderReportHtml(withTexts({ key: 'k', code: 'SlowDown', label: 'x', id: 'r' })));
+    fc.assert(
+      fc.property(s3Key, fc.string({ minLength: 1 }), fc.string(), fc.string(), (key, code, label, id) => {
+        expect(tagsOf(renderReportHtml(withTexts({ key, code, label, id })))).toEqual(baseline);
+      }),
+      {
+        seed: KEY_PROPERTY_SEED,
+        numRuns: 100,
+        examples: [[SCRIPT, IMAGE, '</pre><!--', ']]><svg onload=alert(1)>']],
+      },
+    );
   });
 
   it('asks for nothing outside the file: no src, href, url() or @import', () => {
