@@ -9,6 +9,10 @@ import { sampleDrillResult } from '../support/drill/sample-result.js';
 
 /** A key the server could return: it must stay text, never become markup. */
 const HOSTILE_KEY = '<script>alert(1)</script>';
+/** A key with nowhere to break a line (S3 allows 1024 bytes): the page must still fit a printed page. */
+const LONG_KEY = `k${'0'.repeat(400)}`;
+/** A4 at 96 dpi. */
+const PRINTED_PAGE = { width: 794, height: 1123 };
 
 /** How far (px) a mark may sit from where its time maps: SVG coordinates are rounded to 0.01. */
 const PIXEL_TOLERANCE = 1;
@@ -37,7 +41,10 @@ describe('report.html in a headless browser', () => {
     const sample = sampleDrillResult();
     const [lost, ...others] = sample.integrity!.violations;
     result = sampleDrillResult({
-      integrity: { ...sample.integrity!, violations: [{ ...lost!, key: HOSTILE_KEY }, ...others] },
+      integrity: {
+        ...sample.integrity!,
+        violations: [{ ...lost!, key: HOSTILE_KEY }, ...others.map((v) => ({ ...v, key: LONG_KEY }))],
+      },
     });
     const paths = await writeReport(dir, result, { metricsBefore: '', metricsAfter: '', events: [] });
     report = await openReportInChromium(paths.html);
@@ -172,6 +179,19 @@ describe('report.html in a headless browser', () => {
     expect(scripts).toBe(0);
     expect(report.dialogs).toEqual([]);
     expect(cells).toContain(HOSTILE_KEY);
+  });
+
+  it('fits the width of a printed page, charts and long keys included', async () => {
+    // Act
+    await report.page.setViewport(PRINTED_PAGE);
+    await report.page.emulateMediaType('print');
+    const widths = await report.page.$eval('html', (root) => ({
+      page: root.scrollWidth,
+      charts: [...root.querySelectorAll('svg.chart')].map((svg) => svg.getBoundingClientRect().right),
+    }));
+    // Assess
+    expect(widths.page).toBeLessThanOrEqual(PRINTED_PAGE.width);
+    for (const right of widths.charts) expect(right).toBeLessThanOrEqual(PRINTED_PAGE.width);
   });
 
   it('logs no console error or page error and asks for nothing over the network', () => {

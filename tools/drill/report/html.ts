@@ -222,7 +222,7 @@ header.verdict .drill-name { margin: 6px 0 0; }
 .verdict-aborted .verdict-word, .verdict-error .verdict-word { color: #b45309; }
 h2 { font-size: 18px; border-bottom: 1px solid #e5e7eb; padding-bottom: 4px; margin-top: 28px; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0; }
-th, td { border: 1px solid #e5e7eb; padding: 4px 8px; text-align: left; vertical-align: top; }
+th, td { border: 1px solid #e5e7eb; padding: 4px 8px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 thead th { background: #f3f4f6; }
 table.facts th { width: 130px; background: #f9fafb; white-space: nowrap; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -238,7 +238,8 @@ svg.chart { width: 100%; height: auto; max-width: 920px; display: block; font-fa
 .versions { color: #4b5563; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11px; }
-  section, figure.chart-figure, tr { break-inside: avoid; }
+  header.verdict, figure.chart-figure, tr { break-inside: avoid; }
+  h2, figcaption { break-after: avoid; }
   header.verdict { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   svg.chart { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
