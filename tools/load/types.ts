@@ -44,6 +44,8 @@ export interface LoadSpec {
   readonly maxAttempts?: number;
   /** Record the history the integrity checker needs (every write, delete and read). */
   readonly recordHistory: boolean;
+  /** Bound of one request (the `sdk` client: of one attempt); undefined: 10 s. */
+  readonly requestTimeoutMs?: number;
 }
 
 /** How one operation ended, as the client saw it (after the client's own retries). */
