@@ -24,6 +24,9 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
       io.stdout(usage());
       return argv.length === 0 ? 2 : 0;
     }
+    // Loaded on demand: the load generator brings the AWS SDK, which the control commands never need.
+    if (argv[0] === 'load')
+      return await (await import('../load/load-command.js')).runLoadCommand(argv.slice(1), io);
     const command = parseCommand(argv, io.env);
     if (command.values.help === true) {
       io.stdout(usage());

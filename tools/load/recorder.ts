@@ -54,7 +54,13 @@ class Tally {
   }
 
   counts(): OperationCounts & { latency: LatencySummary | null } {
-    return { ops: this.ops, errors: this.errors, retries: this.retries, latency: summarize(this.latency) };
+    return {
+      ops: this.ops,
+      errors: this.errors,
+      retries: this.retries,
+      errorsByCode: { ...this.errorsByCode },
+      latency: summarize(this.latency),
+    };
   }
 }
 

@@ -104,6 +104,8 @@ export interface OperationCounts {
   readonly errors: number;
   /** Attempts beyond the first (the SDK's retries). */
   readonly retries: number;
+  /** Errors by S3 error code (or transport code); filled by the engine's recorder. */
+  readonly errorsByCode?: Readonly<Record<string, number>>;
 }
 
 /** One second of the run (second `t` covers [t*1000, (t+1)*1000) ms from the load's start). */
