@@ -3,12 +3,12 @@
  * then per operation: ops, errors by code, retries, p50/p95/p99/max and ops/s.
  */
 
+import { formatLatency } from './status-line.js';
 import { type LatencySummary, LOAD_OPERATIONS, type LoadRun, type OperationCounts } from './types.js';
 import { formatDuration } from './units.js';
 
 function ms(value: number | undefined): string {
-  if (value === undefined) return '-';
-  return value < 10 ? `${value.toFixed(2)}ms` : formatDuration(value);
+  return value === undefined ? '-' : formatLatency(value);
 }
 
 function loopText(run: LoadRun): string {
