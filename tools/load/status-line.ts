@@ -14,8 +14,11 @@ export interface StatusOutput {
   isTTY?: boolean;
 }
 
-function formatLatency(ms: number): string {
-  return ms < 10 ? `${ms.toFixed(2)}ms` : formatDuration(ms);
+/** A latency: sub-millisecond detail where it matters (loopback answers), whole units above. */
+export function formatLatency(ms: number): string {
+  if (ms < 10) return `${ms.toFixed(2)}ms`;
+  if (ms < 100) return `${ms.toFixed(1)}ms`;
+  return formatDuration(ms);
 }
 
 /** One status line: elapsed/total, ops/s, errors, p99, active faults. */
