@@ -1,38 +1,15 @@
 /**
- * The `raw` load client: a lean keep-alive HTTP/1.1 client, path-style and unsigned (mock-s3
- * accepts any or no signature). One attempt per operation, no retries; it never throws for an S3
- * or network error, it answers with the status and code. Every request is bounded by a timeout.
+ * The `raw` load client: a lean keep-alive HTTP/1.1 client (http1-pool.ts), path-style and
+ * unsigned (mock-s3 accepts any or no signature). One attempt per operation, no retries; it never
+ * throws for an S3 or network error, it answers with the status and code. Every request is bounded
+ * by a timeout.
  */
-import {
-  Agent,
-  type ClientRequest,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type OutgoingHttpHeaders,
-  request,
-} from 'node:http';
 import type { ClientAnswer, GetAnswer, ListAnswer, PutAnswer, S3LoadClient } from '../types.js';
-import { DEFAULT_REQUEST_TIMEOUT_MS, type LoadClientOptions, transportErrorCode } from './client-options.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, type LoadClientOptions } from './client-options.js';
+import { Http1Pool, type HttpExchange } from './http1-pool.js';
 
-/** What one HTTP exchange gave: a status and body, or the transport error that ended it. */
-interface Exchange {
-  readonly status?: number;
-  readonly headers?: IncomingHttpHeaders;
-  readonly body?: Buffer;
-  readonly transportError?: string;
-}
+type Exchange = HttpExchange;
 
-const NO_BODY = Buffer.alloc(0);
-
-/** `Promise.withResolvers` (node 22), for node 20. */
-function withResolvers<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((settle) => {
-    resolve = settle;
-  });
-  return { promise, resolve };
-}
-const EMPTY_HEADERS: OutgoingHttpHeaders = {};
 /** Parallel deletes while a bucket is emptied. */
 const EMPTY_CONCURRENCY = 16;
 
@@ -92,130 +69,23 @@ function answerOf(exchange: Exchange): ClientAnswer {
   };
 }
 
-/**
- * One request in flight. The listeners below are shared functions that find this state through
- * the emitter (`this`), and one sweep bounds every request's time: a closure and a timer per
- * request were a measurable share of the raw client's CPU (bench --suite load).
- */
-interface Pending {
-  readonly resolve: (exchange: Exchange) => void;
-  readonly deadline: number;
-  readonly outgoing: ClientRequest;
-  chunks: Buffer[];
-  settled: boolean;
-}
-
-const PENDING = Symbol('mock-s3-load.pending');
-type WithPending = { [PENDING]?: Pending };
-
-function settle(pending: Pending, exchange: Exchange): void {
-  if (pending.settled) return;
-  pending.settled = true;
-  pending.resolve(exchange);
-}
-
-function onResponse(this: ClientRequest, response: IncomingMessage): void {
-  (response as WithPending)[PENDING] = (this as WithPending)[PENDING];
-  response.on('data', onData);
-  response.on('end', onEnd);
-  response.on('error', onResponseError);
-  response.on('aborted', onAborted);
-}
-
-function onData(this: IncomingMessage, chunk: Buffer): void {
-  (this as WithPending)[PENDING]!.chunks.push(chunk);
-}
-
-function onEnd(this: IncomingMessage): void {
-  const pending = (this as WithPending)[PENDING]!;
-  const { chunks } = pending;
-  settle(pending, {
-    status: this.statusCode,
-    headers: this.headers,
-    body: chunks.length === 1 ? chunks[0] : chunks.length === 0 ? NO_BODY : Buffer.concat(chunks),
-  });
-}
-
-function onResponseError(this: IncomingMessage, error: Error): void {
-  settle((this as WithPending)[PENDING]!, { transportError: transportErrorCode(error) });
-}
-
-function onAborted(this: IncomingMessage): void {
-  settle((this as WithPending)[PENDING]!, { transportError: 'ECONNRESET' });
-}
-
-function onRequestError(this: ClientRequest, error: Error): void {
-  settle((this as WithPending)[PENDING]!, { transportError: transportErrorCode(error) });
-}
-
-/** How often the sweep looks for requests past their deadline (a timeout fires up to this late). */
-const SWEEP_EVERY_MS = 50;
-
 class RawLoadClient implements S3LoadClient {
   readonly kind = 'raw' as const;
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
-  private readonly hostname: string;
-  private readonly port: number;
-  private readonly timeoutMs: number;
-  private readonly inFlight = new Set<Pending>();
-  private sweeper: NodeJS.Timeout | undefined;
+  private readonly pool: Http1Pool;
 
   constructor(target: string, options: LoadClientOptions) {
     const url = new URL(target);
     if (url.protocol !== 'http:') throw new Error(`the raw client speaks http only, not ${url.protocol}`);
-    this.hostname = url.hostname;
-    this.port = url.port === '' ? 80 : Number(url.port);
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.pool = new Http1Pool(
+      url.hostname,
+      url.port === '' ? 80 : Number(url.port),
+      options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    );
   }
 
   /** One request; resolves (never rejects) once the whole answer is read or the time bound passed. */
-  private async exchange(
-    method: string,
-    path: string,
-    headers: OutgoingHttpHeaders = EMPTY_HEADERS,
-    body?: Buffer,
-  ): Promise<Exchange> {
-    const { promise, resolve } = withResolvers<Exchange>();
-    const outgoing = request({
-      hostname: this.hostname,
-      port: this.port,
-      agent: this.agent,
-      method,
-      path,
-      headers,
-    });
-    const pending: Pending = {
-      resolve,
-      deadline: performance.now() + this.timeoutMs,
-      outgoing,
-      chunks: [],
-      settled: false,
-    };
-    (outgoing as WithPending)[PENDING] = pending;
-    outgoing.on('response', onResponse);
-    outgoing.on('error', onRequestError);
-    outgoing.end(body);
-    this.inFlight.add(pending);
-    this.sweeper ??= setInterval(() => this.sweep(), SWEEP_EVERY_MS);
-    try {
-      return await promise;
-    } finally {
-      this.inFlight.delete(pending);
-      if (this.inFlight.size === 0) {
-        clearInterval(this.sweeper);
-        this.sweeper = undefined;
-      }
-    }
-  }
-
-  /** A total bound (not an idle one): a server trickling bytes cannot hold a drill either. */
-  private sweep(): void {
-    const now = performance.now();
-    for (const pending of this.inFlight) {
-      if (now < pending.deadline) continue;
-      settle(pending, { transportError: 'Timeout' });
-      pending.outgoing.destroy();
-    }
+  private exchange(method: string, path: string, headerLines = '', body?: Buffer): Promise<Exchange> {
+    return this.pool.send(method, path, headerLines, body);
   }
 
   private objectPath(bucket: string, key: string): string {
@@ -223,12 +93,7 @@ class RawLoadClient implements S3LoadClient {
   }
 
   async putObject(bucket: string, key: string, body: Buffer): Promise<PutAnswer> {
-    const exchange = await this.exchange(
-      'PUT',
-      this.objectPath(bucket, key),
-      { 'content-length': body.length },
-      body,
-    );
+    const exchange = await this.exchange('PUT', this.objectPath(bucket, key), '', body);
     const etag = exchange.headers?.etag;
     return { ...answerOf(exchange), etag: typeof etag === 'string' ? etag : undefined };
   }
@@ -264,10 +129,11 @@ class RawLoadClient implements S3LoadClient {
   }
 
   async copyObject(bucket: string, sourceKey: string, key: string): Promise<PutAnswer> {
-    const exchange = await this.exchange('PUT', this.objectPath(bucket, key), {
-      'x-amz-copy-source': this.objectPath(bucket, sourceKey),
-      'content-length': 0,
-    });
+    const exchange = await this.exchange(
+      'PUT',
+      this.objectPath(bucket, key),
+      `x-amz-copy-source: ${this.objectPath(bucket, sourceKey)}\r\n`,
+    );
     return this.completedWrite(exchange);
   }
 
@@ -288,7 +154,7 @@ class RawLoadClient implements S3LoadClient {
   async multipartUpload(bucket: string, key: string, body: Buffer, partSize: number): Promise<PutAnswer> {
     const path = this.objectPath(bucket, key);
     const requestIds: string[] = [];
-    const created = await this.exchange('POST', `${path}?uploads`, { 'content-length': 0 });
+    const created = await this.exchange('POST', `${path}?uploads`);
     requestIds.push(...requestIdOf(created));
     const uploadId = xmlValue(created.body?.toString('utf8') ?? '', 'UploadId');
     if (!answerOf(created).ok || uploadId === undefined) {
@@ -298,12 +164,7 @@ class RawLoadClient implements S3LoadClient {
     const parts: string[] = [];
     for (let offset = 0, number = 1; offset < body.length || number === 1; offset += partSize, number++) {
       const part = body.subarray(offset, offset + partSize);
-      const uploaded = await this.exchange(
-        'PUT',
-        `${path}?partNumber=${number}&${uploadQuery}`,
-        { 'content-length': part.length },
-        part,
-      );
+      const uploaded = await this.exchange('PUT', `${path}?partNumber=${number}&${uploadQuery}`, '', part);
       requestIds.push(...requestIdOf(uploaded));
       const etag = uploaded.headers?.etag;
       if (!answerOf(uploaded).ok || typeof etag !== 'string') {
@@ -316,7 +177,7 @@ class RawLoadClient implements S3LoadClient {
     const completed = await this.exchange(
       'POST',
       `${path}?${uploadQuery}`,
-      { 'content-length': xml.length, 'content-type': 'application/xml' },
+      'content-type: application/xml\r\n',
       xml,
     );
     requestIds.push(...requestIdOf(completed));
@@ -324,7 +185,7 @@ class RawLoadClient implements S3LoadClient {
   }
 
   async createBucket(bucket: string): Promise<ClientAnswer> {
-    return answerOf(await this.exchange('PUT', `/${encodeURIComponent(bucket)}`, { 'content-length': 0 }));
+    return answerOf(await this.exchange('PUT', `/${encodeURIComponent(bucket)}`));
   }
 
   async emptyAndDeleteBucket(bucket: string): Promise<ClientAnswer> {
@@ -345,7 +206,7 @@ class RawLoadClient implements S3LoadClient {
   }
 
   async close(): Promise<void> {
-    this.agent.destroy();
+    this.pool.close();
   }
 }
 

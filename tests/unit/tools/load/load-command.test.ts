@@ -4,8 +4,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { CliIo } from '../../../../tools/cli/main.js';
 import { run } from '../../../../tools/cli/main.js';
 import { runLoadCommand } from '../../../../tools/load/load-command.js';
