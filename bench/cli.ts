@@ -19,6 +19,7 @@ export const USAGE = `usage: npm run bench -- [--rounds 3] [--seconds 5] [--warm
                       stack (scripts/stack.sh, ports 28180/29180, 7590, 3151-3152, 7251-7253, redis 6429,
                       etcd 2429, DB mocks3_bench_test) and stops it after; also writes bench/results/stack.md
        npm run bench -- --suite faults [--rounds 6] [--seconds 5] [--warmup 1] [--concurrency 16] [--rules 1000]
+       npm run bench -- --suite load [--rounds 3] [--seconds 5] [--warmup 1] [--concurrency 32] [--sdk-concurrency 32]
        npm run bench -- --suite propagation [--changes 100] [--poll-ms 2] [--timeout-ms 5000] [--port-a 3001] [--port-b 3002] [--redis-port 6379]`;
 
 const DEFAULTS: BenchOptions = {

@@ -84,8 +84,12 @@ async function runSuite(argv: readonly string[]): Promise<number | undefined> {
       return (await import('./suites/faults.js')).runFaultsSuite(rest);
     case 'propagation':
       return (await import('./suites/propagation.js')).runPropagationSuite(rest);
+    case 'load':
+      return (await import('./suites/load.js')).runLoadSuite(rest);
     default:
-      process.stderr.write(`unknown suite "${suite ?? ''}"; known: faults, propagation, stack\n${USAGE}\n`);
+      process.stderr.write(
+        `unknown suite "${suite ?? ''}"; known: faults, propagation, load, stack\n${USAGE}\n`,
+      );
       return 2;
   }
 }

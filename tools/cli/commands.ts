@@ -255,6 +255,8 @@ export function usage(): string {
     'usage: mock-s3 <command> [--admin URL]   (the control plane; default: $MOCK_S3_ADMIN or http://127.0.0.1:9000)',
     '',
     ...lines,
+    '  load [--target URL] [--duration 30s] [--concurrency 16 | --rate 500/s] [--client sdk|raw] ...',
+    '      S3 load with a per-operation summary (mock-s3 load --help lists every flag)',
     '',
   ].join('\n');
 }

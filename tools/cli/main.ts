@@ -3,7 +3,6 @@
  * `bin/mock-s3.js` loads this file through tsx and calls {@link run}.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { runDrillCommand } from '../drill/drill-command.js';
 import { parseCommand, UsageError, usage } from './commands.js';
 import { ControlApiError, type ControlRequest, sendControl } from './control-client.js';
 import { type CliIo, interruptSignal, processIo } from './io.js';
@@ -20,7 +19,12 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
       io.stdout(usage());
       return argv.length === 0 ? 2 : 0;
     }
-    if (argv[0] === 'drill') return await runDrillCommand(argv.slice(1), io);
+    // Loaded on demand: the load generator and the drill runner bring the AWS SDK, which the
+    // control commands never need.
+    if (argv[0] === 'load')
+      return await (await import('../load/load-command.js')).runLoadCommand(argv.slice(1), io);
+    if (argv[0] === 'drill')
+      return await (await import('../drill/drill-command.js')).runDrillCommand(argv.slice(1), io);
     const command = parseCommand(argv, io.env);
     if (command.values.help === true) {
       io.stdout(usage());

@@ -44,6 +44,8 @@ export interface LoadSpec {
   readonly maxAttempts?: number;
   /** Record the history the integrity checker needs (every write, delete and read). */
   readonly recordHistory: boolean;
+  /** Bound of one request (the `sdk` client: of one attempt); undefined: 10 s. */
+  readonly requestTimeoutMs?: number;
 }
 
 /** How one operation ended, as the client saw it (after the client's own retries). */
@@ -102,6 +104,8 @@ export interface OperationCounts {
   readonly errors: number;
   /** Attempts beyond the first (the SDK's retries). */
   readonly retries: number;
+  /** Errors by S3 error code (or transport code); filled by the engine's recorder. */
+  readonly errorsByCode?: Readonly<Record<string, number>>;
 }
 
 /** One second of the run (second `t` covers [t*1000, (t+1)*1000) ms from the load's start). */

@@ -1,0 +1,209 @@
+/**
+ * The load engine `mock-s3 load` and `mock-s3 drill run` share: closed loop (`concurrency`
+ * workers, each with one operation in flight) or open loop (operations at fixed intended times;
+ * latency from the INTENDED start, so a stalled server cannot hide its stall behind the requests it
+ * kept from being sent: no coordinated omission). One seeded generator decides every operation.
+ */
+import { performance } from 'node:perf_hooks';
+import { createLoadClient } from './clients/create-client.js';
+import { HistoryLog } from './history.js';
+import { KeySpace } from './key-space.js';
+import { operationChooser } from './operation-mix.js';
+import { drawOperation, type OperationContext, planOperation, runOperation } from './operations.js';
+import { PayloadSource } from './payloads.js';
+import { LoadRecorder } from './recorder.js';
+import { type RandomSource, SeededRandom } from './seeded-random.js';
+import type { LoadHandle, LoadHooks, LoadRun, LoadSpec, S3LoadClient, WindowName } from './types.js';
+
+/** Open loop without `maxInFlight`: at most this many, and never more than half the key space. */
+export const DEFAULT_MAX_IN_FLIGHT = 1024;
+
+export interface LoadDeps {
+  /** A client of the caller's (not closed by the engine); else one made from `spec.client`, closed at the end. */
+  readonly client?: S3LoadClient;
+  /** Wall clock in epoch milliseconds (fractions allowed); default `performance.timeOrigin + performance.now()`. */
+  readonly now?: () => number;
+  /** Default: a {@link SeededRandom} of `spec.seed`. */
+  readonly random?: RandomSource;
+}
+
+function defaultNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** The most operations the run may have in flight; each may hold two keys (a copy). */
+function inFlightCap(spec: LoadSpec): number {
+  const byKeys = Math.max(1, Math.floor(spec.keys / 2));
+  if (spec.loop.kind === 'closed') return spec.loop.concurrency;
+  return Math.min(spec.loop.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT, byKeys);
+}
+
+function validate(spec: LoadSpec): void {
+  if (!(spec.durationMs > 0)) throw new RangeError('the load needs a duration above 0');
+  if (spec.loop.kind === 'closed') {
+    if (!Number.isInteger(spec.loop.concurrency) || spec.loop.concurrency < 1)
+      throw new RangeError('concurrency must be a whole number >= 1');
+    if (spec.keys < 2 * spec.loop.concurrency)
+      throw new RangeError(
+        `keys (${spec.keys}) must be at least twice the concurrency (${spec.loop.concurrency}): ` +
+          'no two operations touch one key at once',
+      );
+  } else if (!(spec.loop.ratePerSecond > 0)) {
+    throw new RangeError('the rate must be above 0 operations per second');
+  }
+}
+
+/** Starts the load at once; `done` resolves with the run when the duration is over. */
+export function startLoad(spec: LoadSpec, hooks: LoadHooks = {}, deps: LoadDeps = {}): LoadHandle {
+  validate(spec);
+  const now = deps.now ?? defaultNow;
+  const random = deps.random ?? new SeededRandom(spec.seed);
+  const ownsClient = deps.client === undefined;
+  const client =
+    deps.client ??
+    createLoadClient(spec.client, spec.target, {
+      maxAttempts: spec.maxAttempts,
+      timeoutMs: spec.requestTimeoutMs,
+    });
+  const startedAtEpochMs = now();
+  const elapsed = () => now() - startedAtEpochMs;
+  const keys = new KeySpace(spec.keys, spec.keyPrefix);
+  const history = spec.recordHistory ? new HistoryLog() : undefined;
+  const recorder = new LoadRecorder();
+  const context: OperationContext = {
+    client,
+    bucket: spec.bucket,
+    keyPrefix: spec.keyPrefix,
+    keys,
+    chooser: operationChooser(spec.mix),
+    payloads: new PayloadSource(spec.seed, spec.size, random),
+    history,
+    elapsed,
+  };
+  const stopping = new AbortController();
+  let loadEndMs: number | undefined;
+  let lastEndMs = 0;
+  let operationNumber = 0;
+  const inFlight = new Set<Promise<void>>();
+
+  /** Starts operation number n, counted from `startMs` (open loop: its intended start). */
+  function launch(startMs: number): void {
+    const draws = drawOperation(random, operationNumber++);
+    const planned = planOperation(context, draws);
+    const mark = recorder.begin(startMs);
+    const running = runOperation(context, planned).then((answer) => {
+      const endMs = elapsed();
+      lastEndMs = Math.max(lastEndMs, endMs);
+      recorder.end(mark, planned.operation, answer, endMs - startMs);
+    });
+    inFlight.add(running);
+    void running.finally(() => inFlight.delete(running));
+  }
+
+  const loadOver = () => stopping.signal.aborted || elapsed() >= spec.durationMs;
+
+  async function closedWorker(): Promise<void> {
+    while (!loadOver()) {
+      const startMs = elapsed();
+      const draws = drawOperation(random, operationNumber++);
+      const planned = planOperation(context, draws);
+      const mark = recorder.begin(startMs);
+      const answer = await runOperation(context, planned);
+      const endMs = elapsed();
+      lastEndMs = Math.max(lastEndMs, endMs);
+      recorder.end(mark, planned.operation, answer, endMs - startMs);
+    }
+  }
+
+  async function openLoop(ratePerSecond: number): Promise<void> {
+    const intervalMs = 1000 / ratePerSecond;
+    const cap = inFlightCap(spec);
+    for (let n = 0; ; n++) {
+      const intendedMs = n * intervalMs;
+      if (intendedMs >= spec.durationMs || stopping.signal.aborted) return;
+      const waitMs = intendedMs - elapsed();
+      if (waitMs > 0) {
+        await sleep(waitMs, stopping.signal);
+        if (stopping.signal.aborted) return;
+      }
+      if (recorder.inFlight() >= cap) {
+        // The arrival happens whether or not there is room: counted, as `Dropped`, never skipped.
+        const draws = drawOperation(random, operationNumber++);
+        recorder.dropped(intendedMs, context.chooser.choose(draws.operation));
+      } else {
+        launch(intendedMs);
+      }
+    }
+  }
+
+  const secondTicker = startSecondTicker(elapsed, (t) => {
+    hooks.onSecond?.(recorder.closeSecond(t), elapsed());
+  });
+
+  async function run(): Promise<LoadRun> {
+    try {
+      if (spec.loop.kind === 'closed') {
+        await Promise.all(Array.from({ length: spec.loop.concurrency }, () => closedWorker()));
+      } else {
+        await openLoop(spec.loop.ratePerSecond);
+      }
+      loadEndMs ??= Math.min(elapsed(), spec.durationMs);
+      while (inFlight.size > 0) await Promise.all(inFlight);
+    } finally {
+      secondTicker.stop();
+      if (ownsClient) await client.close();
+    }
+    const elapsedMs = Math.max(lastEndMs, loadEndMs);
+    const recorded = recorder.finish(loadEndMs, elapsedMs);
+    return {
+      spec,
+      startedAtEpochMs,
+      elapsedMs,
+      stopped: stopping.signal.aborted,
+      ...recorded,
+      ...(history === undefined ? {} : { history: history.snapshot() }),
+      touchedKeys: keys.touchedKeys(),
+    };
+  }
+
+  const done = run();
+  return {
+    elapsedMs: elapsed,
+    setWindow: (name: WindowName) => recorder.setWindow(name, elapsed()),
+    stop: () => {
+      if (!stopping.signal.aborted) {
+        loadEndMs ??= Math.min(elapsed(), spec.durationMs);
+        stopping.abort();
+      }
+      return done;
+    },
+    done,
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Calls `onSecond(t)` just after each second `t` of the load has passed. */
+function startSecondTicker(elapsed: () => number, onSecond: (t: number) => void): { stop(): void } {
+  let next = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    timer = setTimeout(tick, Math.max(0, (next + 1) * 1000 - elapsed()));
+  };
+  const tick = () => {
+    while (elapsed() >= (next + 1) * 1000) onSecond(next++);
+    arm();
+  };
+  arm();
+  return { stop: () => clearTimeout(timer) };
+}
