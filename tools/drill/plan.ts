@@ -1,6 +1,7 @@
 import { formatDuration } from '../load/units.js';
+import { probeLabel } from './probes.js';
 import { stepLabel } from './step-label.js';
-import type { DrillFile, ProbeSpec, TargetInfo } from './types.js';
+import type { DrillFile, TargetInfo } from './types.js';
 
 /**
  * The plan `drill run --dry-run` prints: the timeline with its windows, every step at its time,
@@ -29,7 +30,9 @@ export function renderPlan(
     'steps:',
     ...steps.map((step) => `  at ${formatDuration(step.at).padEnd(7)} ${stepLabel(step)}`),
     'probes:',
-    ...drill.steadyState.map((probe) => `  ${probeLabel(probe)}`),
+    ...drill.steadyState.map(
+      (probe) => `  ${probeLabel(probe)}${'during' in probe && probe.during ? ' (also during)' : ''}`,
+    ),
     'dry run: nothing applied, no load sent',
     '',
   ];
@@ -38,17 +41,4 @@ export function renderPlan(
 
 function span(fromMs: number, toMs: number): string {
   return `${formatDuration(fromMs)} .. ${formatDuration(Math.max(fromMs, toMs))}`;
-}
-
-function probeLabel(probe: ProbeSpec): string {
-  switch (probe.probe) {
-    case 'integrity':
-      return 'integrity (after recovery)';
-    case 'http':
-      return `http ${probe.url} expect ${probe.expect_status}${probe.during ? ' (also during)' : ''}`;
-    case 'throughput_min':
-      return `throughput_min >= ${probe.min}/s${probe.during ? ' (also during)' : ''}`;
-    default:
-      return `${probe.probe} <= ${probe.max}${probe.during ? ' (also during)' : ''}`;
-  }
 }

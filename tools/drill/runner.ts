@@ -47,7 +47,7 @@ import {
   type IntegrityReport,
   type TargetInfo,
 } from './types.js';
-import { planTimeline } from './windows.js';
+import { createWindowSwitch, planTimeline, windowsFor } from './windows.js';
 
 export interface DrillRunOptions {
   /** The drill file (YAML). */
@@ -259,7 +259,7 @@ export async function runDrill(options: DrillRunOptions, io: CliIo): Promise<Dri
       },
       command,
       versions: versions(),
-      windows: run.windowBounds,
+      windows: windowsFor(run.windowBounds),
       steps: steps.map(({ faultActive: _, ...step }) => step),
       faultWindows: faultWindowsOf(steps, run.elapsedMs),
       series: run.seconds,
@@ -291,9 +291,9 @@ export async function runDrill(options: DrillRunOptions, io: CliIo): Promise<Dri
 }
 
 /**
- * Applies the steps at their times and moves the load's windows (`before` at warm-up's end,
- * `during` at the first step, `after` once the last is applied). Resolves early, with the reason,
- * when a step fails (the run then ends with exit 2), or when `signal` aborts (Ctrl-C).
+ * Applies the steps at their times and moves the load's windows (windows.ts: `before` at warm-up's
+ * end, `during` as the first step begins, `after` once the last has been applied). Resolves early, with the
+ * reason, when a step fails (the run then ends with exit 2), or when `signal` aborts (Ctrl-C).
  */
 async function runTimeline(
   drill: DrillFile,
@@ -304,27 +304,35 @@ async function runTimeline(
   signal: AbortSignal | undefined,
   log: (line: string) => void,
 ): Promise<string | undefined> {
+  const windows = createWindowSwitch(drill.method.length, (name) => handle.setWindow(name));
   const wait = async (atMs: number): Promise<boolean> => {
     const ms = atMs - handle.elapsedMs();
     if (ms > 0) await delay(ms, undefined, signal === undefined ? {} : { signal }).catch(() => undefined);
     return signal?.aborted !== true;
   };
-  const first = drill.method[0];
-  if (first === undefined || timeline.warmupEndMs < first.at) {
-    if (!(await wait(timeline.warmupEndMs))) return undefined;
-  }
-  handle.setWindow('before');
-  for (const [position, step] of drill.method.entries()) {
-    if (!(await wait(step.at))) return undefined;
-    if (position === 0) handle.setWindow('during');
+  let warmupEnded = false;
+  const endWarmupBy = async (atMs: number): Promise<boolean> => {
+    if (warmupEnded || atMs < timeline.warmupEndMs) return true;
+    if (!(await wait(timeline.warmupEndMs))) return false;
+    warmupEnded = true;
+    windows.warmupEnded();
+    return true;
+  };
+  for (const step of drill.method) {
+    if (!(await endWarmupBy(step.at)) || !(await wait(step.at))) return undefined;
+    // `during` opens as the first step begins: a request in flight while the rule lands meets
+    // the fault, and must not count as `before`. `after` opens once the last step has taken effect.
+    const opensDuring = step.index === 0 && drill.method.length > 1;
+    if (opensDuring) windows.stepApplied(step.index);
     const record = await applyStep(actuator, step, handle);
     applied.push(record);
+    if (!opensDuring) windows.stepApplied(step.index);
     log(
       `${(record.appliedAtMs / 1000).toFixed(1)}s ${record.label}: ${record.ok ? 'applied' : 'FAILED'} (${record.detail})`,
     );
     if (!record.ok) return `method[${step.index}] (${record.label}) failed: ${record.detail}`;
-    if (position === drill.method.length - 1) handle.setWindow('after');
   }
+  await endWarmupBy(Number.POSITIVE_INFINITY);
   return undefined;
 }
 
