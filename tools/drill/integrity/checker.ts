@@ -21,7 +21,8 @@
  * - resurrected: only acknowledged deletes could have been last (no write could have landed after
  *   them), and the key is still readable or listed;
  * - listing_gap: readable after recovery but missing from the full listing.
- * A key whose final read failed (not a 404) is unverifiable: listed, not judged.
+ * A key whose final read failed (not a 404) is unverifiable: listed, not judged; except a 5xx answer
+ * (not SlowDown) where an acknowledged write must still be there: lost (see unreadableWrite).
  *
  * A copy's bytes are the source's at the instant the copy took effect, which the history cannot
  * pin down (the source may have had a write fail or vanish): a copy may have written any bytes a
@@ -160,6 +161,40 @@ function judgeFinalState(
   }
 }
 
+/**
+ * A final read the server answered with a 5xx other than SlowDown, after recovery and rollback,
+ * for a key that an acknowledged write must still hold (no delete could have been last): the
+ * server cannot produce acknowledged bytes, so for a client they are lost (every replica write
+ * acknowledged and not stored reads back as 503 ServiceUnavailable). Believing such an error
+ * temporary would be trusting the server's word. SlowDown (a throttle asking to come back later)
+ * and no answer at all (a reset, the read-back's deadline) stay unverifiable.
+ */
+function unreadableWrite(
+  name: string,
+  key: KeyHistory,
+  final: { readonly error?: string; readonly requestId?: string },
+): Finding | undefined {
+  // read-back.ts writes `<status> <code>` when the server answered.
+  if (final.error === undefined || !/^5\d\d /.test(final.error) || final.error.endsWith(' SlowDown')) {
+    return undefined;
+  }
+  const last = possiblyLast(key);
+  if (last.some((m) => m.kind === 'delete')) return undefined;
+  const acked = last.flatMap((m) => (m.kind === 'write' && m.record.acked ? [m.record] : []));
+  if (acked.length === 0) return undefined;
+  const newest = acked.reduce((a, b) => (b.endedAtMs > a.endedAtMs ? b : a));
+  return {
+    kind: 'lost',
+    key: name,
+    detail: `${describeWrite(newest)}; read back after recovery: ${final.error}`,
+    requestIds: [
+      ...acked.flatMap((write) => write.requestIds),
+      ...(final.requestId === undefined ? [] : [final.requestId]),
+    ],
+    atMs: newest.endedAtMs,
+  };
+}
+
 function judgeReads(
   name: string,
   key: KeyHistory,
@@ -208,7 +243,9 @@ export function checkIntegrity(
       continue;
     }
     if (final.error !== undefined) {
-      unverifiable.push(name);
+      const unreadable = unreadableWrite(name, key, final);
+      if (unreadable === undefined) unverifiable.push(name);
+      else findings.push(unreadable);
       continue;
     }
     finalReads += 1;
