@@ -11,7 +11,7 @@ import type { CliIo } from '../cli/io.js';
 import { createLoadClient } from '../load/clients/create-client.js';
 import { startLoad } from '../load/engine.js';
 import { createStatusLine } from '../load/status-line.js';
-import type { LoadHandle, LoadRun, LoadSpec } from '../load/types.js';
+import type { LoadHandle, LoadRun, LoadSpec, S3LoadClient } from '../load/types.js';
 import { createActuator } from './actions/actuator.js';
 import { refuseImpossibleSteps } from './actions/capabilities.js';
 import { followHitLog } from './actions/hit-log.js';
@@ -45,6 +45,7 @@ import {
   type DrillStep,
   type Firing,
   type IntegrityReport,
+  type ReadBack,
   type TargetInfo,
 } from './types.js';
 import { createWindowSwitch, planTimeline, windowsFor } from './windows.js';
@@ -177,16 +178,11 @@ export async function runDrill(options: DrillRunOptions, io: CliIo): Promise<Dri
       options.now === undefined ? {} : { now: options.now },
     );
     const loadStartEpochMs = now() - handle.elapsedMs();
-    const hitLog =
-      target.admin === undefined
-        ? undefined
-        : followHitLog(target.admin, actuator.scenario, loadStartEpochMs);
-    const httpProbes = startHttpProbes(drill.steadyState, loadStartEpochMs);
-    const queue = sampleQueue(target.admin, loadStartEpochMs);
+    const samplers = startSamplers(drill, target, actuator.scenario, loadStartEpochMs);
 
     let run: LoadRun;
     let stepFailure: string | undefined;
-    let firings: readonly Firing[] = [];
+    let sampled: Sampled;
     let integrity: IntegrityReport | undefined;
     try {
       const stopper = loadStopper(handle, io.signal);
@@ -197,32 +193,39 @@ export async function runDrill(options: DrillRunOptions, io: CliIo): Promise<Dri
       } finally {
         stopper.dispose();
         status.finish();
+        // Rollback always: after the load, on a step's failure, on Ctrl-C, on an exception.
+        rollbackLog.push(...(await actuator.rollback()));
+        for (const line of rollbackLog) log(`rollback: ${line}`);
       }
-    } finally {
-      // Rollback always: after the load, on a step's failure, on Ctrl-C, on an exception.
-      rollbackLog.push(...(await actuator.rollback()));
-      for (const line of rollbackLog) log(`rollback: ${line}`);
-    }
-    const aborted = io.signal?.aborted === true;
-    try {
-      if (run.history !== undefined && !aborted && stepFailure === undefined) {
+      let truth: ReadBack | undefined;
+      if (run.history !== undefined && io.signal?.aborted !== true && stepFailure === undefined) {
         log(`integrity: reading back ${run.touchedKeys.length} keys`);
-        const truth = await withTimeout(
+        // A read-back that cannot finish leaves the integrity probe unjudged (it fails), not the run.
+        truth = await withTimeout(
           readBack(setup, bucket, keyPrefix, run.touchedKeys),
           CLEANUP_TIMEOUT_MS,
           'the read-back',
-        );
-        firings = (await hitLog?.stop()) ?? [];
-        integrity = checkIntegrity(run.history, truth, firings);
+        ).catch((error: unknown) => {
+          log(`integrity: the read-back failed: ${messageOf(error)}`);
+          return undefined;
+        });
+      }
+      // After the read-back: firings on its requests belong to the check.
+      sampled = await samplers.stop();
+      if (run.history !== undefined && truth !== undefined) {
+        integrity = checkIntegrity(run.history, truth, sampled.firings);
       }
     } finally {
-      if (integrity === undefined) firings = (await hitLog?.stop()) ?? [];
+      // On an exception too: the pollers' timers must not keep the process alive.
+      await samplers.stop();
     }
+    const aborted = io.signal?.aborted === true;
+    const firings = sampled.firings;
+    const queuePending = sampled.queuePending;
     const metricsAfter = await fetchMetrics(target.admin);
-    const queuePending = queue.stop();
     const probes = judgeProbes(drill.steadyState, {
       run,
-      http: httpProbes.stop(),
+      http: sampled.http,
       queuePending,
       ...(integrity === undefined ? {} : { integrity }),
     });
@@ -275,15 +278,7 @@ export async function runDrill(options: DrillRunOptions, io: CliIo): Promise<Dri
     const written = await writeReport(out, result, { metricsBefore, metricsAfter, events: firings });
     io.stdout(renderSummary(result));
     io.stdout(`\nreport: ${written.html}\n`);
-    if (!drill.load.keep) {
-      const removed = await withTimeout(
-        setup.emptyAndDeleteBucket(bucket),
-        CLEANUP_TIMEOUT_MS,
-        'removing the bucket',
-      );
-      if (!removed.ok)
-        log(`bucket ${bucket} not removed: ${removed.status ?? ''} ${removed.errorCode ?? ''}`);
-    }
+    if (!drill.load.keep) await removeBucket(setup, bucket, log);
     return result;
   } finally {
     await setup.close();
@@ -386,6 +381,58 @@ function loadStopper(
     finished: Promise.race([handle.done, stopped]),
     dispose: () => signal?.removeEventListener('abort', onAbort),
   };
+}
+
+/** What the pollers that ran beside the load collected. */
+interface Sampled {
+  readonly firings: readonly Firing[];
+  readonly http: ReturnType<ReturnType<typeof startHttpProbes>['stop']>;
+  readonly queuePending: readonly { t: number; value: number }[];
+}
+
+/**
+ * The pollers beside the load: the hit log of the drill's rules, the http probes, the queue's
+ * pending count. `stop` ends them all once (later calls answer the same).
+ */
+function startSamplers(
+  drill: DrillFile,
+  target: TargetInfo,
+  scenario: string,
+  startedAtEpochMs: number,
+): { stop(): Promise<Sampled> } {
+  const hitLog =
+    target.admin === undefined ? undefined : followHitLog(target.admin, scenario, startedAtEpochMs);
+  const httpProbes = startHttpProbes(drill.steadyState, startedAtEpochMs);
+  const queue = sampleQueue(target.admin, startedAtEpochMs);
+  let stopped: Promise<Sampled> | undefined;
+  return {
+    stop: () => {
+      stopped ??= (async () => {
+        const http = httpProbes.stop();
+        const queuePending = queue.stop();
+        return { firings: (await hitLog?.stop()) ?? [], http, queuePending };
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** Empties and deletes the drill's bucket; a failure is said, not thrown (the verdict stands). */
+async function removeBucket(
+  client: S3LoadClient,
+  bucket: string,
+  log: (line: string) => void,
+): Promise<void> {
+  try {
+    const removed = await withTimeout(
+      client.emptyAndDeleteBucket(bucket),
+      CLEANUP_TIMEOUT_MS,
+      'removing the bucket',
+    );
+    if (!removed.ok) log(`bucket ${bucket} not removed: ${removed.status ?? ''} ${removed.errorCode ?? ''}`);
+  } catch (error) {
+    log(`bucket ${bucket} not removed: ${messageOf(error)}`);
+  }
 }
 
 /** A result for a drill that never started: nothing applied, no load. */
