@@ -94,6 +94,10 @@ export async function runDrillCommand(argv: readonly string[], io: CliIo): Promi
       { ...io, signal: interrupt.signal },
     );
     return result.exitCode;
+  } catch (error) {
+    // Rolled back already (runDrill's finally); exit 1 would read as "a probe was violated".
+    io.stderr(`mock-s3 drill: the drill could not finish: ${(error as Error).message ?? String(error)}\n`);
+    return 2;
   } finally {
     interrupt.dispose();
   }
