@@ -94,6 +94,7 @@ export async function runDrill(options: DrillRunOptions, io: CliIo): Promise<Dri
     timeline = planTimeline(drill);
     target = await inspectTarget({
       target: options.target,
+      env: io.env,
       ...(options.admin === undefined ? {} : { admin: options.admin }),
       ...(options.runDir === undefined ? {} : { runDir: options.runDir }),
     });
