@@ -257,6 +257,8 @@ export function usage(): string {
     ...lines,
     '  load [--target URL] [--duration 30s] [--concurrency 16 | --rate 500/s] [--client sdk|raw] ...',
     '      S3 load with a per-operation summary (mock-s3 load --help lists every flag)',
+    '  drill run FILE.yaml [--target URL] [--dry-run] [--time-scale F] ... | drill list | drill cleanup',
+    '      a drill: load, faults on a timeline, rollback, a verdict and a report (mock-s3 drill --help)',
     '',
   ].join('\n');
 }

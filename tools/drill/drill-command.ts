@@ -42,6 +42,10 @@ export function drillUsage(): string {
 /** Runs `mock-s3 drill ...` (argv without `drill`); resolves to the exit code. */
 export async function runDrillCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
+  if (sub === '--help' || sub === '-h' || sub === 'help') {
+    io.stdout(drillUsage());
+    return 0;
+  }
   if (sub === 'list' && rest.length === 0) {
     io.stdout(await listLibrary());
     return 0;
