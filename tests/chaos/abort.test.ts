@@ -23,7 +23,7 @@ describe('a drill interrupted with Ctrl-C', () => {
     await reports?.remove();
   });
 
-  test('SIGINT mid-fault: exit 130, report marked aborted, no drill rule left on the server', async () => {
+  test('SIGINT (twice) mid-fault: exit 130, report marked aborted, no drill rule left on the server', async () => {
     const out = reports.out('aborted');
     const child = spawn(
       process.execPath,
@@ -56,6 +56,15 @@ describe('a drill interrupted with Ctrl-C', () => {
     });
     await Promise.race([faultOn, exited]);
     expect(await server.faults.listRules()).toHaveLength(1);
+    const interrupted = new Promise<void>((resolve) => {
+      child.stderr.on('data', () => {
+        if (stderr.includes('interrupted: stopping the load')) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    // Ctrl-C pressed twice, as people do: the second, while the run winds down, must not cut the
+    // rollback and the report short.
+    await Promise.race([interrupted, exited]);
     child.kill('SIGINT');
     const [code] = await exited;
     clearTimeout(killer);

@@ -21,12 +21,16 @@ export function processIo(): CliIo {
 
 /**
  * An abort signal for a long command: `io.signal` when the caller gave one, else one that Ctrl-C
- * (SIGINT) fires. `dispose` removes the SIGINT listener again.
+ * (SIGINT) fires. Until `dispose`, a second Ctrl-C does not kill the process: a drill is rolling
+ * back its faults then, and a runner killed half-way would leave them applied.
  */
 export function interruptSignal(io: CliIo): { signal: AbortSignal; dispose(): void } {
   if (io.signal !== undefined) return { signal: io.signal, dispose: () => undefined };
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
+  const onSigint = () => {
+    if (controller.signal.aborted) io.stderr('mock-s3: finishing (rolling back); one moment\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
   return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
 }

@@ -186,7 +186,7 @@ export async function runDrill(options: DrillRunOptions, io: CliIo): Promise<Dri
     let sampled: Sampled;
     let integrity: IntegrityReport | undefined;
     try {
-      const stopper = loadStopper(handle, io.signal);
+      const stopper = loadStopper(handle, io.signal, log);
       try {
         stepFailure = await runTimeline(drill, timeline, handle, actuator, steps, io.signal, log);
         if (stepFailure !== undefined) void stopper.stop();
@@ -361,6 +361,7 @@ async function applyStep(actuator: Actuator, step: DrillStep, handle: LoadHandle
 function loadStopper(
   handle: LoadHandle,
   signal: AbortSignal | undefined,
+  log: (line: string) => void,
 ): { stop(): Promise<LoadRun>; finished: Promise<LoadRun>; dispose(): void } {
   let stopping: Promise<LoadRun> | undefined;
   let onStop: (run: Promise<LoadRun>) => void = () => undefined;
@@ -374,7 +375,10 @@ function loadStopper(
     }
     return stopping;
   };
-  const onAbort = (): void => void stop();
+  const onAbort = (): void => {
+    log('interrupted: stopping the load, then rolling back');
+    void stop();
+  };
   signal?.addEventListener('abort', onAbort, { once: true });
   if (signal?.aborted === true) onAbort();
   return {
