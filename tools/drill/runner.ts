@@ -69,6 +69,8 @@ export interface DrillRunOptions {
   readonly runId?: string;
   /** The clock (epoch ms). */
   readonly now?: () => number;
+  /** Called with the load's own record once it ends (its history included): for tests and tools. */
+  readonly observeLoad?: (run: LoadRun) => void;
 }
 
 /** How long the final read-back and the bucket's removal may take before the run gives up on them. */
@@ -191,6 +193,7 @@ export async function runDrill(options: DrillRunOptions, io: CliIo): Promise<Dri
         stepFailure = await runTimeline(drill, timeline, handle, actuator, steps, io.signal, log);
         if (stepFailure !== undefined) void stopper.stop();
         run = await stopper.finished;
+        options.observeLoad?.(run);
       } finally {
         stopper.dispose();
         status.finish();
