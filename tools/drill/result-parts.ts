@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { LoadOperation, WindowStats } from '../load/types.js';
 import type { DrillResult, Firing, FiringSummary, OperationRow, StepRecord } from './types.js';
@@ -107,4 +108,61 @@ export function replayCommand(options: {
 
 function shellWord(text: string): string {
   return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+/** A result for a drill that never started: nothing applied, no load. */
+export function couldNotRun(
+  options: { readonly file: string; readonly target: string; readonly admin?: string },
+  startedAt: string,
+  now: () => number,
+  reason: string,
+): DrillResult {
+  return {
+    schema: 'mock-s3/drill-result@1',
+    name: options.file,
+    description: '',
+    verdict: 'error',
+    exitCode: 2,
+    reason,
+    runId: '',
+    seed: 0,
+    startedAt,
+    endedAt: new Date(now()).toISOString(),
+    target: options.target,
+    ...(options.admin === undefined ? {} : { admin: options.admin }),
+    mode: 'unknown',
+    client: 'sdk',
+    loop: { kind: 'closed', concurrency: 0 },
+    load: {
+      durationMs: 0,
+      elapsedMs: 0,
+      keys: 0,
+      size: { min: 0, max: 0 },
+      mix: {},
+      bucket: '',
+      keyPrefix: '',
+    },
+    command: '',
+    versions: versions(),
+    windows: [],
+    steps: [],
+    faultWindows: [],
+    series: [],
+    serverSeries: { queuePending: [] },
+    operations: [],
+    probes: [],
+    firings: [],
+    rollback: [],
+    drillFile: '',
+  };
+}
+
+/** A run id that is also a valid part of a bucket name: UTC time and a few random hex digits. */
+export function newRunId(now: () => number): string {
+  return `${compactUtc(new Date(now()).toISOString()).toLowerCase()}-${randomBytes(3).toString('hex')}`;
+}
+
+/** `2026-12-07T00:12:31.123Z` -> `20261207T001231Z`. */
+export function compactUtc(iso: string): string {
+  return `${iso.slice(0, 19).replaceAll('-', '').replaceAll(':', '')}Z`;
 }

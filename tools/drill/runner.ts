@@ -4,23 +4,19 @@
  * steps on the timeline, always rolls back, reads back what was written, judges the probes and
  * writes the report.
  */
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { CliIo } from '../cli/io.js';
 import { createLoadClient } from '../load/clients/create-client.js';
 import { startLoad } from '../load/engine.js';
 import { createStatusLine } from '../load/status-line.js';
-import type { LoadHandle, LoadRun, LoadSpec, S3LoadClient } from '../load/types.js';
+import type { LoadRun, LoadSpec, S3LoadClient } from '../load/types.js';
 import { createActuator } from './actions/actuator.js';
 import { refuseImpossibleSteps } from './actions/capabilities.js';
-import { followHitLog } from './actions/hit-log.js';
 import { cleanupLeftovers } from './actions/leftovers.js';
 import { fetchMetrics } from './actions/metrics.js';
-import { sampleQueue } from './actions/queue-sampler.js';
 import { inspectTarget } from './actions/target.js';
 import { readDrillFile } from './drill-file.js';
-import { startHttpProbes } from './http-probes.js';
 import { checkIntegrity } from './integrity/checker.js';
 import { readBack } from './integrity/read-back.js';
 import { renderPlan } from './plan.js';
@@ -29,26 +25,27 @@ import { renderSummary } from './report/summary.js';
 import { writeReport } from './report/write-report.js';
 import {
   type AppliedStep,
+  compactUtc,
+  couldNotRun,
   faultWindowsOf,
+  newRunId,
   operationRows,
   replayCommand,
   summarizeFirings,
   versions,
 } from './result-parts.js';
-import { stepLabel } from './step-label.js';
+import { type Sampled, startSamplers } from './samplers.js';
 import { scaleDrill } from './time-scale.js';
+import { loadStopper, runTimeline } from './timeline.js';
 import {
-  type Actuator,
   type DrillFile,
   DrillFileError,
   type DrillResult,
-  type DrillStep,
-  type Firing,
   type IntegrityReport,
   type ReadBack,
   type TargetInfo,
 } from './types.js';
-import { createWindowSwitch, planTimeline, windowsFor } from './windows.js';
+import { planTimeline, windowsFor } from './windows.js';
 
 export interface DrillRunOptions {
   /** The drill file (YAML). */
@@ -289,142 +286,6 @@ export async function runDrill(options: DrillRunOptions, io: CliIo): Promise<Dri
   }
 }
 
-/**
- * Applies the steps at their times and moves the load's windows (windows.ts: `before` at warm-up's
- * end, `during` as the first step begins, `after` once the last has been applied). Resolves early, with the
- * reason, when a step fails (the run then ends with exit 2), or when `signal` aborts (Ctrl-C).
- */
-async function runTimeline(
-  drill: DrillFile,
-  timeline: { warmupEndMs: number },
-  handle: LoadHandle,
-  actuator: Actuator,
-  applied: AppliedStep[],
-  signal: AbortSignal | undefined,
-  log: (line: string) => void,
-): Promise<string | undefined> {
-  const windows = createWindowSwitch(drill.method.length, (name) => handle.setWindow(name));
-  const wait = async (atMs: number): Promise<boolean> => {
-    const ms = atMs - handle.elapsedMs();
-    if (ms > 0) await delay(ms, undefined, signal === undefined ? {} : { signal }).catch(() => undefined);
-    return signal?.aborted !== true;
-  };
-  let warmupEnded = false;
-  const endWarmupBy = async (atMs: number): Promise<boolean> => {
-    if (warmupEnded || atMs < timeline.warmupEndMs) return true;
-    if (!(await wait(timeline.warmupEndMs))) return false;
-    warmupEnded = true;
-    windows.warmupEnded();
-    return true;
-  };
-  for (const step of drill.method) {
-    if (!(await endWarmupBy(step.at)) || !(await wait(step.at))) return undefined;
-    // `during` opens as the first step begins: a request in flight while the rule lands meets
-    // the fault, and must not count as `before`. `after` opens once the last step has taken effect.
-    const opensDuring = step.index === 0 && drill.method.length > 1;
-    if (opensDuring) windows.stepApplied(step.index);
-    const record = await applyStep(actuator, step, handle);
-    applied.push(record);
-    if (!opensDuring) windows.stepApplied(step.index);
-    log(
-      `${(record.appliedAtMs / 1000).toFixed(1)}s ${record.label}: ${record.ok ? 'applied' : 'FAILED'} (${record.detail})`,
-    );
-    if (!record.ok) return `method[${step.index}] (${record.label}) failed: ${record.detail}`;
-  }
-  await endWarmupBy(Number.POSITIVE_INFINITY);
-  return undefined;
-}
-
-async function applyStep(actuator: Actuator, step: DrillStep, handle: LoadHandle): Promise<AppliedStep> {
-  const base = { index: step.index, atMs: step.at, action: step.action, label: stepLabel(step) };
-  try {
-    const outcome = await actuator.apply(step);
-    return {
-      ...base,
-      appliedAtMs: handle.elapsedMs(),
-      ok: outcome.ok,
-      detail: outcome.detail,
-      faultActive: outcome.faultActive,
-    };
-  } catch (error) {
-    return {
-      ...base,
-      appliedAtMs: handle.elapsedMs(),
-      ok: false,
-      detail: messageOf(error),
-      faultActive: false,
-    };
-  }
-}
-
-/**
- * The end of the load: its natural end, or an early stop (a failed step, or `signal`: Ctrl-C),
- * whichever comes first.
- */
-function loadStopper(
-  handle: LoadHandle,
-  signal: AbortSignal | undefined,
-  log: (line: string) => void,
-): { stop(): Promise<LoadRun>; finished: Promise<LoadRun>; dispose(): void } {
-  let stopping: Promise<LoadRun> | undefined;
-  let onStop: (run: Promise<LoadRun>) => void = () => undefined;
-  const stopped = new Promise<LoadRun>((resolve) => {
-    onStop = resolve;
-  });
-  const stop = (): Promise<LoadRun> => {
-    if (stopping === undefined) {
-      stopping = handle.stop();
-      onStop(stopping);
-    }
-    return stopping;
-  };
-  const onAbort = (): void => {
-    log('interrupted: stopping the load, then rolling back');
-    void stop();
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
-  if (signal?.aborted === true) onAbort();
-  return {
-    stop,
-    finished: Promise.race([handle.done, stopped]),
-    dispose: () => signal?.removeEventListener('abort', onAbort),
-  };
-}
-
-/** What the pollers that ran beside the load collected. */
-interface Sampled {
-  readonly firings: readonly Firing[];
-  readonly http: ReturnType<ReturnType<typeof startHttpProbes>['stop']>;
-  readonly queuePending: readonly { t: number; value: number }[];
-}
-
-/**
- * The pollers beside the load: the hit log of the drill's rules, the http probes, the queue's
- * pending count. `stop` ends them all once (later calls answer the same).
- */
-function startSamplers(
-  drill: DrillFile,
-  target: TargetInfo,
-  scenario: string,
-  startedAtEpochMs: number,
-): { stop(): Promise<Sampled> } {
-  const hitLog =
-    target.admin === undefined ? undefined : followHitLog(target.admin, scenario, startedAtEpochMs);
-  const httpProbes = startHttpProbes(drill.steadyState, startedAtEpochMs);
-  const queue = sampleQueue(target.admin, startedAtEpochMs);
-  let stopped: Promise<Sampled> | undefined;
-  return {
-    stop: () => {
-      stopped ??= (async () => {
-        const http = httpProbes.stop();
-        const queuePending = queue.stop();
-        return { firings: (await hitLog?.stop()) ?? [], http, queuePending };
-      })();
-      return stopped;
-    },
-  };
-}
-
 /** Empties and deletes the drill's bucket; a failure is said, not thrown (the verdict stands). */
 async function removeBucket(
   client: S3LoadClient,
@@ -441,63 +302,6 @@ async function removeBucket(
   } catch (error) {
     log(`bucket ${bucket} not removed: ${messageOf(error)}`);
   }
-}
-
-/** A result for a drill that never started: nothing applied, no load. */
-function couldNotRun(
-  options: DrillRunOptions,
-  startedAt: string,
-  now: () => number,
-  reason: string,
-): DrillResult {
-  return {
-    schema: 'mock-s3/drill-result@1',
-    name: options.file,
-    description: '',
-    verdict: 'error',
-    exitCode: 2,
-    reason,
-    runId: '',
-    seed: 0,
-    startedAt,
-    endedAt: new Date(now()).toISOString(),
-    target: options.target,
-    ...(options.admin === undefined ? {} : { admin: options.admin }),
-    mode: 'unknown',
-    client: 'sdk',
-    loop: { kind: 'closed', concurrency: 0 },
-    load: {
-      durationMs: 0,
-      elapsedMs: 0,
-      keys: 0,
-      size: { min: 0, max: 0 },
-      mix: {},
-      bucket: '',
-      keyPrefix: '',
-    },
-    command: '',
-    versions: versions(),
-    windows: [],
-    steps: [],
-    faultWindows: [],
-    series: [],
-    serverSeries: { queuePending: [] },
-    operations: [],
-    probes: [],
-    firings: [],
-    rollback: [],
-    drillFile: '',
-  };
-}
-
-/** A run id that is also a valid part of a bucket name: UTC time and a few random hex digits. */
-function newRunId(now: () => number): string {
-  return `${compactUtc(new Date(now()).toISOString()).toLowerCase()}-${randomBytes(3).toString('hex')}`;
-}
-
-/** `2026-12-07T00:12:31.123Z` -> `20261207T001231Z`. */
-function compactUtc(iso: string): string {
-  return `${iso.slice(0, 19).replaceAll('-', '').replaceAll(':', '')}Z`;
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
