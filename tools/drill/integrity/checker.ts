@@ -21,7 +21,11 @@
  * - resurrected: only acknowledged deletes could have been last (no write could have landed after
  *   them), and the key is still readable or listed;
  * - listing_gap: readable after recovery but missing from the full listing.
- * A key whose final read failed (not a 404) is unverifiable: listed, not judged.
+ * A key whose final read failed (not a 404) is unverifiable: listed, not judged, with one
+ * exception: an acknowledged write must be there (no delete could have been last), the full listing
+ * names the key, and the read answered a server error (5xx, not a throttle) even after the
+ * read-back's retries. The store then says the object exists yet cannot return its bytes after
+ * recovery: that write is lost (a write acknowledged and then vanished from every replica).
  *
  * A copy's bytes are the source's at the instant the copy took effect, which the history cannot
  * pin down (the source may have had a write fail or vanish): a copy may have written any bytes a
@@ -77,6 +81,23 @@ function possiblyLast(key: KeyHistory): Mutation[] {
   );
   // Ties count as overlapping: millisecond clocks cannot order two events in the same millisecond.
   return mutations.filter((m) => !m.record.acked || latestAckedStart <= m.record.endedAtMs);
+}
+
+/** Answers that say "not now" rather than "not there": never judged. */
+const THROTTLES: ReadonlySet<string> = new Set([
+  'SlowDown',
+  'Throttling',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TooManyRequests',
+]);
+
+function isServerFailure(
+  final: ReadBack['objects'] extends ReadonlyMap<string, infer V> ? V : never,
+): boolean {
+  if (final.status === undefined || final.status < 500) return false;
+  const code = final.error?.split(' ')[1];
+  return code === undefined || !THROTTLES.has(code);
 }
 
 function describeWrite(write: WriteRecord): string {
@@ -160,6 +181,28 @@ function judgeFinalState(
   }
 }
 
+/** A key whose final read failed: lost when its bytes must exist and the store lists it (see above). */
+function judgeUnreadable(name: string, key: KeyHistory, readBack: ReadBack, findings: Finding[]): boolean {
+  const final = readBack.objects.get(name)!;
+  const last = possiblyLast(key);
+  const ackedLastWrites = last.flatMap((m) => (m.kind === 'write' && m.record.acked ? [m.record] : []));
+  const mustExist = ackedLastWrites.length > 0 && !last.some((m) => m.kind === 'delete');
+  const listed = readBack.listingError === undefined && readBack.listed.has(name);
+  if (!mustExist || !listed || !isServerFailure(final)) return false;
+  const newest = ackedLastWrites.reduce((a, b) => (b.endedAtMs > a.endedAtMs ? b : a));
+  findings.push({
+    kind: 'lost',
+    key: name,
+    detail: `${describeWrite(newest)}; listed, but unreadable after recovery: ${final.error}`,
+    requestIds: [
+      ...ackedLastWrites.flatMap((write) => write.requestIds),
+      ...(final.requestId === undefined ? [] : [final.requestId]),
+    ],
+    atMs: newest.endedAtMs,
+  });
+  return true;
+}
+
 function judgeReads(
   name: string,
   key: KeyHistory,
@@ -208,7 +251,7 @@ export function checkIntegrity(
       continue;
     }
     if (final.error !== undefined) {
-      unverifiable.push(name);
+      if (!judgeUnreadable(name, key, readBack, findings)) unverifiable.push(name);
       continue;
     }
     finalReads += 1;

@@ -27,7 +27,7 @@ function read(key: string, sha256: string, startedAtMs: number, endedAtMs: numbe
   return { key, sha256, startedAtMs, endedAtMs, requestIds: [nextId('get')] };
 }
 
-type Final = string | null | { error: string };
+type Final = string | null | { error: string; status?: number };
 
 function readBackOf(
   finals: Record<string, Final>,
@@ -38,7 +38,7 @@ function readBackOf(
     Object.entries(finals).map(([key, final]) => [
       key,
       final !== null && typeof final === 'object'
-        ? { sha256: null, error: final.error, requestId: `final-${key}` }
+        ? { sha256: null, requestId: `final-${key}`, ...final }
         : { sha256: final, requestId: `final-${key}` },
     ]),
   );
@@ -113,7 +113,7 @@ describe('checkIntegrity', () => {
         'r/failed-delete-landed': null,
         'r/failed-delete-kept': 'J1',
         'r/deleted': null,
-        'r/unverifiable': { error: '503 SlowDown' },
+        'r/unverifiable': { error: '503 SlowDown', status: 503 },
         'r/source': 'M1',
         // The source's bytes changed under the copy in a way the history cannot see: still no fault.
         'r/copy': 'E1',
@@ -200,6 +200,64 @@ describe('checkIntegrity', () => {
     // Assess
     expect(report.violations.map((violation) => violation.kind)).toEqual(['resurrected']);
     expect(report.violations[0]!.detail).toMatch(/still listed/);
+  });
+
+  it('calls an acknowledged write the store lists but cannot read after recovery lost', () => {
+    // Prepare: every replica write vanished; the metadata (and so the listing) still has the key.
+    const write = put('k', 'A', 0, 5);
+    const history: LoadHistory = { writes: [write], deletes: [], reads: [] };
+    const readBack = readBackOf({ k: { error: '503 ServiceUnavailable', status: 503 } }, ['k']);
+
+    // Act
+    const report = checkIntegrity(history, readBack, [firing('rule-vanish', write.requestIds[0]!)]);
+
+    // Assess
+    expect(report.violations).toEqual([
+      {
+        kind: 'lost',
+        key: 'k',
+        detail:
+          'put of A… acknowledged at 5ms; listed, but unreadable after recovery: 503 ServiceUnavailable',
+        requestIds: [write.requestIds[0], 'final-k'],
+        rules: ['rule-vanish'],
+        atMs: 5,
+      },
+    ]);
+    expect(report.unverifiable).toEqual([]);
+  });
+
+  it('leaves a failed final read unverifiable when it proves nothing', () => {
+    // Prepare
+    const history: LoadHistory = {
+      writes: ['throttled', 'unlisted', 'no-answer', 'maybe-deleted', 'client-error'].map((key) =>
+        put(key, 'A', 0, 5),
+      ),
+      deletes: [del('maybe-deleted', 10, 12, false)],
+      reads: [],
+    };
+    const readBack = readBackOf(
+      {
+        throttled: { error: '503 SlowDown', status: 503 },
+        unlisted: { error: '500 InternalError', status: 500 },
+        'no-answer': { error: 'ECONNRESET' },
+        'maybe-deleted': { error: '500 InternalError', status: 500 },
+        'client-error': { error: '403 AccessDenied', status: 403 },
+      },
+      ['throttled', 'no-answer', 'maybe-deleted', 'client-error'],
+    );
+
+    // Act
+    const report = checkIntegrity(history, readBack, []);
+
+    // Assess
+    expect(report.violations).toEqual([]);
+    expect([...report.unverifiable].sort()).toEqual([
+      'client-error',
+      'maybe-deleted',
+      'no-answer',
+      'throttled',
+      'unlisted',
+    ]);
   });
 
   it('does not judge listings when the listing failed', () => {
