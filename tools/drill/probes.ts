@@ -222,7 +222,7 @@ function judgeQueue(max: number, samples: ProbeInputs['queuePending'], span: Spa
     return { value: null, threshold: max, ok: true, comparison: 'none', context: 'no samples' };
   if (span.name === 'after') {
     const ok = last.value <= max;
-    const peak = Math.max(...taken.map((sample) => sample.value));
+    const peak = taken.reduce((top, sample) => Math.max(top, sample.value), 0);
     return {
       value: last.value,
       threshold: max,
@@ -232,7 +232,7 @@ function judgeQueue(max: number, samples: ProbeInputs['queuePending'], span: Spa
       ...(ok ? {} : { violatedAtMs: last.t }),
     };
   }
-  const peak = Math.max(...taken.map((sample) => sample.value));
+  const peak = taken.reduce((top, sample) => Math.max(top, sample.value), 0);
   const over = taken.find((sample) => sample.value > max);
   return {
     value: peak,
@@ -275,7 +275,7 @@ function judgeIntegrity(report: IntegrityReport | undefined, span: Span | undefi
     comparison: `${report.violations.length} violations`,
     context: `${byKind}: ${shown}`,
     ...(firstAt.length > 0
-      ? { violatedAtMs: Math.min(...firstAt) }
+      ? { violatedAtMs: firstAt.reduce((a, b) => Math.min(a, b)) }
       : span
         ? { violatedAtMs: span.fromMs }
         : {}),

@@ -75,10 +75,10 @@ function possiblyLast(key: KeyHistory): Mutation[] {
     ...key.writes.map((record) => ({ kind: 'write', record }) as const),
     ...key.deletes.map((record) => ({ kind: 'delete', record }) as const),
   ];
-  const latestAckedStart = Math.max(
-    Number.NEGATIVE_INFINITY,
-    ...mutations.filter((m) => m.record.acked).map((m) => m.record.startedAtMs),
-  );
+  // A loop, not Math.max(...): a hot key may have more mutations than a call takes arguments.
+  let latestAckedStart = Number.NEGATIVE_INFINITY;
+  for (const m of mutations)
+    if (m.record.acked) latestAckedStart = Math.max(latestAckedStart, m.record.startedAtMs);
   // Ties count as overlapping: millisecond clocks cannot order two events in the same millisecond.
   return mutations.filter((m) => !m.record.acked || latestAckedStart <= m.record.endedAtMs);
 }

@@ -315,6 +315,7 @@ describe('parseDrillFile', () => {
     ['a negative seed', drillWith((d) => (d.seed = -1)), 'seed'],
     ['a file that is a list', '- name: x\n', '(file)'],
     ['a file that is not YAML', 'name: [unclosed\n', fixture('drill.yaml')],
+    ['a key given twice', 'name: a\nname: b\n', fixture('drill.yaml')],
   ];
 
   it.each(refusals)('refuses %s, naming the field', (_case, text, field) => {

@@ -284,6 +284,20 @@ describe('checkIntegrity', () => {
     ]);
   });
 
+  it('judges a hot key with 200,000 writes (a minute of load on one key) quickly', () => {
+    // Prepare
+    const writes = Array.from({ length: 200_000 }, (_, i) => put('hot', `v${i}`, i, i + 0.5));
+    const history: LoadHistory = { writes, deletes: [], reads: [] };
+
+    // Act
+    const started = performance.now();
+    const report = checkIntegrity(history, readBackOf({ hot: 'v199999' }, ['hot']), []);
+
+    // Assess
+    expect(report.violations).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
   it('reports nothing for any history of a correct (linearizable) store', () => {
     fc.assert(
       fc.property(fc.array(operationArbitrary, { maxLength: 40 }), (operations) => {
