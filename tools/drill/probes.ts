@@ -31,8 +31,6 @@ interface Span {
   readonly name: WindowName;
   readonly fromMs: number;
   readonly toMs: number;
-  /** The last window of the run also takes samples taken after its end. */
-  readonly last: boolean;
 }
 
 /** A window's verdict, before it is written as a {@link ProbeWindowResult}. */
@@ -75,10 +73,9 @@ export function probeLabel(spec: ProbeSpec): string {
 function spansOf(spec: ProbeSpec, run: LoadRun): Span[] {
   const judged: WindowName[] = spec.probe === 'integrity' ? ['after'] : ['before', 'during', 'after'];
   const wanted = judged.filter((name) => name !== 'during' || ('during' in spec && spec.during));
-  const lastFrom = Math.max(...run.windowBounds.map((bound) => bound.fromMs));
   return run.windowBounds
     .filter((bound) => wanted.includes(bound.name))
-    .map((bound) => ({ ...bound, last: bound.fromMs === lastFrom }));
+    .map(({ name, fromMs, toMs }) => ({ name, fromMs, toMs }));
 }
 
 /**
@@ -185,7 +182,9 @@ function judgeThroughput(min: number, run: LoadRun, span: Span): Finding {
 }
 
 function inSpan(t: number, span: Span): boolean {
-  return t >= span.fromMs && (span.last || t < span.toMs);
+  // A sample taken after load ended (during rollback or the read-back) judges no window: the
+  // backlog must have drained by the end of recovery, not by the end of the final check.
+  return t >= span.fromMs && t < span.toMs;
 }
 
 function judgeHttp(expected: number, samples: readonly HttpSample[], span: Span): Finding {

@@ -309,6 +309,11 @@ describe('parseDrillFile', () => {
     ],
     ['max_attempts of zero', drillWith((d) => (d.load.max_attempts = 0)), 'load.max_attempts'],
     ['a bucket S3 would refuse', drillWith((d) => (d.load.bucket = 'Drill_{run}')), 'load.bucket'],
+    [
+      'a bucket too long once {run} is the run id',
+      drillWith((d) => (d.load.bucket = `${'b'.repeat(40)}-{run}`)),
+      'load.bucket',
+    ],
     ['keep as a string', drillWith((d) => (d.load.keep = 'yes')), 'load.keep'],
     ['a rollback other than always', drillWith((d) => (d.rollback = 'never')), 'rollback'],
     ['an unknown mode', drillWith((d) => (d.mode = 'cloud')), 'mode'],

@@ -226,6 +226,8 @@ describe('judgeProbes', () => {
       { t: 14_200, status: 503, ok: false, detail: '503 (expected 200)' },
       { t: 15_000, ok: false, detail: 'no answer within 2000ms' },
       { t: 25_000, status: 200, ok: true, detail: '200' },
+      // After load ended (the rollback): judges no window.
+      { t: 40_500, status: 503, ok: false, detail: '503 (expected 200)' },
     ];
     const spec: ProbeSpec = {
       probe: 'http',
@@ -290,6 +292,8 @@ describe('judgeProbes', () => {
     const queuePending = [
       { t: 22_000, value: 0 },
       { t: 39_000, value: 80 },
+      // Drained during the final check, after load ended: too late.
+      { t: 41_000, value: 0 },
     ];
 
     // Act
