@@ -195,7 +195,7 @@ describe('the drill final check against an embedded server', () => {
     );
     for (const violation of report.violations) {
       expect(violation.rules).toEqual([rule.id]);
-      expect(violation.detail).toMatch(/unreadable after recovery: 503 ServiceUnavailable/);
+      expect(violation.detail).toMatch(/read back after recovery: 503 ServiceUnavailable/);
     }
     expect(report.unverifiable).toEqual([]);
   });

@@ -22,10 +22,12 @@
  *   them), and the key is still readable or listed;
  * - listing_gap: readable after recovery but missing from the full listing.
  * A key whose final read failed (not a 404) is unverifiable: listed, not judged, with one
- * exception: an acknowledged write must be there (no delete could have been last), the full listing
- * names the key, and the read answered a server error (5xx, not a throttle) even after the
- * read-back's retries. The store then says the object exists yet cannot return its bytes after
- * recovery: that write is lost (a write acknowledged and then vanished from every replica).
+ * exception: an acknowledged write must be there (no delete could have been last) and the server
+ * answered a 5xx (not a throttle) even after the read-back's retries, after recovery and rollback.
+ * The server cannot produce acknowledged bytes, so for a client they are lost (every replica write
+ * acknowledged and not stored reads back as 503 ServiceUnavailable); believing such an error
+ * temporary would be trusting the server's word. No answer at all (a reset, the deadline) and a
+ * throttle (come back later) stay unverifiable.
  *
  * A copy's bytes are the source's at the instant the copy took effect, which the history cannot
  * pin down (the source may have had a write fail or vanish): a copy may have written any bytes a
@@ -95,9 +97,10 @@ const THROTTLES: ReadonlySet<string> = new Set([
 function isServerFailure(
   final: ReadBack['objects'] extends ReadonlyMap<string, infer V> ? V : never,
 ): boolean {
-  if (final.status === undefined || final.status < 500) return false;
-  const code = final.error?.split(' ')[1];
-  return code === undefined || !THROTTLES.has(code);
+  // read-back.ts writes the error as `<status> <code>` when the server answered.
+  const [, status, code] = /^(\d{3}) (\S+)/.exec(final.error ?? '') ?? [];
+  const answered = final.status ?? (status === undefined ? undefined : Number(status));
+  return answered !== undefined && answered >= 500 && !THROTTLES.has(code ?? '');
 }
 
 function describeWrite(write: WriteRecord): string {
@@ -181,19 +184,18 @@ function judgeFinalState(
   }
 }
 
-/** A key whose final read failed: lost when its bytes must exist and the store lists it (see above). */
+/** A key whose final read failed: lost when its bytes must exist and the server failed (see above). */
 function judgeUnreadable(name: string, key: KeyHistory, readBack: ReadBack, findings: Finding[]): boolean {
   const final = readBack.objects.get(name)!;
   const last = possiblyLast(key);
   const ackedLastWrites = last.flatMap((m) => (m.kind === 'write' && m.record.acked ? [m.record] : []));
   const mustExist = ackedLastWrites.length > 0 && !last.some((m) => m.kind === 'delete');
-  const listed = readBack.listingError === undefined && readBack.listed.has(name);
-  if (!mustExist || !listed || !isServerFailure(final)) return false;
+  if (!mustExist || !isServerFailure(final)) return false;
   const newest = ackedLastWrites.reduce((a, b) => (b.endedAtMs > a.endedAtMs ? b : a));
   findings.push({
     kind: 'lost',
     key: name,
-    detail: `${describeWrite(newest)}; listed, but unreadable after recovery: ${final.error}`,
+    detail: `${describeWrite(newest)}; read back after recovery: ${final.error}`,
     requestIds: [
       ...ackedLastWrites.flatMap((write) => write.requestIds),
       ...(final.requestId === undefined ? [] : [final.requestId]),

@@ -202,8 +202,8 @@ describe('checkIntegrity', () => {
     expect(report.violations[0]!.detail).toMatch(/still listed/);
   });
 
-  it('calls an acknowledged write the store lists but cannot read after recovery lost', () => {
-    // Prepare: every replica write vanished; the metadata (and so the listing) still has the key.
+  it('calls an acknowledged write the server cannot read after recovery lost', () => {
+    // Prepare: every replica write vanished; the server answers 503 for it.
     const write = put('k', 'A', 0, 5);
     const history: LoadHistory = { writes: [write], deletes: [], reads: [] };
     const readBack = readBackOf({ k: { error: '503 ServiceUnavailable', status: 503 } }, ['k']);
@@ -216,8 +216,7 @@ describe('checkIntegrity', () => {
       {
         kind: 'lost',
         key: 'k',
-        detail:
-          'put of A… acknowledged at 5ms; listed, but unreadable after recovery: 503 ServiceUnavailable',
+        detail: 'put of A… acknowledged at 5ms; read back after recovery: 503 ServiceUnavailable',
         requestIds: [write.requestIds[0], 'final-k'],
         rules: ['rule-vanish'],
         atMs: 5,
@@ -226,19 +225,32 @@ describe('checkIntegrity', () => {
     expect(report.unverifiable).toEqual([]);
   });
 
+  it('reads the status from the error text when the read-back gave none, and needs no listing', () => {
+    // Prepare: the listing failed too (a server failing everything still loses acknowledged writes).
+    const history: LoadHistory = { writes: [put('k', 'A', 0, 5)], deletes: [], reads: [] };
+    const readBack = readBackOf({ k: { error: '500 InternalError' } }, [], 'page 1: InternalError');
+
+    // Act
+    const report = checkIntegrity(history, readBack, []);
+
+    // Assess
+    expect(report.violations.map(({ kind, key }) => ({ kind, key }))).toEqual([{ kind: 'lost', key: 'k' }]);
+  });
+
   it('leaves a failed final read unverifiable when it proves nothing', () => {
     // Prepare
     const history: LoadHistory = {
-      writes: ['throttled', 'unlisted', 'no-answer', 'maybe-deleted', 'client-error'].map((key) =>
-        put(key, 'A', 0, 5),
-      ),
+      writes: [
+        ...['throttled', 'no-answer', 'maybe-deleted', 'client-error'].map((key) => put(key, 'A', 0, 5)),
+        put('unacked', 'A', 0, 5, false),
+      ],
       deletes: [del('maybe-deleted', 10, 12, false)],
       reads: [],
     };
     const readBack = readBackOf(
       {
         throttled: { error: '503 SlowDown', status: 503 },
-        unlisted: { error: '500 InternalError', status: 500 },
+        unacked: { error: '500 InternalError', status: 500 },
         'no-answer': { error: 'ECONNRESET' },
         'maybe-deleted': { error: '500 InternalError', status: 500 },
         'client-error': { error: '403 AccessDenied', status: 403 },
@@ -256,7 +268,7 @@ describe('checkIntegrity', () => {
       'maybe-deleted',
       'no-answer',
       'throttled',
-      'unlisted',
+      'unacked',
     ]);
   });
 
