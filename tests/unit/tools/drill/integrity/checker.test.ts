@@ -326,6 +326,36 @@ describe('checkIntegrity', () => {
       { numRuns: 300 },
     );
   });
+
+  it('finds a lost write, a resurrected delete and a phantom read planted among any correct history', () => {
+    fc.assert(
+      fc.property(fc.array(operationArbitrary, { maxLength: 40 }), (operations) => {
+        // Prepare: a correct history, then three faults after it (times past any operation's).
+        const { history, readBack } = simulateCorrectStore(operations);
+        const planted: LoadHistory = {
+          writes: [...history.writes, put('p/lost', 'L', 500, 501), put('p/back', 'B', 500, 501)],
+          deletes: [...history.deletes, del('p/back', 510, 511)],
+          reads: [...history.reads, read('p/k0', 'never-sent', 520, 521)],
+        };
+        const objects = new Map(readBack.objects);
+        objects.set('p/lost', { sha256: null });
+        objects.set('p/back', { sha256: 'B' });
+        objects.set('p/k0', objects.get('p/k0') ?? { sha256: null });
+        const listed = new Set([...readBack.listed, 'p/back']);
+
+        // Act
+        const report = checkIntegrity(planted, { ...readBack, objects, listed }, []);
+
+        // Assess
+        expect(report.violations.map(({ kind, key }) => `${kind} ${key}`).sort()).toEqual([
+          'lost p/lost',
+          'phantom p/k0',
+          'resurrected p/back',
+        ]);
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
 
 // --- a correct store, simulated -------------------------------------------------------------------
