@@ -3,7 +3,7 @@
  * `after`, and over `during` when `during: true`; warm-up never. Rates and latencies come from the
  * load generator's own numbers (the run's WindowStats), never from the server's metrics.
  */
-import type { LatencySummary, LoadRun, SecondSample, WindowName } from '../load/types.js';
+import type { LatencySummary, LoadRun, SecondSample, WindowName, WindowStats } from '../load/types.js';
 import { formatDuration } from '../load/units.js';
 import type { IntegrityReport, ProbeResult, ProbeSpec, ProbeWindowResult } from './types.js';
 
@@ -94,8 +94,24 @@ export function firstViolationMs(
   return hit === undefined ? span.fromMs : Math.max(hit.t * 1000, span.fromMs);
 }
 
+/** A window's numbers; a window with bounds but no numbers had no operation. */
+function statsOf(run: LoadRun, span: Span): WindowStats {
+  return (
+    run.windows[span.name] ?? {
+      ops: 0,
+      errors: 0,
+      errorRate: 0,
+      throughput: 0,
+      durationMs: Math.max(0, span.toMs - span.fromMs),
+      latency: null,
+      errorsByCode: {},
+      byOperation: {},
+    }
+  );
+}
+
 function judgeErrorRate(max: number, run: LoadRun, span: Span): Finding {
-  const stats = run.windows[span.name]!;
+  const stats = statsOf(run, span);
   if (stats.ops === 0)
     return { value: null, threshold: max, ok: true, comparison: 'none', context: 'no operations' };
   const ok = stats.errorRate <= max;
@@ -119,7 +135,7 @@ function judgeErrorRate(max: number, run: LoadRun, span: Span): Finding {
 }
 
 function judgeLatency(percentile: keyof LatencySummary, max: number, run: LoadRun, span: Span): Finding {
-  const stats = run.windows[span.name]!;
+  const stats = statsOf(run, span);
   const latency = stats.latency?.[percentile];
   if (latency === undefined) {
     return { value: null, threshold: max, ok: true, comparison: 'none', context: 'no successful operations' };
@@ -150,7 +166,7 @@ function judgeLatency(percentile: keyof LatencySummary, max: number, run: LoadRu
 
 /** Successful operations per second: a storm of fast errors is not throughput. */
 function judgeThroughput(min: number, run: LoadRun, span: Span): Finding {
-  const stats = run.windows[span.name]!;
+  const stats = statsOf(run, span);
   if (stats.durationMs <= 0) {
     return { value: null, threshold: min, ok: true, comparison: 'none', context: 'an empty window' };
   }

@@ -143,6 +143,17 @@ describe('judgeProbes', () => {
     });
   });
 
+  it('reads a window with bounds but no numbers as one without operations', () => {
+    // Prepare
+    const run = runWith({ warmup: healthy.warmup, before: healthy.before, after: healthy.after });
+
+    // Act
+    const [probe] = judgeProbes([{ probe: 'throughput_min', min: 1, during: true }], inputs(run));
+
+    // Assess
+    expect(probe!.windows[1]).toMatchObject({ window: 'during', value: 0, ok: false });
+  });
+
   it('does not judge a window the run never opened', () => {
     // Prepare: no steps: warm-up and before only.
     const run = runWith({ warmup: healthy.warmup, before: healthy.before }, [], BOUNDS.slice(0, 2));
