@@ -63,8 +63,8 @@ const DEFAULTS = {
   bucket: 'drill-{run}',
 } as const;
 
-/** Stands in for the run id when a `bucket:` template is checked (run ids are short, lowercase). */
-const SAMPLE_RUN_ID = 'r20260101t000000z-0000';
+/** Stands in for the run id when a `bucket:` template is checked (the runner's form and length). */
+const SAMPLE_RUN_ID = '20260101t000000z-0a1b2c';
 
 function parseLoop(fields: Fields): LoopSpec {
   if (fields.concurrency !== undefined && fields.rate !== undefined) {

@@ -3,7 +3,7 @@
  * `after`, and over `during` when `during: true`; warm-up never. Rates and latencies come from the
  * load generator's own numbers (the run's WindowStats), never from the server's metrics.
  */
-import type { LatencySummary, LoadRun, SecondSample, WindowName } from '../load/types.js';
+import type { LatencySummary, LoadRun, SecondSample, WindowName, WindowStats } from '../load/types.js';
 import { formatDuration } from '../load/units.js';
 import type { IntegrityReport, ProbeResult, ProbeSpec, ProbeWindowResult } from './types.js';
 
@@ -31,8 +31,6 @@ interface Span {
   readonly name: WindowName;
   readonly fromMs: number;
   readonly toMs: number;
-  /** The last window of the run also takes samples taken after its end. */
-  readonly last: boolean;
 }
 
 /** A window's verdict, before it is written as a {@link ProbeWindowResult}. */
@@ -75,10 +73,9 @@ export function probeLabel(spec: ProbeSpec): string {
 function spansOf(spec: ProbeSpec, run: LoadRun): Span[] {
   const judged: WindowName[] = spec.probe === 'integrity' ? ['after'] : ['before', 'during', 'after'];
   const wanted = judged.filter((name) => name !== 'during' || ('during' in spec && spec.during));
-  const lastFrom = Math.max(...run.windowBounds.map((bound) => bound.fromMs));
   return run.windowBounds
     .filter((bound) => wanted.includes(bound.name))
-    .map((bound) => ({ ...bound, last: bound.fromMs === lastFrom }));
+    .map(({ name, fromMs, toMs }) => ({ name, fromMs, toMs }));
 }
 
 /**
@@ -97,8 +94,24 @@ export function firstViolationMs(
   return hit === undefined ? span.fromMs : Math.max(hit.t * 1000, span.fromMs);
 }
 
+/** A window's numbers; a window with bounds but no numbers had no operation. */
+function statsOf(run: LoadRun, span: Span): WindowStats {
+  return (
+    run.windows[span.name] ?? {
+      ops: 0,
+      errors: 0,
+      errorRate: 0,
+      throughput: 0,
+      durationMs: Math.max(0, span.toMs - span.fromMs),
+      latency: null,
+      errorsByCode: {},
+      byOperation: {},
+    }
+  );
+}
+
 function judgeErrorRate(max: number, run: LoadRun, span: Span): Finding {
-  const stats = run.windows[span.name]!;
+  const stats = statsOf(run, span);
   if (stats.ops === 0)
     return { value: null, threshold: max, ok: true, comparison: 'none', context: 'no operations' };
   const ok = stats.errorRate <= max;
@@ -122,7 +135,7 @@ function judgeErrorRate(max: number, run: LoadRun, span: Span): Finding {
 }
 
 function judgeLatency(percentile: keyof LatencySummary, max: number, run: LoadRun, span: Span): Finding {
-  const stats = run.windows[span.name]!;
+  const stats = statsOf(run, span);
   const latency = stats.latency?.[percentile];
   if (latency === undefined) {
     return { value: null, threshold: max, ok: true, comparison: 'none', context: 'no successful operations' };
@@ -153,7 +166,7 @@ function judgeLatency(percentile: keyof LatencySummary, max: number, run: LoadRu
 
 /** Successful operations per second: a storm of fast errors is not throughput. */
 function judgeThroughput(min: number, run: LoadRun, span: Span): Finding {
-  const stats = run.windows[span.name]!;
+  const stats = statsOf(run, span);
   if (stats.durationMs <= 0) {
     return { value: null, threshold: min, ok: true, comparison: 'none', context: 'an empty window' };
   }
@@ -185,7 +198,9 @@ function judgeThroughput(min: number, run: LoadRun, span: Span): Finding {
 }
 
 function inSpan(t: number, span: Span): boolean {
-  return t >= span.fromMs && (span.last || t < span.toMs);
+  // A sample taken after load ended (during rollback or the read-back) judges no window: the
+  // backlog must have drained by the end of recovery, not by the end of the final check.
+  return t >= span.fromMs && t < span.toMs;
 }
 
 function judgeHttp(expected: number, samples: readonly HttpSample[], span: Span): Finding {
@@ -222,7 +237,7 @@ function judgeQueue(max: number, samples: ProbeInputs['queuePending'], span: Spa
     return { value: null, threshold: max, ok: true, comparison: 'none', context: 'no samples' };
   if (span.name === 'after') {
     const ok = last.value <= max;
-    const peak = Math.max(...taken.map((sample) => sample.value));
+    const peak = taken.reduce((top, sample) => Math.max(top, sample.value), 0);
     return {
       value: last.value,
       threshold: max,
@@ -232,7 +247,7 @@ function judgeQueue(max: number, samples: ProbeInputs['queuePending'], span: Spa
       ...(ok ? {} : { violatedAtMs: last.t }),
     };
   }
-  const peak = Math.max(...taken.map((sample) => sample.value));
+  const peak = taken.reduce((top, sample) => Math.max(top, sample.value), 0);
   const over = taken.find((sample) => sample.value > max);
   return {
     value: peak,
@@ -275,7 +290,7 @@ function judgeIntegrity(report: IntegrityReport | undefined, span: Span | undefi
     comparison: `${report.violations.length} violations`,
     context: `${byKind}: ${shown}`,
     ...(firstAt.length > 0
-      ? { violatedAtMs: Math.min(...firstAt) }
+      ? { violatedAtMs: firstAt.reduce((a, b) => Math.min(a, b)) }
       : span
         ? { violatedAtMs: span.fromMs }
         : {}),

@@ -184,7 +184,13 @@ export interface ReadBack {
   /** Per key touched: the SHA-256 of the bytes a GET returned, or null for 404; `error` otherwise. */
   readonly objects: ReadonlyMap<
     string,
-    { readonly sha256: string | null; readonly requestId?: string; readonly error?: string }
+    {
+      readonly sha256: string | null;
+      readonly requestId?: string;
+      readonly error?: string;
+      /** The HTTP status of a failed read, when an answer came (a 5xx is judged, see checker.ts). */
+      readonly status?: number;
+    }
   >;
   /** Every key a full listing of the prefix returned. */
   readonly listed: ReadonlySet<string>;

@@ -2,15 +2,16 @@
  * The run's windows (DRILLS.md "Windows and probes"), planned from the drill file and opened from
  * what actually happened:
  * - `warmup`: from the start of load to 5% of `load.duration` (never judged);
- * - `before`: from the end of warm-up until the first step is applied;
- * - `during`: from the first step applied until the last step is applied;
+ * - `before`: from the end of warm-up until the first step begins;
+ * - `during`: from when the first step begins (a request in flight while its rule lands meets the
+ *   fault, so it must not count as `before`) until the last step has been applied;
  * - `after`: from the last step applied to the end of load (the `recovery` period and any load left).
  * With no steps there is only `warmup` and `before`. With one step, `during` is empty (not opened):
  * the step opens `after`. A step applied inside warm-up ends warm-up early and opens `during` (or
  * `after` if it is the last) at once, so `before` is never opened: the load before a fault is not
  * judged, rather than judging faulted load as `before`. A window never opened is not judged.
- * Windows use the times steps were applied (not their `at`), so a slow action cannot leak its
- * effects into `before`.
+ * Windows use the times steps actually began and took effect (not their `at`), so a slow action
+ * cannot leak its effects into `before`.
  */
 import type { LoadRun, WindowName } from '../load/types.js';
 import type { DrillFile, DrillResult } from './types.js';
@@ -35,7 +36,10 @@ export function planTimeline(drill: DrillFile): { warmupEndMs: number; loadEndMs
 export interface WindowSwitch {
   /** Warm-up's planned end has come: opens `before` unless a step opened a later window already. */
   warmupEnded(): void;
-  /** Step `index` (in `method`) was applied: the first opens `during`, the last opens `after`. */
+  /**
+   * Step `index` (in `method`): the first opens `during` (call it as that step begins), the last
+   * opens `after` (call it once that step has been applied).
+   */
   stepApplied(index: number): void;
   /** The window operations are counted in now. */
   current(): WindowName;

@@ -21,8 +21,13 @@
  * - resurrected: only acknowledged deletes could have been last (no write could have landed after
  *   them), and the key is still readable or listed;
  * - listing_gap: readable after recovery but missing from the full listing.
- * A key whose final read failed (not a 404) is unverifiable: listed, not judged; except a 5xx answer
- * (not SlowDown) where an acknowledged write must still be there: lost (see unreadableWrite).
+ * A key whose final read failed (not a 404) is unverifiable: listed, not judged, with one
+ * exception: an acknowledged write must be there (no delete could have been last) and the server
+ * answered a 5xx (not a throttle) even after the read-back's retries, after recovery and rollback.
+ * The server cannot produce acknowledged bytes, so for a client they are lost (every replica write
+ * acknowledged and not stored reads back as 503 ServiceUnavailable); believing such an error
+ * temporary would be trusting the server's word. No answer at all (a reset, the deadline) and a
+ * throttle (come back later) stay unverifiable.
  *
  * A copy's bytes are the source's at the instant the copy took effect, which the history cannot
  * pin down (the source may have had a write fail or vanish): a copy may have written any bytes a
@@ -72,12 +77,30 @@ function possiblyLast(key: KeyHistory): Mutation[] {
     ...key.writes.map((record) => ({ kind: 'write', record }) as const),
     ...key.deletes.map((record) => ({ kind: 'delete', record }) as const),
   ];
-  const latestAckedStart = Math.max(
-    Number.NEGATIVE_INFINITY,
-    ...mutations.filter((m) => m.record.acked).map((m) => m.record.startedAtMs),
-  );
+  // A loop, not Math.max(...): a hot key may have more mutations than a call takes arguments.
+  let latestAckedStart = Number.NEGATIVE_INFINITY;
+  for (const m of mutations)
+    if (m.record.acked) latestAckedStart = Math.max(latestAckedStart, m.record.startedAtMs);
   // Ties count as overlapping: millisecond clocks cannot order two events in the same millisecond.
   return mutations.filter((m) => !m.record.acked || latestAckedStart <= m.record.endedAtMs);
+}
+
+/** Answers that say "not now" rather than "not there": never judged. */
+const THROTTLES: ReadonlySet<string> = new Set([
+  'SlowDown',
+  'Throttling',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TooManyRequests',
+]);
+
+function isServerFailure(
+  final: ReadBack['objects'] extends ReadonlyMap<string, infer V> ? V : never,
+): boolean {
+  // read-back.ts writes the error as `<status> <code>` when the server answered.
+  const [, status, code] = /^(\d{3}) (\S+)/.exec(final.error ?? '') ?? [];
+  const answered = final.status ?? (status === undefined ? undefined : Number(status));
+  return answered !== undefined && answered >= 500 && !THROTTLES.has(code ?? '');
 }
 
 function describeWrite(write: WriteRecord): string {
@@ -161,38 +184,25 @@ function judgeFinalState(
   }
 }
 
-/**
- * A final read the server answered with a 5xx other than SlowDown, after recovery and rollback,
- * for a key that an acknowledged write must still hold (no delete could have been last): the
- * server cannot produce acknowledged bytes, so for a client they are lost (every replica write
- * acknowledged and not stored reads back as 503 ServiceUnavailable). Believing such an error
- * temporary would be trusting the server's word. SlowDown (a throttle asking to come back later)
- * and no answer at all (a reset, the read-back's deadline) stay unverifiable.
- */
-function unreadableWrite(
-  name: string,
-  key: KeyHistory,
-  final: { readonly error?: string; readonly requestId?: string },
-): Finding | undefined {
-  // read-back.ts writes `<status> <code>` when the server answered.
-  if (final.error === undefined || !/^5\d\d /.test(final.error) || final.error.endsWith(' SlowDown')) {
-    return undefined;
-  }
+/** A key whose final read failed: lost when its bytes must exist and the server failed (see above). */
+function judgeUnreadable(name: string, key: KeyHistory, readBack: ReadBack, findings: Finding[]): boolean {
+  const final = readBack.objects.get(name)!;
   const last = possiblyLast(key);
-  if (last.some((m) => m.kind === 'delete')) return undefined;
-  const acked = last.flatMap((m) => (m.kind === 'write' && m.record.acked ? [m.record] : []));
-  if (acked.length === 0) return undefined;
-  const newest = acked.reduce((a, b) => (b.endedAtMs > a.endedAtMs ? b : a));
-  return {
+  const ackedLastWrites = last.flatMap((m) => (m.kind === 'write' && m.record.acked ? [m.record] : []));
+  const mustExist = ackedLastWrites.length > 0 && !last.some((m) => m.kind === 'delete');
+  if (!mustExist || !isServerFailure(final)) return false;
+  const newest = ackedLastWrites.reduce((a, b) => (b.endedAtMs > a.endedAtMs ? b : a));
+  findings.push({
     kind: 'lost',
     key: name,
     detail: `${describeWrite(newest)}; read back after recovery: ${final.error}`,
     requestIds: [
-      ...acked.flatMap((write) => write.requestIds),
+      ...ackedLastWrites.flatMap((write) => write.requestIds),
       ...(final.requestId === undefined ? [] : [final.requestId]),
     ],
     atMs: newest.endedAtMs,
-  };
+  });
+  return true;
 }
 
 function judgeReads(
@@ -243,9 +253,7 @@ export function checkIntegrity(
       continue;
     }
     if (final.error !== undefined) {
-      const unreadable = unreadableWrite(name, key, final);
-      if (unreadable === undefined) unverifiable.push(name);
-      else findings.push(unreadable);
+      if (!judgeUnreadable(name, key, readBack, findings)) unverifiable.push(name);
       continue;
     }
     finalReads += 1;

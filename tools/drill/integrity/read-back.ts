@@ -4,6 +4,7 @@
  * judges only these bytes and this listing, never what the server says about itself.
  */
 import { createHash } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ListAnswer, S3LoadClient } from '../../load/types.js';
 import type { ReadBack } from '../types.js';
 
@@ -12,6 +13,8 @@ export interface ReadBackOptions {
   readonly concurrency?: number;
   /** The whole read-back (GETs and listing): keys not read by then are unverifiable. */
   readonly deadlineMs?: number;
+  /** Waits before each new try of a GET that failed (not a 404); its length is the number of retries. */
+  readonly retryDelaysMs?: readonly number[];
   /** A listing longer than this many pages is cut (and marked incomplete). */
   readonly maxListPages?: number;
   readonly now?: () => number;
@@ -45,7 +48,28 @@ async function readObject(client: S3LoadClient, bucket: string, key: string): Pr
     return { sha256: null, ...id };
   }
   const cause = answer.errorCode ?? (answer.status === undefined ? 'no answer' : `HTTP ${answer.status}`);
-  return { sha256: null, error: answer.status === undefined ? cause : `${answer.status} ${cause}`, ...id };
+  if (answer.status === undefined) return { sha256: null, error: cause, ...id };
+  return { sha256: null, error: `${answer.status} ${cause}`, status: answer.status, ...id };
+}
+
+/**
+ * Reads a key, trying again after each of `retryDelaysMs` while the read fails (not a 404): a
+ * failure the checker may judge must not be a passing one.
+ */
+async function readObjectPatiently(
+  client: S3LoadClient,
+  bucket: string,
+  key: string,
+  retryDelaysMs: readonly number[],
+  remainingMs: () => number,
+): Promise<ObjectState> {
+  let state = await readObject(client, bucket, key);
+  for (const delayMs of retryDelaysMs) {
+    if (state.error === undefined || remainingMs() <= delayMs) return state;
+    await delay(delayMs);
+    state = await readObject(client, bucket, key);
+  }
+  return state;
 }
 
 async function listPrefix(
@@ -88,7 +112,13 @@ export async function readBack(
   keys: readonly string[],
   options: ReadBackOptions = {},
 ): Promise<ReadBack> {
-  const { concurrency = 16, deadlineMs = 120_000, maxListPages = 10_000, now = Date.now } = options;
+  const {
+    concurrency = 16,
+    deadlineMs = 120_000,
+    retryDelaysMs = [250, 1000],
+    maxListPages = 10_000,
+    now = Date.now,
+  } = options;
   const deadline = now() + deadlineMs;
   const remainingMs = () => deadline - now();
   const late: ObjectState = { sha256: null, error: OUT_OF_TIME };
@@ -103,7 +133,11 @@ export async function readBack(
         key,
         remainingMs() <= 0
           ? late
-          : await beforeDeadline(readObject(client, bucket, key), remainingMs(), late),
+          : await beforeDeadline(
+              readObjectPatiently(client, bucket, key, retryDelaysMs, remainingMs),
+              remainingMs(),
+              late,
+            ),
       );
     }
   };

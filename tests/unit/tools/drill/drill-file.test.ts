@@ -309,12 +309,18 @@ describe('parseDrillFile', () => {
     ],
     ['max_attempts of zero', drillWith((d) => (d.load.max_attempts = 0)), 'load.max_attempts'],
     ['a bucket S3 would refuse', drillWith((d) => (d.load.bucket = 'Drill_{run}')), 'load.bucket'],
+    [
+      'a bucket too long once {run} is the run id',
+      drillWith((d) => (d.load.bucket = `${'b'.repeat(40)}-{run}`)),
+      'load.bucket',
+    ],
     ['keep as a string', drillWith((d) => (d.load.keep = 'yes')), 'load.keep'],
     ['a rollback other than always', drillWith((d) => (d.rollback = 'never')), 'rollback'],
     ['an unknown mode', drillWith((d) => (d.mode = 'cloud')), 'mode'],
     ['a negative seed', drillWith((d) => (d.seed = -1)), 'seed'],
     ['a file that is a list', '- name: x\n', '(file)'],
     ['a file that is not YAML', 'name: [unclosed\n', fixture('drill.yaml')],
+    ['a key given twice', 'name: a\nname: b\n', fixture('drill.yaml')],
   ];
 
   it.each(refusals)('refuses %s, naming the field', (_case, text, field) => {

@@ -143,6 +143,17 @@ describe('judgeProbes', () => {
     });
   });
 
+  it('reads a window with bounds but no numbers as one without operations', () => {
+    // Prepare
+    const run = runWith({ warmup: healthy.warmup, before: healthy.before, after: healthy.after });
+
+    // Act
+    const [probe] = judgeProbes([{ probe: 'throughput_min', min: 1, during: true }], inputs(run));
+
+    // Assess
+    expect(probe!.windows[1]).toMatchObject({ window: 'during', value: 0, ok: false });
+  });
+
   it('does not judge a window the run never opened', () => {
     // Prepare: no steps: warm-up and before only.
     const run = runWith({ warmup: healthy.warmup, before: healthy.before }, [], BOUNDS.slice(0, 2));
@@ -226,6 +237,8 @@ describe('judgeProbes', () => {
       { t: 14_200, status: 503, ok: false, detail: '503 (expected 200)' },
       { t: 15_000, ok: false, detail: 'no answer within 2000ms' },
       { t: 25_000, status: 200, ok: true, detail: '200' },
+      // After load ended (the rollback): judges no window.
+      { t: 40_500, status: 503, ok: false, detail: '503 (expected 200)' },
     ];
     const spec: ProbeSpec = {
       probe: 'http',
@@ -290,6 +303,8 @@ describe('judgeProbes', () => {
     const queuePending = [
       { t: 22_000, value: 0 },
       { t: 39_000, value: 80 },
+      // Drained during the final check, after load ended: too late.
+      { t: 41_000, value: 0 },
     ];
 
     // Act

@@ -27,7 +27,7 @@ function read(key: string, sha256: string, startedAtMs: number, endedAtMs: numbe
   return { key, sha256, startedAtMs, endedAtMs, requestIds: [nextId('get')] };
 }
 
-type Final = string | null | { error: string };
+type Final = string | null | { error: string; status?: number };
 
 function readBackOf(
   finals: Record<string, Final>,
@@ -38,7 +38,7 @@ function readBackOf(
     Object.entries(finals).map(([key, final]) => [
       key,
       final !== null && typeof final === 'object'
-        ? { sha256: null, error: final.error, requestId: `final-${key}` }
+        ? { sha256: null, requestId: `final-${key}`, ...final }
         : { sha256: final, requestId: `final-${key}` },
     ]),
   );
@@ -113,7 +113,7 @@ describe('checkIntegrity', () => {
         'r/failed-delete-landed': null,
         'r/failed-delete-kept': 'J1',
         'r/deleted': null,
-        'r/unverifiable': { error: '503 SlowDown' },
+        'r/unverifiable': { error: '503 SlowDown', status: 503 },
         'r/source': 'M1',
         // The source's bytes changed under the copy in a way the history cannot see: still no fault.
         'r/copy': 'E1',
@@ -202,6 +202,76 @@ describe('checkIntegrity', () => {
     expect(report.violations[0]!.detail).toMatch(/still listed/);
   });
 
+  it('calls an acknowledged write the server cannot read after recovery lost', () => {
+    // Prepare: every replica write vanished; the server answers 503 for it.
+    const write = put('k', 'A', 0, 5);
+    const history: LoadHistory = { writes: [write], deletes: [], reads: [] };
+    const readBack = readBackOf({ k: { error: '503 ServiceUnavailable', status: 503 } }, ['k']);
+
+    // Act
+    const report = checkIntegrity(history, readBack, [firing('rule-vanish', write.requestIds[0]!)]);
+
+    // Assess
+    expect(report.violations).toEqual([
+      {
+        kind: 'lost',
+        key: 'k',
+        detail: 'put of A… acknowledged at 5ms; read back after recovery: 503 ServiceUnavailable',
+        requestIds: [write.requestIds[0], 'final-k'],
+        rules: ['rule-vanish'],
+        atMs: 5,
+      },
+    ]);
+    expect(report.unverifiable).toEqual([]);
+  });
+
+  it('reads the status from the error text when the read-back gave none, and needs no listing', () => {
+    // Prepare: the listing failed too (a server failing everything still loses acknowledged writes).
+    const history: LoadHistory = { writes: [put('k', 'A', 0, 5)], deletes: [], reads: [] };
+    const readBack = readBackOf({ k: { error: '500 InternalError' } }, [], 'page 1: InternalError');
+
+    // Act
+    const report = checkIntegrity(history, readBack, []);
+
+    // Assess
+    expect(report.violations.map(({ kind, key }) => ({ kind, key }))).toEqual([{ kind: 'lost', key: 'k' }]);
+  });
+
+  it('leaves a failed final read unverifiable when it proves nothing', () => {
+    // Prepare
+    const history: LoadHistory = {
+      writes: [
+        ...['throttled', 'no-answer', 'maybe-deleted', 'client-error'].map((key) => put(key, 'A', 0, 5)),
+        put('unacked', 'A', 0, 5, false),
+      ],
+      deletes: [del('maybe-deleted', 10, 12, false)],
+      reads: [],
+    };
+    const readBack = readBackOf(
+      {
+        throttled: { error: '503 SlowDown', status: 503 },
+        unacked: { error: '500 InternalError', status: 500 },
+        'no-answer': { error: 'ECONNRESET' },
+        'maybe-deleted': { error: '500 InternalError', status: 500 },
+        'client-error': { error: '403 AccessDenied', status: 403 },
+      },
+      ['throttled', 'no-answer', 'maybe-deleted', 'client-error'],
+    );
+
+    // Act
+    const report = checkIntegrity(history, readBack, []);
+
+    // Assess
+    expect(report.violations).toEqual([]);
+    expect([...report.unverifiable].sort()).toEqual([
+      'client-error',
+      'maybe-deleted',
+      'no-answer',
+      'throttled',
+      'unacked',
+    ]);
+  });
+
   it('does not judge listings when the listing failed', () => {
     // Prepare
     const history: LoadHistory = { writes: [put('k', 'A', 0, 5)], deletes: [], reads: [] };
@@ -226,6 +296,20 @@ describe('checkIntegrity', () => {
     ]);
   });
 
+  it('judges a hot key with 200,000 writes (a minute of load on one key) quickly', () => {
+    // Prepare
+    const writes = Array.from({ length: 200_000 }, (_, i) => put('hot', `v${i}`, i, i + 0.5));
+    const history: LoadHistory = { writes, deletes: [], reads: [] };
+
+    // Act
+    const started = performance.now();
+    const report = checkIntegrity(history, readBackOf({ hot: 'v199999' }, ['hot']), []);
+
+    // Assess
+    expect(report.violations).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
   it('reports nothing for any history of a correct (linearizable) store', () => {
     fc.assert(
       fc.property(fc.array(operationArbitrary, { maxLength: 40 }), (operations) => {
@@ -240,6 +324,36 @@ describe('checkIntegrity', () => {
         expect(report.unverifiable).toEqual([]);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('finds a lost write, a resurrected delete and a phantom read planted among any correct history', () => {
+    fc.assert(
+      fc.property(fc.array(operationArbitrary, { maxLength: 40 }), (operations) => {
+        // Prepare: a correct history, then three faults after it (times past any operation's).
+        const { history, readBack } = simulateCorrectStore(operations);
+        const planted: LoadHistory = {
+          writes: [...history.writes, put('p/lost', 'L', 500, 501), put('p/back', 'B', 500, 501)],
+          deletes: [...history.deletes, del('p/back', 510, 511)],
+          reads: [...history.reads, read('p/k0', 'never-sent', 520, 521)],
+        };
+        const objects = new Map(readBack.objects);
+        objects.set('p/lost', { sha256: null });
+        objects.set('p/back', { sha256: 'B' });
+        objects.set('p/k0', objects.get('p/k0') ?? { sha256: null });
+        const listed = new Set([...readBack.listed, 'p/back']);
+
+        // Act
+        const report = checkIntegrity(planted, { ...readBack, objects, listed }, []);
+
+        // Assess
+        expect(report.violations.map(({ kind, key }) => `${kind} ${key}`).sort()).toEqual([
+          'lost p/lost',
+          'phantom p/k0',
+          'resurrected p/back',
+        ]);
+      }),
+      { numRuns: 200 },
     );
   });
 });

@@ -20,9 +20,17 @@ const notUsed = (): never => {
  */
 function memoryS3(
   objects: Record<string, string>,
-  options: { pageSize?: number; failing?: string[]; hanging?: string[]; listFailsAtPage?: number } = {},
+  options: {
+    pageSize?: number;
+    failing?: string[];
+    /** Keys that fail (500) this many times, then answer. */
+    flaky?: Record<string, number>;
+    hanging?: string[];
+    listFailsAtPage?: number;
+  } = {},
 ) {
-  const { pageSize = 2, failing = [], hanging = [], listFailsAtPage } = options;
+  const { pageSize = 2, failing = [], flaky = {}, hanging = [], listFailsAtPage } = options;
+  const gets = new Map<string, number>();
   let inFlight = 0;
   let maxInFlight = 0;
   let requests = 0;
@@ -38,7 +46,17 @@ function memoryS3(
   const client: S3LoadClient = {
     kind: 'raw',
     async getObject(_bucket, key): Promise<GetAnswer> {
+      gets.set(key, (gets.get(key) ?? 0) + 1);
       if (hanging.includes(key)) return new Promise<GetAnswer>(() => {});
+      if ((flaky[key] ?? 0) >= gets.get(key)!) {
+        return answered({
+          ok: false,
+          status: 500,
+          errorCode: 'InternalError',
+          requestIds: [id()],
+          attempts: 1,
+        });
+      }
       if (failing.includes(key)) {
         return answered({
           ok: false,
@@ -89,7 +107,7 @@ function memoryS3(
     emptyAndDeleteBucket: async (): Promise<ClientAnswer> => notUsed(),
     close: async () => {},
   };
-  return { client, maxInFlight: () => maxInFlight };
+  return { client, maxInFlight: () => maxInFlight, gets: (key: string) => gets.get(key) ?? 0 };
 }
 
 describe('readBack', () => {
@@ -105,24 +123,44 @@ describe('readBack', () => {
     const s3 = memoryS3(objects, { failing: ['run/k4'] });
 
     // Act
-    const result = await readBack(s3.client, 'drill', 'run/', [
-      'run/k0',
-      'run/k1',
-      'run/k2',
-      'run/k4',
-      'run/k0',
-    ]);
+    const result = await readBack(
+      s3.client,
+      'drill',
+      'run/',
+      ['run/k0', 'run/k1', 'run/k2', 'run/k4', 'run/k0'],
+      { retryDelaysMs: [0] },
+    );
 
     // Assess
     expect([...result.objects]).toEqual([
       ['run/k0', { sha256: sha256('zero'), requestId: expect.any(String) }],
       ['run/k1', { sha256: sha256('one'), requestId: expect.any(String) }],
       ['run/k2', { sha256: null, requestId: expect.any(String) }],
-      ['run/k4', { sha256: null, error: '503 SlowDown', requestId: expect.any(String) }],
+      ['run/k4', { sha256: null, error: '503 SlowDown', status: 503, requestId: expect.any(String) }],
     ]);
     expect([...result.listed].sort()).toEqual(['run/k0', 'run/k1', 'run/k3', 'run/k4']);
     expect(result.listingRequestIds).toHaveLength(2);
     expect(result.listingError).toBeUndefined();
+  });
+
+  it('tries a failed GET again before it calls the key unreadable, but not a 404', async () => {
+    // Prepare
+    const s3 = memoryS3(
+      { 'run/flaky': 'bytes', 'run/broken': 'x' },
+      { flaky: { 'run/flaky': 2 }, failing: ['run/broken'] },
+    );
+
+    // Act
+    const result = await readBack(s3.client, 'drill', 'run/', ['run/flaky', 'run/broken', 'run/gone'], {
+      retryDelaysMs: [0, 0],
+    });
+
+    // Assess
+    expect(result.objects.get('run/flaky')).toMatchObject({ sha256: sha256('bytes') });
+    expect(s3.gets('run/flaky')).toBe(3);
+    expect(result.objects.get('run/broken')).toMatchObject({ error: '503 SlowDown', status: 503 });
+    expect(s3.gets('run/broken')).toBe(3);
+    expect(s3.gets('run/gone')).toBe(1);
   });
 
   it('keeps at most `concurrency` GETs in flight', async () => {
