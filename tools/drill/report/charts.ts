@@ -202,7 +202,8 @@ function renderSteps(steps: ChartMarks['steps'], x: (ms: number) => number): str
     return (
       `<g class="step-marker" data-step="${step.index}" data-at-ms="${step.atMs}">` +
       `<line x1="${at}" x2="${at}" y1="${PLOT.top}" y2="${PLOT.bottom}" stroke="#111827" stroke-width="1.2" stroke-dasharray="4 3"/>` +
-      `<text x="${at + 4}" y="${labelY}" font-size="10" fill="#111827">${escapeXml(text)}</text></g>`
+      `<text x="${at + 4}" y="${labelY}" font-size="10" fill="#111827">${escapeXml(text)}</text>` +
+      `<title>step #${step.index + 1} at ${formatDuration(step.atMs)}: ${escapeXml(step.label)}</title></g>`
     );
   });
   return `<g class="steps">${marks.join('')}</g>`;

@@ -110,5 +110,6 @@ describe('renderTimeSeriesChart', () => {
     expect(svg).not.toMatch(/<(script|b|i)>/);
     expect(svg).toContain('&lt;script&gt;x&lt;/script&gt;');
     expect(svg).toContain('&lt;b&gt;step&lt;/b&gt;');
+    expect(svg).toContain('<title>step #1 at 500ms: &lt;b&gt;step&lt;/b&gt;</title>');
   });
 });
