@@ -264,3 +264,24 @@ describe('the history', () => {
     expect(new Set(run.touchedKeys)).toEqual(touched);
   });
 });
+
+describe('a key space smaller than the operations in flight', () => {
+  it('turns an operation that finds no free key into a list, never sharing a key', async () => {
+    // Prepare: 8 workers, 3 keys, puts only.
+    const client = fakeLoadClient({ turns: (_call, index) => 1 + (index % 5) });
+
+    // Act
+    const run = await startLoad(
+      spec({ keys: 3, mix: { put: 1 }, loop: { kind: 'closed', concurrency: 8 } }),
+      {},
+      {
+        client,
+      },
+    ).done;
+
+    // Assess
+    expect(client.overlaps).toEqual([]);
+    expect(run.total.byOperation.put!.ops).toBeGreaterThan(0);
+    expect(run.total.byOperation.list!.ops).toBeGreaterThan(0);
+  });
+});
