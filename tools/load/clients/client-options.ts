@@ -16,3 +16,8 @@ export function transportErrorCode(error: unknown): string {
   if (typeof name === 'string' && name !== '' && name !== 'Error') return name;
   return 'NetworkError';
 }
+
+/** S3's `x-amz-request-id`; `x-amzn-requestid` where an emulator (moto) names it so. */
+export function requestIdOf(headers: Readonly<Record<string, string>> | undefined): string | undefined {
+  return headers?.['x-amz-request-id'] ?? headers?.['x-amzn-requestid'];
+}

@@ -224,7 +224,9 @@ export class Http1Pool {
       if (connection.alive && now - connection.idleSince < IDLE_REUSE_MS) return connection;
       connection.socket.destroy();
     }
-    const socket = connect({ host: this.hostname, port: this.port, noDelay: true }) as WithState;
+    // `[::1]` is how a URL writes an IPv6 host; connect() wants it bare.
+    const host = this.hostname.replace(/^\[(.*)\]$/, '$1');
+    const socket = connect({ host, port: this.port, noDelay: true }) as WithState;
     const connection: Connection = { socket, idleSince: now, current: undefined, alive: true };
     socket[STATE] = connection;
     socket.pool = this;

@@ -5,10 +5,19 @@
  * by a timeout.
  */
 import type { ClientAnswer, GetAnswer, ListAnswer, PutAnswer, S3LoadClient } from '../types.js';
-import { DEFAULT_REQUEST_TIMEOUT_MS, type LoadClientOptions } from './client-options.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, type LoadClientOptions, requestIdOf } from './client-options.js';
 import { Http1Pool, type HttpExchange } from './http1-pool.js';
 
 type Exchange = HttpExchange;
+
+/**
+ * A SigV4-shaped Authorization that signs nothing. mock-s3 accepts any or no signature; emulators
+ * that only look for the header (moto answers an anonymous GET 403) accept this one, and a real
+ * S3 refuses it, as it would refuse no signature.
+ */
+const SIGNATURE_LINES =
+  'authorization: AWS4-HMAC-SHA256 Credential=mock-s3-load/20240101/us-east-1/s3/aws4_request, ' +
+  'SignedHeaders=host, Signature=0\r\nx-amz-content-sha256: UNSIGNED-PAYLOAD\r\n';
 
 /** Parallel deletes while a bucket is emptied. */
 const EMPTY_CONCURRENCY = 16;
@@ -52,8 +61,8 @@ function errorCodeOf(exchange: Exchange): string {
   return `Http${exchange.status ?? ''}`;
 }
 
-function requestIdOf(exchange: Exchange): string[] {
-  const id = exchange.headers?.['x-amz-request-id'];
+function requestIdsOf(exchange: Exchange): string[] {
+  const id = requestIdOf(exchange.headers);
   return typeof id === 'string' ? [id] : [];
 }
 
@@ -64,7 +73,7 @@ function answerOf(exchange: Exchange): ClientAnswer {
     ok,
     status,
     errorCode: ok ? undefined : errorCodeOf(exchange),
-    requestIds: requestIdOf(exchange),
+    requestIds: requestIdsOf(exchange),
     attempts: 1,
   };
 }
@@ -85,7 +94,12 @@ class RawLoadClient implements S3LoadClient {
 
   /** One request; resolves (never rejects) once the whole answer is read or the time bound passed. */
   private exchange(method: string, path: string, headerLines = '', body?: Buffer): Promise<Exchange> {
-    return this.pool.send(method, path, headerLines, body);
+    return this.pool.send(
+      method,
+      path,
+      headerLines === '' ? SIGNATURE_LINES : SIGNATURE_LINES + headerLines,
+      body,
+    );
   }
 
   private objectPath(bucket: string, key: string): string {
@@ -155,7 +169,7 @@ class RawLoadClient implements S3LoadClient {
     const path = this.objectPath(bucket, key);
     const requestIds: string[] = [];
     const created = await this.exchange('POST', `${path}?uploads`);
-    requestIds.push(...requestIdOf(created));
+    requestIds.push(...requestIdsOf(created));
     const uploadId = xmlValue(created.body?.toString('utf8') ?? '', 'UploadId');
     if (!answerOf(created).ok || uploadId === undefined) {
       return { ...answerOf(created), ok: false, errorCode: errorCodeOf(created), requestIds };
@@ -165,7 +179,7 @@ class RawLoadClient implements S3LoadClient {
     for (let offset = 0, number = 1; offset < body.length || number === 1; offset += partSize, number++) {
       const part = body.subarray(offset, offset + partSize);
       const uploaded = await this.exchange('PUT', `${path}?partNumber=${number}&${uploadQuery}`, '', part);
-      requestIds.push(...requestIdOf(uploaded));
+      requestIds.push(...requestIdsOf(uploaded));
       const etag = uploaded.headers?.etag;
       if (!answerOf(uploaded).ok || typeof etag !== 'string') {
         await this.exchange('DELETE', `${path}?${uploadQuery}`);
@@ -180,7 +194,7 @@ class RawLoadClient implements S3LoadClient {
       'content-type: application/xml\r\n',
       xml,
     );
-    requestIds.push(...requestIdOf(completed));
+    requestIds.push(...requestIdsOf(completed));
     return { ...this.completedWrite(completed), requestIds, attempts: 1 };
   }
 

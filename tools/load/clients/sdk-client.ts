@@ -19,7 +19,12 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import type { ClientAnswer, GetAnswer, ListAnswer, PutAnswer, S3LoadClient } from '../types.js';
-import { DEFAULT_REQUEST_TIMEOUT_MS, type LoadClientOptions, transportErrorCode } from './client-options.js';
+import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type LoadClientOptions,
+  requestIdOf,
+  transportErrorCode,
+} from './client-options.js';
 
 type AnyCommand = Parameters<S3Client['send']>[0];
 /** One attempt's step of the SDK's stack, seen untyped: only the raw response's headers are read. */
@@ -45,6 +50,10 @@ interface Sent<T> {
 }
 
 const EMPTY_CONCURRENCY = 16;
+
+interface HeaderBag {
+  headers?: Record<string, string>;
+}
 
 /** The S3 code of a failed call: the service's code, or a transport one when no answer came. */
 function errorCodeOf(error: SdkFailure, status: number | undefined): string {
@@ -84,13 +93,11 @@ class SdkLoadClient implements S3LoadClient {
       (next) => async (args) => {
         try {
           const result = await next(args);
-          const id = (result.response as { headers?: Record<string, string> }).headers?.['x-amz-request-id'];
+          const id = requestIdOf((result.response as HeaderBag).headers);
           if (id !== undefined) requestIds.push(id);
           return result;
         } catch (error) {
-          const id = (error as { $response?: { headers?: Record<string, string> } }).$response?.headers?.[
-            'x-amz-request-id'
-          ];
+          const id = requestIdOf((error as { $response?: HeaderBag }).$response?.headers);
           if (id !== undefined) requestIds.push(id);
           throw error;
         }

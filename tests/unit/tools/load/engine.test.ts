@@ -222,3 +222,66 @@ describe('the open loop', () => {
     expect(run.total.errors).toBe(run.total.errorsByCode.Dropped);
   });
 });
+
+describe('the history', () => {
+  it('records what was sent and received, so a checker can compare bytes without asking the server', async () => {
+    // Prepare: every fifth write fails (unacknowledged: it may or may not have happened).
+    const client = fakeLoadClient({
+      acknowledge: (_call, index) => index % 5 !== 0,
+      turns: (_c, i) => 1 + (i % 3),
+    });
+
+    // Act
+    const run = await startLoad(
+      spec({ recordHistory: true, loop: { kind: 'closed', concurrency: 4 } }),
+      {},
+      {
+        client,
+      },
+    ).done;
+
+    // Assess: each write's SHA-256 is of the bytes the client was given (a copy: its source's).
+    const history = run.history!;
+    const writes = client.calls.filter((call) => ['put', 'multipart', 'copy'].includes(call.operation));
+    expect(history.writes).toHaveLength(writes.length);
+    expect(history.writes.some((write) => !write.acked)).toBe(true);
+    // A copy's expected bytes are its source's last ACKNOWLEDGED bytes.
+    const ackedSha = new Map<string, string>();
+    const expected: string[] = [];
+    client.calls.forEach((call, index) => {
+      if (!['put', 'multipart', 'copy'].includes(call.operation)) return;
+      const sha = call.operation === 'copy' ? ackedSha.get(call.sourceKey!)! : sha256Hex(call.body!);
+      expected.push(`${call.key} ${sha}`);
+      if (index % 5 !== 0) ackedSha.set(call.key!, sha);
+    });
+    expect(history.writes.map((write) => `${write.key} ${write.sha256}`).sort()).toEqual(expected.sort());
+    // Reads: the SHA-256 of what came back, bytes some write sent to that key.
+    expect(history.reads.length).toBeGreaterThan(10);
+    const sent = new Set(expected);
+    expect(history.reads.filter((read) => !sent.has(`${read.key} ${read.sha256}`))).toEqual([]);
+    expect(history.deletes.length).toBe(client.calls.filter((call) => call.operation === 'delete').length);
+    const touched = new Set(client.calls.flatMap((call) => [call.key, call.sourceKey].filter(Boolean)));
+    expect(new Set(run.touchedKeys)).toEqual(touched);
+  });
+});
+
+describe('a key space smaller than the operations in flight', () => {
+  it('turns an operation that finds no free key into a list, never sharing a key', async () => {
+    // Prepare: 8 workers, 3 keys, puts only.
+    const client = fakeLoadClient({ turns: (_call, index) => 1 + (index % 5) });
+
+    // Act
+    const run = await startLoad(
+      spec({ keys: 3, mix: { put: 1 }, loop: { kind: 'closed', concurrency: 8 } }),
+      {},
+      {
+        client,
+      },
+    ).done;
+
+    // Assess
+    expect(client.overlaps).toEqual([]);
+    expect(run.total.byOperation.put!.ops).toBeGreaterThan(0);
+    expect(run.total.byOperation.list!.ops).toBeGreaterThan(0);
+  });
+});

@@ -61,6 +61,24 @@ describe('mock-s3 load: bad flags', () => {
   });
 });
 
+describe('mock-s3 load against nothing', () => {
+  it('exits 1 naming the target when the bucket cannot be created there', async () => {
+    // Prepare
+    const io = captureIo();
+
+    // Act
+    const code = await run(
+      ['load', '--target', 'http://127.0.0.1:9', '--client', 'raw', '--bucket', 'b-1'],
+      io,
+    );
+
+    // Assess
+    expect(code).toBe(1);
+    expect(io.err()).toContain('cannot create bucket b-1 at http://127.0.0.1:9: ECONNREFUSED');
+    expect(io.out()).toBe('');
+  });
+});
+
 describe('mock-s3 load against an embedded server', () => {
   let server: EmbeddedServer;
   let outDir: string;

@@ -19,13 +19,13 @@ afterEach(async () => {
   }
 });
 
-async function listen(server: Server | TcpServer): Promise<Http1Pool> {
+async function listen(server: Server | TcpServer, now?: () => number): Promise<Http1Pool> {
   servers.push(server);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('no port');
-  const pool = new Http1Pool('127.0.0.1', address.port, 1_000);
+  const pool = new Http1Pool('127.0.0.1', address.port, 1_000, now);
   pools.push(pool);
   return pool;
 }
@@ -116,5 +116,29 @@ describe('Http1Pool', () => {
     expect(reset).toEqual({ transportError: 'ECONNRESET' });
     expect(silent).toEqual({ transportError: 'Timeout' });
     expect(performance.now() - started).toBeLessThan(2_500);
+  });
+
+  it('does not reuse a connection idle for seconds: the server may be closing it as the request leaves', async () => {
+    // Prepare: a clock the test moves.
+    let clock = 0;
+    const sockets = new Set<unknown>();
+    const pool = await listen(
+      createServer((request, response) => {
+        sockets.add(request.socket);
+        request.resume();
+        response.writeHead(200, { 'content-length': 2 }).end('ok');
+      }),
+      () => clock,
+    );
+
+    // Act
+    await pool.send('GET', '/1', '');
+    clock += 500;
+    await pool.send('GET', '/2', '');
+    clock += 10_000;
+    await pool.send('GET', '/3', '');
+
+    // Assess: the quick second request reused the connection, the one after a long idle did not.
+    expect(sockets.size).toBe(2);
   });
 });
