@@ -1,12 +1,15 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import type { DrillResult } from '../../tools/drill/types.js';
+import { DRILL_TEST_TIMEOUT_MS } from '../support/drill/library-cases.js';
 import { reportsDir, TEST_DRILLS } from '../support/drill/run-drill.js';
 import { type FaultTarget, startFaultServer } from '../support/e2e/faults.js';
 
 const EXIT_TIMEOUT_MS = 60_000;
+
+jest.setTimeout(DRILL_TEST_TIMEOUT_MS);
 
 // Ctrl-C in the middle of a fault: the load stops, the rollback runs, the report is written and
 // marked aborted, and the command exits 130 — in a real process, with a real SIGINT.

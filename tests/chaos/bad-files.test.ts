@@ -1,9 +1,12 @@
 import { existsSync } from 'node:fs';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { DRILL_TEST_TIMEOUT_MS } from '../support/drill/library-cases.js';
 import { drillCommand, reportsDir, TEST_DRILLS } from '../support/drill/run-drill.js';
 import { type FaultTarget, startFaultServer } from '../support/e2e/faults.js';
 import { freePort } from '../support/e2e/server.js';
+
+jest.setTimeout(DRILL_TEST_TIMEOUT_MS);
 
 // A drill that cannot run says why, naming the field, exits 2, and leaves nothing behind: no
 // rule on the control plane, no bucket, no report.

@@ -1,7 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { CI_TIME_SCALE, EMBEDDED_CASES } from '../support/drill/library-cases.js';
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { CI_TIME_SCALE, DRILL_TEST_TIMEOUT_MS, EMBEDDED_CASES } from '../support/drill/library-cases.js';
 import { LIBRARY, reportsDir, runDrillFile } from '../support/drill/run-drill.js';
 import { type FaultTarget, startFaultServer } from '../support/e2e/faults.js';
+
+jest.setTimeout(DRILL_TEST_TIMEOUT_MS);
 
 // The consistency drills of the library against an embedded server of this file's own, one after another
 // (rules are global to a server), each at CI_TIME_SCALE of its timeline.

@@ -1,8 +1,10 @@
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { CI_TIME_SCALE } from '../support/drill/library-cases.js';
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { CI_TIME_SCALE, DRILL_TEST_TIMEOUT_MS } from '../support/drill/library-cases.js';
 import { reportsDir, runDrillFile, TEST_DRILLS } from '../support/drill/run-drill.js';
 import { type FaultTarget, startFaultServer } from '../support/e2e/faults.js';
+
+jest.setTimeout(DRILL_TEST_TIMEOUT_MS);
 
 // A runner that cannot fail is not tested: these drills must end with exit 1, saying which probe,
 // in which window, and (integrity) which keys.

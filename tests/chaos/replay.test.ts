@@ -1,12 +1,15 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { runDrill } from '../../tools/drill/runner.js';
 import type { DrillResult } from '../../tools/drill/types.js';
 import type { LoadRun } from '../../tools/load/types.js';
+import { DRILL_TEST_TIMEOUT_MS } from '../support/drill/library-cases.js';
 import { captureIo, reportsDir, TEST_DRILLS } from '../support/drill/run-drill.js';
 import { type FaultTarget, startFaultServer } from '../support/e2e/faults.js';
 
 /** How many of the rule's matches the test compares (a coincidence is 1 in 2^20 per alignment). */
 const MATCHES = 20;
+
+jest.setTimeout(DRILL_TEST_TIMEOUT_MS);
 
 // FAULTS.md determinism through a drill: the same seed, file and target give the same faults at the
 // same match numbers of each rule. Which request is the rule's first match depends on when the

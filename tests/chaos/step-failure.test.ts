@@ -1,9 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import type { DrillResult } from '../../tools/drill/types.js';
+import { DRILL_TEST_TIMEOUT_MS } from '../support/drill/library-cases.js';
 import { drillCommand, reportsDir, TEST_DRILLS } from '../support/drill/run-drill.js';
 import { type FaultTarget, startFaultServer } from '../support/e2e/faults.js';
+
+jest.setTimeout(DRILL_TEST_TIMEOUT_MS);
 
 // A step the server refuses mid-run (here every drill rule: this server allows TTLs of at most a
 // minute, the drill's rules live past its end) ends the run with exit 2 and verdict error: the

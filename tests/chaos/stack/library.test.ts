@@ -1,8 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { CI_TIME_SCALE, STACK_CASES } from '../../support/drill/library-cases.js';
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { CI_TIME_SCALE, DRILL_TEST_TIMEOUT_MS, STACK_CASES } from '../../support/drill/library-cases.js';
 import { LIBRARY, reportsDir, runDrillFile } from '../../support/drill/run-drill.js';
 import { FaultsClient } from '../../support/e2e/faults.js';
 import { type StackEnv, stackEnv } from '../../support/stack/stack-env.js';
+
+jest.setTimeout(DRILL_TEST_TIMEOUT_MS);
 
 // The drills that need stack mode (a worker killed with SIGKILL, a node cut off by the kernel),
 // against the test stack, each at CI_TIME_SCALE of its timeline. Run by the stack project.
