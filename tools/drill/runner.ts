@@ -70,8 +70,13 @@ export interface DrillRunOptions {
   readonly observeLoad?: (run: LoadRun) => void;
 }
 
-/** How long the final read-back and the bucket's removal may take before the run gives up on them. */
+/** How long emptying and deleting the drill's bucket may take before the run gives up on it. */
 const CLEANUP_TIMEOUT_MS = 60_000;
+/**
+ * A backstop only: the read-back keeps its own deadline (120 s) and answers what it read by then,
+ * the rest unverifiable. Past this, it is not answering at all, and the integrity probe is unjudged.
+ */
+const READ_BACK_BACKSTOP_MS = 150_000;
 
 /**
  * Runs one drill and resolves with its result (exit code inside). Refusals (a bad file, a target
@@ -204,7 +209,7 @@ export async function runDrill(options: DrillRunOptions, io: CliIo): Promise<Dri
         // A read-back that cannot finish leaves the integrity probe unjudged (it fails), not the run.
         truth = await withTimeout(
           readBack(setup, bucket, keyPrefix, run.touchedKeys),
-          CLEANUP_TIMEOUT_MS,
+          READ_BACK_BACKSTOP_MS,
           'the read-back',
         ).catch((error: unknown) => {
           log(`integrity: the read-back failed: ${messageOf(error)}`);
