@@ -6,6 +6,7 @@
  */
 import type { ClientAnswer, GetAnswer, ListAnswer, PutAnswer, S3LoadClient } from '../types.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, type LoadClientOptions, requestIdOf } from './client-options.js';
+import { deleteEveryObject } from './delete-every-object.js';
 import { Http1Pool, type HttpExchange } from './http1-pool.js';
 
 type Exchange = HttpExchange;
@@ -18,9 +19,6 @@ type Exchange = HttpExchange;
 const SIGNATURE_LINES =
   'authorization: AWS4-HMAC-SHA256 Credential=mock-s3-load/20240101/us-east-1/s3/aws4_request, ' +
   'SignedHeaders=host, Signature=0\r\nx-amz-content-sha256: UNSIGNED-PAYLOAD\r\n';
-
-/** Parallel deletes while a bucket is emptied. */
-const EMPTY_CONCURRENCY = 16;
 
 /** Encodes a key for a path-style URL: every segment escaped, the slashes kept. */
 export function encodeKeyPath(key: string): string {
@@ -203,19 +201,8 @@ class RawLoadClient implements S3LoadClient {
   }
 
   async emptyAndDeleteBucket(bucket: string): Promise<ClientAnswer> {
-    let token: string | undefined;
-    do {
-      const page = await this.listObjects(bucket, '', token);
-      if (!page.ok) return page;
-      for (let i = 0; i < page.keys.length; i += EMPTY_CONCURRENCY) {
-        const deleted = await Promise.all(
-          page.keys.slice(i, i + EMPTY_CONCURRENCY).map((key) => this.deleteObject(bucket, key)),
-        );
-        const failed = deleted.find((answer) => !answer.ok);
-        if (failed !== undefined) return failed;
-      }
-      token = page.nextContinuationToken;
-    } while (token !== undefined);
+    const failed = await deleteEveryObject(this, bucket);
+    if (failed !== undefined) return failed;
     return answerOf(await this.exchange('DELETE', `/${encodeURIComponent(bucket)}`));
   }
 

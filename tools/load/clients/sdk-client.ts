@@ -25,6 +25,7 @@ import {
   requestIdOf,
   transportErrorCode,
 } from './client-options.js';
+import { deleteEveryObject } from './delete-every-object.js';
 
 type AnyCommand = Parameters<S3Client['send']>[0];
 /** One attempt's step of the SDK's stack, seen untyped: only the raw response's headers are read. */
@@ -48,8 +49,6 @@ interface Sent<T> {
   readonly output?: T;
   readonly answer: ClientAnswer;
 }
-
-const EMPTY_CONCURRENCY = 16;
 
 interface HeaderBag {
   headers?: Record<string, string>;
@@ -233,19 +232,8 @@ class SdkLoadClient implements S3LoadClient {
   }
 
   async emptyAndDeleteBucket(bucket: string): Promise<ClientAnswer> {
-    let token: string | undefined;
-    do {
-      const page = await this.listObjects(bucket, '', token);
-      if (!page.ok) return page;
-      for (let i = 0; i < page.keys.length; i += EMPTY_CONCURRENCY) {
-        const deleted = await Promise.all(
-          page.keys.slice(i, i + EMPTY_CONCURRENCY).map((key) => this.deleteObject(bucket, key)),
-        );
-        const failed = deleted.find((answer) => !answer.ok);
-        if (failed !== undefined) return failed;
-      }
-      token = page.nextContinuationToken;
-    } while (token !== undefined);
+    const failed = await deleteEveryObject(this, bucket);
+    if (failed !== undefined) return failed;
     return (await this.send(new DeleteBucketCommand({ Bucket: bucket }))).answer;
   }
 

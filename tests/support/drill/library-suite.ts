@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { type FaultTarget, startFaultServer } from '../e2e/faults.js';
+import { CI_TIME_SCALE, DRILL_TEST_TIMEOUT_MS, EMBEDDED_CASES } from './library-cases.js';
+import { LIBRARY, reportsDir, runDrillFile } from './run-drill.js';
+
+/**
+ * One group of the library's embedded drills against an embedded server of the calling file's own,
+ * one after another (rules are global to a server), each at CI_TIME_SCALE of its timeline. The
+ * groups are separate test files so jest runs them side by side.
+ */
+export function describeEmbeddedLibrary(group: keyof typeof EMBEDDED_CASES): void {
+  jest.setTimeout(DRILL_TEST_TIMEOUT_MS);
+
+  describe(`drill library (${group}) in embedded mode`, () => {
+    let server: FaultTarget;
+    let reports: Awaited<ReturnType<typeof reportsDir>>;
+
+    beforeAll(async () => {
+      server = await startFaultServer();
+      reports = await reportsDir();
+    });
+    afterAll(async () => {
+      await server?.close();
+      await reports?.remove();
+    });
+
+    test.each(EMBEDDED_CASES[group].map((c) => [c.file, c] as const))(
+      '%s reaches its verdict',
+      async (file, drill) => {
+        const { result, stderr } = await runDrillFile(`${LIBRARY}${file}`, server, {
+          out: reports.out(file),
+          timeScale: CI_TIME_SCALE,
+        });
+
+        if (result.exitCode !== drill.exitCode) {
+          throw new Error(
+            `exit ${result.exitCode} (${result.reason}), expected ${drill.exitCode}:\n${stderr}`,
+          );
+        }
+        expect(result.verdict).toBe(drill.exitCode === 0 ? 'passed' : 'failed');
+        drill.shows?.(result);
+        // Rolled back: nothing of the drill is left on the server.
+        expect(await server.faults.listRules()).toEqual([]);
+      },
+    );
+  });
+}
