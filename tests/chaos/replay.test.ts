@@ -8,12 +8,18 @@ import { type FaultTarget, startFaultServer } from '../support/e2e/faults.js';
 
 /** How many of the rule's matches the test compares (a coincidence is 1 in 2^20 per alignment). */
 const MATCHES = 20;
+/**
+ * How many PUTs may start between the step's start and the rule being in force (the control call
+ * takes its time on a loaded machine: two PUTs slipped in once in CI), so the runs are compared
+ * at every offset up to this one.
+ */
+const MAX_SHIFT = 4;
 
 jest.setTimeout(DRILL_TEST_TIMEOUT_MS);
 
 // FAULTS.md determinism through a drill: the same seed, file and target give the same faults at the
 // same match numbers of each rule. Which request is the rule's first match depends on when the
-// step lands (one PUT may be in flight meanwhile), so the two runs are aligned within one request.
+// step lands (PUTs go on while the rule is being added), so the two runs are aligned within MAX_SHIFT.
 describe('a drill replayed from its seed', () => {
   let server: FaultTarget;
   let reports: Awaited<ReturnType<typeof reportsDir>>;
@@ -65,7 +71,7 @@ describe('a drill replayed from its seed', () => {
     expect(b.length).toBeGreaterThan(MATCHES + 1);
     // Both fault about half, and not all alike: a pattern worth comparing.
     expect(a.filter(Boolean).length).toBeGreaterThan(MATCHES / 5);
-    const aligned = [0, 1].some(
+    const aligned = Array.from({ length: MAX_SHIFT + 1 }, (_, shift) => shift).some(
       (shift) =>
         pattern(a.slice(shift, shift + MATCHES)) === pattern(b.slice(0, MATCHES)) ||
         pattern(b.slice(shift, shift + MATCHES)) === pattern(a.slice(0, MATCHES)),
