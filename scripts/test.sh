@@ -128,21 +128,29 @@ phase_end
 
 log "timings:"
 printf '%s\n' "${timings[@]}" >&2
-# One plain closing line that any CI can read: the counts of every jest run (a run without a report
+# Each drill test of tests/chaos with its outcome and time (the drills' record in a CI log), then one
+# plain closing line that any CI can read: the counts of every jest run (a run without a report
 # counts as one failure).
 node -e '
   const fs = require("fs");
   const [dir, ...names] = process.argv.slice(1);
   let passed = 0, failed = 0;
+  const drills = [];
   for (const name of [...new Set(names)]) {
     try {
       const r = JSON.parse(fs.readFileSync(`${dir}/${name}.json`, "utf8"));
       passed += r.numPassedTests;
       failed += r.numFailedTests + r.numRuntimeErrorTestSuites;
+      for (const file of r.testResults.filter((t) => t.name.includes("/tests/chaos/"))) {
+        for (const test of file.assertionResults) {
+          drills.push(`  ${test.status.padEnd(7)} ${((test.duration ?? 0) / 1000).toFixed(1).padStart(5)}s  ${test.fullName}`);
+        }
+      }
     } catch {
       failed += 1;
     }
   }
+  if (drills.length > 0) console.error(`[test] drills (tests/chaos):\n${drills.join("\n")}`);
   console.log(`${passed} passed, ${failed} failed`);
 ' "$results_dir" "${runs[@]}" || true
 exit "$status"
