@@ -200,8 +200,8 @@ export async function runDrill(options: DrillRunOptions, io: CliIo): Promise<Dri
         stopper.dispose();
         status.finish();
         // Rollback always: after the load, on a step's failure, on Ctrl-C, on an exception.
+        // (The actuator prints each line as it undoes it; the report keeps them.)
         rollbackLog.push(...(await actuator.rollback()));
-        for (const line of rollbackLog) log(`rollback: ${line}`);
       }
       let truth: ReadBack | undefined;
       if (run.history !== undefined && io.signal?.aborted !== true && stepFailure === undefined) {
