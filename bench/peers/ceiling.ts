@@ -2,6 +2,7 @@
 // and forgets it, GET answers bytes already in memory), so the best any Node HTTP server can reach
 // on this machine. Prints `{"port":N}` once listening; SIGTERM closes it.
 import { createServer } from 'node:http';
+import { serveChild } from './serve-child.js';
 
 const ETAG = '"00000000000000000000000000000000"';
 /** Last body size written per path, and one body buffer per size, so memory stays bounded. */
@@ -43,13 +44,4 @@ const server = createServer((request, response) => {
   response.writeHead(405, { 'content-length': 0 }).end();
 });
 
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  process.stdout.write(`${JSON.stringify({ port })}\n`);
-});
-
-process.once('SIGTERM', () => {
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-});
+serveChild(server);

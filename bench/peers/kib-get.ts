@@ -2,6 +2,7 @@
 // every PUT with 200, whatever the path or query (the SDK adds `?x-id=...`). As little work as a
 // server can do, so what is measured is the client. Prints `{"port":N}` once listening.
 import { createServer } from 'node:http';
+import { serveChild } from './serve-child.js';
 
 const BODY = Buffer.alloc(1024, 'k');
 const GET_HEADERS = {
@@ -21,13 +22,4 @@ const server = createServer((request, response) => {
 });
 server.keepAliveTimeout = 60_000;
 
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  process.stdout.write(`${JSON.stringify({ port })}\n`);
-});
-
-process.once('SIGTERM', () => {
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-});
+serveChild(server);

@@ -9,7 +9,7 @@ import type { KeyOutcome, KeySpace } from './key-space.js';
 import type { OperationChooser } from './operation-mix.js';
 import type { PayloadSource } from './payloads.js';
 import type { RandomSource } from './seeded-random.js';
-import type { ClientAnswer, LoadOperation, S3LoadClient } from './types.js';
+import type { ClientAnswer, LoadOperation, PutAnswer, S3LoadClient, WriteRecord } from './types.js';
 
 /** Multipart parts are S3's minimum part size, so small objects go up as one (last) part. */
 export const MULTIPART_PART_SIZE = 5 * 1024 * 1024;
@@ -112,6 +112,28 @@ export async function runOperation(
   return answer;
 }
 
+/** Records a write (put, multipart or copy) in the history; the key's bytes are known only if acknowledged. */
+function written(
+  context: OperationContext,
+  key: string,
+  sha256: string,
+  startedAtMs: number,
+  answer: PutAnswer,
+  operation: WriteRecord['operation'],
+): [ClientAnswer, KeyOutcome] {
+  context.history?.write({
+    key,
+    sha256,
+    startedAtMs,
+    endedAtMs: context.elapsed(),
+    acked: answer.ok,
+    etag: answer.etag,
+    requestIds: answer.requestIds,
+    operation,
+  });
+  return [answer, answer.ok ? { kind: 'written', sha256 } : { kind: 'unknown' }];
+}
+
 async function send(
   context: OperationContext,
   planned: PlannedOperation,
@@ -128,33 +150,13 @@ async function send(
         planned.operation === 'put'
           ? await client.putObject(bucket, keyName, body)
           : await client.multipartUpload(bucket, keyName, body, MULTIPART_PART_SIZE);
-      history?.write({
-        key: keyName,
-        sha256,
-        startedAtMs,
-        endedAtMs: context.elapsed(),
-        acked: answer.ok,
-        etag: answer.etag,
-        requestIds: answer.requestIds,
-        operation: planned.operation,
-      });
-      return [answer, answer.ok ? { kind: 'written', sha256 } : { kind: 'unknown' }];
+      return written(context, keyName, sha256, startedAtMs, answer, planned.operation);
     }
     case 'copy': {
       // The destination's expected bytes are the source's last acknowledged bytes.
       const sha256 = keys.sha256Of(planned.sourceKey!) ?? '';
       const answer = await client.copyObject(bucket, keys.keyName(planned.sourceKey!), keyName);
-      history?.write({
-        key: keyName,
-        sha256,
-        startedAtMs,
-        endedAtMs: context.elapsed(),
-        acked: answer.ok,
-        etag: answer.etag,
-        requestIds: answer.requestIds,
-        operation: 'copy',
-      });
-      return [answer, answer.ok ? { kind: 'written', sha256 } : { kind: 'unknown' }];
+      return written(context, keyName, sha256, startedAtMs, answer, 'copy');
     }
     case 'get': {
       const answer = await client.getObject(bucket, keyName);
