@@ -51,7 +51,7 @@ done
 
 phase "lint and type-check"
 npx biome check .
-npx depcruise --config .dependency-cruiser.cjs functions layers shared gateway workers
+npx depcruise --config .dependency-cruiser.cjs functions layers shared gateway workers tools
 npx tsc -p tsconfig.json --noEmit
 
 # --- jest: embedded pass, then the test stack -----------------------------------------------------

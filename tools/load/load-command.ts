@@ -7,7 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../cli/commands.js';
-import type { CliIo } from '../cli/main.js';
+import type { CliIo } from '../cli/io.js';
 import { watchActiveFaults } from './active-faults.js';
 import { createLoadClient } from './clients/create-client.js';
 import { startLoad } from './engine.js';
@@ -96,7 +96,7 @@ async function runWithStatus(
 ): Promise<{ run: LoadRun; interrupted: boolean }> {
   const faults = watchActiveFaults(options.admin);
   const status = createStatusLine(
-    deps.statusOut ?? { write: (text) => io.stderr(text), isTTY: process.stderr.isTTY === true },
+    deps.statusOut ?? { write: (text) => io.stderr(text), isTTY: io.stderrIsTTY === true },
     spec.durationMs,
     faults.current,
   );
