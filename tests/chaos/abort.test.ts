@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { describe, expect, jest, test } from '@jest/globals';
 import type { DrillResult } from '../../tools/drill/types.js';
+import { useDrillServer } from '../support/drill/drill-server.js';
 import { DRILL_TEST_TIMEOUT_MS } from '../support/drill/library-cases.js';
-import { reportsDir, TEST_DRILLS } from '../support/drill/run-drill.js';
-import { type FaultTarget, startFaultServer } from '../support/e2e/faults.js';
+import { TEST_DRILLS } from '../support/drill/run-drill.js';
 
 const EXIT_TIMEOUT_MS = 60_000;
 
@@ -14,20 +14,10 @@ jest.setTimeout(DRILL_TEST_TIMEOUT_MS);
 // Ctrl-C in the middle of a fault: the load stops, the rollback runs, the report is written and
 // marked aborted, and the command exits 130 — in a real process, with a real SIGINT.
 describe('a drill interrupted with Ctrl-C', () => {
-  let server: FaultTarget;
-  let reports: Awaited<ReturnType<typeof reportsDir>>;
-
-  beforeAll(async () => {
-    server = await startFaultServer();
-    reports = await reportsDir();
-  });
-  afterAll(async () => {
-    await server?.close();
-    await reports?.remove();
-  });
+  const drills = useDrillServer();
 
   test('SIGINT (twice) mid-fault: exit 130, report marked aborted, no drill rule left on the server', async () => {
-    const out = reports.out('aborted');
+    const out = drills.reports.out('aborted');
     const child = spawn(
       process.execPath,
       [
@@ -36,9 +26,9 @@ describe('a drill interrupted with Ctrl-C', () => {
         'run',
         `${TEST_DRILLS}slowdown-no-retries.yaml`,
         '--target',
-        server.endpoint,
+        drills.server.endpoint,
         '--admin',
-        server.adminEndpoint,
+        drills.server.adminEndpoint,
         '--out',
         out,
         '--time-scale',
@@ -58,7 +48,7 @@ describe('a drill interrupted with Ctrl-C', () => {
       });
     });
     await Promise.race([faultOn, exited]);
-    expect(await server.faults.listRules()).toHaveLength(1);
+    expect(await drills.server.faults.listRules()).toHaveLength(1);
     const interrupted = new Promise<void>((resolve) => {
       child.stderr.on('data', () => {
         if (stderr.includes('interrupted: stopping the load')) resolve();
@@ -76,6 +66,6 @@ describe('a drill interrupted with Ctrl-C', () => {
     const result = JSON.parse(await readFile(`${out}/result.json`, 'utf8')) as DrillResult;
     expect(result).toMatchObject({ verdict: 'aborted', exitCode: 130 });
     expect(result.load.elapsedMs).toBeLessThan(result.load.durationMs);
-    expect(await server.faults.listRules()).toEqual([]);
+    expect(await drills.server.faults.listRules()).toEqual([]);
   });
 });

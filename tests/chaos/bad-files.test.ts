@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { describe, expect, jest, test } from '@jest/globals';
+import { useDrillServer } from '../support/drill/drill-server.js';
 import { DRILL_TEST_TIMEOUT_MS } from '../support/drill/library-cases.js';
-import { drillCommand, reportsDir, TEST_DRILLS } from '../support/drill/run-drill.js';
-import { type FaultTarget, startFaultServer } from '../support/e2e/faults.js';
+import { drillCommand, TEST_DRILLS } from '../support/drill/run-drill.js';
 import { freePort } from '../support/e2e/server.js';
 
 jest.setTimeout(DRILL_TEST_TIMEOUT_MS);
@@ -11,21 +11,11 @@ jest.setTimeout(DRILL_TEST_TIMEOUT_MS);
 // A drill that cannot run says why, naming the field, exits 2, and leaves nothing behind: no
 // rule on the control plane, no bucket, no report.
 describe('drill files and targets that cannot run', () => {
-  let server: FaultTarget;
-  let reports: Awaited<ReturnType<typeof reportsDir>>;
-
-  beforeAll(async () => {
-    server = await startFaultServer();
-    reports = await reportsDir();
-  });
-  afterAll(async () => {
-    await server?.close();
-    await reports?.remove();
-  });
+  const drills = useDrillServer();
 
   async function expectNothingApplied(out: string): Promise<void> {
-    expect(await server.faults.listRules()).toEqual([]);
-    const buckets = await server.client.send(new ListBucketsCommand({}));
+    expect(await drills.server.faults.listRules()).toEqual([]);
+    const buckets = await drills.server.client.send(new ListBucketsCommand({}));
     expect(buckets.Buckets ?? []).toEqual([]);
     expect(existsSync(out)).toBe(false);
   }
@@ -40,14 +30,14 @@ describe('drill files and targets that cannot run', () => {
       /method\[1\]\.(action|node)/,
     ],
   ])('%s: exit 2, the field named, nothing applied', async (_what, file, field) => {
-    const out = reports.out(file);
+    const out = drills.reports.out(file);
     const run = await drillCommand([
       'run',
       `${TEST_DRILLS}${file}`,
       '--target',
-      server.endpoint,
+      drills.server.endpoint,
       '--admin',
-      server.adminEndpoint,
+      drills.server.adminEndpoint,
       '--out',
       out,
     ]);
@@ -58,14 +48,14 @@ describe('drill files and targets that cannot run', () => {
   });
 
   test('a target that does not answer: exit 2, --target named, nothing applied', async () => {
-    const out = reports.out('no-target');
+    const out = drills.reports.out('no-target');
     const run = await drillCommand([
       'run',
       `${TEST_DRILLS}slowdown-no-retries.yaml`,
       '--target',
       `http://127.0.0.1:${await freePort()}`,
       '--admin',
-      server.adminEndpoint,
+      drills.server.adminEndpoint,
       '--out',
       out,
     ]);
@@ -76,14 +66,14 @@ describe('drill files and targets that cannot run', () => {
   });
 
   test('--dry-run prints the plan and applies nothing', async () => {
-    const out = reports.out('dry-run');
+    const out = drills.reports.out('dry-run');
     const run = await drillCommand([
       'run',
       `${TEST_DRILLS}slowdown-no-retries.yaml`,
       '--target',
-      server.endpoint,
+      drills.server.endpoint,
       '--admin',
-      server.adminEndpoint,
+      drills.server.adminEndpoint,
       '--out',
       out,
       '--dry-run',

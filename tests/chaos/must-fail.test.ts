@@ -1,29 +1,19 @@
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { describe, expect, jest, test } from '@jest/globals';
+import { useDrillServer } from '../support/drill/drill-server.js';
 import { CI_TIME_SCALE, DRILL_TEST_TIMEOUT_MS } from '../support/drill/library-cases.js';
-import { reportsDir, runDrillFile, TEST_DRILLS } from '../support/drill/run-drill.js';
-import { type FaultTarget, startFaultServer } from '../support/e2e/faults.js';
+import { runDrillFile, TEST_DRILLS } from '../support/drill/run-drill.js';
 
 jest.setTimeout(DRILL_TEST_TIMEOUT_MS);
 
 // A runner that cannot fail is not tested: these drills must end with exit 1, saying which probe,
 // in which window, and (integrity) which keys.
 describe('drills that must fail', () => {
-  let server: FaultTarget;
-  let reports: Awaited<ReturnType<typeof reportsDir>>;
-
-  beforeAll(async () => {
-    server = await startFaultServer();
-    reports = await reportsDir();
-  });
-  afterAll(async () => {
-    await server?.close();
-    await reports?.remove();
-  });
+  const drills = useDrillServer();
 
   test('1% errors under a 100% SlowDown storm with retries off: error_rate violated during', async () => {
-    const { result } = await runDrillFile(`${TEST_DRILLS}slowdown-no-retries.yaml`, server, {
-      out: reports.out('slowdown'),
+    const { result } = await runDrillFile(`${TEST_DRILLS}slowdown-no-retries.yaml`, drills.server, {
+      out: drills.reports.out('slowdown'),
       timeScale: CI_TIME_SCALE,
     });
 
@@ -39,12 +29,12 @@ describe('drills that must fail', () => {
     expect(result.reason).toMatch(/during/);
     // Retries off: not one retry in the report.
     expect(result.operations.reduce((sum, row) => sum + row.retries, 0)).toBe(0);
-    expect(await server.faults.listRules()).toEqual([]);
+    expect(await drills.server.faults.listRules()).toEqual([]);
   });
 
   test('replica writes that vanish after their acknowledgement: lost writes listed with their keys', async () => {
-    const { result } = await runDrillFile(`${TEST_DRILLS}vanishing-replicas.yaml`, server, {
-      out: reports.out('vanishing'),
+    const { result } = await runDrillFile(`${TEST_DRILLS}vanishing-replicas.yaml`, drills.server, {
+      out: drills.reports.out('vanishing'),
       timeScale: CI_TIME_SCALE,
     });
 
@@ -59,9 +49,9 @@ describe('drills that must fail', () => {
     expect(lost.some((v) => v.rules.length > 0)).toBe(true);
     expect(result.integrity?.violations.filter((v) => v.kind === 'phantom')).toEqual([]);
     expect(result.reason).toMatch(/integrity/);
-    expect(await server.faults.listRules()).toEqual([]);
+    expect(await drills.server.faults.listRules()).toEqual([]);
     // The drill's bucket is gone after the run.
-    const buckets = await server.client.send(new ListBucketsCommand({}));
+    const buckets = await drills.server.client.send(new ListBucketsCommand({}));
     expect((buckets.Buckets ?? []).map((b) => b.Name)).not.toContain(result.load.bucket);
   });
 });

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { describe, expect, jest, test } from '@jest/globals';
 import { runDrill } from '../../tools/drill/runner.js';
 import type { DrillResult } from '../../tools/drill/types.js';
 import type { LoadRun } from '../../tools/load/types.js';
+import { useDrillServer } from '../support/drill/drill-server.js';
 import { DRILL_TEST_TIMEOUT_MS } from '../support/drill/library-cases.js';
-import { captureIo, reportsDir, TEST_DRILLS } from '../support/drill/run-drill.js';
-import { type FaultTarget, startFaultServer } from '../support/e2e/faults.js';
+import { captureIo, TEST_DRILLS } from '../support/drill/run-drill.js';
 
 /** How many of the rule's matches the test compares (a coincidence is 1 in 2^20 per alignment). */
 const MATCHES = 20;
@@ -21,26 +21,16 @@ jest.setTimeout(DRILL_TEST_TIMEOUT_MS);
 // same match numbers of each rule. Which request is the rule's first match depends on when the
 // step lands (PUTs go on while the rule is being added), so the two runs are aligned within MAX_SHIFT.
 describe('a drill replayed from its seed', () => {
-  let server: FaultTarget;
-  let reports: Awaited<ReturnType<typeof reportsDir>>;
-
-  beforeAll(async () => {
-    server = await startFaultServer();
-    reports = await reportsDir();
-  });
-  afterAll(async () => {
-    await server?.close();
-    await reports?.remove();
-  });
+  const drills = useDrillServer();
 
   async function replay(name: string): Promise<{ result: DrillResult; run: LoadRun }> {
     let run: LoadRun | undefined;
     const result = await runDrill(
       {
         file: `${TEST_DRILLS}replay.yaml`,
-        target: server.endpoint,
-        admin: server.adminEndpoint,
-        out: reports.out(name),
+        target: drills.server.endpoint,
+        admin: drills.server.adminEndpoint,
+        out: drills.reports.out(name),
         observeLoad: (observed) => {
           run = observed;
         },

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { type FaultTarget, startFaultServer } from '../e2e/faults.js';
+import { describe, expect, jest, test } from '@jest/globals';
+import { useDrillServer } from './drill-server.js';
 import { CI_TIME_SCALE, DRILL_TEST_TIMEOUT_MS, EMBEDDED_CASES } from './library-cases.js';
-import { LIBRARY, reportsDir, runDrillFile } from './run-drill.js';
+import { LIBRARY, runDrillFile } from './run-drill.js';
 
 /**
  * One group of the library's embedded drills against an embedded server of the calling file's own,
@@ -12,23 +12,13 @@ export function describeEmbeddedLibrary(group: keyof typeof EMBEDDED_CASES): voi
   jest.setTimeout(DRILL_TEST_TIMEOUT_MS);
 
   describe(`drill library (${group}) in embedded mode`, () => {
-    let server: FaultTarget;
-    let reports: Awaited<ReturnType<typeof reportsDir>>;
-
-    beforeAll(async () => {
-      server = await startFaultServer();
-      reports = await reportsDir();
-    });
-    afterAll(async () => {
-      await server?.close();
-      await reports?.remove();
-    });
+    const drills = useDrillServer();
 
     test.each(EMBEDDED_CASES[group].map((c) => [c.file, c] as const))(
       '%s reaches its verdict',
       async (file, drill) => {
-        const { result, stderr } = await runDrillFile(`${LIBRARY}${file}`, server, {
-          out: reports.out(file),
+        const { result, stderr } = await runDrillFile(`${LIBRARY}${file}`, drills.server, {
+          out: drills.reports.out(file),
           timeScale: CI_TIME_SCALE,
         });
 
@@ -40,7 +30,7 @@ export function describeEmbeddedLibrary(group: keyof typeof EMBEDDED_CASES): voi
         expect(result.verdict).toBe(drill.exitCode === 0 ? 'passed' : 'failed');
         drill.shows?.(result);
         // Rolled back: nothing of the drill is left on the server.
-        expect(await server.faults.listRules()).toEqual([]);
+        expect(await drills.server.faults.listRules()).toEqual([]);
       },
     );
   });
