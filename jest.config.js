@@ -59,6 +59,14 @@ export default {
       // testTimeout given inside a project (jestjs/jest#9759), only the root one.
       testMatch: ['<rootDir>/tests/chaos/*.test.ts'],
     },
+    // The dashboard in headless Chromium (Debian's chromium, puppeteer-core) against an embedded
+    // server per file.
+    { ...common, displayName: 'browser', testMatch: ['<rootDir>/tests/browser/**/*.test.ts'] },
     ...(process.env.MOCK_S3_TEST_STACK === '1' ? [stackProject] : []),
+    // Telemetry on real backends (the collector, Jaeger, Prometheus of scripts/telemetry.sh) with the
+    // test stack exporting to them: only when scripts/test.sh started both (MOCK_S3_TEST_TELEMETRY=1).
+    ...(process.env.MOCK_S3_TEST_TELEMETRY === '1'
+      ? [{ ...common, displayName: 'telemetry', testMatch: ['<rootDir>/tests/telemetry/**/*.test.ts'] }]
+      : []),
   ],
 };

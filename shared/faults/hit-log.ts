@@ -15,6 +15,9 @@ export interface Firing {
   delayMs?: number;
   /** The process that fired (stack mode's shared log: `front`, `node-1`, an instance id...). */
   process?: string;
+  /** The trace and span the firing acted on (W3C ids), when it fired inside a recorded span. */
+  traceId?: string;
+  spanId?: string;
 }
 
 export interface FiringFilter {

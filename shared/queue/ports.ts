@@ -1,3 +1,5 @@
+import type { TraceCarrier } from '../telemetry/propagation.js';
+
 /** Tasks the async service runs after the S3 request has been answered. */
 export type Task = TaskBody & {
   /**
@@ -11,6 +13,11 @@ export type Task = TaskBody & {
    * that copy met the point once already and is handled as it comes.
    */
   reordered?: true;
+  /**
+   * The trace context of the request that published the task (W3C `traceparent`/`tracestate`):
+   * its consumption is a span linked to that request, in whichever process receives it.
+   */
+  trace?: TraceCarrier;
 };
 
 type TaskBody =

@@ -187,6 +187,8 @@ export async function createRuntime(
     config,
     logger,
     tracer: tracing.tracer,
+    // One tracer for every service until the telemetry setup gives each its own resource.
+    tracerFor: () => tracing.tracer,
     metrics,
     services,
     views: { nodes: storageDiscovery.viewNodes, metadata: rawStore, queue: rawQueue },

@@ -9,6 +9,7 @@ import type { TaskQueue } from '../queue/ports.js';
 import type { BlobStore, StorageNode } from '../storage/ports.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import type { ServiceName } from '../telemetry/service-names.js';
 import type { Clock } from './clock.js';
 
 /** The ports the S3 application functions work over. */
@@ -53,6 +54,11 @@ export interface Runtime {
   config: Readonly<Config>;
   logger: Logger;
   tracer: Tracer;
+  /**
+   * The tracer of one service hosted by this process (its resource's `service.name`): a handler's
+   * spans go under its own service, as on Lambda, even when one process hosts them all.
+   */
+  tracerFor(service: ServiceName): Tracer;
   metrics: Metrics;
   services: S3Services;
   /** The same ports without fault points, for the control plane's views. */

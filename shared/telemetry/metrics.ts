@@ -1,10 +1,14 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The Prometheus metrics of one process, served on the control plane at /metrics. */
 export interface Metrics {
   registry: Registry;
   httpRequests: Counter<'service' | 'operation' | 'method' | 'status'>;
   httpRequestDuration: Histogram<'service' | 'operation' | 'method' | 'status'>;
+  /** Requests being handled now (incremented when the handler receives the event). */
+  httpInflight: Gauge<'service'>;
+  /** Requests answered with an error: S3 error code (or `InternalError`), injected or real. */
+  errors: Counter<'service' | 'operation' | 'code'>;
 }
 
 export function createMetrics(): Metrics {
@@ -23,6 +27,18 @@ export function createMetrics(): Metrics {
       help: 'Time to handle an HTTP request, from the handler receiving the event to its response',
       labelNames,
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    httpInflight: new Gauge({
+      name: 'http_inflight_requests',
+      help: 'HTTP requests being handled now, by service',
+      labelNames: ['service'],
+      registers: [registry],
+    }),
+    errors: new Counter({
+      name: 'errors_total',
+      help: 'Requests answered with an error, by service, S3 operation and error code',
+      labelNames: ['service', 'operation', 'code'],
       registers: [registry],
     }),
   };
