@@ -65,6 +65,9 @@ export default {
     ...(process.env.MOCK_S3_TEST_STACK === '1' ? [stackProject] : []),
     // Telemetry on real backends (the collector, Jaeger, Prometheus of scripts/telemetry.sh) with the
     // test stack exporting to them: only when scripts/test.sh started both (MOCK_S3_TEST_TELEMETRY=1).
+    // A file there may rely on the variables of the stack project plus `scripts/telemetry.sh env`:
+    // JAEGER_QUERY_URL, PROMETHEUS_URL, TELEMETRY_RUN_DIR (collector/*.jsonl); helpers in
+    // tests/support/telemetry/. By hand: `bash scripts/test-stack.sh up --telemetry`, then as test.sh.
     ...(process.env.MOCK_S3_TEST_TELEMETRY === '1'
       ? [{ ...common, displayName: 'telemetry', testMatch: ['<rootDir>/tests/telemetry/**/*.test.ts'] }]
       : []),

@@ -2,6 +2,8 @@
 # Stack mode (docs/stack.md): the whole topology on this machine, left running in the background.
 #
 #   scripts/stack.sh up       install what is missing, start what is not running, wait for both ports
+#   scripts/stack.sh up --telemetry   the same, exporting to the backends of scripts/telemetry.sh
+#                             (started first; OTLP to its collector, every /metrics scraped by its Prometheus)
 #   scripts/stack.sh stop     stop exactly what `up` started (pid files; backends only if it started them)
 #   scripts/stack.sh status   each part: pid alive + its health URL
 #
@@ -13,7 +15,8 @@
 # STACK_OFFLINE_PORTS (3001 3002),
 # STACK_NODE_PORTS (7101 7102 7103), STACK_NGINX_PORT (7180), STACK_RATE_LIMIT_RPS (0 = off),
 # NODE_LEASE_TTL_SECONDS (10), PG_PORT, REDIS_PORT, ETCD_PORT (see services-up.sh, etcd-up.sh),
-# QUEUE_BACKEND (redis; sqs starts moto unless SQS_ENDPOINT is set).
+# QUEUE_BACKEND (redis; sqs starts moto unless SQS_ENDPOINT is set), STACK_FRONT_METRICS_PORT (9464: the
+# front's /metrics, FRONT_METRICS_PORT), TELEMETRY_RUN_DIR and the ports of scripts/telemetry.sh.
 # Every other variable of shared/config/env.ts (FAULTS_ENABLED, REPLICATION_FACTOR, LOG_LEVEL, ...)
 # passes through to the serverless-offline instances and the front.
 set -euo pipefail
@@ -37,6 +40,7 @@ read -r -a NODE_PORTS <<<"${STACK_NODE_PORTS:-7101 7102 7103}"
 NGINX_PORT="${STACK_NGINX_PORT:-7180}"
 RATE_LIMIT_RPS="${STACK_RATE_LIMIT_RPS:-0}"
 NODE_LEASE_TTL_SECONDS="${NODE_LEASE_TTL_SECONDS:-10}"
+FRONT_METRICS_PORT="${STACK_FRONT_METRICS_PORT:-9464}"
 ETCD_PORT="${ETCD_PORT:-2379}"
 # Internal listeners are loopback only; HOST is for the two public ports.
 INTERNAL_HOST=127.0.0.1
@@ -174,6 +178,7 @@ up() {
   [[ ${#OFFLINE_PORTS[@]} -eq 2 ]] || die "STACK_OFFLINE_PORTS must name two ports"
   ensure_tools
   ensure_nginx
+  if [[ $WITH_TELEMETRY == 1 ]]; then telemetry_up; fi
 
   # Backends. The scripts record in RUN_DIR what they start (pid file, marker), so stop finds it.
   log "PostgreSQL and Redis (scripts/services-up.sh)"
@@ -290,6 +295,7 @@ up() {
     log "starting the socket-fault front on $HOST:$PORT"
     # It follows the fault rules in PostgreSQL + Redis (and the config switch in etcd) like the instances.
     PORT="$PORT" HOST="$HOST" ADMIN_PORT="$ADMIN_PORT" MAX_BODY_BYTES="$MAX_BODY_BYTES" FRONT_UPSTREAM="http://$INTERNAL_HOST:$NGINX_PORT" \
+      FRONT_METRICS_PORT="$FRONT_METRICS_PORT" \
       METADATA_BACKEND=postgres DATABASE_URL="$DATABASE_URL" \
       CACHE_BACKEND=redis QUEUE_BACKEND="$QUEUE_BACKEND" SQS_ENDPOINT="$SQS_ENDPOINT" REDIS_URL="$REDIS_URL" \
       DISCOVERY_BACKEND=etcd ETCD_URL="$ETCD_URL" \
@@ -297,6 +303,8 @@ up() {
   fi
   # ListBuckets through the whole chain: front -> nginx -> serverless-offline -> PostgreSQL.
   wait_for front "http://$PUBLIC_HOST:$PORT/" 60
+
+  if [[ $WITH_TELEMETRY == 1 ]]; then register_metrics_targets; fi
 
   cat >&2 <<EOF
 [stack] ready
@@ -308,8 +316,39 @@ up() {
   backends        $DATABASE_URL  $REDIS_URL  $ETCD_URL
   data            $STACK_DATA_DIR
   run dir         $RUN_DIR (pid files, logs, nginx.conf)
+  telemetry       $(telemetry_line)
   stop            npm run stack:stop      status: npm run stack:status
 EOF
+}
+
+# --- telemetry (scripts/telemetry.sh) -----------------------------------------------------------
+# The backends first, so the first span of every process has somewhere to go; their variables are
+# exported here and every process started below inherits them. The collector tails this stack's logs.
+telemetry_up() {
+  log "telemetry backends (scripts/telemetry.sh up)"
+  MOCK_S3_RUN_DIR="$RUN_DIR" bash scripts/telemetry.sh up
+  local line
+  while IFS= read -r line; do
+    [[ -n "$line" ]] && export "${line?}"
+  done < <(MOCK_S3_RUN_DIR="$RUN_DIR" bash scripts/telemetry.sh env)
+}
+
+# Every process's /metrics, for Prometheus (file_sd, re-read within seconds).
+register_metrics_targets() {
+  local targets=() i
+  for i in 0 1; do targets+=("offline-$((i + 1))=$INTERNAL_HOST:${OFFLINE_PORTS[$i]}"); done
+  for i in "${!NODE_PORTS[@]}"; do targets+=("node-$((i + 1))=$INTERNAL_HOST:${NODE_PORTS[$i]}"); done
+  [[ "$FRONT_METRICS_PORT" != 0 ]] && targets+=("front=$INTERNAL_HOST:$FRONT_METRICS_PORT")
+  bash scripts/telemetry.sh targets stack "${targets[@]}"
+  log "Prometheus scrapes ${targets[*]}"
+}
+
+telemetry_line() {
+  if [[ $WITH_TELEMETRY == 1 ]]; then
+    echo "OTLP to $OTEL_EXPORTER_OTLP_ENDPOINT; Jaeger $JAEGER_QUERY_URL, Prometheus $PROMETHEUS_URL (npm run telemetry:status)"
+  else
+    echo "off (npm run stack -- --telemetry)"
+  fi
 }
 
 # --- stop ---------------------------------------------------------------------------------------
@@ -330,6 +369,8 @@ stop() {
   # Only what they started themselves (their pid files and markers in RUN_DIR).
   MOCK_S3_RUN_DIR="$RUN_DIR" ETCD_PORT="$ETCD_PORT" bash scripts/etcd-down.sh
   MOCK_S3_RUN_DIR="$RUN_DIR" bash scripts/services-down.sh
+  # Prometheus stops scraping what is gone (the telemetry backends keep running: telemetry:down).
+  bash scripts/telemetry.sh targets stack
   log "stopped"
 }
 
@@ -392,12 +433,23 @@ status() {
   return $failed
 }
 
+WITH_TELEMETRY=0
+for arg in "${@:2}"; do
+  case "$arg" in
+  --telemetry) WITH_TELEMETRY=1 ;;
+  *)
+    echo "unknown option $arg; usage: scripts/stack.sh up [--telemetry] | stop | status" >&2
+    exit 2
+    ;;
+  esac
+done
+
 case "${1:-up}" in
 up) up ;;
 stop) stop ;;
 status) status ;;
 *)
-  echo "usage: scripts/stack.sh up|stop|status" >&2
+  echo "usage: scripts/stack.sh up [--telemetry] | stop | status" >&2
   exit 2
   ;;
 esac

@@ -2,8 +2,10 @@
 # The test stack: stack mode (scripts/stack.sh) with the settings of scripts/test-stack.env, owned
 # by the test command (scripts/test.sh) and isolated from `npm run stack` and the shared servers.
 #
-#   scripts/test-stack.sh up       start what is not running (scripts/stack.sh up); empty when stopped
-#   scripts/test-stack.sh down     stop it, its PostgreSQL cluster included
+#   scripts/test-stack.sh up [--telemetry]   start what is not running (scripts/stack.sh up); empty
+#                                  when stopped; --telemetry: exporting to the test telemetry backends
+#                                  (scripts/telemetry.sh with the TELEMETRY_* of test-stack.env)
+#   scripts/test-stack.sh down     stop it, its PostgreSQL cluster and telemetry backends included
 #   scripts/test-stack.sh status   scripts/stack.sh status
 #   scripts/test-stack.sh env      print the settings as NAME=value lines
 set -euo pipefail
@@ -16,6 +18,8 @@ set +a
 
 down() {
   bash scripts/stack.sh stop
+  # Its telemetry backends (run dir and ports of test-stack.env), if `up --telemetry` started them.
+  bash scripts/telemetry.sh down
   # The cluster is the test command's own: stop it even when a previous run left it running (then
   # services-up found it online and left no marker).
   if pg_lsclusters -h 2>/dev/null | awk -v v="$PG_VERSION" -v c="$PG_CLUSTER" '$1==v && $2==c && $4 ~ /^online/ {f=1} END {exit !f}'; then
@@ -44,7 +48,7 @@ fresh() {
 case "${1:-}" in
 up)
   fresh
-  bash scripts/stack.sh up
+  bash scripts/stack.sh up "${@:2}"
   ;;
 down) down ;;
 status) bash scripts/stack.sh status ;;

@@ -4,8 +4,12 @@
 # the embedded server, or against S3_ENDPOINT when it is set). Installs what it needs as root.
 # Then stack mode: starts the test stack (scripts/test-stack.sh, its own ports and backends), runs the
 # e2e files that take S3_ENDPOINT against it and the reliability tests (tests/stack), and stops it,
-# also on failure. `npm test -- <jest args>` runs only the first jest pass; TEST_STACK=0 skips the
-# stack. Prints the wall time of each phase and one closing line "N passed, N failed" over all runs.
+# also on failure. The test stack exports to telemetry backends of its own (scripts/telemetry.sh: the
+# collector, Jaeger, Prometheus) and tests/telemetry checks what reached them; the collector and
+# Jaeger are built once into a cache (scripts/telemetry-build.sh, ~10 minutes on a fresh machine, in
+# the background while the first phases run). `npm test -- <jest args>` runs only the first jest
+# pass; TEST_STACK=0 skips the stack, TEST_TELEMETRY=0 the telemetry. Prints the wall time of each
+# phase and one closing line "N passed, N failed" over all runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,6 +45,37 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# --- jest reports, and what the EXIT trap stops -----------------------------------------------------
+results_dir=$(mktemp -d)
+status=0
+runs=()
+stack_started=0
+telemetry_build_pid=''
+cleanup() {
+  if [[ -n "$telemetry_build_pid" ]] && kill -0 "$telemetry_build_pid" 2>/dev/null; then
+    log "stopping the telemetry build"
+    kill -- "-$telemetry_build_pid" 2>/dev/null || true
+  fi
+  if [[ $stack_started == 1 ]]; then
+    log "stopping the test stack"
+    bash scripts/test-stack.sh down >>"$results_dir/test-stack.log" 2>&1 || log "test stack stop failed; see scripts/test-stack.sh down"
+  fi
+  rm -rf "$results_dir"
+}
+trap cleanup EXIT
+
+run_stack=0
+[[ $# -eq 0 && "${TEST_STACK:-1}" != 0 ]] && run_stack=1
+run_telemetry=0
+[[ $run_stack == 1 && "${TEST_TELEMETRY:-1}" != 0 ]] && run_telemetry=1
+# The Go builds take minutes on a fresh machine (nothing when cached): in their own session, so
+# the trap can stop the whole build, while the next phases run.
+if [[ $run_telemetry == 1 ]]; then
+  log "building the telemetry backends in the background (log: scripts/telemetry-build.sh)"
+  setsid bash scripts/telemetry-build.sh >"$results_dir/telemetry-build.out" 2>"$results_dir/telemetry-build.log" &
+  telemetry_build_pid=$!
+fi
+
 phase "services"
 # Each script prints NAME=value lines for what it started; a value already in the environment wins.
 for script in scripts/services-up.sh scripts/etcd-up.sh scripts/moto-up.sh; do
@@ -55,19 +90,6 @@ npx depcruise --config .dependency-cruiser.cjs functions layers shared gateway w
 npx tsc -p tsconfig.json --noEmit
 
 # --- jest: embedded pass, then the test stack -----------------------------------------------------
-results_dir=$(mktemp -d)
-status=0
-runs=()
-stack_started=0
-cleanup() {
-  if [[ $stack_started == 1 ]]; then
-    log "stopping the test stack"
-    bash scripts/test-stack.sh down >>"$results_dir/test-stack.log" 2>&1 || log "test stack stop failed; see scripts/test-stack.sh down"
-  fi
-  rm -rf "$results_dir"
-}
-trap cleanup EXIT
-
 # jest_run NAME ARGS...: one jest run, its JSON report kept for the closing line.
 jest_run() {
   local name=$1
@@ -86,13 +108,42 @@ jest_run embedded "$@"
 
 # Stack mode (scripts/test-stack.sh: its own ports, PostgreSQL cluster, Redis and etcd). Skipped when
 # arguments select tests, or with TEST_STACK=0.
-if [[ $# -eq 0 && "${TEST_STACK:-1}" != 0 ]]; then
-  phase "test stack up"
+if [[ $run_stack == 1 ]]; then
+  stack_options=()
+  if [[ $run_telemetry == 1 ]]; then
+    phase "telemetry build (waiting for the background build)"
+    if wait "$telemetry_build_pid"; then
+      stack_options=(--telemetry)
+    else
+      log "the telemetry build failed; the stack runs without telemetry. Last lines:"
+      tail -n 30 "$results_dir/telemetry-build.log" >&2
+      status=1
+      runs+=(telemetry-build)
+    fi
+    telemetry_build_pid=''
+  fi
+  phase "test stack up${stack_options:+ (with telemetry backends)}"
   stack_started=1
-  if bash scripts/test-stack.sh up 2>"$results_dir/test-stack.log"; then
+  if bash scripts/test-stack.sh up "${stack_options[@]}" 2>"$results_dir/test-stack.log"; then
     stack_env=$(bash scripts/test-stack.sh env)
     s3_endpoint=$(sed -n 's/^S3_ENDPOINT=//p' <<<"$stack_env")
     admin_endpoint=$(sed -n 's/^S3_ADMIN_ENDPOINT=//p' <<<"$stack_env")
+
+    # Telemetry first, on a fresh stack: the reliability tests below kill and restart its parts.
+    # The contract of tests/telemetry is in jest.config.js.
+    if [[ ${#stack_options[@]} -gt 0 ]]; then
+      phase "jest: telemetry on real backends (tests/telemetry)"
+      (
+        set -a
+        # shellcheck source=scripts/test-stack.env
+        source scripts/test-stack.env
+        set +a
+        while IFS= read -r line; do export "${line?}"; done < <(bash scripts/telemetry.sh env)
+        MOCK_S3_TEST_TELEMETRY=1 jest_run telemetry --selectProjects telemetry --runInBand
+        exit "$status"
+      ) || status=1
+      runs+=(telemetry)
+    fi
 
     # The same e2e files against the stack. Only the endpoint variables: the files that start their
     # own embedded servers (fault rules are per server, persistence restarts one) ran in the embedded
