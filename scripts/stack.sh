@@ -340,6 +340,7 @@ register_metrics_targets() {
   for i in "${!NODE_PORTS[@]}"; do targets+=("node-$((i + 1))=$INTERNAL_HOST:${NODE_PORTS[$i]}"); done
   [[ "$FRONT_METRICS_PORT" != 0 ]] && targets+=("front=$INTERNAL_HOST:$FRONT_METRICS_PORT")
   bash scripts/telemetry.sh targets stack "${targets[@]}"
+  bash scripts/telemetry.sh targets embedded
   log "Prometheus scrapes ${targets[*]}"
 }
 

@@ -161,6 +161,12 @@ up() {
   # The config is copied beside its targets (file_sd paths are relative to the config file).
   cp "$ROOT/infrastructure/telemetry/prometheus.yml" "$RUN_DIR/prometheus/prometheus.yml"
   write_targets targets-self telemetry "collector=$HOST:$TELEMETRY_COLLECTOR_METRICS_PORT" "jaeger=$HOST:$JAEGER_METRICS_PORT"
+  # Embedded mode (`npm start`) serves every service's /metrics on its control port. A stack
+  # (`stack.sh up --telemetry`) replaces this with its processes: there ADMIN_PORT is nginx, whose
+  # /metrics would land on either serverless-offline instance.
+  if [[ ! -f "$RUN_DIR/prometheus/targets/stack.json" ]]; then
+    write_targets targets embedded "embedded=$HOST:${ADMIN_PORT:-9000}"
+  fi
   if alive prometheus "$PROMETHEUS_BIN"; then
     log "prometheus already running (pid $(pid_of prometheus)); reloading its config"
     kill -HUP "$(pid_of prometheus)"
