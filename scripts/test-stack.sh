@@ -18,8 +18,10 @@ set +a
 
 down() {
   bash scripts/stack.sh stop
-  # Its telemetry backends (run dir and ports of test-stack.env), if `up --telemetry` started them.
+  # Its telemetry backends (run dir and ports of test-stack.env), if `up --telemetry` started them,
+  # and what they kept: the next run's tests read the collector's files from empty.
   bash scripts/telemetry.sh down
+  rm -rf "$TELEMETRY_RUN_DIR/collector" "$TELEMETRY_RUN_DIR/prometheus/data"
   # The cluster is the test command's own: stop it even when a previous run left it running (then
   # services-up found it online and left no marker).
   if pg_lsclusters -h 2>/dev/null | awk -v v="$PG_VERSION" -v c="$PG_CLUSTER" '$1==v && $2==c && $4 ~ /^online/ {f=1} END {exit !f}'; then

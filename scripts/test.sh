@@ -32,13 +32,20 @@ phase() {
 
 [[ -d node_modules ]] || { log "npm ci"; npm ci --no-audit --no-fund; }
 
+run_stack=0
+[[ $# -eq 0 && "${TEST_STACK:-1}" != 0 ]] && run_stack=1
+run_telemetry=0
+[[ $run_stack == 1 && "${TEST_TELEMETRY:-1}" != 0 ]] && run_telemetry=1
+
 # Debian packages the suites use: aws-cli for the end-to-end suite (/usr/bin/aws: another `aws` may
 # come first on PATH), chromium for the drill report opened in a headless browser (tests/chaos),
-# nftables for the real network partition of the stack-mode drills.
+# nftables for the real network partition of the stack-mode drills, prometheus for tests/telemetry
+# (here, not in the background build below: two apt-get at once fail on dpkg's lock).
 missing=()
 [[ -x /usr/bin/aws ]] || missing+=(awscli)
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 command -v nft >/dev/null || missing+=(nftables)
+[[ $run_telemetry == 1 ]] && ! command -v prometheus >/dev/null && missing+=(prometheus)
 if [[ ${#missing[@]} -gt 0 ]]; then
   log "installing ${missing[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
@@ -64,10 +71,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-run_stack=0
-[[ $# -eq 0 && "${TEST_STACK:-1}" != 0 ]] && run_stack=1
-run_telemetry=0
-[[ $run_stack == 1 && "${TEST_TELEMETRY:-1}" != 0 ]] && run_telemetry=1
 # The Go builds take minutes on a fresh machine (nothing when cached): in their own session, so
 # the trap can stop the whole build, while the next phases run.
 if [[ $run_telemetry == 1 ]]; then
