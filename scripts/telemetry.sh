@@ -186,7 +186,7 @@ up() {
   collector    OTLP http://$HOST:$TELEMETRY_OTLP_HTTP_PORT (HTTP), $HOST:$TELEMETRY_OTLP_GRPC_PORT (gRPC); files in $RUN_DIR/collector/
   Jaeger       $JAEGER_URL  (UI; API: $JAEGER_URL/api/services, $JAEGER_URL/api/traces/<trace id>)
   Prometheus   $PROMETHEUS_URL  (targets: $PROMETHEUS_URL/targets; API: $PROMETHEUS_URL/api/v1/query?query=up)
-  export to it $(env_lines | grep '^OTEL_' | tr '\n' ' ')
+  export to it $(env_lines | grep -E '^(OTEL_|TRACE_LINK)' | tr '\n' ' ')
   stack        npm run stack -- --telemetry   (or export the line above before npm start)
   stop         npm run telemetry:down      status: npm run telemetry:status
 EOF
@@ -221,9 +221,11 @@ status() {
   return $failed
 }
 
-# What a process exporting here needs (OTEL_*), and where the tests find the backends.
+# What a process exporting here needs (OTEL_*; the dashboard's link from a firing to its trace in
+# Jaeger's UI), and where the tests find the backends.
 env_lines() {
   printf 'OTEL_EXPORTER_OTLP_ENDPOINT=http://%s:%s\n' "$HOST" "$TELEMETRY_OTLP_HTTP_PORT"
+  printf 'TRACE_LINK_TEMPLATE=%s/trace/{trace_id}\n' "$JAEGER_URL"
   printf 'TELEMETRY_RUN_DIR=%s\nJAEGER_QUERY_URL=%s\nPROMETHEUS_URL=%s\n' "$RUN_DIR" "$JAEGER_URL" "$PROMETHEUS_URL"
 }
 
