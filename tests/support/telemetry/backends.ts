@@ -189,3 +189,17 @@ export async function exportedSpans(env: TelemetryEnv): Promise<ServiceSpan[]> {
   const batches = (await exportedLines(env, 'traces.jsonl')) as OtlpTraces[];
   return batches.flatMap(spansOf).map((span) => ({ ...span, traceId: span.traceId.toLowerCase() }));
 }
+
+/** The `service.name` of every resource in the collector's `collector/metrics.jsonl`. */
+export async function exportedMetricServices(env: TelemetryEnv): Promise<Set<string>> {
+  const batches = (await exportedLines(env, 'metrics.jsonl')) as {
+    resourceMetrics?: { resource?: { attributes?: OtlpAttribute[] } }[];
+  }[];
+  return new Set(
+    batches.flatMap((batch) =>
+      (batch.resourceMetrics ?? []).map(
+        (resourceMetrics) => attribute(resourceMetrics.resource?.attributes, 'service.name') ?? '',
+      ),
+    ),
+  );
+}
