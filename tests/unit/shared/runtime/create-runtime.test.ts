@@ -34,6 +34,26 @@ describe('createRuntime telemetry', () => {
     ]);
   });
 
+  it('reports each port call under the component it reaches: storage, metadata, async', async () => {
+    // Prepare
+    const { runtime, spans } = unit;
+    spans.reset();
+
+    // Act
+    await runtime.services.metadata.listBuckets();
+    await runtime.services.blobs.nodes();
+    await runtime.services.queue.stats();
+
+    // Assess
+    expect(
+      spans.getFinishedSpans().map((span) => [span.name, span.resource.attributes[ATTR_SERVICE_NAME]]),
+    ).toEqual([
+      ['metadata.listBuckets', 'metadata'],
+      ['storage.nodes', 'storage'],
+      ['queue.stats', 'async'],
+    ]);
+  });
+
   it('serves the process metrics on its registry beside the request metrics', async () => {
     // Act
     const served = await unit.runtime.metrics.registry.metrics();
