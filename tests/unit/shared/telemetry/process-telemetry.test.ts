@@ -19,15 +19,17 @@ afterEach(async () => {
 });
 
 describe('createProcessTelemetry', () => {
-  it('emits each log line as an OTLP log record with the active span context, fields as attributes', async () => {
+  it('emits each log line as an OTLP log record with the active span context, fields as attributes, under the process resource', async () => {
     // Prepare
     const logs = new InMemoryLogRecordExporter();
+    const spans = new InMemorySpanExporter();
     const telemetry = createProcessTelemetry({
       service: 'storage-node',
       logLevel: 'info',
-      spanExporter: new InMemorySpanExporter(),
+      spanExporter: spans,
       logExporter: logs,
       logWrite: () => {},
+      resourceAttributes: { 'storage.node.id': 'node-2' },
     });
 
     // Act
@@ -46,7 +48,11 @@ describe('createProcessTelemetry', () => {
     expect(record?.attributes.trace_id).toBe(span.spanContext().traceId);
     expect(record?.spanContext?.traceId).toBe(span.spanContext().traceId);
     expect(record?.spanContext?.spanId).toBe(span.spanContext().spanId);
-    expect(record?.resource.attributes[ATTR_SERVICE_NAME]).toBe('storage-node');
+    expect(record?.resource.attributes).toMatchObject({
+      [ATTR_SERVICE_NAME]: 'storage-node',
+      'storage.node.id': 'node-2',
+    });
+    expect(spans.getFinishedSpans()[0]?.resource.attributes['storage.node.id']).toBe('node-2');
     await telemetry.shutdown();
   });
 
