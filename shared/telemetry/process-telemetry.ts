@@ -68,7 +68,9 @@ export function createProcessTelemetry(options: ProcessTelemetryOptions): Proces
   });
   const resource = serviceResource(service, options.resourceAttributes);
 
-  const logsUrl = otlpExporterUrl('logs', otlpEndpoint, otlpExport.logs);
+  // A logger given as it is (tests) has its own destination: no log exporter is made for it.
+  const logsUrl =
+    options.logger === undefined ? otlpExporterUrl('logs', otlpEndpoint, otlpExport.logs) : false;
   const logExporter =
     options.logExporter ??
     (logsUrl === false ? undefined : new OTLPLogExporter(logsUrl === undefined ? {} : { url: logsUrl }));
