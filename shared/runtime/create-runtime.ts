@@ -27,9 +27,10 @@ import { createFsNode } from '../storage/adapters/fs-node.js';
 import { newBlobId } from '../storage/blob-id.js';
 import type { DamageableNode } from '../storage/ports.js';
 import { createReplicatedBlobStore } from '../storage/replicated-blob-store.js';
-import { createLogger, type Logger } from '../telemetry/logger.js';
-import { createMetrics } from '../telemetry/metrics.js';
-import { createTracing, tracePort } from '../telemetry/tracing.js';
+import type { Logger } from '../telemetry/logger.js';
+import { createProcessTelemetry } from '../telemetry/process-telemetry.js';
+import type { ServiceName } from '../telemetry/service-names.js';
+import { tracePort } from '../telemetry/tracing.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Runtime, S3Services } from './runtime.js';
 import { openStorageDiscovery } from './storage-discovery.js';
@@ -46,6 +47,8 @@ export interface RuntimeOverrides {
   clock?: Clock;
   logger?: Logger;
   spanExporter?: SpanExporter;
+  /** The process's main service (its logs' and metrics' resource); `s3-api` by default. */
+  service?: ServiceName;
   /** Skip the periodic reconcile pass (unit tests drive it themselves). */
   reconcile?: boolean;
   /** Run PGlite on a worker thread started from this script (pglite-thread.ts or its bundle). */
@@ -60,13 +63,17 @@ export async function createRuntime(
   config: Readonly<Config>,
   overrides: RuntimeOverrides = {},
 ): Promise<Runtime> {
-  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
   const clock = overrides.clock ?? systemClock;
-  const tracing = createTracing({
+  const telemetry = createProcessTelemetry({
+    service: overrides.service ?? 's3-api',
+    logLevel: config.logLevel,
     ...(config.otlpEndpoint ? { otlpEndpoint: config.otlpEndpoint } : {}),
-    ...(overrides.spanExporter ? { exporter: overrides.spanExporter } : {}),
+    otlpExport: config.otlpExport,
+    metricExportIntervalMs: config.otlpMetricExportIntervalMs,
+    ...(overrides.spanExporter ? { spanExporter: overrides.spanExporter } : {}),
+    ...(overrides.logger ? { logger: overrides.logger } : {}),
   });
-  const metrics = createMetrics();
+  const { tracing, logger, metrics } = telemetry;
   // Every port wears its injection points (FAULTS.md, "Points"); they cost one call when off.
   const firings = createFiringRelay();
   const faults = createProcessFaultEngine(config, clock, logger, metrics, firings);
@@ -86,7 +93,7 @@ export async function createRuntime(
     (node) => withNodeFaults(node, faults),
     logger,
     rawNodes,
-    { registry: metrics.registry, faults, tracer: tracing.tracer },
+    { registry: metrics.registry, faults, tracer: tracing.tracerFor('storage') },
   );
   const discovery = storageDiscovery.discovery;
   // R follows the live `storage.replicas` once the config store is open (below); until then, and
@@ -174,9 +181,10 @@ export async function createRuntime(
       : new Map<string, string>();
 
   const services: S3Services = {
-    blobs: tracePort(tracing.tracer, 'storage', blobs),
-    metadata: tracePort(tracing.tracer, 'metadata', metadata),
-    queue: tracePort(tracing.tracer, 'queue', queue),
+    // Port calls are spans of the component they reach (FAULTS.md's `service`), as in a deployment.
+    blobs: tracePort(tracing.tracerFor('storage'), 'storage', blobs),
+    metadata: tracePort(tracing.tracerFor('metadata'), 'metadata', metadata),
+    queue: tracePort(tracing.tracerFor('async'), 'queue', queue),
     clock,
     newId: () => newBlobId(),
     replacedRetentionMs,
@@ -187,8 +195,7 @@ export async function createRuntime(
     config,
     logger,
     tracer: tracing.tracer,
-    // One tracer for every service until the telemetry setup gives each its own resource.
-    tracerFor: () => tracing.tracer,
+    tracerFor: tracing.tracerFor,
     metrics,
     services,
     views: { nodes: storageDiscovery.viewNodes, metadata: rawStore, queue: rawQueue },
@@ -214,7 +221,7 @@ export async function createRuntime(
       await queue.close();
       await controlPlane.close();
       await Promise.allSettled([metadata.close(), cache.close(), storageDiscovery.close()]);
-      await tracing.shutdown();
+      await telemetry.shutdown();
     },
   };
 }
