@@ -91,7 +91,26 @@ export interface Config {
   };
   /** OTLP/HTTP endpoint for traces (OTEL_EXPORTER_OTLP_ENDPOINT); none by default. */
   otlpEndpoint: string | undefined;
+  /**
+   * How each signal goes out over OTLP/HTTP: `endpoint` to OTEL_EXPORTER_OTLP_ENDPOINT,
+   * `signal-endpoint` to OTEL_EXPORTER_OTLP_{TRACES,METRICS,LOGS}_ENDPOINT (which wins, as the
+   * specification says), `off` when neither is set, OTEL_{TRACES,METRICS,LOGS}_EXPORTER is `none`
+   * or OTEL_SDK_DISABLED is `true`. Only the choice lives here: the SDK reads the signal's
+   * endpoint, headers and timeout from the environment itself.
+   */
+  otlpExport: OtlpExport;
+  /** Time between two OTLP metric exports (OTEL_METRIC_EXPORT_INTERVAL, ms; the SDK's 60 s default). */
+  otlpMetricExportIntervalMs: number;
 }
+
+/** Per OpenTelemetry signal: where it is exported over OTLP, if anywhere (see `Config.otlpExport`). */
+export interface OtlpExport {
+  traces: OtlpSignalExport;
+  metrics: OtlpSignalExport;
+  logs: OtlpSignalExport;
+}
+
+export type OtlpSignalExport = 'off' | 'endpoint' | 'signal-endpoint';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -161,6 +180,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       bodyIdleTimeoutMs: integer(env, 'BODY_IDLE_TIMEOUT_MS', 20_000, 100, 3_600_000),
     },
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
+    otlpExport: {
+      traces: otlpSignalExport(env, 'TRACES'),
+      metrics: otlpSignalExport(env, 'METRICS'),
+      logs: otlpSignalExport(env, 'LOGS'),
+    },
+    otlpMetricExportIntervalMs: integer(env, 'OTEL_METRIC_EXPORT_INTERVAL', 60_000, 1, 86_400_000),
   };
   if (config.storage.replicas > config.storage.nodes) {
     throw new ConfigError(
@@ -246,6 +271,19 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   if (['true', '1', 'on', 'yes'].includes(raw)) return true;
   if (['false', '0', 'off', 'no'].includes(raw)) return false;
   throw new ConfigError(`${name} must be true/1/on or false/0/off, got "${env[name]}"`);
+}
+
+/**
+ * Where a signal goes over OTLP (https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/):
+ * its own endpoint before the common one; nowhere when its exporter is `none` or the SDK is
+ * disabled (only `true` disables it, as the specification says; any other value is ignored).
+ */
+function otlpSignalExport(env: Env, signal: 'TRACES' | 'METRICS' | 'LOGS'): OtlpSignalExport {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return 'off';
+  const exporters = (env[`OTEL_${signal}_EXPORTER`] ?? '').split(',').map((name) => name.trim());
+  if (exporters.includes('none')) return 'off';
+  if (env[`OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`]) return 'signal-endpoint';
+  return env.OTEL_EXPORTER_OTLP_ENDPOINT ? 'endpoint' : 'off';
 }
 
 function oneOf<const T extends readonly string[]>(

@@ -28,9 +28,10 @@ import { createFsNode } from '../storage/adapters/fs-node.js';
 import { newBlobId } from '../storage/blob-id.js';
 import type { DamageableNode } from '../storage/ports.js';
 import { createReplicatedBlobStore } from '../storage/replicated-blob-store.js';
-import { createLogger, type Logger } from '../telemetry/logger.js';
-import { createMetrics } from '../telemetry/metrics.js';
-import { createTracing, tracePort } from '../telemetry/tracing.js';
+import type { Logger } from '../telemetry/logger.js';
+import { createProcessTelemetry } from '../telemetry/process-telemetry.js';
+import type { ServiceName } from '../telemetry/service-names.js';
+import { tracePort } from '../telemetry/tracing.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Runtime, S3Services } from './runtime.js';
 import { openStorageDiscovery } from './storage-discovery.js';
@@ -47,6 +48,8 @@ export interface RuntimeOverrides {
   clock?: Clock;
   logger?: Logger;
   spanExporter?: SpanExporter;
+  /** The process's main service (its logs' and metrics' resource); `s3-api` by default. */
+  service?: ServiceName;
   /** Skip the periodic reconcile pass (unit tests drive it themselves). */
   reconcile?: boolean;
   /** Run PGlite on a worker thread started from this script (pglite-thread.ts or its bundle). */
@@ -61,13 +64,17 @@ export async function createRuntime(
   config: Readonly<Config>,
   overrides: RuntimeOverrides = {},
 ): Promise<Runtime> {
-  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
   const clock = overrides.clock ?? systemClock;
-  const tracing = createTracing({
+  const telemetry = createProcessTelemetry({
+    service: overrides.service ?? 's3-api',
+    logLevel: config.logLevel,
     ...(config.otlpEndpoint ? { otlpEndpoint: config.otlpEndpoint } : {}),
-    ...(overrides.spanExporter ? { exporter: overrides.spanExporter } : {}),
+    otlpExport: config.otlpExport,
+    metricExportIntervalMs: config.otlpMetricExportIntervalMs,
+    ...(overrides.spanExporter ? { spanExporter: overrides.spanExporter } : {}),
+    ...(overrides.logger ? { logger: overrides.logger } : {}),
   });
-  const metrics = createMetrics();
+  const { tracing, logger, metrics } = telemetry;
   // Every port wears its injection points (FAULTS.md, "Points"); they cost one call when off.
   const firings = createFiringRelay();
   const faults = createProcessFaultEngine(config, clock, logger, metrics, firings);
@@ -189,8 +196,7 @@ export async function createRuntime(
     config,
     logger,
     tracer: tracing.tracer,
-    // One tracer for every service until the telemetry setup gives each its own resource.
-    tracerFor: () => tracing.tracer,
+    tracerFor: tracing.tracerFor,
     metrics,
     services,
     views: { nodes: storageDiscovery.viewNodes, metadata: rawStore, queue: rawQueue },
@@ -216,7 +222,7 @@ export async function createRuntime(
       await queue.close();
       await controlPlane.close();
       await Promise.allSettled([metadata.close(), cache.close(), storageDiscovery.close()]);
-      await tracing.shutdown();
+      await telemetry.shutdown();
     },
   };
 }

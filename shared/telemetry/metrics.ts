@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, type Metric, Registry } from 'prom-client';
 
 /** The Prometheus metrics of one process, served on the control plane at /metrics. */
 export interface Metrics {
@@ -11,8 +11,23 @@ export interface Metrics {
   errors: Counter<'service' | 'operation' | 'code'>;
 }
 
-export function createMetrics(): Metrics {
+export interface MetricsOptions {
+  /**
+   * Serve the runtime's default process metrics too (`process_cpu_seconds_total`,
+   * `nodejs_heap_size_used_bytes`, `nodejs_eventloop_lag_seconds`, GC, ...): the process's
+   * telemetry does; a second registry in the same process (a rule follower) does not need them.
+   */
+  processMetrics?: boolean;
+}
+
+/** The metrics of one process (or of one part of it), on a registry of their own. */
+export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
+  if (options.processMetrics) {
+    // getMetricsAsArray gives the metric objects themselves (typed as their plain descriptions).
+    for (const metric of processMetrics().getMetricsAsArray())
+      registry.registerMetric(metric as unknown as Metric);
+  }
   const labelNames = ['service', 'operation', 'method', 'status'] as const;
   return {
     registry,
@@ -42,4 +57,19 @@ export function createMetrics(): Metrics {
       registers: [registry],
     }),
   };
+}
+
+let processRegistry: Registry | undefined;
+
+/**
+ * The default metrics, collected once per process and registered into every registry that asks:
+ * each `collectDefaultMetrics` call starts its own event-loop monitor and GC observer for the
+ * life of the process, and a test file builds many runtimes in one process.
+ */
+function processMetrics(): Registry {
+  if (processRegistry === undefined) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
 }

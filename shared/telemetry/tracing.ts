@@ -8,7 +8,12 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
+import type { OtlpSignalExport } from '../config/env.js';
+import { otlpExporterUrl } from './otlp-exporter-url.js';
+import { serviceResource } from './resource.js';
+import type { ServiceName } from './service-names.js';
 
+/** The instrumentation scope of every tracer here (the service is the resource's, not the scope's). */
 export const TRACER_NAME = 'mock-s3';
 
 let contextManagerRegistered = false;
@@ -17,43 +22,76 @@ let contextManagerRegistered = false;
 const recordingTracers = new WeakSet<Tracer>();
 
 export interface TracingOptions {
-  /** OTLP/HTTP endpoint (e.g. http://127.0.0.1:4318); spans are exported only when set. */
+  /** The service whose tracer `tracer` is (the process's main one). */
+  service: ServiceName;
+  /** OTLP/HTTP endpoint (e.g. http://127.0.0.1:4318): spans go to `<endpoint>/v1/traces`. */
   otlpEndpoint?: string;
+  /**
+   * `config.otlpExport`: `off` exports no span even with an endpoint; `signal-endpoint` builds
+   * the exporter without a url, so the SDK reads `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` itself
+   * (headers and timeout, `OTEL_EXPORTER_OTLP_[TRACES_]HEADERS|TIMEOUT`, it always reads).
+   */
+  otlpExport?: { traces?: OtlpSignalExport };
   /** An exporter of one's own, fed each span as it ends (tests use InMemorySpanExporter). */
   exporter?: SpanExporter;
-  serviceName?: string;
 }
 
 export interface Tracing {
+  /** The tracer of `options.service`. */
   tracer: Tracer;
+  /** The tracer of `service` (made on first use): its spans carry that service's resource. */
+  tracerFor(service: ServiceName): Tracer;
+  /** Flushes and stops every exporter; resolves once done. Safe to call more than once. */
   shutdown(): Promise<void>;
 }
 
 /**
- * Creates the tracer behind every span of this process. With no exporter nothing would ever read
- * a span, so the tracer is marked as not recording: request spans are skipped and ports are left
- * unwrapped (`isRecording`), which saves a span, a context switch and a Proxy trap per call on the
- * hot path (measured: a few percent of a 1 KiB GET).
+ * Creates the tracers behind every span of this process: one provider per service it hosts, each
+ * with its resource (`serviceResource`), all feeding the same processors (one export queue).
+ * Sampling follows `OTEL_TRACES_SAMPLER` / `OTEL_TRACES_SAMPLER_ARG` (read by the SDK's provider).
+ *
+ * With no exporter nothing would ever read a span, so the tracers are marked as not recording:
+ * request spans are skipped and ports are left unwrapped (`isRecording`), which saves a span, a
+ * context switch and a Proxy trap per call on the hot path (measured: a few percent of a 1 KiB GET).
  */
-export function createTracing(options: TracingOptions = {}): Tracing {
+export function createTracing(options: TracingOptions): Tracing {
   const processors: SpanProcessor[] = [];
   if (options.exporter) processors.push(new SimpleSpanProcessor(options.exporter));
-  if (options.otlpEndpoint) {
+  const otlpUrl = otlpExporterUrl('traces', options.otlpEndpoint, options.otlpExport?.traces);
+  if (otlpUrl !== false) {
     processors.push(
-      new BatchSpanProcessor(new OTLPTraceExporter({ url: `${options.otlpEndpoint}/v1/traces` })),
+      new BatchSpanProcessor(new OTLPTraceExporter(otlpUrl === undefined ? {} : { url: otlpUrl })),
     );
   }
-  const provider = new BasicTracerProvider({ spanProcessors: processors });
   // The active span must follow a request across awaits, so port calls become its children.
   if (!contextManagerRegistered) {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     contextManagerRegistered = true;
   }
-  const tracer = provider.getTracer(options.serviceName ?? TRACER_NAME);
-  if (processors.length > 0) recordingTracers.add(tracer);
+  const providers = new Map<ServiceName, { provider: BasicTracerProvider; tracer: Tracer }>();
+  const tracerFor = (service: ServiceName): Tracer => {
+    const known = providers.get(service);
+    if (known) return known.tracer;
+    const provider = new BasicTracerProvider({
+      resource: serviceResource(service),
+      spanProcessors: processors,
+    });
+    const tracer = provider.getTracer(TRACER_NAME);
+    if (processors.length > 0) recordingTracers.add(tracer);
+    providers.set(service, { provider, tracer });
+    return tracer;
+  };
+  const tracer = tracerFor(options.service);
+  let shutdown: Promise<void> | undefined;
   return {
     tracer,
-    shutdown: () => provider.shutdown(),
+    tracerFor,
+    shutdown() {
+      // The providers share their processors: flushing each once is enough (and a processor's own
+      // shutdown is idempotent).
+      shutdown ??= Promise.all(processors.map((processor) => processor.shutdown())).then(() => undefined);
+      return shutdown;
+    },
   };
 }
 

@@ -169,7 +169,7 @@ describe('createHttpClient against a real server', () => {
 
 describe('createHttpClient trace propagation', () => {
   const exporter = new InMemorySpanExporter();
-  const tracing = createTracing({ exporter, serviceName: 'http-client-test' });
+  const tracing = createTracing({ exporter, service: 'storage' });
 
   afterAll(() => tracing.shutdown());
 

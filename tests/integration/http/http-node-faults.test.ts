@@ -33,7 +33,7 @@ const BREAKER_RESET_MS = 1000;
 const received: Array<{ method: string; path: string; traceparent: string | undefined }> = [];
 const logLines: Array<Record<string, unknown>> = [];
 const exporter = new InMemorySpanExporter();
-const tracing = createTracing({ exporter, serviceName: 'http-node-faults-test' });
+const tracing = createTracing({ exporter, service: 'storage' });
 const registry = new Registry();
 const engine = createFaultEngine({
   clock: systemClock,

@@ -57,7 +57,7 @@ describe('upload_completed', () => {
     // Assess
     expect((await first!.get(blobId)).toString()).toBe('part one');
     expect(await holders(nodes, blobId)).toHaveLength(2);
-    expect(lines.some((line) => line.message === 'replicas repaired' && line.blobId === blobId)).toBe(true);
+    expect(lines.some((line) => line.message === 'replicas repaired' && line.blob_id === blobId)).toBe(true);
   });
 
   it('checks replicas by stat only, without a metadata look-up, when all R are present', async () => {
@@ -90,7 +90,7 @@ describe('upload_completed', () => {
     await deliver({ type: 'upload_completed', bucket: 'b', key: 'k', blobIds: [blobId] });
 
     // Assess
-    expect(lines.filter((line) => line.level === 'error').map((line) => line.blobId)).toEqual([blobId]);
+    expect(lines.filter((line) => line.level === 'error').map((line) => line.blob_id)).toEqual([blobId]);
   });
 
   it('does not resurrect a blob that is no longer referenced', async () => {
