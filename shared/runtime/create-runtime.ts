@@ -157,7 +157,11 @@ export async function createRuntime(
   });
   const metadata = createCachedMetadataStore(store, cache, { ttlSeconds: config.cache.ttlSeconds, logger });
   const rawQueue = overrides.queue ?? openQueue(config, logger);
-  const tracedQueue = withTracePropagation(rawQueue, tracing.tracer, queueDestination(config.queue));
+  const tracedQueue = withTracePropagation(
+    rawQueue,
+    tracing.tracerFor('async'),
+    queueDestination(config.queue),
+  );
   const queue = withQueueFaults(tracedQueue, faults, { logger });
   queue.consume(createTaskRunner({ blobs, metadata, logger }));
   // One cursor for the periodic passes and those asked for through the API: the deep scrub goes on

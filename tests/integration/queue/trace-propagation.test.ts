@@ -18,7 +18,7 @@ const redis = inspectRedis();
 const sqsScratch = scratchQueues('trace');
 const sqs = inspectSqs();
 const spans = new AwaitableSpanExporter();
-const tracing = createTracing({ exporter: spans });
+const tracing = createTracing({ service: 'async', exporter: spans });
 
 afterAll(async () => {
   await deleteScratchKeys(redis, prefix);

@@ -49,7 +49,7 @@ const handler: FunctionHandler = async (event) => {
 
 beforeAll(async () => {
   spans = new AwaitableSpanExporter();
-  tracing = createTracing({ exporter: spans });
+  tracing = createTracing({ service: 'gateway', exporter: spans });
   engine = createProcessFaultEngine(
     loadConfig({ FAULTS_ENABLED: 'true', LOG_LEVEL: 'silent' }),
     systemClock,
@@ -191,7 +191,7 @@ describe('embedded gateway span', () => {
 describe('embedded gateway without an exporter', () => {
   it("opens no span and passes the client's traceparent through untouched", async () => {
     // Prepare
-    const quiet = createTracing();
+    const quiet = createTracing({ service: 'gateway' });
     const servers = createEmbeddedGateway({
       routes: [ROUTE],
       handlers: new Map([['object', handler]]),

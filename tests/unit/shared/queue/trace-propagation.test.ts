@@ -77,7 +77,7 @@ describe('withTracePropagation', () => {
 
   beforeAll(() => {
     spans = new AwaitableSpanExporter();
-    tracing = createTracing({ exporter: spans });
+    tracing = createTracing({ service: 'async', exporter: spans });
   });
 
   afterAll(async () => {
@@ -161,7 +161,7 @@ describe('withTracePropagation', () => {
 
   it('leaves the queue as it is when nothing records spans', () => {
     // Prepare
-    const quiet = createTracing();
+    const quiet = createTracing({ service: 'async' });
     const queue = createMemoryQueue({ maxAttempts: 1 });
 
     // Act / Assess
