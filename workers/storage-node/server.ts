@@ -10,6 +10,7 @@ import {
   NodeFullError,
   type StorageNode,
 } from '../../shared/storage/ports.js';
+import { countRequest } from '../../shared/telemetry/count-request.js';
 import type { Logger } from '../../shared/telemetry/logger.js';
 import type { Metrics } from '../../shared/telemetry/metrics.js';
 import { answerMetrics } from '../../shared/telemetry/metrics-endpoint.js';
@@ -71,7 +72,7 @@ export function createStorageNodeServer(
     const { route, operation } = routeOf(method, (request.url ?? '/').split('?', 1)[0]!);
     // A scrape is not a request of the node's API: neither a span nor a count.
     if (operation === 'getNodeMetrics') return void serve(request, response);
-    if (metrics) countRequest(metrics, response, operation, method);
+    if (metrics) countRequest(metrics, response, { service: 'storage-node', operation, method });
     if (!tracer) return void serve(request, response);
     const traced = startServerSpan(tracer, request, {
       ...(route === undefined ? {} : { route }),
@@ -94,21 +95,6 @@ function routeOf(method: string, path: string): { route?: string; operation: str
     return { route: '/blobs/{blobId}', operation: BLOB_OPERATIONS[method] ?? 'unknown' };
   }
   return { operation: 'unknown' };
-}
-
-/** `http_requests_total` and `http_request_duration_seconds` of the node, once the answer is out. */
-function countRequest(metrics: Metrics, response: ServerResponse, operation: string, method: string): void {
-  const started = process.hrtime.bigint();
-  response.once('close', () => {
-    const labels = {
-      service: 'storage-node',
-      operation,
-      method,
-      status: response.headersSent ? String(response.statusCode) : '0',
-    };
-    metrics.httpRequests.inc(labels);
-    metrics.httpRequestDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
-  });
 }
 
 /**
