@@ -89,7 +89,7 @@ export interface Config {
     /** An upload whose body stops arriving for this long gets RequestTimeout (S3 waits ~20 s). */
     bodyIdleTimeoutMs: number;
   };
-  /** OTLP/HTTP endpoint for traces (OTEL_EXPORTER_OTLP_ENDPOINT); none by default. */
+  /** OTLP/HTTP endpoint of every signal (OTEL_EXPORTER_OTLP_ENDPOINT); none by default. */
   otlpEndpoint: string | undefined;
   /**
    * How each signal goes out over OTLP/HTTP: `endpoint` to OTEL_EXPORTER_OTLP_ENDPOINT,

@@ -94,7 +94,7 @@ export async function createRuntime(
     (node) => withNodeFaults(node, faults),
     logger,
     rawNodes,
-    { registry: metrics.registry, faults, tracer: tracing.tracer },
+    { registry: metrics.registry, faults, tracer: tracing.tracerFor('storage') },
   );
   const discovery = storageDiscovery.discovery;
   // R follows the live `storage.replicas` once the config store is open (below); until then, and
@@ -187,9 +187,10 @@ export async function createRuntime(
       : new Map<string, string>();
 
   const services: S3Services = {
-    blobs: tracePort(tracing.tracer, 'storage', blobs),
-    metadata: tracePort(tracing.tracer, 'metadata', metadata),
-    queue: tracePort(tracing.tracer, 'queue', queue),
+    // Port calls are spans of the component they reach (FAULTS.md's `service`), as in a deployment.
+    blobs: tracePort(tracing.tracerFor('storage'), 'storage', blobs),
+    metadata: tracePort(tracing.tracerFor('metadata'), 'metadata', metadata),
+    queue: tracePort(tracing.tracerFor('async'), 'queue', queue),
     clock,
     newId: () => newBlobId(),
     replacedRetentionMs,

@@ -1,4 +1,3 @@
-import { context } from '@opentelemetry/api';
 import { type LogAttributes, SeverityNumber } from '@opentelemetry/api-logs';
 import type { Resource } from '@opentelemetry/resources';
 import {
@@ -18,7 +17,7 @@ export interface OtlpLogsOptions {
 }
 
 export interface OtlpLogs {
-  /** Emits one log line as an OTLP log record, in the caller's context (its span's ids). */
+  /** Emits one log line as an OTLP log record; the SDK takes the span from the caller's context. */
   forward(line: LogLine): void;
   forceFlush(): Promise<void>;
   /** Exports what is queued and stops; idempotent. */
@@ -53,7 +52,6 @@ export function startOtlpLogs(options: OtlpLogsOptions): OtlpLogs {
         body: line.message,
         // JSON values (the line parsed back) are all valid attribute values.
         attributes: line.fields as LogAttributes,
-        context: context.active(),
       });
     },
     forceFlush: () => provider.forceFlush(),

@@ -58,7 +58,7 @@ export function startOtlpMetrics(options: OtlpMetricsOptions): OtlpMetrics {
 }
 
 /** A MetricProducer over a prom-client registry (one instrumentation scope, `mock-s3`). */
-export function registryProducer(registry: Registry, resource: Resource, clock: () => Date): MetricProducer {
+function registryProducer(registry: Registry, resource: Resource, clock: () => Date): MetricProducer {
   const startTime = millisToHrTime(clock().getTime());
   return {
     async collect(): Promise<CollectionResult> {

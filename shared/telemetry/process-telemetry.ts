@@ -1,3 +1,4 @@
+import type { Attributes } from '@opentelemetry/api';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
@@ -36,6 +37,8 @@ export interface ProcessTelemetryOptions {
   logWrite?: (line: string) => void;
   /** A logger to use as it is (tests): its lines are not exported over OTLP. */
   logger?: Logger;
+  /** Resource attributes of this process beside the service's (a worker's `storage.node.id`). */
+  resourceAttributes?: Attributes;
 }
 
 /** Everything a process reports about itself. */
@@ -61,10 +64,13 @@ export function createProcessTelemetry(options: ProcessTelemetryOptions): Proces
     ...(otlpEndpoint === undefined ? {} : { otlpEndpoint }),
     ...(otlpExport.traces === undefined ? {} : { otlpExport: { traces: otlpExport.traces } }),
     ...(options.spanExporter ? { exporter: options.spanExporter } : {}),
+    ...(options.resourceAttributes ? { resourceAttributes: options.resourceAttributes } : {}),
   });
-  const resource = serviceResource(service);
+  const resource = serviceResource(service, options.resourceAttributes);
 
-  const logsUrl = otlpExporterUrl('logs', otlpEndpoint, otlpExport.logs);
+  // A logger given as it is (tests) has its own destination: no log exporter is made for it.
+  const logsUrl =
+    options.logger === undefined ? otlpExporterUrl('logs', otlpEndpoint, otlpExport.logs) : false;
   const logExporter =
     options.logExporter ??
     (logsUrl === false ? undefined : new OTLPLogExporter(logsUrl === undefined ? {} : { url: logsUrl }));

@@ -1,4 +1,4 @@
-import { context, type Span, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import { type Attributes, context, type Span, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import {
@@ -34,6 +34,8 @@ export interface TracingOptions {
   otlpExport?: { traces?: OtlpSignalExport };
   /** An exporter of one's own, fed each span as it ends (tests use InMemorySpanExporter). */
   exporter?: SpanExporter;
+  /** Resource attributes of this process beside the service's (e.g. `storage.node.id`). */
+  resourceAttributes?: Attributes;
 }
 
 export interface Tracing {
@@ -73,7 +75,7 @@ export function createTracing(options: TracingOptions): Tracing {
     const known = providers.get(service);
     if (known) return known.tracer;
     const provider = new BasicTracerProvider({
-      resource: serviceResource(service),
+      resource: serviceResource(service, options.resourceAttributes),
       spanProcessors: processors,
     });
     const tracer = provider.getTracer(TRACER_NAME);

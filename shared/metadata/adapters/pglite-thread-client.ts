@@ -138,6 +138,9 @@ export async function openPgliteThreadClient(
       if (!thread) return;
       const exited = new Promise((resolve) => thread.worker.once('exit', resolve));
       await send(thread, { op: 'close' });
+      // The reply unrefs the idle thread: held again, or a process with nothing else to do exits
+      // before the thread does and whatever awaits close() (the telemetry flush) never runs.
+      thread.worker.ref();
       await exited;
     },
   };

@@ -1,5 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import { context, TraceFlags, trace } from '@opentelemetry/api';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createLogger } from '../../../../shared/telemetry/logger.js';
+import { createTracing } from '../../../../shared/telemetry/tracing.js';
 
 /** A logger writing into an array, with a fixed clock. */
 function capture() {
@@ -68,5 +71,73 @@ describe('createLogger', () => {
       message: 'outer',
       cause: '[object Object]',
     });
+  });
+
+  it('writes every field name in snake_case, bound ones included, leaving nested objects as they are', () => {
+    // Prepare
+    const { logger, lines } = capture();
+
+    // Act
+    logger.child({ nodeId: 'node-2' }).warn('replica missing', {
+      requestId: 'r1',
+      HTTPStatus: 503,
+      'blob-id': 'b1',
+      'fault.rule_id': 'slow',
+      replicas: { stillWanted: 2 },
+    });
+
+    // Assess
+    expect(JSON.parse(lines[0]!)).toEqual({
+      time: '1970-01-01T00:00:00.000Z',
+      level: 'warn',
+      message: 'replica missing',
+      service: 'test',
+      node_id: 'node-2',
+      request_id: 'r1',
+      http_status: 503,
+      blob_id: 'b1',
+      'fault.rule_id': 'slow',
+      replicas: { stillWanted: 2 },
+    });
+  });
+
+  it('adds trace_id and span_id to a line written inside a sampled span, and only there', async () => {
+    // Prepare
+    const tracing = createTracing({ service: 's3-api', exporter: new InMemorySpanExporter() });
+    const { logger, lines } = capture();
+
+    // Act
+    const ids = tracing.tracer.startActiveSpan('GET /{bucket}/{key+}', (span) => {
+      logger.info('inside');
+      span.end();
+      return span.spanContext();
+    });
+    logger.info('outside');
+
+    // Assess
+    const [inside, outside] = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(inside).toMatchObject({ message: 'inside', trace_id: ids.traceId, span_id: ids.spanId });
+    expect(ids.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(outside).not.toHaveProperty('trace_id');
+    expect(outside).not.toHaveProperty('span_id');
+    await tracing.shutdown();
+  });
+
+  it('names no trace for a span that is not sampled (it is exported nowhere)', async () => {
+    // Prepare: the context of a caller that chose not to sample (traceparent flags 00)
+    const tracing = createTracing({ service: 's3-api', exporter: new InMemorySpanExporter() });
+    const { logger, lines } = capture();
+    const unsampled = trace.setSpanContext(context.active(), {
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      traceFlags: TraceFlags.NONE,
+    });
+
+    // Act
+    context.with(unsampled, () => logger.info('unsampled'));
+
+    // Assess
+    expect(JSON.parse(lines[0]!)).not.toHaveProperty('trace_id');
+    await tracing.shutdown();
   });
 });
