@@ -163,6 +163,7 @@ describe('front -> storage-node worker, two processes', () => {
       parentSpanId: frontSpan.spanId,
     });
     expect(nodeSpan.attributes['storage.node.id']).toBe('node-9');
+    expect(nodeSpan.resource['storage.node.id']).toBe('node-9');
   });
 
   it("serves the front's metrics on FRONT_METRICS_PORT and the worker's on its own port", async () => {

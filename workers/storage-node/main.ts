@@ -8,7 +8,7 @@ import { createFsNode, type FsNode } from '../../shared/storage/adapters/fs-node
 import type { Logger } from '../../shared/telemetry/logger.js';
 import { createProcessTelemetry } from '../../shared/telemetry/process-telemetry.js';
 import { loadStorageNodeConfig } from './config.js';
-import { createStorageNodeServer } from './server.js';
+import { createStorageNodeServer, NODE_ID_ATTRIBUTE } from './server.js';
 
 /**
  * The storage-node worker: one process serving one directory over HTTP (stack mode). With
@@ -24,6 +24,8 @@ async function main(): Promise<void> {
   const shared = loadConfig();
   const telemetry = createProcessTelemetry({
     service: 'storage-node',
+    // Which worker a span, log record or metric comes from, also for signals outside a request.
+    resourceAttributes: { [NODE_ID_ATTRIBUTE]: config.nodeId },
     logLevel: shared.logLevel,
     ...(shared.otlpEndpoint ? { otlpEndpoint: shared.otlpEndpoint } : {}),
     otlpExport: shared.otlpExport,

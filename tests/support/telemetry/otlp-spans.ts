@@ -3,6 +3,8 @@ import type { OtlpReceiver } from './otlp-receiver.js';
 /** One span of an OTLP/JSON trace export, flattened with its resource's `service.name`. */
 export interface ExportedSpan {
   service: string;
+  /** The attributes of the resource that exported it. */
+  resource: Record<string, string | number | boolean>;
   name: string;
   /** OTLP's SpanKind: 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
   kind: number;
@@ -42,12 +44,14 @@ export function spansOf(body: unknown): ExportedSpan[] {
     resource?: { attributes?: KeyValue[] };
     scopeSpans?: { spans?: Record<string, unknown>[] }[];
   }[]) {
-    const service = String(attributesOf(resourceSpan.resource?.attributes)['service.name'] ?? '');
+    const resource = attributesOf(resourceSpan.resource?.attributes);
+    const service = String(resource['service.name'] ?? '');
     for (const scope of resourceSpan.scopeSpans ?? []) {
       for (const span of scope.spans ?? []) {
         const parent = span.parentSpanId as string | undefined;
         spans.push({
           service,
+          resource,
           name: span.name as string,
           kind: span.kind as number,
           traceId: span.traceId as string,
