@@ -20,7 +20,7 @@ import { writeAtEndOfTurn } from '../../shared/http/end-of-turn-writes.js';
 import type { RateLimiter } from '../../shared/http/rate-limit.js';
 import type { RequestFacts } from '../../shared/injection/request-scope.js';
 import { S3Error } from '../../shared/s3/errors.js';
-import { countRequest } from '../../shared/telemetry/count-request.js';
+import { createRequestCounter } from '../../shared/telemetry/count-request.js';
 import type { Logger } from '../../shared/telemetry/logger.js';
 import type { Metrics } from '../../shared/telemetry/metrics.js';
 import { injectTraceHeaders } from '../../shared/telemetry/propagation.js';
@@ -121,17 +121,12 @@ export function createSocketFaultFront(options: SocketFaultFrontOptions): Socket
     socketFaultsPossible = socketFaultRulesLive(engine);
   });
 
+  const countRequest = options.metrics ? createRequestCounter(options.metrics, 'gateway-front') : undefined;
   // Spans nobody exports are not worth a context switch per request.
   const tracer = options.tracer && isRecording(options.tracer) ? options.tracer : undefined;
   const handle = (request: IncomingMessage, response: ServerResponse, expectsContinue: boolean) => {
-    if (options.metrics) {
-      // The front does not parse S3 requests on its hot path: every request is one `forward`.
-      countRequest(options.metrics, response, {
-        service: 'gateway-front',
-        operation: 'forward',
-        method: request.method ?? 'GET',
-      });
-    }
+    // The front does not parse S3 requests on its hot path: every request is one `forward`.
+    countRequest?.(response, 'forward', request.method ?? 'GET');
     const traced = tracer ? startServerSpan(tracer, request) : undefined;
     if (traced) endServerSpanWithResponse(traced.span, response);
     const forwarding = traced

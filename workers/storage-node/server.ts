@@ -10,7 +10,7 @@ import {
   NodeFullError,
   type StorageNode,
 } from '../../shared/storage/ports.js';
-import { countRequest } from '../../shared/telemetry/count-request.js';
+import { createRequestCounter } from '../../shared/telemetry/count-request.js';
 import type { Logger } from '../../shared/telemetry/logger.js';
 import type { Metrics } from '../../shared/telemetry/metrics.js';
 import { answerMetrics } from '../../shared/telemetry/metrics-endpoint.js';
@@ -54,6 +54,7 @@ export function createStorageNodeServer(
   telemetry: NodeServerTelemetry = {},
 ): Server {
   const { metrics } = telemetry;
+  const countRequest = metrics ? createRequestCounter(metrics, 'storage-node') : undefined;
   // Spans nobody exports are not worth a context switch per request.
   const tracer = telemetry.tracer && isRecording(telemetry.tracer) ? telemetry.tracer : undefined;
   const serve = (request: IncomingMessage, response: ServerResponse) =>
@@ -72,7 +73,7 @@ export function createStorageNodeServer(
     const { route, operation } = routeOf(method, (request.url ?? '/').split('?', 1)[0]!);
     // A scrape is not a request of the node's API: neither a span nor a count.
     if (operation === 'getNodeMetrics') return void serve(request, response);
-    if (metrics) countRequest(metrics, response, { service: 'storage-node', operation, method });
+    countRequest?.(response, operation, method);
     if (!tracer) return void serve(request, response);
     const traced = startServerSpan(tracer, request, {
       ...(route === undefined ? {} : { route }),
