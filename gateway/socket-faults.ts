@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Span } from '@opentelemetry/api';
 import { bodyBytes } from '../layers/binary-body.js';
 import type { ApiResult } from '../layers/request-context.js';
 import type { FaultEngine } from '../shared/faults/engine.js';
 import type { Fault, Rule } from '../shared/faults/rule.js';
 import type { RequestFacts } from '../shared/injection/request-scope.js';
+import { type ClientOutcome, markClientOutcome } from '../shared/telemetry/server-span.js';
 
 /** Socket faults default to this hold when a rule gives none (FAULTS.md `timeout {ms?}`). */
 const DEFAULT_HOLD_MS = 30_000;
@@ -13,6 +15,10 @@ const DEFAULT_HOLD_MS = 30_000;
  * written. Only the process that owns the socket can do this (the embedded gateway, or the
  * socket-fault front in stack mode): a reset, a body cut short under its full Content-Length, a
  * throttled or dripping body, a stall, or a request held and closed without an answer.
+ *
+ * With `span` (the host's SERVER span of the request), the span says what the client got
+ * (`markClientOutcome`). The caller runs this inside that span's context, so each firing's
+ * `fault.injected` event and trace ids land on it.
  */
 export async function writeThroughSocketFaults(
   engine: FaultEngine,
@@ -21,6 +27,7 @@ export async function writeThroughSocketFaults(
   response: ServerResponse,
   result: ApiResult,
   write: (request: IncomingMessage, response: ServerResponse, result: ApiResult) => void,
+  span?: Span,
 ): Promise<void> {
   const body = request.method === 'HEAD' ? Buffer.alloc(0) : bodyBytes(result);
   const outcome = engine.evaluate(
@@ -41,8 +48,26 @@ export async function writeThroughSocketFaults(
   if (outcome.delayMs > 0) await outcome.waitDelay();
   const terminal = outcome.terminal;
   if (!terminal) return write(request, response, result);
+  const clientOutcome = CLIENT_OUTCOMES[terminal.fault.type];
+  if (span && clientOutcome) {
+    markClientOutcome(
+      span,
+      clientOutcome,
+      `${terminal.fault.type} at gateway.socket (rule ${terminal.rule.id})`,
+    );
+  }
   await applySocketFault(engine, terminal, request, response, result, body, write);
 }
+
+/** What the client gets of each socket fault (`mock_s3.client_outcome`). */
+const CLIENT_OUTCOMES: Partial<Record<Fault['type'], ClientOutcome>> = {
+  timeout: 'timeout',
+  reset: 'reset',
+  truncate: 'truncated',
+  stall: 'stalled',
+  slow_body: 'slow_body',
+  bandwidth: 'throttled',
+};
 
 /**
  * Whether a socket fault changes what the client gets of a `size`-byte body. A cut, reset or stall

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { context, type Tracer } from '@opentelemetry/api';
 import type { Context } from 'aws-lambda';
 import { renderError } from '../../layers/error-mapping.js';
 import { type ApiEvent, type ApiResult, localContext } from '../../layers/request-context.js';
@@ -9,7 +10,16 @@ import type { RateLimiter } from '../../shared/http/rate-limit.js';
 import type { RequestFacts } from '../../shared/injection/request-scope.js';
 import { S3Error } from '../../shared/s3/errors.js';
 import type { Logger } from '../../shared/telemetry/logger.js';
+import { injectTraceHeaders } from '../../shared/telemetry/propagation.js';
 import { randomRequestId } from '../../shared/telemetry/random-ids.js';
+import {
+  endServerSpanWithResponse,
+  markClientOutcome,
+  nameServerRoute,
+  type ServerSpan,
+  startServerSpan,
+} from '../../shared/telemetry/server-span.js';
+import { isRecording } from '../../shared/telemetry/tracing.js';
 import { answerClientErrors } from '../client-error.js';
 import { writeThroughSocketFaults } from '../socket-faults.js';
 import { toApiEvent, writeApiResult } from './http-event.js';
@@ -33,6 +43,11 @@ export interface EmbeddedGatewayOptions {
   faults?: FaultEngine;
   /** `gateway.rateLimit` per client address (S3 listener only: the control plane is never limited). */
   rateLimit?: RateLimiter;
+  /**
+   * The `gateway` service's tracer: when it records, each request is a SERVER span, the parent of
+   * the handler's span (as API Gateway's own span is on AWS), and socket faults are marked on it.
+   */
+  tracer?: Tracer;
 }
 
 /**
@@ -44,10 +59,15 @@ export function createEmbeddedGateway(options: EmbeddedGatewayOptions): Record<P
 }
 
 function createPlaneServer(plane: Plane, options: EmbeddedGatewayOptions): Server {
+  // Spans nobody exports cost a context switch per request: none then.
+  const tracer = options.tracer && isRecording(options.tracer) ? options.tracer : undefined;
   const server = createServer({ keepAlive: true }, (request, response) => {
-    serve(plane, options, request, response).catch((error: unknown) =>
-      failRequest(plane, options, request, response, error),
-    );
+    const traced = tracer ? startServerSpan(tracer, request) : undefined;
+    if (traced) endServerSpanWithResponse(traced.span, response);
+    const served = traced
+      ? context.with(traced.context, () => serve(plane, options, request, response, traced))
+      : serve(plane, options, request, response, undefined);
+    served.catch((error: unknown) => failRequest(plane, options, request, response, error));
   });
   // Requests node's parser refuses (a `BREW` method, a malformed header) get an S3 error too.
   server.on('clientError', answerClientErrors(plane === 's3' ? 's3' : 'json'));
@@ -63,6 +83,7 @@ async function serve(
   options: EmbeddedGatewayOptions,
   request: IncomingMessage,
   response: ServerResponse,
+  traced: ServerSpan | undefined,
 ) {
   if (plane === 's3' && options.rateLimit && !options.rateLimit.admit(request.socket.remoteAddress ?? '')) {
     return refuseOverLimit(request, response);
@@ -78,16 +99,25 @@ async function serve(
         : new S3Error('NoSuchKey', { message: `No control-plane route for ${method} ${rawPath}` });
     return sendError(request, response, plane, error);
   }
+  if (traced) nameServerRoute(traced.span, method, route.path);
   const body = await readBody(request, options);
   if (body instanceof S3Error) return sendError(request, response, plane, body);
   if (body === undefined) return; // the client went away: nothing is handed to a function
   const requestId = randomRequestId();
   const event = toApiEvent(request, body, `${route.method} ${route.path}`, requestId);
+  if (traced) {
+    // The handler's span is this span's child, as a Lambda's is the API Gateway's: the hop's
+    // `traceparent` replaces the client's (and a `tracestate` it may have sent without one).
+    delete event.headers.tracestate;
+    injectTraceHeaders(event.headers as Record<string, string>, traced.context);
+  }
   const handler = options.handlers.get(route.functionName);
   if (!handler) throw new Error(`no handler loaded for function ${route.functionName}`);
   const result = await handler(event, localContext(route.functionName, requestId));
   if (response.destroyed) return;
   if (socketActionOf(result)?.type === 'close') {
+    if (traced)
+      markClientOutcome(traced.span, 'timeout', 'held, then closed without a response (http.server timeout)');
     response.socket?.destroy();
     return;
   }
@@ -100,6 +130,7 @@ async function serve(
       response,
       result,
       writeApiResult,
+      traced?.span,
     );
     return;
   }

@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     handlers,
     logger: runtime.logger,
     faults: runtime.faults,
+    tracer: runtime.tracerFor('gateway'),
     rateLimit: createRateLimiter({
       limit: () => runtime.dynamicConfig?.live.get('gateway.rateLimit') ?? 0,
       clock: runtime.services.clock,

@@ -4,7 +4,8 @@ import { followFaultRules } from '../../shared/injection/follow-fault-rules.js';
 import { systemClock } from '../../shared/runtime/clock.js';
 import { warnIfExposed } from '../../shared/runtime/exposure-warning.js';
 import { runMain } from '../../shared/runtime/run-main.js';
-import { createLogger } from '../../shared/telemetry/logger.js';
+import { serveMetrics } from '../../shared/telemetry/metrics-endpoint.js';
+import { createProcessTelemetry } from '../../shared/telemetry/process-telemetry.js';
 import { loadFrontConfig } from './config.js';
 import { createSocketFaultFront } from './socket-fault-front.js';
 
@@ -15,12 +16,23 @@ import { createSocketFaultFront } from './socket-fault-front.js';
  * Rules: this process has its own fault engine, off unless FAULTS_ENABLED (or the config switch).
  * With METADATA_BACKEND=postgres (as `npm run stack` starts it) it follows the rules the control
  * plane stores in PostgreSQL and announces on Redis, like every serverless-offline instance.
+ *
+ * Telemetry (service `gateway-front`): a SERVER span per request, the parent of the upstream hop;
+ * `GET /metrics` on 127.0.0.1:FRONT_METRICS_PORT when set.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
   const frontConfig = loadFrontConfig();
-  const logger = createLogger({ level: config.logLevel }, { service: 'front' });
-  const faults = await followFaultRules(config, logger, `front:${config.port}`);
+  const telemetry = createProcessTelemetry({
+    service: 'gateway-front',
+    logLevel: config.logLevel,
+    ...(config.otlpEndpoint ? { otlpEndpoint: config.otlpEndpoint } : {}),
+    otlpExport: config.otlpExport,
+    metricExportIntervalMs: config.otlpMetricExportIntervalMs,
+  });
+  const { tracing, metrics } = telemetry;
+  const logger = telemetry.logger.child({ service: 'front' });
+  const faults = await followFaultRules(config, logger, `front:${config.port}`, metrics);
   const { engine } = faults;
   const front = createSocketFaultFront({
     upstream: frontConfig.upstream,
@@ -28,6 +40,8 @@ async function main(): Promise<void> {
     logger,
     maxBodyBytes: config.gateway.maxBodyBytes,
     s3Domain: config.s3Domain,
+    tracer: tracing.tracer,
+    metrics,
     rateLimit: createRateLimiter({
       limit: () => faults.live?.get('gateway.rateLimit') ?? 0,
       clock: systemClock,
@@ -37,8 +51,14 @@ async function main(): Promise<void> {
     front.server.once('error', reject);
     front.server.listen(config.port, config.host, () => resolve());
   });
+  // Loopback only: the scrape target of the Prometheus scripts/telemetry.sh runs beside the stack.
+  const metricsServer =
+    frontConfig.metricsPort > 0
+      ? await serveMetrics(metrics.registry, frontConfig.metricsPort, '127.0.0.1')
+      : undefined;
   logger.info('socket-fault front ready', {
     s3: `http://${config.host}:${config.port}`,
+    ...(metricsServer ? { metrics: `http://127.0.0.1:${frontConfig.metricsPort}/metrics` } : {}),
     upstream: frontConfig.upstream.href,
     faults_enabled: engine.status().enabled,
     rules_synced: faults.following,
@@ -55,7 +75,9 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('front stopping', { signal });
     await front.close();
+    metricsServer?.close();
     await faults.close();
+    await telemetry.shutdown();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

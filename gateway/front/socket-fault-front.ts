@@ -9,6 +9,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
+import { context, type Tracer } from '@opentelemetry/api';
 import { resolveOperation } from '../../functions/s3-api/router.js';
 import { parseS3Request } from '../../functions/s3-api/s3-request.js';
 import { attachRawBody } from '../../layers/binary-body.js';
@@ -19,8 +20,17 @@ import { writeAtEndOfTurn } from '../../shared/http/end-of-turn-writes.js';
 import type { RateLimiter } from '../../shared/http/rate-limit.js';
 import type { RequestFacts } from '../../shared/injection/request-scope.js';
 import { S3Error } from '../../shared/s3/errors.js';
+import { createRequestCounter } from '../../shared/telemetry/count-request.js';
 import type { Logger } from '../../shared/telemetry/logger.js';
+import type { Metrics } from '../../shared/telemetry/metrics.js';
+import { injectTraceHeaders } from '../../shared/telemetry/propagation.js';
 import { randomRequestId } from '../../shared/telemetry/random-ids.js';
+import {
+  endServerSpanWithResponse,
+  type ServerSpan,
+  startServerSpan,
+} from '../../shared/telemetry/server-span.js';
+import { isRecording } from '../../shared/telemetry/tracing.js';
 import { answerClientErrors } from '../client-error.js';
 import { toApiEvent, writeApiResult } from '../embedded/http-event.js';
 import { writeThroughSocketFaults } from '../socket-faults.js';
@@ -47,6 +57,14 @@ export interface SocketFaultFrontOptions {
    * a 503).
    */
   upstreamIdleTimeoutMs?: number;
+  /**
+   * The `gateway-front` tracer: when it records, each request is a SERVER span (a child of the
+   * client's `traceparent`), the upstream request carries that span as its parent, and socket
+   * faults are marked on it.
+   */
+  tracer?: Tracer;
+  /** The front's registry: its requests counted (`service="gateway-front"`). */
+  metrics?: Metrics;
 }
 
 const DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS = 60_000;
@@ -103,8 +121,18 @@ export function createSocketFaultFront(options: SocketFaultFrontOptions): Socket
     socketFaultsPossible = socketFaultRulesLive(engine);
   });
 
+  const countRequest = options.metrics ? createRequestCounter(options.metrics, 'gateway-front') : undefined;
+  // Spans nobody exports are not worth a context switch per request.
+  const tracer = options.tracer && isRecording(options.tracer) ? options.tracer : undefined;
   const handle = (request: IncomingMessage, response: ServerResponse, expectsContinue: boolean) => {
-    forward(request, response, expectsContinue).catch((error: unknown) => {
+    // The front does not parse S3 requests on its hot path: every request is one `forward`.
+    countRequest?.(response, 'forward', request.method ?? 'GET');
+    const traced = tracer ? startServerSpan(tracer, request) : undefined;
+    if (traced) endServerSpanWithResponse(traced.span, response);
+    const forwarding = traced
+      ? context.with(traced.context, () => forward(request, response, expectsContinue, traced))
+      : forward(request, response, expectsContinue, undefined);
+    forwarding.catch((error: unknown) => {
       logger.error('front failed to serve a request', { error });
       if (!response.headersSent) sendError(request, response, new S3Error('InternalError'));
       else response.destroy();
@@ -114,7 +142,12 @@ export function createSocketFaultFront(options: SocketFaultFrontOptions): Socket
   // Without this listener node answers 100 Continue itself; the decision belongs upstream.
   server.on('checkContinue', (request, response) => handle(request, response, true));
 
-  async function forward(request: IncomingMessage, response: ServerResponse, expectsContinue: boolean) {
+  async function forward(
+    request: IncomingMessage,
+    response: ServerResponse,
+    expectsContinue: boolean,
+    traced: ServerSpan | undefined,
+  ) {
     if (options.rateLimit && !options.rateLimit.admit(request.socket.remoteAddress ?? '')) {
       return sendError(request, response, new S3Error('SlowDown'));
     }
@@ -126,6 +159,12 @@ export function createSocketFaultFront(options: SocketFaultFrontOptions): Socket
       return sendError(request, response, error);
     }
     const headers = forwardedHeaders(request);
+    if (traced) {
+      // The next hop's parent is this span, not the client's: the client's tracestate goes with it.
+      delete headers.traceparent;
+      delete headers.tracestate;
+      injectTraceHeaders(headers as Record<string, string>, traced.context);
+    }
     let path = request.url ?? '/';
     if (hasDotSegment(path) || hasNulInPath(path)) {
       // nginx refuses a target that climbs above the root (`/b/../../etc/passwd`, a legal S3
@@ -188,6 +227,7 @@ export function createSocketFaultFront(options: SocketFaultFrontOptions): Socket
         response,
         result,
         writeResult,
+        traced?.span,
       );
       return;
     }

@@ -23,6 +23,7 @@ import { createMemoryQueue } from '../queue/adapters/memory-queue.js';
 import { createRedisStreamQueue } from '../queue/adapters/redis-stream-queue.js';
 import { createSqsQueue } from '../queue/adapters/sqs-queue.js';
 import type { TaskQueue } from '../queue/ports.js';
+import { queueDestination, withTracePropagation } from '../queue/trace-propagation.js';
 import { createFsNode } from '../storage/adapters/fs-node.js';
 import { newBlobId } from '../storage/blob-id.js';
 import type { DamageableNode } from '../storage/ports.js';
@@ -156,7 +157,12 @@ export async function createRuntime(
   });
   const metadata = createCachedMetadataStore(store, cache, { ttlSeconds: config.cache.ttlSeconds, logger });
   const rawQueue = overrides.queue ?? openQueue(config, logger);
-  const queue = withQueueFaults(rawQueue, faults, { logger });
+  const tracedQueue = withTracePropagation(
+    rawQueue,
+    tracing.tracerFor('async'),
+    queueDestination(config.queue),
+  );
+  const queue = withQueueFaults(tracedQueue, faults, { logger });
   queue.consume(createTaskRunner({ blobs, metadata, logger }));
   // One cursor for the periodic passes and those asked for through the API: the deep scrub goes on
   // where the last pass of either kind stopped.

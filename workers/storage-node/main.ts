@@ -5,9 +5,10 @@ import { followFaultRules } from '../../shared/injection/follow-fault-rules.js';
 import { withNodeFaults } from '../../shared/injection/storage-node-faults.js';
 import { runMain } from '../../shared/runtime/run-main.js';
 import { createFsNode, type FsNode } from '../../shared/storage/adapters/fs-node.js';
-import { createLogger, type Logger } from '../../shared/telemetry/logger.js';
+import type { Logger } from '../../shared/telemetry/logger.js';
+import { createProcessTelemetry } from '../../shared/telemetry/process-telemetry.js';
 import { loadStorageNodeConfig } from './config.js';
-import { createStorageNodeServer } from './server.js';
+import { createStorageNodeServer, NODE_ID_ATTRIBUTE } from './server.js';
 
 /**
  * The storage-node worker: one process serving one directory over HTTP (stack mode). With
@@ -15,15 +16,27 @@ import { createStorageNodeServer } from './server.js';
  * node leaves discovery at once), a kill -9 leaves it to lapse after NODE_LEASE_TTL_SECONDS.
  * The disk faults (`node.read|write|delete`) happen here, on the worker's own directory: with
  * METADATA_BACKEND=postgres it follows the rules the control plane stores and announces.
+ * Telemetry as every process of the stack (service `storage-node`): each request is a SERVER span,
+ * a child of the caller's `traceparent`; `GET /metrics` on the node's port serves its registry.
  */
 async function main(): Promise<void> {
   const config = loadStorageNodeConfig();
   const shared = loadConfig();
-  const logger = createLogger({ level: 'info' }, { service: 'storage-node', node: config.nodeId });
-  const faults = await followFaultRules(shared, logger, config.nodeId);
+  const telemetry = createProcessTelemetry({
+    service: 'storage-node',
+    // Which worker a span, log record or metric comes from, also for signals outside a request.
+    resourceAttributes: { [NODE_ID_ATTRIBUTE]: config.nodeId },
+    logLevel: shared.logLevel,
+    ...(shared.otlpEndpoint ? { otlpEndpoint: shared.otlpEndpoint } : {}),
+    otlpExport: shared.otlpExport,
+    metricExportIntervalMs: shared.otlpMetricExportIntervalMs,
+  });
+  const { tracing, metrics } = telemetry;
+  const logger = telemetry.logger.child({ service: 'storage-node', node: config.nodeId });
+  const faults = await followFaultRules(shared, logger, config.nodeId, metrics);
   const disk = createFsNode({ id: config.nodeId, dir: config.dir, staleTempMs: shared.orphanGraceMs });
   const node = withNodeFaults(disk, faults.engine);
-  const server = createStorageNodeServer(node, logger, disk);
+  const server = createStorageNodeServer(node, logger, disk, { tracer: tracing.tracer, metrics });
   const sweeper = sweepTempFilesEvery(disk, shared.reconcileIntervalMs, shared.orphanGraceMs, logger);
 
   await new Promise<void>((resolve, reject) => {
@@ -44,6 +57,7 @@ async function main(): Promise<void> {
     await registration?.deregister().catch((error: unknown) => logger.warn('deregister failed', { error }));
     clearInterval(sweeper);
     await faults.close();
+    await telemetry.shutdown();
     server.close(() => process.exit(0));
     server.closeAllConnections();
   };

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { context, type Tracer } from '@opentelemetry/api';
 import { writeAtEndOfTurn } from '../../shared/http/end-of-turn-writes.js';
 import { VIEW_HEADER } from '../../shared/storage/adapters/http-node.js';
 import { BLOB_HEADER_SIZE, decodeBlob, encodeBlob } from '../../shared/storage/blob-format.js';
@@ -9,20 +10,55 @@ import {
   NodeFullError,
   type StorageNode,
 } from '../../shared/storage/ports.js';
+import { createRequestCounter } from '../../shared/telemetry/count-request.js';
 import type { Logger } from '../../shared/telemetry/logger.js';
+import type { Metrics } from '../../shared/telemetry/metrics.js';
+import { answerMetrics } from '../../shared/telemetry/metrics-endpoint.js';
+import { endServerSpanWithResponse, startServerSpan } from '../../shared/telemetry/server-span.js';
+import { isRecording } from '../../shared/telemetry/tracing.js';
+
+/** What the worker reports about the requests it serves. */
+export interface NodeServerTelemetry {
+  /** The `storage-node` tracer: when it records, each request is a SERVER span (the caller's child). */
+  tracer?: Tracer;
+  /** The worker's registry: served at `GET /metrics`, and its request counter and histogram. */
+  metrics?: Metrics;
+}
+
+/** The routes of the node API: the span name's template and the `operation` label (OpenAPI ids). */
+const ROUTES = [
+  { method: 'GET', path: '/health', operation: 'getNodeHealth' },
+  { method: 'GET', path: '/blobs', operation: 'listBlobs' },
+  { method: 'GET', path: '/metrics', operation: 'getNodeMetrics' },
+] as const;
+const BLOB_OPERATIONS: Record<string, string> = {
+  PUT: 'putBlob',
+  GET: 'getBlob',
+  HEAD: 'statBlob',
+  DELETE: 'deleteBlob',
+};
 
 /**
  * The storage-node HTTP API, serving one node:
  *   PUT /blobs/:id (body: header + bytes, verified on arrival)   GET /blobs/:id (same layout back)
  *   HEAD /blobs/:id (x-blob-size, x-blob-stored-at)   DELETE /blobs/:id
- *   GET /blobs (NDJSON listing)   GET /health
+ *   GET /blobs (NDJSON listing)   GET /health   GET /metrics (Prometheus text, with `metrics`)
  * A PUT the node has no room for answers 507 `NodeFull`. A read marked `VIEW_HEADER` is served by
  * `disk`, the node without its fault decorators (a control-plane view).
  * Bodies carry the 48-byte blob header both ways, so corruption in transit is caught end to end.
  */
-export function createStorageNodeServer(node: StorageNode, logger: Logger, disk: StorageNode = node): Server {
-  return createServer((request, response) => {
-    handle(servingNode(request, node, disk), request, response).catch((error: unknown) => {
+export function createStorageNodeServer(
+  node: StorageNode,
+  logger: Logger,
+  disk: StorageNode = node,
+  telemetry: NodeServerTelemetry = {},
+): Server {
+  const { metrics } = telemetry;
+  const countRequest = metrics ? createRequestCounter(metrics, 'storage-node') : undefined;
+  // Spans nobody exports are not worth a context switch per request.
+  const tracer = telemetry.tracer && isRecording(telemetry.tracer) ? telemetry.tracer : undefined;
+  const serve = (request: IncomingMessage, response: ServerResponse) =>
+    handle(servingNode(request, node, disk), request, response, metrics).catch((error: unknown) => {
       const { status, code } = classify(error);
       if (status >= 500)
         logger.error('storage node request failed', { method: request.method, url: request.url, error });
@@ -32,7 +68,34 @@ export function createStorageNodeServer(node: StorageNode, logger: Logger, disk:
       }
       sendJson(response, status, { error: code });
     });
+  return createServer((request, response) => {
+    const method = request.method ?? 'GET';
+    const { route, operation } = routeOf(method, (request.url ?? '/').split('?', 1)[0]!);
+    // A scrape is not a request of the node's API: neither a span nor a count.
+    if (operation === 'getNodeMetrics') return void serve(request, response);
+    countRequest?.(response, operation, method);
+    if (!tracer) return void serve(request, response);
+    const traced = startServerSpan(tracer, request, {
+      ...(route === undefined ? {} : { route }),
+      attributes: { [NODE_ID_ATTRIBUTE]: node.id },
+    });
+    endServerSpanWithResponse(traced.span, response);
+    // Active while the node works, so a `node.*` fault's firing lands on this span.
+    context.with(traced.context, () => void serve(request, response));
   });
+}
+
+/** The span attribute naming the node that served a request. */
+export const NODE_ID_ATTRIBUTE = 'storage.node.id';
+
+/** The route template and operation of a request (`unknown`, and no route, off the API). */
+function routeOf(method: string, path: string): { route?: string; operation: string } {
+  const fixed = ROUTES.find((candidate) => candidate.path === path);
+  if (fixed) return { route: fixed.path, operation: fixed.method === method ? fixed.operation : 'unknown' };
+  if (/^\/blobs\/[^/]+$/.test(path)) {
+    return { route: '/blobs/{blobId}', operation: BLOB_OPERATIONS[method] ?? 'unknown' };
+  }
+  return { operation: 'unknown' };
 }
 
 /**
@@ -44,9 +107,15 @@ function servingNode(request: IncomingMessage, node: StorageNode, disk: StorageN
   return read && request.headers[VIEW_HEADER] === '1' ? disk : node;
 }
 
-async function handle(node: StorageNode, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handle(
+  node: StorageNode,
+  request: IncomingMessage,
+  response: ServerResponse,
+  metrics: Metrics | undefined,
+): Promise<void> {
   const path = (request.url ?? '/').split('?')[0]!;
   const method = request.method ?? 'GET';
+  if (path === '/metrics' && method === 'GET' && metrics) return answerMetrics(metrics.registry, response);
   if (path === '/health' && method === 'GET') {
     const health = await node.health();
     return sendJson(response, health.healthy ? 200 : 503, health);

@@ -4,6 +4,7 @@ import { createMemoryNode, type MemoryNode } from '../../../../shared/storage/ad
 import { encodeBlob } from '../../../../shared/storage/blob-format.js';
 import { NodeFullError } from '../../../../shared/storage/ports.js';
 import { silentLogger } from '../../../../shared/telemetry/logger.js';
+import { createMetrics } from '../../../../shared/telemetry/metrics.js';
 import { createStorageNodeServer } from '../../../../workers/storage-node/server.js';
 import { describeContract } from '../../../support/contract-suite.js';
 import { type ContractAnswer, type ContractCase, parseBody } from '../../../support/openapi.js';
@@ -57,6 +58,7 @@ async function probeRoutes(context: WorkerContext): Promise<{ method: string; pa
   const found: { method: string; path: string }[] = [];
   const paths = [
     ['/health', '/health'],
+    ['/metrics', '/metrics'],
     ['/blobs', '/blobs'],
     ['/blobs/{blobId}', `/blobs/${BLOB}`],
     ['/', '/'],
@@ -89,6 +91,7 @@ const CASES: Case[] = [
       context.healthy = false;
     },
   },
+  { operationId: 'getNodeMetrics', status: 200, method: 'GET', path: '/metrics' },
   { operationId: 'listBlobs', status: 200, method: 'GET', path: '/blobs', setup: withBlob },
   { operationId: 'putBlob', status: 204, method: 'PUT', path: `/blobs/${BLOB}`, body: encodeBlob(BYTES) },
   { operationId: 'putBlob', status: 400, method: 'PUT', path: '/blobs/a.b', body: encodeBlob(BYTES) },
@@ -147,7 +150,7 @@ describeContract<WorkerContext>('storage-node OpenAPI contract', {
         return node.put(blobId, bytes);
       },
     };
-    context.server = createStorageNodeServer(served, silentLogger);
+    context.server = createStorageNodeServer(served, silentLogger, served, { metrics: createMetrics() });
     await new Promise<void>((resolve) => context.server.listen(0, '127.0.0.1', resolve));
     context.baseUrl = `http://127.0.0.1:${(context.server.address() as AddressInfo).port}`;
     return context;
