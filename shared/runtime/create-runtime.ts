@@ -29,10 +29,20 @@ import type { DamageableNode } from '../storage/ports.js';
 import { createReplicatedBlobStore } from '../storage/replicated-blob-store.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
+import {
+  blobStoreSpanAttributes,
+  cacheSpanAttributes,
+  metadataSpanAttributes,
+  queueSpanAttributes,
+  storageNodeSpanAttributes,
+} from '../telemetry/span-attributes.js';
 import { createTracing, tracePort } from '../telemetry/tracing.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Runtime, S3Services } from './runtime.js';
 import { openStorageDiscovery } from './storage-discovery.js';
+
+/** The Redis stream of the task queue (QUEUE_BACKEND=redis). */
+const REDIS_TASK_STREAM = 'mock-s3:tasks';
 
 /** While a `stale_read` or `cache_stale` rule exists, replaced versions stay readable this long. */
 const STALE_READ_RETENTION_MS = 60_000;
@@ -83,7 +93,8 @@ export async function createRuntime(
   // Static: the nodes above; etcd (stack mode): the storage-node workers registered there.
   const storageDiscovery = await openStorageDiscovery(
     config,
-    (node) => withNodeFaults(node, faults),
+    (node) =>
+      tracePort(tracing.tracer, 'node', withNodeFaults(node, faults), storageNodeSpanAttributes(node.id)),
     logger,
     rawNodes,
     { registry: metrics.registry, faults, tracer: tracing.tracer },
@@ -143,10 +154,15 @@ export async function createRuntime(
     }
     return retentionMs;
   };
-  const cache = withCacheFaults(overrides.cache ?? openCache(config, logger), faults, {
-    clock,
-    staleRetentionMs: replacedRetentionMs,
-  });
+  const cache = tracePort(
+    tracing.tracer,
+    'cache',
+    withCacheFaults(overrides.cache ?? openCache(config, logger), faults, {
+      clock,
+      staleRetentionMs: replacedRetentionMs,
+    }),
+    cacheSpanAttributes,
+  );
   const metadata = createCachedMetadataStore(store, cache, { ttlSeconds: config.cache.ttlSeconds, logger });
   const rawQueue = overrides.queue ?? openQueue(config, logger);
   const queue = withQueueFaults(rawQueue, faults, { logger });
@@ -174,9 +190,14 @@ export async function createRuntime(
       : new Map<string, string>();
 
   const services: S3Services = {
-    blobs: tracePort(tracing.tracer, 'storage', blobs),
-    metadata: tracePort(tracing.tracer, 'metadata', metadata),
-    queue: tracePort(tracing.tracer, 'queue', queue),
+    blobs: tracePort(tracing.tracer, 'storage', blobs, blobStoreSpanAttributes),
+    metadata: tracePort(
+      tracing.tracer,
+      'metadata',
+      metadata,
+      metadataSpanAttributes(metadataBackend(config)),
+    ),
+    queue: tracePort(tracing.tracer, 'queue', queue, queueSpanAttributes(...queueDestination(config))),
     clock,
     newId: () => newBlobId(),
     replacedRetentionMs,
@@ -229,7 +250,7 @@ function openQueue(config: Readonly<Config>, logger: Logger): TaskQueue {
   if (config.queue.backend === 'redis') {
     return createRedisStreamQueue({
       url: config.redisUrl!,
-      stream: 'mock-s3:tasks',
+      stream: REDIS_TASK_STREAM,
       group: 'async',
       consumer: `${hostname()}-${process.pid}`,
       maxAttempts: config.queue.maxAttempts,
@@ -258,4 +279,16 @@ function openQueue(config: Readonly<Config>, logger: Logger): TaskQueue {
     concurrency: config.queue.concurrency,
     logger,
   });
+}
+
+/** The metadata backend as its spans name it. */
+function metadataBackend(config: Readonly<Config>): 'postgresql' | 'pglite' {
+  return config.metadata.backend === 'postgres' ? 'postgresql' : 'pglite';
+}
+
+/** The task queue's messaging system and name, as its spans name them (see openQueue). */
+function queueDestination(config: Readonly<Config>): [system: string, destination: string] {
+  if (config.queue.backend === 'redis') return ['redis', REDIS_TASK_STREAM];
+  if (config.queue.backend === 'sqs') return ['aws_sqs', config.queue.sqs.queueName];
+  return ['memory', 'tasks'];
 }
