@@ -8,6 +8,11 @@ import {
   ATTR_DB_COLLECTION_NAME,
   ATTR_DB_OPERATION_NAME,
   ATTR_DB_SYSTEM_NAME,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_URL_FULL,
+  ATTR_URL_PATH,
 } from '@opentelemetry/semantic-conventions';
 import {
   ATTR_AWS_S3_BUCKET,
@@ -16,6 +21,7 @@ import {
   ATTR_MESSAGING_OPERATION_NAME,
   ATTR_MESSAGING_OPERATION_TYPE,
   ATTR_MESSAGING_SYSTEM,
+  ATTR_PEER_SERVICE,
 } from '@opentelemetry/semantic-conventions/incubating';
 
 /** Span attributes (the OpenTelemetry type, named here for the modules that describe ports). */
@@ -189,4 +195,22 @@ export const cacheSpanAttributes: PortSpanAttributes = {
 function keyKind(key: string): string {
   const colon = key.indexOf(':');
   return colon < 0 ? 'other' : key.slice(0, colon);
+}
+
+/**
+ * A call between services (`shared/http` client spans): method, server, the full URL (without
+ * credentials), and `peer.service` naming the target as the breaker and metrics do.
+ */
+export function httpClientSpanAttributes(method: string, url: URL): Attributes {
+  const full = new URL(url.href);
+  full.username = '';
+  full.password = '';
+  return {
+    [ATTR_HTTP_REQUEST_METHOD]: method,
+    [ATTR_SERVER_ADDRESS]: url.hostname,
+    [ATTR_SERVER_PORT]: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+    [ATTR_URL_FULL]: full.href,
+    [ATTR_URL_PATH]: url.pathname,
+    [ATTR_PEER_SERVICE]: url.host,
+  };
 }
