@@ -23,17 +23,7 @@ import {
   ATTR_MESSAGING_SYSTEM,
   ATTR_PEER_SERVICE,
 } from '@opentelemetry/semantic-conventions/incubating';
-
-/** Span attributes (the OpenTelemetry type, named here for the modules that describe ports). */
-export type PortAttributes = Attributes;
-
-/** Describes the calls of one port for its spans: from the arguments, then from the result. */
-export interface PortSpanAttributes {
-  /** Attributes known when the call starts (given at span start). */
-  call?(method: string, args: readonly unknown[]): Attributes | undefined;
-  /** Attributes known once the call resolved with `value`. */
-  result?(method: string, value: unknown): Attributes | undefined;
-}
+import type { PortSpanAttributes } from './tracing.js';
 
 /** The storage node a span's call went to (a node's own spans and the node port). */
 export const ATTR_STORAGE_NODE_ID = 'storage.node.id';

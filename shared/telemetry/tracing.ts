@@ -1,4 +1,4 @@
-import { context, type Span, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import { type Attributes, context, type Span, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import {
@@ -8,7 +8,6 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import type { PortAttributes, PortSpanAttributes } from './span-attributes.js';
 
 export const TRACER_NAME = 'mock-s3';
 
@@ -79,6 +78,17 @@ export function isRecording(tracer: Tracer): boolean {
 }
 
 /**
+ * Describes the calls of one port for its spans (see span-attributes.ts): from the arguments, then
+ * from the result.
+ */
+export interface PortSpanAttributes {
+  /** Attributes known when the call starts (given at span start). */
+  call?(method: string, args: readonly unknown[]): Attributes | undefined;
+  /** Attributes known once the call resolved with `value`. */
+  result?(method: string, value: unknown): Attributes | undefined;
+}
+
+/**
  * Wraps every method of a port so each call is a span named `<port>.<method>`: the port calls of
  * a request show up under its request span without touching the adapters. `attributes` says what
  * each call touched (see span-attributes.ts: node id, table, queue, cache key kind...).
@@ -140,7 +150,7 @@ export function tracePort<T extends object>(
 function endWhenSettled<T>(
   span: Span,
   work: Promise<T>,
-  describe: (value: T) => PortAttributes | undefined,
+  describe: (value: T) => Attributes | undefined,
 ): Promise<T> {
   return work.then(
     (value) => {

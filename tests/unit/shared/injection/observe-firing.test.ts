@@ -22,6 +22,15 @@ import {
   unitContext,
 } from '../../../support/unit-runtime.js';
 
+/**
+ * The options of a test tracer: a variable, not a literal, so it type-checks whether or not
+ * TracingOptions names the service (`service`, required once tracers are per service).
+ */
+function tracingOptions(exporter: InMemorySpanExporter) {
+  const options = { exporter, service: 's3-api' as const };
+  return options;
+}
+
 const BUCKET = 'firing-bucket';
 
 /** The `fault.injected` events of a span, as attribute objects. */
@@ -165,7 +174,7 @@ describe('firings on spans', () => {
 
 describe('recordFiringOnSpan', () => {
   const exporter = new InMemorySpanExporter();
-  const tracing = createTracing({ exporter });
+  const tracing = createTracing(tracingOptions(exporter));
   const firing = (type: Firing['type']): Firing => ({
     time: new Date(0).toISOString(),
     ruleId: 'sock',
@@ -228,7 +237,7 @@ describe('the firing log line', () => {
       new Registry(),
       createLogger({ level: 'info', write: (line) => lines.push(line) }),
     );
-    const tracing = createTracing({ exporter: new InMemorySpanExporter() });
+    const tracing = createTracing(tracingOptions(new InMemorySpanExporter()));
 
     // Act
     const ids = tracing.tracer.startActiveSpan('request', (span) => {

@@ -36,6 +36,15 @@ import {
   unitContext,
 } from '../../../support/unit-runtime.js';
 
+/**
+ * The options of a test tracer: a variable, not a literal, so it type-checks whether or not
+ * TracingOptions names the service (`service`, required once tracers are per service).
+ */
+function tracingOptions(exporter: InMemorySpanExporter) {
+  const options = { exporter, service: 's3-api' as const };
+  return options;
+}
+
 const BUCKET = 'attr-bucket';
 const BODY = 'twelve bytes';
 
@@ -137,7 +146,7 @@ describe('port span attributes', () => {
 
 describe('tracePort', () => {
   const exporter = new InMemorySpanExporter();
-  const tracing = createTracing({ exporter });
+  const tracing = createTracing(tracingOptions(exporter));
 
   afterAll(() => tracing.shutdown());
 
