@@ -197,7 +197,7 @@ export async function createRuntime(
       metadata,
       metadataSpanAttributes(metadataBackend(config)),
     ),
-    queue: tracePort(tracing.tracer, 'queue', queue, queueSpanAttributes(...queueDestination(config))),
+    queue: tracePort(tracing.tracer, 'queue', queue, queueSpanAttributes(taskQueueDestination(config))),
     clock,
     newId: () => newBlobId(),
     replacedRetentionMs,
@@ -287,8 +287,8 @@ function metadataBackend(config: Readonly<Config>): 'postgresql' | 'pglite' {
 }
 
 /** The task queue's messaging system and name, as its spans name them (see openQueue). */
-function queueDestination(config: Readonly<Config>): [system: string, destination: string] {
-  if (config.queue.backend === 'redis') return ['redis', REDIS_TASK_STREAM];
-  if (config.queue.backend === 'sqs') return ['aws_sqs', config.queue.sqs.queueName];
-  return ['memory', 'tasks'];
+function taskQueueDestination(config: Readonly<Config>): { system: string; name: string } {
+  if (config.queue.backend === 'redis') return { system: 'redis', name: REDIS_TASK_STREAM };
+  if (config.queue.backend === 'sqs') return { system: 'aws_sqs', name: config.queue.sqs.queueName };
+  return { system: 'memory', name: 'tasks' };
 }

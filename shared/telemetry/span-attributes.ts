@@ -147,12 +147,12 @@ export function metadataSpanAttributes(backend: 'postgresql' | 'pglite'): PortSp
  * The task queue (`queue.*` spans): the messaging system (`redis`, `aws_sqs`, or `memory`), the
  * queue's name, and for a publish the task type.
  */
-export function queueSpanAttributes(system: string, destination: string): PortSpanAttributes {
+export function queueSpanAttributes(destination: { system: string; name: string }): PortSpanAttributes {
   return {
     call(method, args) {
       const attributes: Attributes = {
-        [ATTR_MESSAGING_SYSTEM]: system,
-        [ATTR_MESSAGING_DESTINATION_NAME]: destination,
+        [ATTR_MESSAGING_SYSTEM]: destination.system,
+        [ATTR_MESSAGING_DESTINATION_NAME]: destination.name,
         [ATTR_MESSAGING_OPERATION_NAME]: method,
       };
       if (method === 'publish') {
