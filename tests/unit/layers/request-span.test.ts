@@ -28,6 +28,7 @@ import { loadRouteTable, matchRoute, type Plane, type Route } from '../../../gat
 import { bodyBytes } from '../../../layers/binary-body.js';
 import type { LambdaHandler } from '../../../layers/compose-handler.js';
 import type { ApiEvent, ApiResult } from '../../../layers/request-context.js';
+import { requestSpanAttributes, requestSpanName } from '../../../layers/request-span.js';
 import type { Runtime } from '../../../shared/runtime/runtime.js';
 import {
   apiEvent,
@@ -437,5 +438,33 @@ describe('request span', () => {
       const errors = await unit.runtime.metrics.registry.getSingleMetricAsString('errors_total');
       expect(errors).toMatch(/errors_total\{service="s3-api",operation="HeadObject",code="NoSuchKey"\} 1\n?/);
     });
+  });
+});
+
+describe('requestSpanAttributes', () => {
+  it.each([
+    ['[::1]:9000', '::1', 9000],
+    ['photos.s3.localhost', 'photos.s3.localhost', undefined],
+    ['localhost:4566', 'localhost', 4566],
+  ])('Host %s is server.address %s, server.port %s', (host, address, port) => {
+    // Act
+    const attributes = requestSpanAttributes(apiEvent({ method: 'GET', path: '/', headers: { host } }));
+
+    // Assess
+    expect(attributes[ATTR_SERVER_ADDRESS]).toBe(address);
+    expect(attributes[ATTR_SERVER_PORT]).toBe(port);
+  });
+
+  it('a $default route names no http.route and the span is named by its method alone', () => {
+    // Prepare
+    const event = apiEvent({ method: 'DELETE', path: '/b/k' });
+
+    // Act
+    const attributes = requestSpanAttributes(event);
+
+    // Assess
+    expect(requestSpanName(event)).toBe('DELETE');
+    expect(attributes[ATTR_HTTP_ROUTE]).toBeUndefined();
+    expect(Object.keys(attributes).filter((name) => name.startsWith('rpc.'))).toEqual([]);
   });
 });
