@@ -5,6 +5,8 @@ import type { FaultService } from '../shared/faults/rule.js';
 import { controlPlaneHosts } from '../shared/http/control-plane-guard.js';
 import { type RequestFacts, runWithRequestFacts } from '../shared/injection/request-scope.js';
 import type { Runtime } from '../shared/runtime/runtime.js';
+import { contextFromHeaders } from '../shared/telemetry/propagation.js';
+import type { ServiceName } from '../shared/telemetry/service-names.js';
 import { isRecording } from '../shared/telemetry/tracing.js';
 import { controlPlaneGuard } from './control-plane-guard.js';
 import { type ErrorFormat, errorMapping } from './error-mapping.js';
@@ -12,13 +14,14 @@ import { faults } from './faults.js';
 import type { ApiEvent, ApiHandler, ApiResult, RequestContext } from './request-context.js';
 import { type DescribeRequest, requestFacts } from './request-facts.js';
 import { requestId } from './request-id.js';
+import { requestSpanAttributes, requestSpanName } from './request-span.js';
 import { withRequestFacts } from './socket-action.js';
 import { telemetry } from './telemetry.js';
 
 export interface ComposeOptions {
   runtime: Runtime;
-  /** The service the handler belongs to (`s3-api`, `admin`, ...): a label on metrics and spans. */
-  service: string;
+  /** The service the handler belongs to (`s3-api`, `admin`, ...): its tracer, and a label on metrics. */
+  service: ServiceName;
   /** Name of the function, for spans and the default operation label. */
   name: string;
   errorFormat: ErrorFormat;
@@ -40,14 +43,25 @@ export type LambdaHandler = (event: ApiEvent, context: Context) => Promise<ApiRe
  * request id -> telemetry -> faults (data plane) or cross-site guard (control plane) -> error
  * mapping -> handler (after/onError run in reverse).
  * The request span is opened here, around the whole chain, so port calls made by the handler are
- * its children; its end and the metrics are guaranteed even when a middleware answers early.
- * Without an exporter no span is opened at all (nobody would read it).
+ * its children; its end and the metrics are guaranteed even when a middleware answers early. It is
+ * a child of the caller's span when the request carries a W3C `traceparent`, so a trace goes on
+ * across the gateway, serverless-offline and the front. Without an exporter no span is opened at
+ * all (nobody would read it).
  */
 export function composeHandler(handler: ApiHandler, options: ComposeOptions): LambdaHandler {
   const { runtime, service, name, errorFormat, faultService } = options;
+  // The data plane speaks the S3 API: its spans say so as the AWS SDKs' client spans do.
+  const rpcService = faultService === undefined ? undefined : 'S3';
   const chain = middy<ApiEvent, ApiResult, Error, RequestContext>({ timeoutEarlyInMillis: 0 })
     .use(requestId())
-    .use(telemetry({ service, metrics: runtime.metrics, logger: runtime.logger }))
+    .use(
+      telemetry({
+        service,
+        metrics: runtime.metrics,
+        logger: runtime.logger,
+        ...(rpcService === undefined ? {} : { rpcService }),
+      }),
+    )
     .use(requestFacts(options.describe));
   if (faultService) {
     chain.use(
@@ -64,7 +78,8 @@ export function composeHandler(handler: ApiHandler, options: ComposeOptions): La
   }
   chain.use(errorMapping({ format: errorFormat, logger: runtime.logger })).handler(handler);
 
-  const recording = isRecording(runtime.tracer);
+  const tracer = runtime.tracerFor(service);
+  const recording = isRecording(tracer);
 
   return async (event, context) => {
     const facts: RequestFacts = { headers: event.headers };
@@ -88,7 +103,9 @@ export function composeHandler(handler: ApiHandler, options: ComposeOptions): La
       requestContext.span = undefined;
       return run(event, requestContext);
     }
-    return runtime.tracer.startActiveSpan(`${service} ${name}`, { kind: SpanKind.SERVER }, async (span) => {
+    const spanOptions = { kind: SpanKind.SERVER, attributes: requestSpanAttributes(event, rpcService) };
+    const caller = contextFromHeaders(event.headers);
+    return tracer.startActiveSpan(requestSpanName(event), spanOptions, caller, async (span) => {
       requestContext.span = span;
       try {
         return await run(event, requestContext);

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { MiddlewareObj } from '@middy/core';
 import { MetadataUnavailableError } from '../shared/metadata/ports.js';
 import { S3Error } from '../shared/s3/errors.js';
@@ -6,6 +7,22 @@ import { ErrorResponse } from './error-response.js';
 import type { ApiEvent, ApiResult, RequestContext } from './request-context.js';
 
 export type ErrorFormat = 's3' | 'json';
+
+/** The error a request was answered with, as the error middleware rendered it (for its span and metrics). */
+export interface AnsweredError {
+  /** The S3 (or control-plane) error code; the status for a response given as is (`418`). */
+  code: string;
+  message: string;
+  /** What was thrown: its cause chain tells an injected fault from a real failure. */
+  thrown: unknown;
+}
+
+const ANSWERED_ERROR = 'error-mapping:answered';
+
+/** The error the error middleware answered this request with, if it answered one. */
+export function answeredError(internal: Record<string, unknown>): AnsweredError | undefined {
+  return internal[ANSWERED_ERROR] as AnsweredError | undefined;
+}
 
 export interface ErrorMappingOptions {
   /** S3 XML for the data plane; JSON `{error: {code, message}}` for the control plane. */
@@ -24,11 +41,23 @@ export function errorMapping(
   const { format, logger } = options;
   const onError: MiddlewareObj<ApiEvent, ApiResult, Error, RequestContext>['onError'] = (request) => {
     if (request.response) return;
+    const internal = request.internal as Record<string, unknown>;
     if (request.error instanceof ErrorResponse) {
       request.response = request.error.result;
+      const status = request.response.statusCode ?? 500;
+      internal[ANSWERED_ERROR] = {
+        code: String(status),
+        message: STATUS_CODES[status] ?? request.error.message,
+        thrown: request.error,
+      } satisfies AnsweredError;
       return;
     }
     const error = toS3Error(request.error);
+    internal[ANSWERED_ERROR] = {
+      code: error.code,
+      message: error.message,
+      thrown: request.error,
+    } satisfies AnsweredError;
     if (!error.expose) {
       logger.error('request failed', {
         request_id: request.context.requestId,

@@ -1,6 +1,7 @@
 import { composeHandler, type LambdaHandler } from '../../layers/compose-handler.js';
 import type { ApiEvent } from '../../layers/request-context.js';
 import type { Runtime } from '../../shared/runtime/runtime.js';
+import type { ServiceName } from '../../shared/telemetry/service-names.js';
 import { ControlError } from '../injection/control-error.js';
 import { answerControlRequest, type ControlOperation } from '../injection/request.js';
 
@@ -20,7 +21,7 @@ export interface InternalRoute {
 export interface InternalApiOptions {
   runtime: Runtime;
   /** The service label of metrics, spans and logs. */
-  service: string;
+  service: ServiceName;
   name: string;
   routes: readonly InternalRoute[];
 }

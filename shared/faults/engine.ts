@@ -327,7 +327,13 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
     return undefined;
   }
 
-  function record(entry: { rule: Rule }, event: FaultEvent, now: number, delayMs: number): Firing {
+  function record(
+    entry: { rule: Rule },
+    event: FaultEvent,
+    now: number,
+    delayMs: number,
+    decisionIndex: number,
+  ): Firing {
     const { rule } = entry;
     const firing: Firing = {
       time: new Date(now).toISOString(),
@@ -338,10 +344,14 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
       service: event.service,
       ...(event.operation === undefined ? {} : { operation: event.operation }),
       ...(event.requestId === undefined ? {} : { requestId: event.requestId }),
+      ...(event.node === undefined ? {} : { node: event.node }),
+      decisionIndex,
       ...(isDelayFault(rule.fault) ? { delayMs } : {}),
     };
-    hitLog.append(firing);
+    // Observed first: the observer names the trace and span the firing acted on, which the hit log
+    // (and /events) then shows.
     options.onFire?.(firing);
+    hitLog.append(firing);
     return firing;
   }
 
@@ -383,13 +393,13 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
         const giveBack = () => {
           counters.fired -= 1;
         };
-        const pending = deferFiring(rule.id, () => record(entry, event, now, 0), giveBack);
+        const pending = deferFiring(rule.id, () => record(entry, event, now, 0, matchIndex), giveBack);
         terminal = { rule: ruleView(entry), fault: rule.fault, pending };
         break;
       }
       const delay = delayOf(rule.fault, entry.jitterStream, matchIndex);
       firings ??= [];
-      firings.push(record(entry, event, now, delay));
+      firings.push(record(entry, event, now, delay, matchIndex));
       if (isDelayFault(rule.fault)) {
         delayMs += delay;
         continue;
@@ -410,13 +420,13 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
     if (isDeferredFault(fault)) {
       const pending = deferFiring(
         rule.id,
-        () => record({ rule }, event, now, 0),
+        () => record({ rule }, event, now, 0, 0),
         () => undefined,
       );
       return outcomeOf(0, { rule, fault, pending }, []);
     }
     const delay = delayOf(fault, ruleStream(event.requestId ?? '', HEADER_RULE_ID), 0);
-    const firing = record({ rule }, event, now, delay);
+    const firing = record({ rule }, event, now, delay, 0);
     if (!isDelayFault(fault)) return outcomeOf(0, { rule, fault }, [firing]);
     const rest = evaluate(event);
     return outcomeOf(rest.delayMs + delay, rest.terminal, [firing, ...rest.firings]);

@@ -11,6 +11,13 @@ export interface Firing {
   service: FaultService;
   operation?: string;
   requestId?: string;
+  /** The storage node the firing acted on (`node.*` points). */
+  node?: string;
+  /**
+   * The rule's match counter when it fired (0-based): with the rule's seed, the decision can be
+   * replayed (`after`, `every`, `rate` draws are functions of it). 0 for an `x-mock-fault` header.
+   */
+  decisionIndex?: number;
   /** The delay this firing added, for delay-type faults (jitter included). */
   delayMs?: number;
   /** The process that fired (stack mode's shared log: `front`, `node-1`, an instance id...). */

@@ -6,6 +6,8 @@ import {
   SpanStatusCode,
   type Tracer,
 } from '@opentelemetry/api';
+import { ATTR_ERROR_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE } from '@opentelemetry/semantic-conventions';
+import { httpClientSpanAttributes } from '../telemetry/span-attributes.js';
 import {
   type BreakerOptions,
   type BreakerState,
@@ -196,25 +198,28 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const method = request.method.toUpperCase();
     return tracer.startActiveSpan(
       `${method} ${url.host}`,
-      {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          'http.request.method': method,
-          'server.address': url.hostname,
-          'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
-          'url.path': url.pathname,
-          'peer.service': url.host,
-        },
-      },
+      { kind: SpanKind.CLIENT, attributes: httpClientSpanAttributes(method, url) },
       async (span) => {
         try {
           const response = await attempts(request, span);
-          span.setAttribute('http.response.status_code', response.status);
-          if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+          span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.status);
+          // A client span is an error from 4xx on (semantic conventions); the status is its type.
+          if (response.status >= 400) span.setAttribute(ATTR_ERROR_TYPE, String(response.status));
+          if (response.status >= 500) {
+            span.setStatus({
+              code: SpanStatusCode.ERROR,
+              message: `HTTP ${response.status} from ${url.host}`,
+            });
+          }
           return response;
         } catch (error) {
+          const name = error instanceof Error ? error.name : 'Error';
           span.recordException(error as Error);
-          span.setStatus({ code: SpanStatusCode.ERROR });
+          span.setAttribute(ATTR_ERROR_TYPE, name);
+          span.setStatus({
+            code: SpanStatusCode.ERROR,
+            message: `${name}: ${(error as Error)?.message ?? String(error)}`,
+          });
           throw error;
         } finally {
           span.end();

@@ -31,10 +31,20 @@ import { createReplicatedBlobStore } from '../storage/replicated-blob-store.js';
 import type { Logger } from '../telemetry/logger.js';
 import { createProcessTelemetry } from '../telemetry/process-telemetry.js';
 import type { ServiceName } from '../telemetry/service-names.js';
+import {
+  blobStoreSpanAttributes,
+  cacheSpanAttributes,
+  metadataSpanAttributes,
+  queueSpanAttributes,
+  storageNodeSpanAttributes,
+} from '../telemetry/span-attributes.js';
 import { tracePort } from '../telemetry/tracing.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Runtime, S3Services } from './runtime.js';
 import { openStorageDiscovery } from './storage-discovery.js';
+
+/** The Redis stream of the task queue (QUEUE_BACKEND=redis). */
+const REDIS_TASK_STREAM = 'mock-s3:tasks';
 
 /** While a `stale_read` or `cache_stale` rule exists, replaced versions stay readable this long. */
 const STALE_READ_RETENTION_MS = 60_000;
@@ -91,7 +101,13 @@ export async function createRuntime(
   // Static: the nodes above; etcd (stack mode): the storage-node workers registered there.
   const storageDiscovery = await openStorageDiscovery(
     config,
-    (node) => withNodeFaults(node, faults),
+    (node) =>
+      tracePort(
+        tracing.tracerFor('storage'),
+        'node',
+        withNodeFaults(node, faults),
+        storageNodeSpanAttributes(node.id),
+      ),
     logger,
     rawNodes,
     { registry: metrics.registry, faults, tracer: tracing.tracerFor('storage') },
@@ -151,10 +167,15 @@ export async function createRuntime(
     }
     return retentionMs;
   };
-  const cache = withCacheFaults(overrides.cache ?? openCache(config, logger), faults, {
-    clock,
-    staleRetentionMs: replacedRetentionMs,
-  });
+  const cache = tracePort(
+    tracing.tracerFor('metadata'),
+    'cache',
+    withCacheFaults(overrides.cache ?? openCache(config, logger), faults, {
+      clock,
+      staleRetentionMs: replacedRetentionMs,
+    }),
+    cacheSpanAttributes,
+  );
   const metadata = createCachedMetadataStore(store, cache, { ttlSeconds: config.cache.ttlSeconds, logger });
   const rawQueue = overrides.queue ?? openQueue(config, logger);
   const tracedQueue = withTracePropagation(
@@ -188,9 +209,19 @@ export async function createRuntime(
 
   const services: S3Services = {
     // Port calls are spans of the component they reach (FAULTS.md's `service`), as in a deployment.
-    blobs: tracePort(tracing.tracerFor('storage'), 'storage', blobs),
-    metadata: tracePort(tracing.tracerFor('metadata'), 'metadata', metadata),
-    queue: tracePort(tracing.tracerFor('async'), 'queue', queue),
+    blobs: tracePort(tracing.tracerFor('storage'), 'storage', blobs, blobStoreSpanAttributes),
+    metadata: tracePort(
+      tracing.tracerFor('metadata'),
+      'metadata',
+      metadata,
+      metadataSpanAttributes(metadataBackend(config)),
+    ),
+    queue: tracePort(
+      tracing.tracerFor('async'),
+      'queue',
+      queue,
+      queueSpanAttributes(queueDestination(config.queue)),
+    ),
     clock,
     newId: () => newBlobId(),
     replacedRetentionMs,
@@ -242,7 +273,7 @@ function openQueue(config: Readonly<Config>, logger: Logger): TaskQueue {
   if (config.queue.backend === 'redis') {
     return createRedisStreamQueue({
       url: config.redisUrl!,
-      stream: 'mock-s3:tasks',
+      stream: REDIS_TASK_STREAM,
       group: 'async',
       consumer: `${hostname()}-${process.pid}`,
       maxAttempts: config.queue.maxAttempts,
@@ -271,4 +302,9 @@ function openQueue(config: Readonly<Config>, logger: Logger): TaskQueue {
     concurrency: config.queue.concurrency,
     logger,
   });
+}
+
+/** The metadata backend as its spans name it. */
+function metadataBackend(config: Readonly<Config>): 'postgresql' | 'pglite' {
+  return config.metadata.backend === 'postgres' ? 'postgresql' : 'pglite';
 }

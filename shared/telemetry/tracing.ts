@@ -118,15 +118,33 @@ export function isRecording(tracer: Tracer): boolean {
 }
 
 /**
- * Wraps every method of a port so each call is a span named `<port>.<method>`: the port calls of
- * a request show up under its request span without touching the adapters.
- *
- * With a tracer that is not recording (no exporter) the port is returned as it is.
- * Port spans are leaves, so they are started with the active context as explicit parent and never
- * made active themselves: no `context.with` (an AsyncLocalStorage run) per call. Each method's
- * wrapper is made once and reused, not on every property read.
+ * Describes the calls of one port for its spans (see span-attributes.ts): from the arguments, then
+ * from the result.
  */
-export function tracePort<T extends object>(tracer: Tracer, portName: string, port: T): T {
+export interface PortSpanAttributes {
+  /** Attributes known when the call starts (given at span start). */
+  call?(method: string, args: readonly unknown[]): Attributes | undefined;
+  /** Attributes known once the call resolved with `value`. */
+  result?(method: string, value: unknown): Attributes | undefined;
+}
+
+/**
+ * Wraps every method of a port so each call is a span named `<port>.<method>`: the port calls of
+ * a request show up under its request span without touching the adapters. `attributes` says what
+ * each call touched (see span-attributes.ts: node id, table, queue, cache key kind...).
+ *
+ * With a tracer that is not recording (no exporter) the port is returned as it is. A port span is
+ * the active span while its call runs, so what happens inside is recorded where it acted: a fault
+ * firing at a storage node adds its `fault.injected` event to that node's span, and a call one
+ * port makes to another (metadata -> cache, storage -> node -> HTTP client) is its child. Each
+ * method's wrapper is made once and reused, not on every property read.
+ */
+export function tracePort<T extends object>(
+  tracer: Tracer,
+  portName: string,
+  port: T,
+  attributes: PortSpanAttributes = {},
+): T {
   // Spans nobody exports are not worth a Proxy trap and a span per call.
   if (!isRecording(tracer)) return port;
   const wrappers = new Map<string, { method: (...args: unknown[]) => unknown; wrapper: unknown }>();
@@ -139,9 +157,25 @@ export function tracePort<T extends object>(tracer: Tracer, portName: string, po
       const method = value as (...args: unknown[]) => unknown;
       const spanName = `${portName}.${property}`;
       const wrapper = (...args: unknown[]) => {
-        const result = method.apply(target, args);
-        if (!(result instanceof Promise)) return result;
-        return endWhenSettled(tracer.startSpan(spanName, undefined, context.active()), result);
+        const parent = context.active();
+        const span = tracer.startSpan(
+          spanName,
+          { attributes: attributes.call?.(property, args) ?? {} },
+          parent,
+        );
+        let result: unknown;
+        try {
+          result = context.with(trace.setSpan(parent, span), () => method.apply(target, args));
+        } catch (error) {
+          failed(span, error);
+          throw error;
+        }
+        // A synchronous method (`consume`, `listAll` handing out an iterator) is over already.
+        if (!(result instanceof Promise)) {
+          span.end();
+          return result;
+        }
+        return endWhenSettled(span, result, (resolved) => attributes.result?.(property, resolved));
       };
       wrappers.set(property, { method, wrapper });
       return wrapper;
@@ -149,20 +183,39 @@ export function tracePort<T extends object>(tracer: Tracer, portName: string, po
   });
 }
 
-/** Ends `span` when `work` settles, recording a rejection on it; resolves as `work` does. */
-function endWhenSettled<T>(span: Span, work: Promise<T>): Promise<T> {
+/**
+ * Ends `span` when `work` settles, with the attributes `describe` finds in the value, or the
+ * rejection recorded on it; resolves as `work` does.
+ */
+function endWhenSettled<T>(
+  span: Span,
+  work: Promise<T>,
+  describe: (value: T) => Attributes | undefined,
+): Promise<T> {
   return work.then(
     (value) => {
+      const attributes = describe(value);
+      if (attributes) span.setAttributes(attributes);
       span.end();
       return value;
     },
     (error: unknown) => {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
+      failed(span, error);
       throw error;
     },
   );
+}
+
+/** Records `error` on `span` (ERROR, with the error's name and message) and ends it. */
+function failed(span: Span, error: unknown): void {
+  span.recordException(error as Error);
+  const name = (error as Error | undefined)?.name ?? 'Error';
+  span.setAttribute('error.type', name);
+  span.setStatus({
+    code: SpanStatusCode.ERROR,
+    message: `${name}: ${(error as Error | undefined)?.message ?? String(error)}`,
+  });
+  span.end();
 }
 
 export { trace };

@@ -1,7 +1,16 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_URL_FULL,
+} from '@opentelemetry/semantic-conventions';
 import { Registry } from 'prom-client';
 import { CircuitOpenError, HttpConnectionError, HttpTimeoutError } from '../../../shared/http/errors.js';
 import { createHttpClient, type HttpClientOptions } from '../../../shared/http/http-client.js';
@@ -190,6 +199,65 @@ describe('createHttpClient trace propagation', () => {
     expect(header).toBe(`00-${callerIds.traceId}-${clientSpan?.spanContext().spanId}-01`);
     expect(clientSpan?.parentSpanContext?.spanId).toBe(callerIds.spanId);
     expect(clientSpan?.attributes['http.response.status_code']).toBe(200);
+    http.close();
+  });
+
+  it('names what it called by the semantic conventions: method, server, url.full, status', async () => {
+    // Prepare
+    const { http } = client({ tracer: tracing.tracer });
+    exporter.reset();
+
+    // Act
+    await http.request({ method: 'GET', url: `${base}/traced/3?part=1` });
+
+    // Assess
+    const [span] = exporter.getFinishedSpans();
+    expect(span?.attributes).toMatchObject({
+      [ATTR_HTTP_REQUEST_METHOD]: 'GET',
+      [ATTR_SERVER_ADDRESS]: '127.0.0.1',
+      [ATTR_SERVER_PORT]: Number(new URL(base).port),
+      [ATTR_URL_FULL]: `${base}/traced/3?part=1`,
+      [ATTR_HTTP_RESPONSE_STATUS_CODE]: 200,
+    });
+    expect(span?.attributes[ATTR_ERROR_TYPE]).toBeUndefined();
+    expect(span?.status.code).toBe(SpanStatusCode.UNSET);
+    http.close();
+  });
+
+  it('a 5xx answer is an ERROR span with the status as error.type', async () => {
+    // Prepare
+    const { http } = client({ tracer: tracing.tracer, retries: 0 });
+    failuresLeft.set('/flaky/traced', 1);
+    exporter.reset();
+
+    // Act
+    const response = await http.request({ method: 'GET', url: `${base}/flaky/traced` });
+
+    // Assess
+    expect(response.status).toBe(503);
+    const [span] = exporter.getFinishedSpans();
+    expect(span?.attributes[ATTR_ERROR_TYPE]).toBe('503');
+    expect(span?.status).toEqual({
+      code: SpanStatusCode.ERROR,
+      message: `HTTP 503 from ${new URL(base).host}`,
+    });
+    http.close();
+  });
+
+  it('a connection reset is an ERROR span with the failure class as error.type', async () => {
+    // Prepare
+    const { http } = client({ tracer: tracing.tracer, retries: 0 });
+    failuresLeft.set('/reset/traced', 1);
+    exporter.reset();
+
+    // Act
+    await expect(http.request({ method: 'GET', url: `${base}/reset/traced` })).rejects.toThrow();
+
+    // Assess
+    const [span] = exporter.getFinishedSpans();
+    expect(span?.attributes[ATTR_ERROR_TYPE]).toBe('HttpConnectionError');
+    expect(span?.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span?.status.message).toMatch(/^HttpConnectionError: /);
     http.close();
   });
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { SpanKind } from '@opentelemetry/api';
 import { createHandler } from '../../../../functions/s3-api/handler.js';
 import { bodyBytes } from '../../../../layers/binary-body.js';
 import type { LambdaHandler } from '../../../../layers/compose-handler.js';
@@ -172,7 +173,7 @@ describe('s3-api handler', () => {
     await send({ method: 'PUT', path: '/unit-bucket/traced', body: 'trace me' });
     // Assess
     const spans = unit.spans.getFinishedSpans();
-    const request = spans.find((span) => span.name === 's3-api S3');
+    const request = spans.find((span) => span.kind === SpanKind.SERVER);
     expect(request?.attributes['rpc.method']).toBe('PutObject');
     const children = spans.filter((span) => span.parentSpanContext?.spanId === request?.spanContext().spanId);
     expect(children.map((span) => span.name)).toEqual(

@@ -564,6 +564,8 @@ describe('hit log', () => {
       service: 's3-api',
       operation: 'GetObject',
       requestId: 'r2',
+      // The rule's third match: its decision replays from the seed at index 2.
+      decisionIndex: 2,
       delayMs: 1,
     });
   });
