@@ -6,7 +6,7 @@ import { migrate } from '../metadata/migrations.js';
 import type { SqlClient } from '../metadata/sql-client.js';
 import { systemClock } from '../runtime/clock.js';
 import type { Logger } from '../telemetry/logger.js';
-import { createMetrics } from '../telemetry/metrics.js';
+import { createMetrics, type Metrics } from '../telemetry/metrics.js';
 import { createProcessFaultEngine } from './create-fault-engine.js';
 import { type FaultControlPlane, startFaultControlPlane } from './fault-control-plane.js';
 import { createFiringRelay } from './firing-relay.js';
@@ -25,14 +25,19 @@ export interface FollowedFaultRules {
  * worker), kept in step with the rules the control plane stores in PostgreSQL and announces on
  * Redis; its firings reach the shared hit log under `processName`. Without a PostgreSQL database
  * the engine has only its own rules.
+ *
+ * `metrics`: the registry the process serves at /metrics (`createProcessTelemetry`), where the
+ * engine's firings are counted (`fault_injections_total`, `fault_rule_hits_total`, coverage); the
+ * default, a registry of its own, is served nowhere.
  */
 export async function followFaultRules(
   config: Readonly<Config>,
   logger: Logger,
   processName: string,
+  metrics: Metrics = createMetrics(),
 ): Promise<FollowedFaultRules> {
   const firings = createFiringRelay();
-  const engine = createProcessFaultEngine(config, systemClock, logger, createMetrics(), firings);
+  const engine = createProcessFaultEngine(config, systemClock, logger, metrics, firings);
   const { databaseUrl } = config.metadata;
   let client: SqlClient | undefined;
   let controlPlane: FaultControlPlane | undefined;
