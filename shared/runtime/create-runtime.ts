@@ -29,6 +29,8 @@ import type { DamageableNode } from '../storage/ports.js';
 import { createReplicatedBlobStore } from '../storage/replicated-blob-store.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
+import { withQueueMetrics } from '../telemetry/queue-metrics.js';
+import { createStorageMetrics } from '../telemetry/storage-metrics.js';
 import { createTracing, tracePort } from '../telemetry/tracing.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Runtime, S3Services } from './runtime.js';
@@ -88,14 +90,21 @@ export async function createRuntime(
     rawNodes,
     { registry: metrics.registry, faults, tracer: tracing.tracer },
   );
-  const discovery = storageDiscovery.discovery;
+  const storageMetrics = createStorageMetrics({
+    registry: metrics.registry,
+    viewNodes: storageDiscovery.viewNodes,
+    clock,
+  });
+  const discovery = storageMetrics.measureNodes(storageDiscovery.discovery);
   // R follows the live `storage.replicas` once the config store is open (below); until then, and
   // when no control plane runs, the environment's REPLICATION_FACTOR.
   let replicasInForce = () => config.storage.replicas;
-  const blobs = withStorageFaults(
-    createReplicatedBlobStore({ discovery, replicas: () => replicasInForce(), logger }),
-    faults,
-    discovery,
+  const blobs = storageMetrics.measureBlobWrites(
+    withStorageFaults(
+      createReplicatedBlobStore({ discovery, replicas: () => replicasInForce(), logger }),
+      faults,
+      discovery,
+    ),
   );
   // The fault rules share the metadata database (PGlite allows one connection).
   const database =
@@ -149,7 +158,11 @@ export async function createRuntime(
   });
   const metadata = createCachedMetadataStore(store, cache, { ttlSeconds: config.cache.ttlSeconds, logger });
   const rawQueue = overrides.queue ?? openQueue(config, logger);
-  const queue = withQueueFaults(rawQueue, faults, { logger });
+  const measuredQueue = withQueueMetrics(rawQueue, {
+    registry: metrics.registry,
+    maxAttempts: config.queue.maxAttempts,
+  });
+  const queue = withQueueFaults(measuredQueue, faults, { logger });
   queue.consume(createTaskRunner({ blobs, metadata, logger }));
   // One cursor for the periodic passes and those asked for through the API: the deep scrub goes on
   // where the last pass of either kind stopped.
