@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { Registry } from 'prom-client';
 import { createMemoryNode, type MemoryNode } from '../../../../shared/storage/adapters/memory-node.js';
 import { newBlobId } from '../../../../shared/storage/blob-id.js';
@@ -8,7 +8,6 @@ import {
   createStorageMetrics,
   NODE_CENSUS_MAX_AGE_MS,
 } from '../../../../shared/telemetry/storage-metrics.js';
-import { createUnitRuntime, type UnitRuntime } from '../../../support/unit-runtime.js';
 import { manualClock } from '../faults/fault-fixtures.js';
 import { samples, sampleValue } from './registry-fixtures.js';
 
@@ -143,32 +142,5 @@ describe('storage_node_up and storage_node_used_bytes', () => {
     expect(cached).toBe(1);
     expect(await sampleValue(registry, 'storage_node_up', { node: 'node-3' })).toBe(0);
     expect(await sampleValue(registry, 'storage_node_used_bytes', { node: 'node-3' })).toBeUndefined();
-  });
-});
-
-describe('in the runtime', () => {
-  let unit: UnitRuntime | undefined;
-
-  afterEach(async () => {
-    await unit?.runtime.close();
-    unit = undefined;
-  });
-
-  it('measures the S3 writes and node calls of the services on the registry it serves', async () => {
-    // Prepare
-    unit = await createUnitRuntime();
-    const { runtime } = unit;
-    const replicas = runtime.config.storage.replicas;
-
-    // Act
-    await runtime.services.blobs.put(newBlobId(), Buffer.alloc(2048));
-
-    // Assess
-    const { registry } = runtime.metrics;
-    expect(await sampleValue(registry, 's3_bytes_acknowledged_total')).toBe(2048);
-    const written = await samples(registry, 'storage_bytes_written_total');
-    expect(written.reduce((sum, sample) => sum + sample.value, 0)).toBe(2048 * replicas);
-    expect(await sampleValue(registry, 'write_amplification_ratio')).toBe(replicas);
-    expect(await samples(registry, 'storage_node_up')).toHaveLength(3);
   });
 });
