@@ -3,7 +3,7 @@ import { loadConfig } from '../../../../shared/config/env.js';
 import { followFaultRules } from '../../../../shared/injection/follow-fault-rules.js';
 import { silentLogger } from '../../../../shared/telemetry/logger.js';
 import { createMetrics } from '../../../../shared/telemetry/metrics.js';
-import { sampleValue } from '../telemetry/registry-fixtures.js';
+import { sampleValue } from '../../../support/registry-samples.js';
 
 describe('followFaultRules', () => {
   it("counts the engine's firings in the registry the process serves", async () => {

@@ -5,8 +5,8 @@ import { INJECTION_POINTS } from '../../../../shared/faults/rule.js';
 import { createProcessFaultEngine } from '../../../../shared/injection/create-fault-engine.js';
 import { silentLogger } from '../../../../shared/telemetry/logger.js';
 import { createMetrics, type Metrics } from '../../../../shared/telemetry/metrics.js';
+import { samples, sampleValue } from '../../../support/registry-samples.js';
 import { manualClock, s3Event } from '../faults/fault-fixtures.js';
-import { samples, sampleValue } from './registry-fixtures.js';
 
 /** A process's fault engine as the runtime builds it, on, with its metrics. */
 function processEngine() {

@@ -3,8 +3,8 @@ import { Registry } from 'prom-client';
 import { createMemoryQueue, type MemoryTaskQueue } from '../../../../shared/queue/adapters/memory-queue.js';
 import type { Task, TaskQueue } from '../../../../shared/queue/ports.js';
 import { TASK_QUEUE, withQueueMetrics } from '../../../../shared/telemetry/queue-metrics.js';
+import { samples, sampleValue } from '../../../support/registry-samples.js';
 import { manualClock } from '../faults/fault-fixtures.js';
-import { samples, sampleValue } from './registry-fixtures.js';
 
 const queues: TaskQueue[] = [];
 

@@ -8,8 +8,8 @@ import {
   createStorageMetrics,
   NODE_CENSUS_MAX_AGE_MS,
 } from '../../../../shared/telemetry/storage-metrics.js';
+import { samples, sampleValue } from '../../../support/registry-samples.js';
 import { manualClock } from '../faults/fault-fixtures.js';
-import { samples, sampleValue } from './registry-fixtures.js';
 
 /** Three memory nodes behind a measured discovery and blob store with R replicas. */
 function measuredStore(replicas: number) {
