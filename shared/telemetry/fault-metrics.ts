@@ -28,7 +28,7 @@ export interface FaultMetrics {
  */
 export function createFaultMetrics(registry: Registry): FaultMetrics {
   let engine: Pick<FaultEngine, 'getRule'> | undefined;
-  /** rule id -> the label sets counted for it (a rule's point and type never change its id). */
+  /** rule id -> the label sets counted under it (a PATCH may change its point, type or scenario). */
   const seriesOfRule = new Map<string, Map<string, Record<RuleHitLabels, string>>>();
   const fired = new Set<InjectionPoint>();
   const allPoints = INJECTION_POINTS.map(({ point }) => point);

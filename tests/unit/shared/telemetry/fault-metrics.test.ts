@@ -72,6 +72,23 @@ describe('fault_rule_hits_total', () => {
     expect(left.map((sample) => sample.labels.rule_id)).not.toContain('slow-gets');
   });
 
+  it('drops every label set a rule counted under when a PATCH changed its fault', async () => {
+    // Prepare
+    const { engine, registry } = processEngine();
+    engine.addRule(slowDown('patched'));
+    fireRequests(engine, 1);
+    engine.updateRule('patched', { fault: { type: 'latency', ms: 1 } });
+    fireRequests(engine, 1);
+    const types = (await samples(registry, 'fault_rule_hits_total')).map((sample) => sample.labels.type);
+
+    // Act
+    engine.removeRule('patched');
+
+    // Assess
+    expect(types.sort()).toEqual(['latency', 's3_error']);
+    expect(await samples(registry, 'fault_rule_hits_total')).toEqual([]);
+  });
+
   it('drops the series of a rule that expired, with no change event', async () => {
     // Prepare
     const { engine, clock, registry } = processEngine();
