@@ -1,5 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { QueueStats, Task, TaskQueue } from '../queue/ports.js';
+import { readWithin, SCRAPE_READ_TIMEOUT_MS } from './scrape-read.js';
 
 /**
  * The `queue` label of the async service's task queue, whichever backend holds it (in-process,
@@ -14,6 +15,8 @@ export interface QueueMetricsOptions {
   maxAttempts: number;
   /** The `queue` label; default {@link TASK_QUEUE}. */
   queue?: string;
+  /** How long a scrape waits for the queue's stats; default {@link SCRAPE_READ_TIMEOUT_MS}. */
+  statsTimeoutMs?: number;
 }
 
 /** What a delivery came to: acknowledged, to be delivered again, or moved to the dead letters. */
@@ -50,7 +53,8 @@ export function withQueueMetrics(queue: TaskQueue, options: QueueMetricsOptions)
     labelNames: ['queue', 'task_type'] as const,
     registers: [registry],
   });
-  serveQueueStats(registry, queueLabel, () => queue.stats());
+  const statsTimeoutMs = options.statsTimeoutMs ?? SCRAPE_READ_TIMEOUT_MS;
+  serveQueueStats(registry, queueLabel, () => readWithin(queue.stats(), statsTimeoutMs));
 
   const count = (task: Task, outcome: DequeueOutcome) => {
     dequeued.inc({ queue: queueLabel, task_type: task.type, outcome });
@@ -80,16 +84,19 @@ export function withQueueMetrics(queue: TaskQueue, options: QueueMetricsOptions)
 
 /**
  * Gauges read from the queue's own stats at scrape time. The three share one `stats()` call per
- * scrape (a Redis or SQS round trip); a failed call leaves them out of that scrape, not the scrape.
+ * scrape (a Redis or SQS round trip); a failed or late read leaves them out of that scrape, not
+ * the scrape.
  */
-function serveQueueStats(registry: Registry, queue: string, stats: () => Promise<QueueStats>): void {
+function serveQueueStats(
+  registry: Registry,
+  queue: string,
+  stats: () => Promise<QueueStats | undefined>,
+): void {
   let reading: Promise<QueueStats | undefined> | undefined;
   const current = () => {
-    reading ??= stats()
-      .catch(() => undefined)
-      .finally(() => {
-        reading = undefined;
-      });
+    reading ??= stats().finally(() => {
+      reading = undefined;
+    });
     return reading;
   };
   const fromStats = (name: string, help: string, value: (stats: QueueStats) => number) => {

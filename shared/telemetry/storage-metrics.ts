@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { type Clock, systemClock } from '../runtime/clock.js';
 import type { Discovery } from '../storage/discovery.js';
 import type { BlobStore, NodeHealth, StorageNode } from '../storage/ports.js';
+import { readWithin, SCRAPE_READ_TIMEOUT_MS } from './scrape-read.js';
 
 /**
  * How long one round of node health answers serves the scrapes that follow: asking is a walk of
@@ -18,6 +19,8 @@ export interface StorageMetricsOptions {
    */
   viewNodes: () => readonly StorageNode[];
   clock?: Clock;
+  /** How long a scrape waits for a node's health, then counts it down; default {@link SCRAPE_READ_TIMEOUT_MS}. */
+  healthTimeoutMs?: number;
 }
 
 export interface StorageMetrics {
@@ -75,7 +78,7 @@ export function createStorageMetrics(options: StorageMetricsOptions): StorageMet
       this.set(acknowledged > 0 ? written / acknowledged : 0);
     },
   });
-  serveNodeCensus(registry, viewNodes, clock);
+  serveNodeCensus(registry, viewNodes, clock, options.healthTimeoutMs ?? SCRAPE_READ_TIMEOUT_MS);
 
   const measured = new WeakMap<StorageNode, StorageNode>();
   const measure = (node: StorageNode): StorageNode => {
@@ -155,17 +158,26 @@ function measureNode(
 
 /**
  * `storage_node_up` and `storage_node_used_bytes` from one round of health answers, shared by the
- * scrapes of {@link NODE_CENSUS_MAX_AGE_MS}. A node once seen and now gone from discovery (its lease
- * lapsed: killed, partitioned) stays listed as down, so a lost node reads 0 rather than vanishing.
+ * scrapes of {@link NODE_CENSUS_MAX_AGE_MS}. A node that does not answer within `timeoutMs` counts
+ * as down. A node once seen and now gone from discovery (its lease lapsed: killed, partitioned)
+ * stays listed as down, so a lost node reads 0 rather than vanishing.
  */
-function serveNodeCensus(registry: Registry, viewNodes: () => readonly StorageNode[], clock: Clock): void {
+function serveNodeCensus(
+  registry: Registry,
+  viewNodes: () => readonly StorageNode[],
+  clock: Clock,
+  timeoutMs: number,
+): void {
   const seen = new Set<string>();
   let census: { atMs: number; health: Promise<NodeHealth[]> } | undefined;
   const current = () => {
     const nowMs = clock.now().getTime();
     if (census === undefined || nowMs - census.atMs >= NODE_CENSUS_MAX_AGE_MS) {
       const health = Promise.all(
-        viewNodes().map((node) => node.health().catch((): NodeHealth => ({ id: node.id, healthy: false }))),
+        viewNodes().map(
+          async (node): Promise<NodeHealth> =>
+            (await readWithin(node.health(), timeoutMs)) ?? { id: node.id, healthy: false },
+        ),
       );
       census = { atMs: nowMs, health };
     }

@@ -95,22 +95,23 @@ describe('queue stats at scrape', () => {
     expect(await sampleValue(registry, 'queue_dead_letters', labels)).toBe(0);
   });
 
-  it('leaves the stats out, and the scrape whole, when the queue cannot answer', async () => {
+  it.each([
+    ['fails', () => Promise.reject(new Error('redis down'))],
+    ['does not answer in time', () => new Promise<never>(() => undefined)],
+  ])('leaves the stats out, and the scrape whole, when the queue %s', async (_how, stats) => {
     // Prepare
-    const { queue, registry } = measuredQueue();
-    const failing: TaskQueue = {
-      ...queue,
-      stats: () => Promise.reject(new Error('redis down')),
-    };
-    const unanswered = new Registry();
-    withQueueMetrics(failing, { registry: unanswered, maxAttempts: 2 });
+    const { queue } = measuredQueue();
+    const unanswering: TaskQueue = { ...queue, stats };
+    const registry = new Registry();
+    withQueueMetrics(unanswering, { registry, maxAttempts: 2, statsTimeoutMs: 50 });
 
     // Act
-    const text = await unanswered.metrics();
+    const text = await registry.metrics();
 
     // Assess
     expect(text).toContain('# TYPE consumer_lag_seconds gauge');
-    expect(await samples(unanswered, 'consumer_lag_seconds')).toEqual([]);
-    expect(await samples(registry, 'queue_pending')).toHaveLength(1);
+    expect(text).toContain('# TYPE enqueue_total counter');
+    expect(await samples(registry, 'consumer_lag_seconds')).toEqual([]);
+    expect(await samples(registry, 'queue_pending')).toEqual([]);
   });
 });

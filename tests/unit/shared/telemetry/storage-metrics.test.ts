@@ -17,7 +17,7 @@ function measuredStore(replicas: number) {
   const nodes: MemoryNode[] = ['node-1', 'node-2', 'node-3'].map((id) => createMemoryNode(id));
   let listed: readonly MemoryNode[] = nodes;
   const registry = new Registry();
-  const metrics = createStorageMetrics({ registry, viewNodes: () => listed, clock });
+  const metrics = createStorageMetrics({ registry, viewNodes: () => listed, clock, healthTimeoutMs: 50 });
   const discovery: Discovery = metrics.measureNodes({ nodes: () => listed });
   const blobs = metrics.measureBlobWrites(createReplicatedBlobStore({ discovery, replicas }));
   return {
@@ -126,6 +126,20 @@ describe('storage_node_up and storage_node_used_bytes', () => {
       'node-1': 300,
       'node-3': 300,
     });
+  });
+
+  it('counts a node whose health does not answer in time as down', async () => {
+    // Prepare: a partitioned worker, whose health call hangs.
+    const { nodes, registry, list } = measuredStore(2);
+    const hanging = { ...nodes[2]!, health: () => new Promise<never>(() => undefined) };
+    list([nodes[0]!, nodes[1]!, hanging]);
+
+    // Act
+    const up = await sampleValue(registry, 'storage_node_up', { node: 'node-3' });
+
+    // Assess
+    expect(up).toBe(0);
+    expect(await sampleValue(registry, 'storage_node_used_bytes', { node: 'node-3' })).toBeUndefined();
   });
 
   it('keeps a node that left discovery as down, and reads anew only after the census ages', async () => {
