@@ -1,6 +1,8 @@
 import type { Config } from '../config/env.js';
 import { createFaultEngine, type FaultEngine } from '../faults/engine.js';
+import type { Firing } from '../faults/hit-log.js';
 import type { Clock } from '../runtime/clock.js';
+import { createFaultMetrics } from '../telemetry/fault-metrics.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { FiringRelay } from './firing-relay.js';
@@ -17,8 +19,13 @@ export function createProcessFaultEngine(
   metrics: Metrics,
   relay?: FiringRelay,
 ): FaultEngine {
-  const observe = observeFirings(metrics.registry, logger);
-  return createFaultEngine({
+  const counted = createFaultMetrics(metrics.registry);
+  const observeOnly = observeFirings(metrics.registry, logger);
+  const observe = (firing: Firing) => {
+    observeOnly(firing);
+    counted.record(firing);
+  };
+  const engine = createFaultEngine({
     clock,
     enabled: config.faultsEnabled,
     maxTtlMs: config.faults.maxTtlMs,
@@ -31,4 +38,6 @@ export function createProcessFaultEngine(
             relay.emit(firing);
           },
   });
+  counted.follow(engine);
+  return engine;
 }

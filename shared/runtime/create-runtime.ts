@@ -30,6 +30,7 @@ import type { DamageableNode } from '../storage/ports.js';
 import { createReplicatedBlobStore } from '../storage/replicated-blob-store.js';
 import type { Logger } from '../telemetry/logger.js';
 import { createProcessTelemetry } from '../telemetry/process-telemetry.js';
+import { withQueueMetrics } from '../telemetry/queue-metrics.js';
 import type { ServiceName } from '../telemetry/service-names.js';
 import {
   blobStoreSpanAttributes,
@@ -38,6 +39,7 @@ import {
   queueSpanAttributes,
   storageNodeSpanAttributes,
 } from '../telemetry/span-attributes.js';
+import { createStorageMetrics } from '../telemetry/storage-metrics.js';
 import { tracePort } from '../telemetry/tracing.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Runtime, S3Services } from './runtime.js';
@@ -112,14 +114,21 @@ export async function createRuntime(
     rawNodes,
     { registry: metrics.registry, faults, tracer: tracing.tracerFor('storage') },
   );
-  const discovery = storageDiscovery.discovery;
+  const storageMetrics = createStorageMetrics({
+    registry: metrics.registry,
+    viewNodes: storageDiscovery.viewNodes,
+    clock,
+  });
+  const discovery = storageMetrics.measureNodes(storageDiscovery.discovery);
   // R follows the live `storage.replicas` once the config store is open (below); until then, and
   // when no control plane runs, the environment's REPLICATION_FACTOR.
   let replicasInForce = () => config.storage.replicas;
-  const blobs = withStorageFaults(
-    createReplicatedBlobStore({ discovery, replicas: () => replicasInForce(), logger }),
-    faults,
-    discovery,
+  const blobs = storageMetrics.measureBlobWrites(
+    withStorageFaults(
+      createReplicatedBlobStore({ discovery, replicas: () => replicasInForce(), logger }),
+      faults,
+      discovery,
+    ),
   );
   // The fault rules share the metadata database (PGlite allows one connection).
   const database =
@@ -178,8 +187,13 @@ export async function createRuntime(
   );
   const metadata = createCachedMetadataStore(store, cache, { ttlSeconds: config.cache.ttlSeconds, logger });
   const rawQueue = overrides.queue ?? openQueue(config, logger);
+  // Counted as the queue sees them, published with the request's trace context, faults outermost.
+  const measuredQueue = withQueueMetrics(rawQueue, {
+    registry: metrics.registry,
+    maxAttempts: config.queue.maxAttempts,
+  });
   const tracedQueue = withTracePropagation(
-    rawQueue,
+    measuredQueue,
     tracing.tracerFor('async'),
     queueDestination(config.queue),
   );

@@ -1,6 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { Registry } from 'prom-client';
 import type { Delivery, Task, TaskQueue } from '../../shared/queue/ports.js';
+import { TASK_QUEUE, withQueueMetrics } from '../../shared/telemetry/queue-metrics.js';
+import { sampleValue } from './registry-samples.js';
 
 /** What a task-queue adapter's test file provides to run the shared contract. */
 export interface TaskQueueContractSubject {
@@ -173,6 +176,30 @@ export function describeTaskQueueContract(adapterName: string, subject: TaskQueu
       expect(waiting.lagMs).toBeLessThan(10_000);
       expect(waiting.deadLetters).toBe(0);
       expect(idle).toEqual({ pending: 0, lagMs: 0, deadLetters: 0 });
+    });
+
+    it('measured (withQueueMetrics): counts what the queue did and serves its stats', async () => {
+      // Prepare
+      const registry = new Registry();
+      const queue = withQueueMetrics(await open(2), { registry, maxAttempts: 2 });
+      queue.consume(async (delivery) => {
+        if (blobIdOf(delivery) === 'blob-poison') throw new Error('checksum mismatch on every replica');
+      });
+
+      // Act
+      await queue.publish(deletionTask('blob-poison'));
+      await queue.publish(deletionTask('blob-healthy'));
+      await queue.drain();
+
+      // Assess
+      const labels = { queue: TASK_QUEUE, task_type: 'delete_from_storage' };
+      const outcome = (name: string) => sampleValue(registry, 'dequeue_total', { ...labels, outcome: name });
+      expect(await sampleValue(registry, 'enqueue_total', labels)).toBe(2);
+      expect([await outcome('ok'), await outcome('retry'), await outcome('dead_letter')]).toEqual([1, 1, 1]);
+      expect(await sampleValue(registry, 'dead_letters_total', labels)).toBe(1);
+      expect(await sampleValue(registry, 'queue_dead_letters', { queue: TASK_QUEUE })).toBe(1);
+      expect(await sampleValue(registry, 'queue_pending', { queue: TASK_QUEUE })).toBe(0);
+      expect(await sampleValue(registry, 'consumer_lag_seconds', { queue: TASK_QUEUE })).toBe(0);
     });
 
     it('refuses to publish once closed', async () => {

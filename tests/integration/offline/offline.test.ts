@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
+import { samplesOf, scrape, sumOf } from '../../support/e2e/metrics.js';
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from '../global-setup.js';
 import { buildBundles, type OfflineInstance, startOffline } from './offline-instance.js';
 
@@ -339,5 +340,24 @@ describe('serverless-offline host limits and failures', () => {
     expect(response.headers.get('content-type')).toContain('application/xml');
     expect(body).toMatch(/<Error><Code>InternalError<\/Code>/);
     expect(body).not.toContain('REPLICATION_FACTOR');
+  });
+
+  it('serves the storage, queue and fault metrics of its runtime on /metrics (Redis queue)', async () => {
+    // Prepare
+    const body = randomBytes(3000);
+
+    // Act
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'metrics/one', Body: body }));
+    const samples = await scrape(stack.endpoint);
+
+    // Assess: the runtime's three local nodes (static discovery) at R = 2.
+    expect(sumOf(samples, 's3_bytes_acknowledged_total')).toBeGreaterThanOrEqual(3000);
+    expect(sumOf(samples, 'write_amplification_ratio')).toBe(2);
+    expect(
+      sumOf(samples, 'enqueue_total', { queue: 'tasks', task_type: 'upload_completed' }),
+    ).toBeGreaterThan(0);
+    expect(samplesOf(samples, 'consumer_lag_seconds', { queue: 'tasks' })).toHaveLength(1);
+    expect(samplesOf(samples, 'storage_node_up').map((sample) => sample.value)).toEqual([1, 1, 1]);
+    expect(samplesOf(samples, 'fault_point_covered')).not.toHaveLength(0);
   });
 });
