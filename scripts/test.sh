@@ -53,6 +53,8 @@ phase "lint and type-check"
 npx biome check .
 npx depcruise --config .dependency-cruiser.cjs functions layers shared gateway workers tools
 npx tsc -p tsconfig.json --noEmit
+# The dashboard page is browser code (DOM types): a program of its own.
+npx tsc -p dashboard/tsconfig.json --noEmit
 
 # --- jest: embedded pass, then the test stack -----------------------------------------------------
 results_dir=$(mktemp -d)

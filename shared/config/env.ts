@@ -91,6 +91,11 @@ export interface Config {
   };
   /** OTLP/HTTP endpoint for traces (OTEL_EXPORTER_OTLP_ENDPOINT); none by default. */
   otlpEndpoint: string | undefined;
+  /**
+   * Where the dashboard links a firing's trace (TRACE_LINK_TEMPLATE): an http(s) URL with
+   * `{trace_id}` in it, e.g. Jaeger's `http://127.0.0.1:16686/api/traces/{trace_id}`; no links when absent.
+   */
+  traceLinkTemplate: string | undefined;
 }
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -161,6 +166,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       bodyIdleTimeoutMs: integer(env, 'BODY_IDLE_TIMEOUT_MS', 20_000, 100, 3_600_000),
     },
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
+    traceLinkTemplate: traceLinkTemplate(env, 'TRACE_LINK_TEMPLATE'),
   };
   if (config.storage.replicas > config.storage.nodes) {
     throw new ConfigError(
@@ -205,6 +211,17 @@ function httpUrl(env: Env, name: string): string | undefined {
   if (raw === undefined || raw === '') return undefined;
   if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) {
     throw new ConfigError(`${name} must be an http(s) URL such as http://127.0.0.1:5055, got "${raw}"`);
+  }
+  return raw;
+}
+
+/** An optional http(s) URL template holding `{trace_id}`. */
+function traceLinkTemplate(env: Env, name: string): string | undefined {
+  const raw = httpUrl(env, name);
+  if (raw !== undefined && !raw.includes('{trace_id}')) {
+    throw new ConfigError(
+      `${name} must hold {trace_id}, e.g. http://127.0.0.1:16686/api/traces/{trace_id}, got "${raw}"`,
+    );
   }
   return raw;
 }
