@@ -90,7 +90,9 @@ async function poll(): Promise<void> {
       return figure;
     }),
   );
+  // What the charts hold, for a reader that checks they move (the browser test).
   charts.dataset.windows = String(merged.length);
+  charts.dataset.requests = String(merged.reduce((sum, w) => sum + (w.operations['*']?.requests ?? 0), 0));
   byId('traffic-note').textContent =
     series.instanceCount > 1 ? `(${series.instanceCount} instances summed)` : '';
   const queue = merged[merged.length - 1]?.queue ?? (stats instanceof Error ? undefined : stats?.queue);

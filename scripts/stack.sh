@@ -209,7 +209,8 @@ up() {
     if alive "node-$((i + 1))"; then running=1; fi
   done
   if [[ $running == 0 || ! -f "$BUNDLE_DIR/functions/s3-api/handler.js" ||
-    ! -f "$BUNDLE_DIR/gateway/front/main.js" || ! -f "$BUNDLE_DIR/workers/storage-node/main.js" ]]; then
+    ! -f "$BUNDLE_DIR/gateway/front/main.js" || ! -f "$BUNDLE_DIR/workers/storage-node/main.js" ||
+    ! -f "$BUNDLE_DIR/dashboard/app.js" ]]; then
     log "building the bundles into $BUNDLE_DIR (scripts/build.mjs)"
     node scripts/build.mjs --outdir "$BUNDLE_DIR" --entry gateway/front/main.ts --entry workers/storage-node/main.ts \
       >>"$RUN_DIR/build.log" 2>&1 || die "build failed; see $RUN_DIR/build.log"
