@@ -62,7 +62,7 @@ export function createHandler(runtime: Runtime): LambdaHandler {
         }));
       }
       if (event.rawPath === DASHBOARD_SCRIPT_PATH) {
-        context.operation = 'getDashboardScript';
+        context.operation = 'getDashboardAsset';
         return scriptResult(event, await script());
       }
       if (event.rawPath.startsWith(`${DASHBOARD_PATH}/`)) {

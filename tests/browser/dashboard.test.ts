@@ -127,7 +127,8 @@ describe('the dashboard in a headless browser', () => {
   });
 
   it('moves the charts under load', async () => {
-    // Prepare
+    // Prepare: a bucket of its own, out of the other tests' rules
+    const loadBucket = await target.createBucket('dashboard-load');
     const requestsShown = () =>
       opened.page.$eval('#charts', (charts) => Number(charts.getAttribute('data-requests') ?? 0));
     const allLine = () =>
@@ -139,9 +140,9 @@ describe('the dashboard in a headless browser', () => {
     const lineBefore = await allLine().catch(() => null);
     // Act: a bounded load on loopback
     for (let i = 0; i < LOAD_PAIRS; i++) {
-      await target.client.send(new PutObjectCommand({ Bucket: bucket, Key: `load-${i}`, Body: `body ${i}` }));
+      await target.client.send(new PutObjectCommand({ Bucket: loadBucket, Key: `load-${i}`, Body: `body ${i}` }));
       // Read to the end: an unread body keeps its connection, and the pool runs dry.
-      const object = await target.client.send(new GetObjectCommand({ Bucket: bucket, Key: `load-${i}` }));
+      const object = await target.client.send(new GetObjectCommand({ Bucket: loadBucket, Key: `load-${i}` }));
       await object.Body!.transformToString();
     }
     await opened.page.waitForFunction(
