@@ -140,7 +140,9 @@ describe('the dashboard in a headless browser', () => {
     const lineBefore = await allLine().catch(() => null);
     // Act: a bounded load on loopback
     for (let i = 0; i < LOAD_PAIRS; i++) {
-      await target.client.send(new PutObjectCommand({ Bucket: loadBucket, Key: `load-${i}`, Body: `body ${i}` }));
+      await target.client.send(
+        new PutObjectCommand({ Bucket: loadBucket, Key: `load-${i}`, Body: `body ${i}` }),
+      );
       // Read to the end: an unread body keeps its connection, and the pool runs dry.
       const object = await target.client.send(new GetObjectCommand({ Bucket: loadBucket, Key: `load-${i}` }));
       await object.Body!.transformToString();
