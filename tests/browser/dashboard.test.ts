@@ -11,6 +11,8 @@ const ARTIFACTS_DIR = resolve(process.env.DASHBOARD_ARTIFACTS_DIR ?? 'artifacts'
 const RULE_SHOWN_WITHIN_MS = 2000;
 /** Requests of the load that must move the charts (PUT and GET pairs). */
 const LOAD_PAIRS = 60;
+/** Where firings link their traces (Jaeger's query API). */
+const TRACE_LINK_TEMPLATE = 'http://127.0.0.1:16686/api/traces/{trace_id}';
 
 // The dashboard in Debian's chromium against an embedded server of its own (faults on), every
 // request outside its control plane refused.
@@ -18,13 +20,19 @@ describe('the dashboard in a headless browser', () => {
   let target: FaultTarget;
   let opened: OpenedPage;
   let bucket: string;
+  /** While set, the page's reads of the hit log get these firings instead of the server's. */
+  let fakeFirings: unknown[] | undefined;
 
   beforeAll(async () => {
-    target = await startFaultServer();
+    target = await startFaultServer({ env: { TRACE_LINK_TEMPLATE } });
     bucket = await target.createBucket('dashboard');
     const origin = target.adminEndpoint;
     opened = await openInChromium(`${origin}/`, {
       allow: (url) => url.startsWith(`${origin}/`),
+      answer: (url) =>
+        fakeFirings !== undefined && url.startsWith(`${origin}/api/v1/injection/events`)
+          ? { status: 200, contentType: 'application/json', body: JSON.stringify({ events: fakeFirings }) }
+          : undefined,
       viewport: { width: 1280, height: 1400 },
     });
   });
@@ -158,6 +166,39 @@ describe('the dashboard in a headless browser', () => {
       paths.map((path) => path.getAttribute('data-series')),
     );
     expect(series).toEqual(expect.arrayContaining(['all', 'PutObject', 'GetObject']));
+  });
+
+  it('links a firing to its trace, and shows what the server sends as text, never as markup', async () => {
+    // Prepare: a firing as a traced request records it (trace ids come from the request's span)
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const hostile = '<img src=x onerror=alert(1)>';
+    fakeFirings = [
+      {
+        time: new Date().toISOString(),
+        ruleId: hostile,
+        scenario: 'traced',
+        point: 'http.server',
+        type: 's3_error',
+        service: 's3-api',
+        operation: 'GetObject',
+        traceId,
+        spanId: '00f067aa0ba902b7',
+      },
+    ];
+    try {
+      // Act
+      const link = await opened.page.waitForSelector('#firings a.trace', { timeout: 5000 });
+      const href = await link!.evaluate((a) => a.getAttribute('href'));
+      const text = await opened.page.$eval('#firings li', (item) => item.textContent);
+      const images = await opened.page.$$eval('#firings img', (elements) => elements.length);
+      // Assess
+      expect(href).toBe(`http://127.0.0.1:16686/api/traces/${traceId}`);
+      expect(text).toContain(hostile);
+      expect(images).toBe(0);
+      expect(opened.dialogs).toEqual([]);
+    } finally {
+      fakeFirings = undefined;
+    }
   });
 
   it('logged no console error or page error, and every request it made was answered', () => {

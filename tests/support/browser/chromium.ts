@@ -28,6 +28,11 @@ export interface OpenedPage {
 export interface OpenOptions {
   /** Whether the page may load this URL; anything else is refused. */
   allow(url: string): boolean;
+  /**
+   * An answer the test gives instead of the server for an allowed URL (a state the server cannot
+   * be brought into), or undefined to let the request through.
+   */
+  answer?(url: string): { status: number; contentType: string; body: string } | undefined;
   viewport?: { width: number; height: number };
 }
 
@@ -69,7 +74,10 @@ export async function openInChromium(url: string, options: OpenOptions): Promise
     });
     await page.setRequestInterception(true);
     page.on('request', (request) => {
-      if (options.allow(request.url())) return void request.continue();
+      if (options.allow(request.url())) {
+        const answer = options.answer?.(request.url());
+        return void (answer === undefined ? request.continue() : request.respond(answer));
+      }
       opened.refusedRequests.push(request.url());
       return void request.abort('blockedbyclient');
     });
