@@ -302,7 +302,7 @@ up() {
   cat >&2 <<EOF
 [stack] ready
   S3              http://$PUBLIC_HOST:$PORT        (socket-fault front, pid $(pid_of front))
-  control plane   http://$PUBLIC_HOST:$ADMIN_PORT        (nginx, pid $(pid_of nginx): /api/v1/, /metrics, /health)
+  control plane   http://$PUBLIC_HOST:$ADMIN_PORT        (nginx, pid $(pid_of nginx): / the dashboard, /api/v1/, /metrics, /health)
   nginx S3        http://$INTERNAL_HOST:$NGINX_PORT        (upstream of the front)
   offline         http://$INTERNAL_HOST:${OFFLINE_PORTS[0]} (pid $(pid_of offline-1)), http://$INTERNAL_HOST:${OFFLINE_PORTS[1]} (pid $(pid_of offline-2))
   storage nodes   $(for i in "${!NODE_PORTS[@]}"; do printf 'node-%d :%s (pid %s)  ' $((i + 1)) "${NODE_PORTS[$i]}" "$(pid_of "node-$((i + 1))")"; done)
