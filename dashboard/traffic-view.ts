@@ -32,7 +32,7 @@ export interface RenderedChart {
 }
 
 /**
- * The four charts of the merged windows (throughput, error rate, p99, queue), as SVG markup from
+ * The charts of the merged windows (throughput, error rate, p99, queue depth, queue lag), as SVG markup from
  * the drill report's chart renderer (every text escaped there). `nowMs` is the right end; the
  * left end is the oldest window, at least a minute and at most {@link SPAN_MS} back.
  */
@@ -124,6 +124,13 @@ export function trafficCharts(
         line('pending', '#2563eb', (w) => w.queue?.pending ?? null),
         line('dead letters', '#dc2626', (w) => w.queue?.deadLetters ?? null, true),
       ],
+    },
+    {
+      ...base,
+      id: 'queue-lag',
+      title: 'Task queue lag (age of the oldest unacknowledged task)',
+      unit: 's',
+      series: [line('lag', '#9333ea', (w) => (w.queue === undefined ? null : w.queue.lagMs / 1000))],
     },
   ];
   return specs.map((spec) => ({ id: spec.id, title: spec.title, svg: renderTimeSeriesChart(spec) }));
