@@ -6,6 +6,8 @@
 //   node scripts/build.mjs [--outdir DIR] [--serverless FILE] [--entry path/to/extra.ts ...]
 //
 // --entry adds handlers that are not in serverless.yml (tests bundle a probe handler this way).
+// The dashboard's page script (dashboard/main.ts, for the browser) goes to DIR/dashboard/app.js, where
+// functions/admin/dashboard.ts reads it (`npm start` and the stack build through this script).
 import { readFile, rm } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,7 +73,23 @@ const result = await build({
   metafile: true,
 });
 
-const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.js'));
+// One file for the browser, no framework: served by the admin function as /api/v1/admin/dashboard/app.js.
+const page = await build({
+  absWorkingDir: root,
+  entryPoints: ['dashboard/main.ts'],
+  outfile: resolve(outdir, 'dashboard/app.js'),
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'es2022',
+  minify: true,
+  logLevel: 'warning',
+  metafile: true,
+});
+
+const outputs = [...Object.entries(result.metafile.outputs), ...Object.entries(page.metafile.outputs)].filter(
+  ([file]) => file.endsWith('.js'),
+);
 const bytes = outputs.reduce((sum, [, output]) => sum + output.bytes, 0);
 process.stdout.write(
   `[build] ${entries.length} handlers -> ${relative(process.cwd(), outdir) || '.'} ` +

@@ -214,7 +214,8 @@ up() {
     if alive "node-$((i + 1))"; then running=1; fi
   done
   if [[ $running == 0 || ! -f "$BUNDLE_DIR/functions/s3-api/handler.js" ||
-    ! -f "$BUNDLE_DIR/gateway/front/main.js" || ! -f "$BUNDLE_DIR/workers/storage-node/main.js" ]]; then
+    ! -f "$BUNDLE_DIR/gateway/front/main.js" || ! -f "$BUNDLE_DIR/workers/storage-node/main.js" ||
+    ! -f "$BUNDLE_DIR/dashboard/app.js" ]]; then
     log "building the bundles into $BUNDLE_DIR (scripts/build.mjs)"
     node scripts/build.mjs --outdir "$BUNDLE_DIR" --entry gateway/front/main.ts --entry workers/storage-node/main.ts \
       >>"$RUN_DIR/build.log" 2>&1 || die "build failed; see $RUN_DIR/build.log"
@@ -309,7 +310,7 @@ up() {
   cat >&2 <<EOF
 [stack] ready
   S3              http://$PUBLIC_HOST:$PORT        (socket-fault front, pid $(pid_of front))
-  control plane   http://$PUBLIC_HOST:$ADMIN_PORT        (nginx, pid $(pid_of nginx): /api/v1/, /metrics, /health)
+  control plane   http://$PUBLIC_HOST:$ADMIN_PORT        (nginx, pid $(pid_of nginx): / the dashboard, /api/v1/, /metrics, /health)
   nginx S3        http://$INTERNAL_HOST:$NGINX_PORT        (upstream of the front)
   offline         http://$INTERNAL_HOST:${OFFLINE_PORTS[0]} (pid $(pid_of offline-1)), http://$INTERNAL_HOST:${OFFLINE_PORTS[1]} (pid $(pid_of offline-2))
   storage nodes   $(for i in "${!NODE_PORTS[@]}"; do printf 'node-%d :%s (pid %s)  ' $((i + 1)) "${NODE_PORTS[$i]}" "$(pid_of "node-$((i + 1))")"; done)

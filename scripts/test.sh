@@ -91,6 +91,8 @@ phase "lint and type-check"
 npx biome check .
 npx depcruise --config .dependency-cruiser.cjs functions layers shared gateway workers tools
 npx tsc -p tsconfig.json --noEmit
+# The dashboard page is browser code (DOM types): a program of its own.
+npx tsc -p dashboard/tsconfig.json --noEmit
 
 # --- jest: embedded pass, then the test stack -----------------------------------------------------
 # jest_run NAME ARGS...: one jest run, its JSON report kept for the closing line.

@@ -50,6 +50,13 @@ export async function loadRouteTable(serverlessYmlPath: string): Promise<Route[]
   return routes.sort((a, b) => specificity(b.path) - specificity(a.path));
 }
 
+/**
+ * What `/` is on the control listener: the dashboard. Not a route of its own in serverless.yml,
+ * where `/` is S3's ListBuckets (serverless-offline serves both planes on one port; nginx maps
+ * `/` of its control server here too).
+ */
+export const CONTROL_PLANE_HOME = '/api/v1/admin/dashboard';
+
 export function isControlPlane(path: string): boolean {
   return path.startsWith('/api/v1/') || path === '/metrics' || path === '/health';
 }
@@ -61,11 +68,12 @@ export function matchRoute(
   method: string,
   rawPath: string,
 ): Route | undefined {
+  const path = plane === 'control' && rawPath === '/' ? CONTROL_PLANE_HOME : rawPath;
   return routes.find(
     (route) =>
       route.plane === plane &&
       (route.method === 'ANY' || route.method === method) &&
-      route.pattern.test(rawPath),
+      route.pattern.test(path),
   );
 }
 

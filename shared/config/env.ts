@@ -101,6 +101,11 @@ export interface Config {
   otlpExport: OtlpExport;
   /** Time between two OTLP metric exports (OTEL_METRIC_EXPORT_INTERVAL, ms; the SDK's 60 s default). */
   otlpMetricExportIntervalMs: number;
+  /**
+   * Where the dashboard links a firing's trace (TRACE_LINK_TEMPLATE): an http(s) URL with
+   * `{trace_id}` in it, e.g. Jaeger's `http://127.0.0.1:16686/api/traces/{trace_id}`; no links when absent.
+   */
+  traceLinkTemplate: string | undefined;
 }
 
 /** Per OpenTelemetry signal: where it is exported over OTLP, if anywhere (see `Config.otlpExport`). */
@@ -186,6 +191,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       logs: otlpSignalExport(env, 'LOGS'),
     },
     otlpMetricExportIntervalMs: integer(env, 'OTEL_METRIC_EXPORT_INTERVAL', 60_000, 1, 86_400_000),
+    traceLinkTemplate: traceLinkTemplate(env, 'TRACE_LINK_TEMPLATE'),
   };
   if (config.storage.replicas > config.storage.nodes) {
     throw new ConfigError(
@@ -230,6 +236,17 @@ function httpUrl(env: Env, name: string): string | undefined {
   if (raw === undefined || raw === '') return undefined;
   if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) {
     throw new ConfigError(`${name} must be an http(s) URL such as http://127.0.0.1:5055, got "${raw}"`);
+  }
+  return raw;
+}
+
+/** An optional http(s) URL template holding `{trace_id}`. */
+function traceLinkTemplate(env: Env, name: string): string | undefined {
+  const raw = httpUrl(env, name);
+  if (raw !== undefined && !raw.includes('{trace_id}')) {
+    throw new ConfigError(
+      `${name} must hold {trace_id}, e.g. http://127.0.0.1:16686/api/traces/{trace_id}, got "${raw}"`,
+    );
   }
   return raw;
 }

@@ -25,4 +25,19 @@ describe('route table from serverless.yml', () => {
     expect(matchRoute(routes, 'control', 'GET', '/bucket')).toBeUndefined();
     expect(matchRoute(routes, 'control', 'POST', '/health')).toBeUndefined();
   });
+
+  it('serves the dashboard at / of the control plane, and ListBuckets at / of S3', async () => {
+    // Prepare
+    const routes = await load();
+    // Act
+    const control = matchRoute(routes, 'control', 'GET', '/');
+    const s3 = matchRoute(routes, 's3', 'GET', '/');
+    // Assess
+    expect(control).toMatchObject({ functionName: 'adminDashboard', path: '/api/v1/admin/dashboard' });
+    expect(s3).toMatchObject({ functionName: 's3Api', path: '/' });
+    expect(matchRoute(routes, 'control', 'GET', '/api/v1/admin/dashboard/app.js')?.functionName).toBe(
+      'adminDashboard',
+    );
+    expect(matchRoute(routes, 'control', 'POST', '/')).toBeUndefined();
+  });
 });

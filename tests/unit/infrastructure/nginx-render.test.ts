@@ -43,6 +43,17 @@ describe('infrastructure/nginx/render-nginx.sh', () => {
     expect(conf).not.toContain('limit_req ');
   });
 
+  it('sends / of the control server to the dashboard route, and keeps it off the S3 server', () => {
+    const conf = render();
+    const [s3Server, controlServer] = conf.split(/\n\s*server \{/).slice(1);
+    expect(controlServer).toContain(
+      'location = / { proxy_pass http://mock_s3_offline/api/v1/admin/dashboard; }',
+    );
+    // On the S3 server `/` stays ListBuckets and /api/v1/ (the dashboard's paths too) is refused.
+    expect(s3Server).not.toContain('/api/v1/admin/dashboard');
+    expect(s3Server).toContain('location /api/v1/ { return 404; }');
+  });
+
   it('turns the rate limit on as scripts/stack.sh does', () => {
     const conf = render({ STACK_RATE_LIMIT_RPS: '50' });
     expect(conf).toContain('rate=50r/s');

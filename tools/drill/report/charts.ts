@@ -46,6 +46,11 @@ export interface ChartSpec {
   /** Printed in the plot when no series has a value (default `no data`). */
   readonly emptyText?: string;
   readonly marks: ChartMarks;
+  /**
+   * The x axis' caption and tick labels (default: `time from start of load`, `0s`, `10s`...); the
+   * live dashboard counts back from now instead.
+   */
+  readonly xAxis?: { readonly label: string; tickLabel(ms: number): string };
 }
 
 const WIDTH = 920;
@@ -79,7 +84,7 @@ export function renderTimeSeriesChart(spec: ChartSpec): string {
     ` data-x-min-ms="0" data-x-max-ms="${endMs}"/>`,
     renderFaultWindows(spec.marks.faultWindows, x),
     renderYAxis(yTicks, y, spec.unit),
-    renderXAxis(endMs, x),
+    renderXAxis(endMs, x, spec.xAxis ?? REPORT_X_AXIS),
     hasData
       ? renderSeries(spec, levels, x, y)
       : `<text class="no-data" x="${(PLOT.left + PLOT.right) / 2}" y="${(PLOT.top + PLOT.bottom) / 2}" text-anchor="middle" fill="#6b7280">${escapeXml(spec.emptyText ?? 'no data')}</text>`,
@@ -126,17 +131,26 @@ function renderYAxis(ticks: readonly number[], y: (value: number) => number, uni
   return `<g class="y-axis" font-size="11" fill="#374151">${lines.join('')}<text x="${PLOT.left - 6}" y="${PLOT.top - 6}" text-anchor="end" font-weight="600">${escapeXml(unit)}</text></g>`;
 }
 
-function renderXAxis(endMs: number, x: (ms: number) => number): string {
+const REPORT_X_AXIS = {
+  label: 'time from start of load',
+  tickLabel: (ms: number) => (ms === 0 ? '0s' : formatDuration(ms)),
+};
+
+function renderXAxis(
+  endMs: number,
+  x: (ms: number) => number,
+  axis: NonNullable<ChartSpec['xAxis']>,
+): string {
   const stepS =
     [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600].find((s) => endMs / 1000 / s <= 12) ?? 3600;
   const ticks: string[] = [];
   for (let ms = 0; ms <= endMs; ms += stepS * 1000) {
     ticks.push(
       `<g class="x-tick" data-ms="${ms}"><line x1="${x(ms)}" x2="${x(ms)}" y1="${PLOT.bottom}" y2="${PLOT.bottom + 4}" stroke="#6b7280"/>` +
-        `<text x="${x(ms)}" y="${PLOT.bottom + 16}" text-anchor="middle">${ms === 0 ? '0s' : formatDuration(ms)}</text></g>`,
+        `<text x="${x(ms)}" y="${PLOT.bottom + 16}" text-anchor="middle">${escapeXml(axis.tickLabel(ms))}</text></g>`,
     );
   }
-  return `<g class="x-axis" font-size="11" fill="#374151">${ticks.join('')}<text x="${PLOT.right}" y="${HEIGHT - 4}" text-anchor="end">time from start of load</text></g>`;
+  return `<g class="x-axis" font-size="11" fill="#374151">${ticks.join('')}<text x="${PLOT.right}" y="${HEIGHT - 4}" text-anchor="end">${escapeXml(axis.label)}</text></g>`;
 }
 
 function renderSeries(

@@ -1,3 +1,4 @@
+import { createHandler as createDashboardHandler } from '../../../../functions/admin/dashboard.js';
 import { createHandler as createHealthHandler } from '../../../../functions/admin/health.js';
 import { createHandler as createMetricsHandler } from '../../../../functions/admin/metrics.js';
 import { createHandler as createResetHandler } from '../../../../functions/admin/reset.js';
@@ -52,6 +53,24 @@ const CASES: Case[] = [
   { operationId: 'getMetrics', status: 200, method: 'GET', path: '/metrics', setup: withData },
   { operationId: 'reset', status: 200, method: 'POST', path: '/api/v1/admin/reset', setup: withData },
   { operationId: 'getStats', status: 200, method: 'GET', path: '/api/v1/admin/stats', setup: withData },
+  { operationId: 'getDashboard', status: 200, method: 'GET', path: '/api/v1/admin/dashboard' },
+  { operationId: 'getDashboardAsset', status: 200, method: 'GET', path: '/api/v1/admin/dashboard/app.js' },
+  { operationId: 'getDashboardAsset', status: 404, method: 'GET', path: '/api/v1/admin/dashboard/app.css' },
+  {
+    operationId: 'getSeries',
+    status: 200,
+    method: 'GET',
+    path: '/api/v1/admin/series',
+    // Two samples around the S3 requests: one window with operations in it.
+    setup: async (context) => {
+      await context.handlers['/api/v1/admin/series']!(
+        apiEvent({ method: 'GET', path: '/api/v1/admin/series' }),
+        unitContext(),
+      );
+      await withData(context);
+    },
+  },
+  { operationId: 'getSeries', status: 400, method: 'GET', path: '/api/v1/admin/series', query: 'since=soon' },
   {
     operationId: 'getStats',
     status: 503,
@@ -64,7 +83,8 @@ const CASES: Case[] = [
 // The admin service against docs/openapi/admin.yaml.
 describeContract<AdminContext>('admin OpenAPI contract', {
   document: 'admin',
-  declared: () => serverlessRoutes(['adminHealth', 'adminMetrics', 'adminReset', 'adminStats']),
+  declared: () =>
+    serverlessRoutes(['adminHealth', 'adminMetrics', 'adminReset', 'adminStats', 'adminDashboard']),
   open: async () => {
     const database = switchableStore(await openMetadataStore({ backend: 'pglite' }));
     const unit = await createUnitRuntime(database.store);
@@ -81,6 +101,15 @@ describeContract<AdminContext>('admin OpenAPI contract', {
       '/api/v1/admin/reset': createResetHandler(unit.runtime),
       '/api/v1/admin/stats': createStatsHandler(unit.runtime),
     };
+    const dashboard = createDashboardHandler(unit.runtime);
+    for (const path of [
+      '/api/v1/admin/dashboard',
+      '/api/v1/admin/dashboard/app.js',
+      '/api/v1/admin/dashboard/app.css',
+      '/api/v1/admin/series',
+    ]) {
+      context.handlers[path] = dashboard;
+    }
     return context;
   },
   close: ({ unit }) => unit.runtime.close(),
