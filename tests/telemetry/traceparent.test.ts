@@ -53,7 +53,14 @@ describe('a request sent with a traceparent', () => {
       const spans = await jaegerTrace(telemetry, traceId);
       return complete(spans) ? spans : undefined;
     }, SIGNAL_BOUND_MS);
-    const exported = (await exportedSpans(telemetry)).filter((span) => span.traceId === traceId);
+    // The file exporter writes on its own schedule: Jaeger may have the spans first.
+    const exportedOf = async () =>
+      (await exportedSpans(telemetry)).filter((span) => span.traceId === traceId);
+    const exported =
+      (await eventually(async () => {
+        const spans = await exportedOf();
+        return complete(spans) ? spans : undefined;
+      }, SIGNAL_BOUND_MS)) ?? (await exportedOf());
     expect(exported.map((span) => span.service)).toEqual(expect.arrayContaining(wanted));
     const spans = inJaeger ?? (await jaegerTrace(telemetry, traceId));
     expect([...new Set(spans.map((span) => span.service))]).toEqual(expect.arrayContaining(wanted));
