@@ -49,6 +49,10 @@ describe('createRuntime telemetry', () => {
       spans.getFinishedSpans().map((span) => [span.name, span.resource.attributes[ATTR_SERVICE_NAME]]),
     ).toEqual([
       ['metadata.listBuckets', 'metadata'],
+      // The storage service asks each node (node port spans, children of storage.nodes, end first).
+      ['node.health', 'storage'],
+      ['node.health', 'storage'],
+      ['node.health', 'storage'],
       ['storage.nodes', 'storage'],
       ['queue.stats', 'async'],
     ]);
