@@ -12,7 +12,7 @@
 #
 #   services --OTLP--> collector (:4317 gRPC, :4318 HTTP) --> Jaeger (OTLP :14317) + files under RUN_DIR/collector/
 #   Prometheus (:9090) --scrapes--> every process's /metrics (RUN_DIR/prometheus/targets/*.json)
-#   Jaeger query API and UI on :16686
+#   Jaeger's query API on :16686 (a build from Go modules has no UI assets: its page is a placeholder)
 #
 # Environment (defaults): TELEMETRY_RUN_DIR (./.telemetry: pid files, logs, the collector's JSONL
 # files, Prometheus's data), TELEMETRY_OTLP_GRPC_PORT (4317), TELEMETRY_OTLP_HTTP_PORT (4318),
@@ -184,7 +184,7 @@ up() {
   cat >&2 <<EOF
 [telemetry] ready
   collector    OTLP http://$HOST:$TELEMETRY_OTLP_HTTP_PORT (HTTP), $HOST:$TELEMETRY_OTLP_GRPC_PORT (gRPC); files in $RUN_DIR/collector/
-  Jaeger       $JAEGER_URL  (UI; API: $JAEGER_URL/api/services, $JAEGER_URL/api/traces/<trace id>)
+  Jaeger       query API $JAEGER_URL/api/services, $JAEGER_URL/api/traces/<trace id> (no UI in this build)
   Prometheus   $PROMETHEUS_URL  (targets: $PROMETHEUS_URL/targets; API: $PROMETHEUS_URL/api/v1/query?query=up)
   export to it $(env_lines | grep -E '^(OTEL_|TRACE_LINK)' | tr '\n' ' ')
   stack        npm run stack -- --telemetry   (or export the line above before npm start)
@@ -217,15 +217,15 @@ status() {
   line collector otelcol-mock-s3 "$COLLECTOR_HEALTH"
   line jaeger jaeger "$JAEGER_HEALTH"
   line prometheus prometheus "$PROMETHEUS_URL/-/ready"
-  echo "  Jaeger UI and API $JAEGER_URL   Prometheus $PROMETHEUS_URL   collector files $RUN_DIR/collector/"
+  echo "  Jaeger API $JAEGER_URL/api/   Prometheus $PROMETHEUS_URL   collector files $RUN_DIR/collector/"
   return $failed
 }
 
 # What a process exporting here needs (OTEL_*; the dashboard's link from a firing to its trace in
-# Jaeger's UI), and where the tests find the backends.
+# Jaeger's query API), and where the tests find the backends.
 env_lines() {
   printf 'OTEL_EXPORTER_OTLP_ENDPOINT=http://%s:%s\n' "$HOST" "$TELEMETRY_OTLP_HTTP_PORT"
-  printf 'TRACE_LINK_TEMPLATE=%s/trace/{trace_id}\n' "$JAEGER_URL"
+  printf 'TRACE_LINK_TEMPLATE=%s/api/traces/{trace_id}\n' "$JAEGER_URL"
   printf 'TELEMETRY_RUN_DIR=%s\nJAEGER_QUERY_URL=%s\nPROMETHEUS_URL=%s\n' "$RUN_DIR" "$JAEGER_URL" "$PROMETHEUS_URL"
 }
 
