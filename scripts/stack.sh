@@ -3,7 +3,8 @@
 #
 #   scripts/stack.sh up       install what is missing, start what is not running, wait for both ports
 #   scripts/stack.sh up --telemetry   the same, exporting to the backends of scripts/telemetry.sh
-#                             (started first; OTLP to its collector, every /metrics scraped by its Prometheus)
+#                             (started first; OTLP to its collector, every /metrics scraped by its Prometheus;
+#                             a later `up` that starts a part again exports the same way, until `stop`)
 #   scripts/stack.sh stop     stop exactly what `up` started (pid files; backends only if it started them)
 #   scripts/stack.sh status   each part: pid alive + its health URL
 #
@@ -178,7 +179,14 @@ up() {
   [[ ${#OFFLINE_PORTS[@]} -eq 2 ]] || die "STACK_OFFLINE_PORTS must name two ports"
   ensure_tools
   ensure_nginx
-  if [[ $WITH_TELEMETRY == 1 ]]; then telemetry_up; fi
+  if [[ $WITH_TELEMETRY == 1 ]]; then
+    telemetry_up
+  elif [[ -f "$RUN_DIR/telemetry.env" ]]; then
+    # A stack started with --telemetry: parts started again (after a crash, a drill's kill) export
+    # where the others do.
+    log "exporting as at the first start (--telemetry; $RUN_DIR/telemetry.env)"
+    load_telemetry_env
+  fi
 
   # Backends. The scripts record in RUN_DIR what they start (pid file, marker), so stop finds it.
   log "PostgreSQL and Redis (scripts/services-up.sh)"
@@ -328,10 +336,16 @@ EOF
 telemetry_up() {
   log "telemetry backends (scripts/telemetry.sh up)"
   MOCK_S3_RUN_DIR="$RUN_DIR" bash scripts/telemetry.sh up
+  MOCK_S3_RUN_DIR="$RUN_DIR" bash scripts/telemetry.sh env >"$RUN_DIR/telemetry.env"
+  load_telemetry_env
+}
+
+load_telemetry_env() {
   local line
   while IFS= read -r line; do
     [[ -n "$line" ]] && export "${line?}"
-  done < <(MOCK_S3_RUN_DIR="$RUN_DIR" bash scripts/telemetry.sh env)
+  done <"$RUN_DIR/telemetry.env"
+  WITH_TELEMETRY=1
 }
 
 # Every process's /metrics, for Prometheus (file_sd, re-read within seconds).
@@ -373,6 +387,7 @@ stop() {
   MOCK_S3_RUN_DIR="$RUN_DIR" bash scripts/services-down.sh
   # Prometheus stops scraping what is gone (the telemetry backends keep running: telemetry:down).
   bash scripts/telemetry.sh targets stack
+  rm -f "$RUN_DIR/telemetry.env"
   log "stopped"
 }
 
