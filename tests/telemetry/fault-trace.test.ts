@@ -1,12 +1,11 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { FaultsClient, type FiringView, type RuleView } from '../support/e2e/faults.js';
+import { eventually, FaultsClient, type FiringView, type RuleView } from '../support/e2e/faults.js';
 import { type Target, useTarget } from '../support/e2e/server.js';
 import { controlRequest } from '../support/stack/control-plane.js';
 import { stackEnv } from '../support/stack/stack-env.js';
 import {
   attribute,
-  eventually,
   exportedLogRecords,
   jaegerTrace,
   promQuery,
@@ -26,7 +25,7 @@ jest.setTimeout(90_000);
 const stack = stackEnv();
 const telemetry = telemetryEnv();
 /** Export is batched (OTEL_BSP_SCHEDULE_DELAY) and scraped every 2 s: seconds, bounded. */
-const SIGNAL_BOUND_MS = 20_000;
+const SIGNAL = { timeoutMs: 20_000, intervalMs: 250 };
 
 type TracedFiring = FiringView & { traceId?: string; spanId?: string };
 
@@ -47,25 +46,22 @@ beforeAll(async () => {
   });
   // The rule reached through nginx one instance; the request may land on the other.
   for (const port of stack.offlinePorts) {
-    const known = await eventually(
-      async () => {
-        const answer = await controlRequest(`http://127.0.0.1:${port}`, 'GET', `/injection/rules/${rule.id}`);
-        return answer.status === 200 ? true : undefined;
-      },
-      5_000,
-      20,
+    await eventually(
+      async () =>
+        (await controlRequest(`http://127.0.0.1:${port}`, 'GET', `/injection/rules/${rule.id}`)).status,
+      (status) => status === 200,
+      { timeoutMs: 5_000, intervalMs: 20, what: `rule ${rule.id} on the instance on port ${port}` },
     );
-    if (!known) throw new Error(`rule ${rule.id} never reached the instance on port ${port}`);
   }
   await target.client.send(
     new PutObjectCommand({ Bucket: bucket, Key: 'traced/object.txt', Body: 'one traced write' }),
   );
-  const fired = await eventually(async () => {
-    const events = (await faults.events({ rule: rule.id })) as TracedFiring[];
-    return events[0];
-  }, 5_000);
-  if (fired === undefined) throw new Error(`rule ${rule.id} never fired on the PutObject`);
-  firing = fired;
+  const fired = await eventually(
+    async () => (await faults.events({ rule: rule.id })) as TracedFiring[],
+    (events) => events.length > 0,
+    { timeoutMs: 5_000, what: `a firing of rule ${rule.id} on the PutObject` },
+  );
+  firing = fired[0] as TracedFiring;
 });
 
 afterAll(async () => {
@@ -80,26 +76,25 @@ describe('a fault fired through the test stack', () => {
   });
 
   it('is ONE trace in Jaeger from the front through serverless-offline to the storage nodes, with the fault.injected event', async () => {
-    const traceId = firing.traceId ?? '';
     const wanted = ['gateway-front', 's3-api', 'storage-node'];
-    const spans = await eventually(async () => {
-      const found = await jaegerTrace(telemetry, traceId);
-      const services = new Set(found.map((span) => span.service));
-      return wanted.every((service) => services.has(service)) ? found : undefined;
-    }, SIGNAL_BOUND_MS);
-    const seen = spans ?? (await jaegerTrace(telemetry, traceId));
-    expect([...new Set(seen.map((span) => span.service))].sort()).toEqual(expect.arrayContaining(wanted));
+    const services = (spans: ServiceSpan[]) => [...new Set(spans.map((span) => span.service))].sort();
+    const spans = await eventually(
+      () => jaegerTrace(telemetry, firing.traceId ?? ''),
+      (found) => wanted.every((service) => services(found).includes(service)),
+      { ...SIGNAL, what: `spans of ${wanted.join(', ')} in Jaeger's trace ${firing.traceId}` },
+    );
+    expect(services(spans)).toEqual(expect.arrayContaining(wanted));
     // One trace: one root (the front's server span), every other span's parent is in the trace.
-    const ids = new Set(seen.map((span) => span.spanId));
-    const roots = seen.filter((span) => !span.parentSpanId || !ids.has(span.parentSpanId));
+    const ids = new Set(spans.map((span) => span.spanId));
+    const roots = spans.filter((span) => !span.parentSpanId || !ids.has(span.parentSpanId));
     expect(roots.map((span) => span.service)).toEqual(['gateway-front']);
-    const fired = seen.filter((span) =>
+    const fired = spans.filter((span) =>
       (span.events ?? []).some(
         (event) =>
           event.name === 'fault.injected' && attribute(event.attributes, 'fault.rule_id') === rule.id,
       ),
     );
-    expect(fired.map((span: ServiceSpan) => ({ service: span.service, spanId: span.spanId }))).toEqual([
+    expect(fired.map((span) => ({ service: span.service, spanId: span.spanId }))).toEqual([
       { service: 's3-api', spanId: firing.spanId },
     ]);
     const event = fired[0]?.events?.find((candidate) => candidate.name === 'fault.injected');
@@ -111,26 +106,30 @@ describe('a fault fired through the test stack', () => {
   });
 
   it("answers PromQL for the rule's hits, and for consumer_lag_seconds", async () => {
-    const query = `sum(fault_rule_hits_total{rule_id="${rule.id}"})`;
-    const hits = await eventually(async () => {
-      const samples = await promQuery(telemetry, query);
-      return samples.length > 0 && (samples[0]?.value ?? 0) >= 1 ? samples : undefined;
-    }, SIGNAL_BOUND_MS);
-    expect(hits?.[0]?.value).toBeGreaterThanOrEqual(1);
-    const lag = await eventually(async () => {
-      const samples = await promQuery(telemetry, 'consumer_lag_seconds');
-      return samples.length > 0 ? samples : undefined;
-    }, SIGNAL_BOUND_MS);
-    expect(lag?.length).toBeGreaterThan(0);
-    for (const sample of lag ?? []) expect(sample.value).toBeGreaterThanOrEqual(0);
+    const hits = await eventually(
+      () => promQuery(telemetry, `sum(fault_rule_hits_total{rule_id="${rule.id}"})`),
+      (samples) => (samples[0]?.value ?? 0) >= 1,
+      { ...SIGNAL, what: `fault_rule_hits_total of rule ${rule.id} in Prometheus` },
+    );
+    expect(hits[0]?.value).toBeGreaterThanOrEqual(1);
+    const lag = await eventually(
+      () => promQuery(telemetry, 'consumer_lag_seconds'),
+      (samples) => samples.length > 0,
+      { ...SIGNAL, what: 'consumer_lag_seconds in Prometheus' },
+    );
+    for (const sample of lag) expect(sample.value).toBeGreaterThanOrEqual(0);
   });
 
   it("holds the firing's log record in the collector's file export, under the same trace id", async () => {
-    const record = await eventually(async () => {
-      const records = await exportedLogRecords(telemetry);
-      return records.find((candidate) => attribute(candidate.attributes, 'rule_id') === rule.id);
-    }, SIGNAL_BOUND_MS);
-    expect(record).toBeDefined();
+    const records = await eventually(
+      async () =>
+        (await exportedLogRecords(telemetry)).filter(
+          (candidate) => attribute(candidate.attributes, 'rule_id') === rule.id,
+        ),
+      (found) => found.length > 0,
+      { ...SIGNAL, what: `a log record of rule ${rule.id} in collector/logs.jsonl` },
+    );
+    const record = records[0];
     expect({
       service: record?.service,
       traceId: record?.traceId,

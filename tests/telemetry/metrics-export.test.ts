@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { eventually } from '../support/e2e/faults.js';
 import { type Target, useTarget } from '../support/e2e/server.js';
 import { stackEnv } from '../support/stack/stack-env.js';
 import {
-  eventually,
   exportedMetricServices,
   type PromSample,
   promQuery,
@@ -18,7 +18,7 @@ jest.setTimeout(60_000);
 
 const stack = stackEnv();
 const telemetry = telemetryEnv();
-const SIGNAL_BOUND_MS = 20_000;
+const SIGNAL = { timeoutMs: 20_000, intervalMs: 250 };
 const parts = ['front', 'offline-1', 'offline-2', ...stack.nodeIds].sort();
 
 let target: Target;
@@ -38,23 +38,23 @@ describe('metrics of every process', () => {
         .filter((sample) => sample.value === 1)
         .map((sample) => sample.metric.part ?? '')
         .sort();
-    const samples = await eventually(async () => {
-      const answer = await promQuery(telemetry, 'up{job="mock-s3"}');
-      return up(answer).join() === parts.join() ? answer : undefined;
-    }, SIGNAL_BOUND_MS);
-    expect(up(samples ?? (await promQuery(telemetry, 'up{job="mock-s3"}')))).toEqual(parts);
+    const samples = await eventually(
+      () => promQuery(telemetry, 'up{job="mock-s3"}'),
+      (answer) => up(answer).join() === parts.join(),
+      { ...SIGNAL, what: `up{job="mock-s3"} = 1 for ${parts.join(', ')}` },
+    );
+    expect(up(samples)).toEqual(parts);
   });
 
   it('reach the collector over OTLP from the front, the storage nodes and serverless-offline', async () => {
     // A request, so the S3 side has something to count besides the process metrics.
     await target.createBucket('otlp-metrics');
     const wanted = ['gateway-front', 'storage-node', 's3-api'];
-    const services = await eventually(async () => {
-      const found = await exportedMetricServices(telemetry);
-      return wanted.every((service) => found.has(service)) ? found : undefined;
-    }, SIGNAL_BOUND_MS);
-    expect([...(services ?? (await exportedMetricServices(telemetry)))]).toEqual(
-      expect.arrayContaining(wanted),
+    const services = await eventually(
+      () => exportedMetricServices(telemetry),
+      (found) => wanted.every((service) => found.includes(service)),
+      { ...SIGNAL, what: `metrics of ${wanted.join(', ')} in collector/metrics.jsonl` },
     );
+    expect(services).toEqual(expect.arrayContaining(wanted));
   });
 });

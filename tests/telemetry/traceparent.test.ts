@@ -1,14 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { eventually } from '../support/e2e/faults.js';
 import { rawRequest } from '../support/e2e/http.js';
 import { type Target, useTarget } from '../support/e2e/server.js';
-import {
-  eventually,
-  exportedSpans,
-  jaegerTrace,
-  type ServiceSpan,
-  telemetryEnv,
-} from '../support/telemetry/backends.js';
+import { exportedSpans, jaegerTrace, type ServiceSpan, telemetryEnv } from '../support/telemetry/backends.js';
 
 /**
  * A client that sends W3C trace context (https://www.w3.org/TR/trace-context/) finds the request
@@ -18,7 +13,7 @@ import {
 jest.setTimeout(60_000);
 
 const telemetry = telemetryEnv();
-const SIGNAL_BOUND_MS = 20_000;
+const SIGNAL = { timeoutMs: 20_000, intervalMs: 250 };
 
 let target: Target;
 
@@ -49,21 +44,16 @@ describe('a request sent with a traceparent', () => {
     const wanted = ['gateway-front', 's3-api'];
     const complete = (spans: ServiceSpan[]) =>
       wanted.every((service) => spans.some((span) => span.service === service));
-    const inJaeger = await eventually(async () => {
-      const spans = await jaegerTrace(telemetry, traceId);
-      return complete(spans) ? spans : undefined;
-    }, SIGNAL_BOUND_MS);
-    // The file exporter writes on its own schedule: Jaeger may have the spans first.
-    const exportedOf = async () =>
-      (await exportedSpans(telemetry)).filter((span) => span.traceId === traceId);
-    const exported =
-      (await eventually(async () => {
-        const spans = await exportedOf();
-        return complete(spans) ? spans : undefined;
-      }, SIGNAL_BOUND_MS)) ?? (await exportedOf());
+    const exported = await eventually(
+      async () => (await exportedSpans(telemetry)).filter((span) => span.traceId === traceId),
+      complete,
+      { ...SIGNAL, what: `spans of ${wanted.join(', ')} under trace ${traceId} in collector/traces.jsonl` },
+    );
     expect(exported.map((span) => span.service)).toEqual(expect.arrayContaining(wanted));
-    const spans = inJaeger ?? (await jaegerTrace(telemetry, traceId));
-    expect([...new Set(spans.map((span) => span.service))]).toEqual(expect.arrayContaining(wanted));
+    const spans = await eventually(() => jaegerTrace(telemetry, traceId), complete, {
+      ...SIGNAL,
+      what: `spans of ${wanted.join(', ')} in Jaeger's trace ${traceId}`,
+    });
     const front = spans.filter(
       (span) => span.service === 'gateway-front' && span.parentSpanId === callerSpanId,
     );

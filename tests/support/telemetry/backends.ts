@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 
 /**
  * The telemetry backends of the test stack (scripts/telemetry.sh with the TELEMETRY_* settings of
@@ -30,24 +29,6 @@ export function telemetryEnv(): TelemetryEnv {
     prometheusUrl: required('PROMETHEUS_URL'),
     runDir: required('TELEMETRY_RUN_DIR'),
   };
-}
-
-/**
- * Asks `probe` until it returns a value (not undefined) or `timeoutMs` passes, then returns the
- * last answer (undefined: never). Export is batched and scraping periodic: the backends give no
- * event to wait on, so asking is the only way; the bound keeps a missing signal from hanging.
- */
-export async function eventually<T>(
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 15_000,
-  intervalMs = 250,
-): Promise<T | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined || Date.now() >= deadline) return value;
-    await delay(intervalMs);
-  }
 }
 
 /** An OTLP attribute as the JSON encoding carries it. */
@@ -190,16 +171,15 @@ export async function exportedSpans(env: TelemetryEnv): Promise<ServiceSpan[]> {
   return batches.flatMap(spansOf).map((span) => ({ ...span, traceId: span.traceId.toLowerCase() }));
 }
 
-/** The `service.name` of every resource in the collector's `collector/metrics.jsonl`. */
-export async function exportedMetricServices(env: TelemetryEnv): Promise<Set<string>> {
+/** The `service.name`s of the resources in the collector's `collector/metrics.jsonl`, sorted. */
+export async function exportedMetricServices(env: TelemetryEnv): Promise<string[]> {
   const batches = (await exportedLines(env, 'metrics.jsonl')) as {
     resourceMetrics?: { resource?: { attributes?: OtlpAttribute[] } }[];
   }[];
-  return new Set(
-    batches.flatMap((batch) =>
-      (batch.resourceMetrics ?? []).map(
-        (resourceMetrics) => attribute(resourceMetrics.resource?.attributes, 'service.name') ?? '',
-      ),
+  const services = batches.flatMap((batch) =>
+    (batch.resourceMetrics ?? []).map(
+      (resourceMetrics) => attribute(resourceMetrics.resource?.attributes, 'service.name') ?? '',
     ),
   );
+  return [...new Set(services)].sort();
 }
