@@ -56,8 +56,8 @@ log() { printf '[stack] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 # --- helpers ------------------------------------------------------------------------------------
-pid_of() { [[ -f "$RUN_DIR/$1.pid" ]] && cat "$RUN_DIR/$1.pid" || true; }
-alive() { local pid; pid=$(pid_of "$1"); [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; }
+# shellcheck source=scripts/lib/pid-files.sh
+source "$ROOT/scripts/lib/pid-files.sh"
 http_ok() { curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; }
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -88,28 +88,6 @@ start() {
   shift
   setsid "$@" >>"$RUN_DIR/$name.log" 2>&1 </dev/null &
   echo $! >"$RUN_DIR/$name.pid"
-}
-
-# Stops one process from its pid file (TERM, then KILL after 10 s), only if its command line is ours.
-stop_one() {
-  local name=$1 pid
-  pid=$(pid_of "$name")
-  if [[ -z "$pid" ]]; then return 0; fi
-  if kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "$2"; then
-    log "stopping $name (pid $pid)"
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "$name (pid $pid) still running after 10 s; sending SIGKILL"
-      kill -9 "$pid" 2>/dev/null || true
-    fi
-  else
-    log "$name (pid $pid) not running"
-  fi
-  rm -f "$RUN_DIR/$name.pid"
 }
 
 ensure_nginx() {

@@ -51,13 +51,8 @@ PROMETHEUS_URL="http://$HOST:$PROMETHEUS_PORT"
 log() { printf '[telemetry] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-pid_of() { [[ -f "$RUN_DIR/$1.pid" ]] && cat "$RUN_DIR/$1.pid" || true; }
-# Alive and ours: a recycled pid after a crash is somebody else's process.
-alive() {
-  local pid
-  pid=$(pid_of "$1")
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$2"
-}
+# shellcheck source=scripts/lib/pid-files.sh
+source "$ROOT/scripts/lib/pid-files.sh"
 port_busy() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 
 # start NAME CMD...: CMD in its own session (it outlives this script), log and pid file in RUN_DIR.
@@ -81,28 +76,6 @@ wait_for() {
     sleep 0.2
   done
   die "$name does not answer on $url after ${seconds}s; see $RUN_DIR/$name.log"
-}
-
-# stop_one NAME MATCH: TERM, then KILL after 10 s; only a process whose command line has MATCH.
-stop_one() {
-  local name=$1 match=$2 pid
-  pid=$(pid_of "$name")
-  [[ -n "$pid" ]] || return 0
-  if alive "$name" "$match"; then
-    log "stopping $name (pid $pid)"
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "$name (pid $pid) still running after 10 s; sending SIGKILL"
-      kill -9 "$pid" 2>/dev/null || true
-    fi
-  else
-    log "$name (pid $pid) not running"
-  fi
-  rm -f "$RUN_DIR/$name.pid"
 }
 
 # writes RUN_DIR/prometheus/DIR/NAME.json (file_sd): one entry per PART=HOST:PORT, labelled part=PART.

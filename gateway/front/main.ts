@@ -51,14 +51,15 @@ async function main(): Promise<void> {
     front.server.once('error', reject);
     front.server.listen(config.port, config.host, () => resolve());
   });
-  // Loopback only: the scrape target of the Prometheus scripts/telemetry.sh runs beside the stack.
+  // On the front's own host (HOST): loopback beside scripts/telemetry.sh's Prometheus, all
+  // interfaces in compose, where Prometheus runs in another container.
   const metricsServer =
     frontConfig.metricsPort > 0
-      ? await serveMetrics(metrics.registry, frontConfig.metricsPort, '127.0.0.1')
+      ? await serveMetrics(metrics.registry, frontConfig.metricsPort, config.host)
       : undefined;
   logger.info('socket-fault front ready', {
     s3: `http://${config.host}:${config.port}`,
-    ...(metricsServer ? { metrics: `http://127.0.0.1:${frontConfig.metricsPort}/metrics` } : {}),
+    ...(metricsServer ? { metrics: `http://${config.host}:${frontConfig.metricsPort}/metrics` } : {}),
     upstream: frontConfig.upstream.href,
     faults_enabled: engine.status().enabled,
     rules_synced: faults.following,
