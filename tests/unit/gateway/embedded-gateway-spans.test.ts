@@ -155,6 +155,8 @@ describe('embedded gateway span', () => {
     expect(span.attributes['error.type']).toBe('reset');
     expect(span.attributes[ATTR_HTTP_RESPONSE_STATUS_CODE]).toBeUndefined();
     expect(engine.events({ ruleId })).toHaveLength(1);
+    const firings = span.events.filter((event) => event.name === 'fault.injected');
+    expect(firings.map((event) => event.attributes?.['fault.rule_id'])).toEqual([ruleId]);
   });
 
   it('says a truncated body went out under a 200 status line: ERROR, outcome truncated', async () => {

@@ -136,6 +136,8 @@ describe('front span', () => {
     expect(span.status.message).toContain(rule.id);
     expect(span.attributes['mock_s3.client_outcome']).toBe('reset');
     expect(span.attributes[ATTR_HTTP_RESPONSE_STATUS_CODE]).toBeUndefined();
+    const firings = span.events.filter((event) => event.name === 'fault.injected');
+    expect(firings.map((event) => event.attributes?.['fault.rule_id'])).toEqual([rule.id]);
   });
 
   it('says a client held and closed without an answer timed out', async () => {
