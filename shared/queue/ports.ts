@@ -44,6 +44,9 @@ export type TaskType = Task['type'];
  */
 export const DEFAULT_TASK_CONCURRENCY = 32;
 
+/** The Redis stream of the runtime's task queue (QUEUE_BACKEND=redis), and its span's destination. */
+export const REDIS_TASK_STREAM = 'mock-s3:tasks';
+
 /** A delivered task. `attempt` starts at 1 and grows with each redelivery. */
 export interface Delivery {
   id: string;

@@ -10,7 +10,7 @@ import {
 import type { Config } from '../config/env.js';
 import { contextFromHeaders, traceCarrier } from '../telemetry/propagation.js';
 import { isRecording } from '../telemetry/tracing.js';
-import type { Delivery, TaskHandler, TaskQueue } from './ports.js';
+import { type Delivery, REDIS_TASK_STREAM, type TaskHandler, type TaskQueue } from './ports.js';
 
 /** Where the tasks go, as the messaging semantic conventions name it. */
 export interface QueueDestination {
@@ -35,7 +35,7 @@ const IN_MEMORY: QueueDestination = { system: 'memory', name: 'tasks' };
 
 /** Where the runtime's task queue lives, by backend (the stream and queue create-runtime opens). */
 export function queueDestination(queue: Readonly<Config['queue']>): QueueDestination {
-  if (queue.backend === 'redis') return { system: 'redis', name: 'mock-s3:tasks' };
+  if (queue.backend === 'redis') return { system: 'redis', name: REDIS_TASK_STREAM };
   if (queue.backend === 'sqs') return { system: 'aws_sqs', name: queue.sqs.queueName };
   return IN_MEMORY;
 }

@@ -22,7 +22,7 @@ import type { MetadataStore } from '../metadata/ports.js';
 import { createMemoryQueue } from '../queue/adapters/memory-queue.js';
 import { createRedisStreamQueue } from '../queue/adapters/redis-stream-queue.js';
 import { createSqsQueue } from '../queue/adapters/sqs-queue.js';
-import type { TaskQueue } from '../queue/ports.js';
+import { REDIS_TASK_STREAM, type TaskQueue } from '../queue/ports.js';
 import { queueDestination, withTracePropagation } from '../queue/trace-propagation.js';
 import { createFsNode } from '../storage/adapters/fs-node.js';
 import { newBlobId } from '../storage/blob-id.js';
@@ -44,9 +44,6 @@ import { tracePort } from '../telemetry/tracing.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Runtime, S3Services } from './runtime.js';
 import { openStorageDiscovery } from './storage-discovery.js';
-
-/** The Redis stream of the task queue (QUEUE_BACKEND=redis). */
-const REDIS_TASK_STREAM = 'mock-s3:tasks';
 
 /** While a `stale_read` or `cache_stale` rule exists, replaced versions stay readable this long. */
 const STALE_READ_RETENTION_MS = 60_000;
