@@ -106,6 +106,19 @@ export interface Config {
    * `{trace_id}` in it, e.g. Jaeger's `http://127.0.0.1:16686/api/traces/{trace_id}`; no links when absent.
    */
   traceLinkTemplate: string | undefined;
+  /**
+   * The origin of the simple case (ORIGIN_ENDPOINT, ORIGIN_BUCKETS, ORIGIN_KIND, ORIGIN_ACCESS_KEY_ID,
+   * ORIGIN_SECRET_ACCESS_KEY): every listed bucket (or every bucket, for `*`) reads through to the
+   * origin's bucket of the same name, with the defaults of `origin-config.ts`. An origin stored
+   * through the control plane wins over it.
+   */
+  origin: {
+    endpoint: string | undefined;
+    /** Local bucket names; `*` alone stands for every bucket. */
+    buckets: readonly string[];
+    kind: 's3' | 'http';
+    credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+  };
 }
 
 /** Per OpenTelemetry signal: where it is exported over OTLP, if anywhere (see `Config.otlpExport`). */
@@ -192,10 +205,24 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     },
     otlpMetricExportIntervalMs: integer(env, 'OTEL_METRIC_EXPORT_INTERVAL', 60_000, 1, 86_400_000),
     traceLinkTemplate: traceLinkTemplate(env, 'TRACE_LINK_TEMPLATE'),
+    origin: {
+      endpoint: httpUrl(env, 'ORIGIN_ENDPOINT')?.replace(/\/+$/, ''),
+      buckets: bucketList(env, 'ORIGIN_BUCKETS'),
+      kind: oneOf(env, 'ORIGIN_KIND', ['s3', 'http'] as const, 's3'),
+      credentials:
+        env.ORIGIN_ACCESS_KEY_ID && env.ORIGIN_SECRET_ACCESS_KEY
+          ? { accessKeyId: env.ORIGIN_ACCESS_KEY_ID, secretAccessKey: env.ORIGIN_SECRET_ACCESS_KEY }
+          : undefined,
+    },
   };
   if (config.storage.replicas > config.storage.nodes) {
     throw new ConfigError(
       `REPLICATION_FACTOR (${config.storage.replicas}) cannot exceed STORAGE_NODES (${config.storage.nodes})`,
+    );
+  }
+  if (config.origin.buckets.length > 0 !== (config.origin.endpoint !== undefined)) {
+    throw new ConfigError(
+      'ORIGIN_ENDPOINT and ORIGIN_BUCKETS go together (ORIGIN_BUCKETS: a comma list, or *)',
     );
   }
   if (config.metadata.backend === 'postgres' && !config.metadata.databaseUrl) {
@@ -228,6 +255,20 @@ function hostNames(env: Env, name: string): string[] {
     }
     return host;
   });
+}
+
+/** A comma-separated list of bucket names, or `*` alone for every bucket. */
+function bucketList(env: Env, name: string): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return [];
+  const names = raw.split(',').map((entry) => entry.trim());
+  if (names.length === 1 && names[0] === '*') return ['*'];
+  for (const bucket of names) {
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+      throw new ConfigError(`${name} must list bucket names separated by commas, or be *, got "${bucket}"`);
+    }
+  }
+  return names;
 }
 
 /** An optional http(s) URL. */

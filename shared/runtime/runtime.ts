@@ -5,6 +5,7 @@ import type { FaultEngine } from '../faults/engine.js';
 import type { SharedHitLog } from '../faults/hit-log.js';
 import type { DynamicConfigHandle } from '../injection/fault-control-plane.js';
 import type { MetadataStore } from '../metadata/ports.js';
+import type { OriginDirectory, OriginFallback } from '../origin/ports.js';
 import type { TaskQueue } from '../queue/ports.js';
 import type { BlobStore, StorageNode } from '../storage/ports.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -25,6 +26,8 @@ export interface S3Services {
    * normally; while a `stale_read` or `cache_stale` rule exists, long enough for it to serve the old version.
    */
   replacedRetentionMs?(): number;
+  /** Origin fallback: what a GET or HEAD of a key the bucket lacks reads through; absent on hosts without. */
+  origin?: OriginFallback;
   logger: Logger;
 }
 
@@ -69,6 +72,8 @@ export interface Runtime {
   sharedHitLog?: SharedHitLog;
   /** The dynamic settings (`/api/v1/config`) and their store; absent on hosts that have none. */
   dynamicConfig?: DynamicConfigHandle;
+  /** The origins configured now (`/api/v1/origins`); absent on hosts without a config store. */
+  origins?: OriginDirectory;
   /** Storage nodes and the reconcile pass, for the internal storage API; absent on hosts without. */
   storage?: StorageControl;
   /** True once every backend answered; /health is 200 only then. */
