@@ -8,12 +8,7 @@ import { OriginIntegrityError } from '../../../shared/origin/origin-integrity.js
 import { type OriginClient, type OriginConfig, OriginError } from '../../../shared/origin/ports.js';
 import { checksumBase64 } from '../../../shared/s3/checksums.js';
 import { freePort } from '../../support/e2e/server.js';
-import {
-  SMALL_HEADERS,
-  SMALL_METADATA,
-  startOrigin,
-  type TestOrigin,
-} from '../../support/origin/index.js';
+import { SMALL_HEADERS, SMALL_METADATA, startOrigin, type TestOrigin } from '../../support/origin/index.js';
 
 jest.setTimeout(120_000);
 
