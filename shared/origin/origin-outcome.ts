@@ -104,7 +104,7 @@ export function rateLimited(config: OriginConfig, key: string): S3Error {
 /** The breaker is open (or its half-open trial is out): no origin call. */
 export function breakerOpen(config: OriginConfig, key: string): S3Error {
   return unavailable(
-    `Origin circuit open for bucket ${config.bucket}: no fetch is sent until it recovers (within ${config.breaker.openMs} ms).`,
+    `Bucket ${config.bucket}: origin circuit open; no fetch is sent until it recovers (within ${config.breaker.openMs} ms).`,
     `/${config.bucket}/${key}`,
   );
 }
