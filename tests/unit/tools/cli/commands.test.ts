@@ -43,6 +43,69 @@ describe('mock-s3 command parsing', () => {
     });
   });
 
+  it('turns rules add flags with a point or fault parameters into the canonical body (origin faults)', async () => {
+    // Act
+    const dirty = await build(
+      'rules',
+      'add',
+      '--point',
+      'origin.fetch.after',
+      '--bucket',
+      'archive',
+      '--type',
+      'dirty',
+      '--mode',
+      'other_object',
+      '--etag',
+      'match',
+      '--rate',
+      '0.1',
+      '--ttl',
+      '5m',
+    );
+    const slow = await build(
+      'rules',
+      'add',
+      '--point',
+      'origin.fetch.after',
+      '--type',
+      'slow_body',
+      '--chunk-bytes',
+      '65536',
+      '--delay-ms',
+      '100',
+    );
+    const throttle = await build(
+      'rules',
+      'add',
+      '--service',
+      'origin',
+      '--point',
+      'origin.fetch.before',
+      '--type',
+      'throttle',
+      '--rps',
+      '2.5',
+      '--per',
+      'key',
+    );
+    // Assess
+    expect(dirty.body).toEqual({
+      match: { point: 'origin.fetch.after', bucket: 'archive' },
+      fault: { type: 'dirty', mode: 'other_object', etag: 'match' },
+      rate: 0.1,
+      ttl: '5m',
+    });
+    expect(slow.body).toEqual({
+      match: { point: 'origin.fetch.after' },
+      fault: { type: 'slow_body', chunkBytes: 65536, delayMs: 100 },
+    });
+    expect(throttle.body).toEqual({
+      match: { service: 'origin', point: 'origin.fetch.before' },
+      fault: { type: 'throttle', rps: 2.5, per: 'key' },
+    });
+  });
+
   it('sends --json as the body', async () => {
     // Act
     const request = await build('rules', 'add', '--json', '{"fault": {"type": "drop"}}');
@@ -54,6 +117,7 @@ describe('mock-s3 command parsing', () => {
     [['rules', 'add', '--json', '{}', '--type', 'latency'], 'not both'],
     [['rules', 'add', '--ms', '5'], '--type'],
     [['rules', 'add', '--type', 'latency', '--ms', 'fast'], '--ms must be a number'],
+    [['rules', 'add', '--type', 'slow_body', '--delay-ms', 'slow'], '--delay-ms must be a number'],
     [['rules', 'add', '--json', '{'], 'not valid JSON'],
     [['rules', 'add', '--colour', 'red'], "Unknown option '--colour'"],
     [['rules', 'rm'], '<id>'],
@@ -77,6 +141,7 @@ describe('mock-s3 command parsing', () => {
       build('scenario', 'deactivate', 'a'),
       build('scenario', 'remove', 'a'),
       build('preset', 'activate', 'node-loss', '--node', 'node-2', '--seed', '42'),
+      build('preset', 'activate', 'origin-outage', '--bucket', 'archive'),
       build('kill'),
       build('enable'),
       build('status'),
@@ -92,6 +157,7 @@ describe('mock-s3 command parsing', () => {
       { method: 'POST', path: '/scenarios/a/deactivate' },
       { method: 'DELETE', path: '/scenarios/a' },
       { method: 'POST', path: '/presets/node-loss/activate', body: { node: 'node-2', seed: 42 } },
+      { method: 'POST', path: '/presets/origin-outage/activate', body: { bucket: 'archive' } },
       { method: 'POST', path: '/disable-all' },
       { method: 'POST', path: '/enable' },
       { method: 'GET', path: '/status' },
