@@ -1,6 +1,6 @@
 /**
- * The commands of `mock-s3`: each turns its arguments into one request to the injection control
- * API. Pure where it can be (argument parsing and request building), so tests need no server.
+ * The commands of `mock-s3`: each turns its arguments into one request to the control plane (the
+ * injection API, the origins API). Pure where it can be (argument parsing and request building), so tests need no server.
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { ControlRequest } from './control-client.js';
@@ -51,6 +51,26 @@ const RULE_FLAGS = {
 } as const satisfies Record<string, { shorthand?: string; canonical?: true; path: string }>;
 type RuleFlag = keyof typeof RULE_FLAGS;
 const NUMERIC_FLAGS = new Set(['ms', 'status', 'rate', 'chunk-bytes', 'delay-ms', 'rps']);
+
+/**
+ * Flags of `origin set` and the field of `PUT /api/v1/origins/{bucket}` each fills (a dotted name
+ * is nested: `breaker.failures`). `--no-write-back` sets `writeBack: false`.
+ */
+const ORIGIN_FLAGS = {
+  endpoint: 'endpoint',
+  'remote-bucket': 'bucket',
+  kind: 'kind',
+  region: 'region',
+  'access-key-id': 'credentials.accessKeyId',
+  'secret-access-key': 'credentials.secretAccessKey',
+  'no-write-back': 'writeBack',
+  'negative-ttl': 'negativeTtl',
+  rps: 'rps',
+  'timeout-ms': 'timeoutMs',
+  'breaker-failures': 'breaker.failures',
+  'breaker-open-ms': 'breaker.openMs',
+} as const;
+const ORIGIN_NUMERIC_FLAGS = new Set(['rps', 'timeout-ms', 'breaker-failures', 'breaker-open-ms']);
 
 const string = { type: 'string' } as const;
 
@@ -148,6 +168,42 @@ export const COMMANDS: Record<string, CommandSpec> = {
         ...(values.bucket === undefined ? {} : { bucket: values.bucket }),
         ...(values.seed === undefined ? {} : { seed: seedValue(values.seed as string) }),
       },
+    }),
+  },
+  'origin set': {
+    summary:
+      "give a bucket an origin to read through to on a local miss (created when missing); defaults for what's not given",
+    args: '<bucket>',
+    positionals: 1,
+    options: Object.fromEntries(
+      Object.keys(ORIGIN_FLAGS).map((flag) => [
+        flag,
+        flag === 'no-write-back' ? { type: 'boolean' } : string,
+      ]),
+    ),
+    build: (values, [bucket]) => ({
+      method: 'PUT',
+      path: `/api/v1/origins/${encodeURIComponent(bucket!)}`,
+      body: originBody(values),
+    }),
+  },
+  'origin get': {
+    summary: "show a bucket's origin (never its credentials) and this instance's breaker and counters",
+    args: '<bucket>',
+    positionals: 1,
+    build: (_values, [bucket]) => ({ method: 'GET', path: `/api/v1/origins/${encodeURIComponent(bucket!)}` }),
+  },
+  'origin list': {
+    summary: 'list the origins in force (stored, and from ORIGIN_ENDPOINT/ORIGIN_BUCKETS)',
+    build: () => ({ method: 'GET', path: '/api/v1/origins' }),
+  },
+  'origin delete': {
+    summary: "remove a bucket's stored origin (the environment's, if any, applies again)",
+    args: '<bucket>',
+    positionals: 1,
+    build: (_values, [bucket]) => ({
+      method: 'DELETE',
+      path: `/api/v1/origins/${encodeURIComponent(bucket!)}`,
     }),
   },
   kill: {
@@ -298,6 +354,25 @@ function ruleBody(values: Values): unknown {
     const [head, field] = spec.path.split('.') as [string, string | undefined];
     if (field === undefined) body[head] = value;
     else body[head] = { ...(body[head] as Record<string, unknown> | undefined), [field]: value };
+  }
+  return body;
+}
+
+function originBody(values: Values): Record<string, unknown> {
+  if (values.endpoint === undefined) throw new UsageError('origin set: --endpoint is required');
+  if ((values['access-key-id'] === undefined) !== (values['secret-access-key'] === undefined)) {
+    throw new UsageError('origin set: give --access-key-id and --secret-access-key together');
+  }
+  const body: Record<string, unknown> = {};
+  for (const [flag, field] of Object.entries(ORIGIN_FLAGS)) {
+    const value = values[flag];
+    if (value === undefined) continue;
+    const [outer, inner] = field.split('.') as [string, string | undefined];
+    const text = value as string;
+    const fieldValue =
+      flag === 'no-write-back' ? false : ORIGIN_NUMERIC_FLAGS.has(flag) ? numberFlag(flag, text) : text;
+    if (inner === undefined) body[outer] = fieldValue;
+    else body[outer] = { ...(body[outer] as Record<string, unknown> | undefined), [inner]: fieldValue };
   }
   return body;
 }

@@ -185,6 +185,91 @@ describe('mock-s3 command parsing', () => {
     expect(defaultEndpoint({})).toBe('http://127.0.0.1:9000');
   });
 
+  it('turns origin set flags into the origins API body, numbers as numbers and nested fields nested', async () => {
+    // Act
+    const request = await build(
+      'origin',
+      'set',
+      'archive',
+      '--endpoint',
+      'http://127.0.0.1:4568',
+      '--remote-bucket',
+      'old-store',
+      '--kind',
+      's3',
+      '--region',
+      'eu-west-1',
+      '--access-key-id',
+      'AKIA',
+      '--secret-access-key',
+      'secret',
+      '--no-write-back',
+      '--negative-ttl',
+      '10s',
+      '--rps',
+      '20',
+      '--timeout-ms',
+      '2000',
+      '--breaker-failures',
+      '3',
+      '--breaker-open-ms',
+      '5000',
+    );
+    // Assess
+    expect(request).toEqual({
+      method: 'PUT',
+      path: '/api/v1/origins/archive',
+      body: {
+        endpoint: 'http://127.0.0.1:4568',
+        bucket: 'old-store',
+        kind: 's3',
+        region: 'eu-west-1',
+        credentials: { accessKeyId: 'AKIA', secretAccessKey: 'secret' },
+        writeBack: false,
+        negativeTtl: '10s',
+        rps: 20,
+        timeoutMs: 2000,
+        breaker: { failures: 3, openMs: 5000 },
+      },
+    });
+  });
+
+  it('sends only the endpoint when origin set is given nothing else (the server fills the defaults)', async () => {
+    // Act
+    const request = await build('origin', 'set', 'archive', '--endpoint', 'http://127.0.0.1:4568');
+    // Assess
+    expect(request.body).toEqual({ endpoint: 'http://127.0.0.1:4568' });
+  });
+
+  it('maps origin get, list and delete to the origins API', async () => {
+    // Act
+    const requests = await Promise.all([
+      build('origin', 'get', 'archive'),
+      build('origin', 'list'),
+      build('origin', 'delete', 'archive'),
+    ]);
+    // Assess
+    expect(requests).toEqual([
+      { method: 'GET', path: '/api/v1/origins/archive' },
+      { method: 'GET', path: '/api/v1/origins' },
+      { method: 'DELETE', path: '/api/v1/origins/archive' },
+    ]);
+  });
+
+  it.each([
+    [['origin', 'set', 'archive'], '--endpoint is required'],
+    [['origin', 'set', 'archive', '--endpoint', 'http://o', '--access-key-id', 'AKIA'], 'together'],
+    [['origin', 'set', 'archive', '--endpoint', 'http://o', '--rps', 'many'], '--rps must be a number'],
+    [['origin', 'set', '--endpoint', 'http://o'], '<bucket>'],
+    [['origin', 'get'], '<bucket>'],
+  ])('refuses %j (%s)', async (argv, message) => {
+    // Act
+    const attempt = build(...argv);
+    // Assess
+    await expect(attempt).rejects.toThrow(UsageError);
+    await expect(attempt).rejects.toThrow(message);
+  });
+
   it('has a summary for every command', () => {
     // Assess
     for (const spec of Object.values(COMMANDS)) expect(spec.summary.length).toBeGreaterThan(0);
