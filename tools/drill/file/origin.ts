@@ -67,9 +67,21 @@ export function parseOrigin(value: unknown, load: DrillLoad, sampleRunId: string
   };
 }
 
+/**
+ * Signs the origin's requests when the file gives no credentials: the target is this project (any
+ * key is accepted), and the SDK's default chain would look for a machine's credentials instead.
+ */
+const DRILL_CREDENTIALS = { accessKeyId: 'mock-s3-drill', secretAccessKey: 'mock-s3-drill' } as const;
+
 /** The body of `PUT /api/v1/origins/{bucket}` for a drill whose target is `target`. */
 export function originBody(origin: DrillOrigin, target: string, originBucket: string): Fields {
-  return { ...origin.config, endpoint: target, bucket: originBucket, kind: 's3' };
+  return {
+    credentials: DRILL_CREDENTIALS,
+    ...origin.config,
+    endpoint: target,
+    bucket: originBucket,
+    kind: 's3',
+  };
 }
 
 function checkConfig(config: Fields, originBucket: string, bucket: string): void {
