@@ -12,14 +12,20 @@ export const OBJECT_BYTES = 1024;
 export const ORIGIN_BUCKET = 'bench-origin';
 /** A plain bucket of the target: the local GET the read-through bucket is compared with. */
 export const LOCAL_BUCKET = 'bench-local';
-/** The target's bucket that reads through to {@link ORIGIN_BUCKET}. */
-export const THROUGH_BUCKET = 'bench-through';
+/** The origin kinds measured: `s3` through the AWS SDK, `http` a plain `GET {endpoint}/{key}`. */
+export const ORIGIN_KINDS = ['s3', 'http'] as const;
+export type BenchOriginKind = (typeof ORIGIN_KINDS)[number];
+
+/** The target's bucket that reads through to {@link ORIGIN_BUCKET} with an origin of `kind`. */
+export const throughBucket = (kind: BenchOriginKind): string =>
+  kind === 's3' ? 'bench-through' : 'bench-through-http';
 
 const BODY = Buffer.alloc(OBJECT_BYTES, 'o');
 
 /** The keys fetched once before the warm phases (`warm/k<i>`), and each round's cold keys. */
 export const warmKey = (index: number): string => `warm/k${index}`;
-export const coldKey = (round: number, index: number): string => `cold-${round}/k${index}`;
+export const coldKey = (round: number, kind: BenchOriginKind, index: number): string =>
+  `cold-${round}-${kind}/k${index}`;
 
 export function getRequest(bucket: string, key: string, headers: Record<string, string>): S3Request {
   return { method: 'GET', path: `/${bucket}/${key}`, headers, expectedBytes: OBJECT_BYTES };
@@ -118,26 +124,30 @@ export async function servedGets(adminUrl: string): Promise<number> {
 }
 
 /**
- * Gives the target's `bucket` its origin (`PUT /api/v1/origins/{bucket}`): no rate limit (the
- * benchmark measures the origin, not the limiter), write-back on.
+ * Gives the target's bucket for `kind` its origin (`PUT /api/v1/origins/{bucket}`): no rate limit
+ * (the benchmark measures the origin, not the limiter), write-back on. The `http` origin is the
+ * same bucket as a plain URL prefix (the origin server asks for no signature).
  */
 export async function attachOrigin(
   targetAdminUrl: string,
-  bucket: string,
+  kind: BenchOriginKind,
   originBaseUrl: string,
 ): Promise<void> {
+  const bucket = throughBucket(kind);
+  const endpoint = loopbackOrigin(originBaseUrl);
+  const where =
+    kind === 's3'
+      ? {
+          endpoint,
+          bucket: ORIGIN_BUCKET,
+          kind,
+          credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+        }
+      : { endpoint: `${endpoint}/${ORIGIN_BUCKET}`, kind };
   const response = await fetch(`${loopbackOrigin(targetAdminUrl)}/api/v1/origins/${bucket}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      endpoint: loopbackOrigin(originBaseUrl),
-      bucket: ORIGIN_BUCKET,
-      kind: 's3',
-      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-      writeBack: true,
-      rps: 0,
-      timeoutMs: 10_000,
-    }),
+    body: JSON.stringify({ ...where, writeBack: true, rps: 0, timeoutMs: 10_000 }),
     signal: AbortSignal.timeout(10_000),
   });
   if (response.status !== 200 && response.status !== 201) {
