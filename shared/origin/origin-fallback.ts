@@ -168,13 +168,19 @@ export function createOriginFallback(deps: OriginFallbackDeps): OriginFallback {
   /**
    * True once this process holds the fetch lease of `key`. While another process holds it, waits
    * (bounded by the origin's `timeoutMs`) for its write-back to appear locally, then answers false
-   * so the caller serves the local copy; past the bound the read is a 503.
+   * so the caller serves the local copy; past the bound the read is a 503. A lease granted is
+   * checked against the local store once more: the holder before may have written the object back
+   * and released between this read's local miss and its request (a second origin GET otherwise).
    */
   async function takeLeaseOrWait(state: OriginState, key: string, leaseId: string): Promise<boolean> {
     const ttlMs = state.config.timeoutMs + LEASE_WRITE_BACK_MS;
     const deadline = Date.now() + state.config.timeoutMs;
     for (;;) {
-      if (await deps.lease.acquire(leaseId, ttlMs)) return true;
+      if (await deps.lease.acquire(leaseId, ttlMs)) {
+        if (!(await localObject(state.config.bucket, key))) return true;
+        await deps.lease.release(leaseId).catch(() => undefined);
+        return false;
+      }
       if (await localObject(state.config.bucket, key)) return false;
       if (Date.now() >= deadline) {
         metrics.request(state.config.bucket, 'timeout');

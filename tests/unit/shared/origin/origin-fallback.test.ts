@@ -450,4 +450,33 @@ describe('createOriginFallback', () => {
     expect(served?.body.toString()).toBe('fetched by the other process');
     expect(origin.calls).toEqual([]);
   });
+
+  it('serves the copy another process wrote back just before this one took the lease, without a fetch', async () => {
+    // Prepare: the other process finished (written back, lease released) between this read's
+    // local miss and its lease request, so the lease is granted
+    origins.set(bucket, {});
+    const origin = scriptedOrigin(() => found(Buffer.from('fetched again')));
+    const released: string[] = [];
+    const justReleased: FetchLease = {
+      acquire: async () => {
+        await putObject(unit.runtime.services, {
+          bucket,
+          key: 'late',
+          headers: {},
+          rawBody: Buffer.from('written back by the other process'),
+        });
+        return true;
+      },
+      release: async (id) => {
+        released.push(id);
+      },
+      close: async () => undefined,
+    };
+    // Act
+    const served = await start(origin.client, { lease: justReleased }).fetchMissing(bucket, 'late');
+    // Assess
+    expect(served?.body.toString()).toBe('written back by the other process');
+    expect(origin.calls).toEqual([]);
+    expect(released).toEqual([`${bucket}/late`]);
+  });
 });
