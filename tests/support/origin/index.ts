@@ -4,6 +4,7 @@ import { startS3rverOrigin } from './s3rver-origin.js';
 import type { OriginServerKind, TestOrigin } from './test-origin.js';
 
 export { MOTO_ENDPOINT } from './moto-origin.js';
+export { type OriginGate, startOriginGate } from './origin-gate.js';
 export {
   type OriginSeed,
   type OriginServerKind,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { createBucket } from '../../../../shared/operations/buckets.js';
 import { putObject } from '../../../../shared/operations/put-object.js';
 import { createLocalFetchLease } from '../../../../shared/origin/local-fetch-lease.js';
@@ -182,7 +183,7 @@ describe('createOriginFallback', () => {
       lease: options.lease ?? createLocalFetchLease(),
       clock: time.clock,
       metrics,
-      tracer: unit.runtime.tracer,
+      tracer: unit.runtime.tracerFor('storage'),
       logger: silentLogger,
       clientFor: (config) => {
         options.clients?.push(config);
@@ -190,6 +191,21 @@ describe('createOriginFallback', () => {
       },
     });
     return fallback;
+  }
+
+  async function breakerGauge(): Promise<number | undefined> {
+    const gauge = await metrics.registry.getSingleMetric('origin_breaker_state')?.get();
+    return gauge?.values.find((sample) => sample.labels.bucket === bucket)?.value;
+  }
+
+  /** `origin_requests_total` of the bucket, by result. */
+  async function requests(): Promise<Record<string, number>> {
+    const counter = await metrics.registry.getSingleMetric('origin_requests_total')?.get();
+    return Object.fromEntries(
+      (counter?.values ?? [])
+        .filter((sample) => sample.labels.bucket === bucket)
+        .map((sample) => [String(sample.labels.result), sample.value]),
+    );
   }
 
   function nextWriteBack(): Promise<void> {
@@ -211,6 +227,7 @@ describe('createOriginFallback', () => {
     const fallback = start(origin.client);
     const body = Buffer.from('bytes from the origin');
     const committed = nextWriteBack();
+    unit.spans.reset();
     // Act
     const reads = Array.from({ length: 100 }, () => fallback.fetchMissing(bucket, 'dir/key'));
     await origin.fetchArrived();
@@ -228,6 +245,18 @@ describe('createOriginFallback', () => {
       userMetadata: { source: 'origin' },
       size: body.length,
     });
+    const fetchSpans = unit.spans.getFinishedSpans().filter((span) => span.name === 'origin GET');
+    expect(fetchSpans).toHaveLength(1);
+    expect(fetchSpans[0]!.kind).toBe(SpanKind.CLIENT);
+    expect(fetchSpans[0]!.attributes).toMatchObject({
+      'url.full': 'http://origin.test/read-through/dir/key',
+      'server.address': 'origin.test',
+      'aws.s3.bucket': 'read-through',
+      'aws.s3.key': 'dir/key',
+      'origin.kind': 's3',
+      'http.response.status_code': 200,
+    });
+    expect(await requests()).toEqual({ fetched: 1 });
   });
 
   it('a read while the write-back is under way joins the flight instead of fetching again', async () => {
@@ -294,8 +323,10 @@ describe('createOriginFallback', () => {
     expect(open.message).toContain('origin circuit open');
     expect(origin.calls).toEqual(['a', 'b']);
     expect(fallback.status(bucket)?.breaker).toBe('open');
+    expect(await breakerGauge()).toBe(2);
     time.advance(1_000);
     expect(fallback.status(bucket)?.breaker).toBe('half-open');
+    expect(await breakerGauge()).toBe(1);
     const trial = fallback.fetchMissing(bucket, 'd');
     await origin.fetchArrived();
     // While the trial is out, nothing else goes to the origin.
@@ -303,6 +334,8 @@ describe('createOriginFallback', () => {
     origin.reply(found(Buffer.from('back')));
     await expect(trial).resolves.toBeDefined();
     expect(fallback.status(bucket)).toMatchObject({ breaker: 'closed', fetches: 3, failures: 2 });
+    expect(await breakerGauge()).toBe(0);
+    expect(await requests()).toEqual({ unreachable: 2, breaker_open: 2, fetched: 1 });
   });
 
   it.each([
@@ -329,8 +362,12 @@ describe('createOriginFallback', () => {
   ])('maps %s to a 503 %s, never a 404', async (_name, failure, code) => {
     origins.set(bucket, { breaker: { failures: 1, openMs: 60_000 } });
     const origin = scriptedOrigin(() => Promise.reject(failure));
+    unit.spans.reset();
     const error = await rejection(start(origin.client).fetchMissing(bucket, 'k'));
     expect([error.status, error.code]).toEqual([503, code]);
+    const span = unit.spans.getFinishedSpans().find((finished) => finished.name === 'origin GET');
+    expect(span?.attributes['error.type']).toBe(failure.kind);
+    expect(span?.status.code).toBe(SpanStatusCode.ERROR);
   });
 
   it('counts unreachable, timeout and 5xx against the breaker, but not a throttle or a 4xx', async () => {
