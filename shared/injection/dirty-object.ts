@@ -17,7 +17,7 @@ export function dirtyObject(
   fault: DirtyFault,
   other: OriginObject | undefined,
 ): OriginObject | undefined {
-  const body = dirtyBody(object.body, fault, other);
+  const body = canDirty(object, fault, other) ? dirtyBody(object.body, fault, other) : undefined;
   if (body === undefined) return undefined;
   if (fault.etag === 'mismatch') return { ...object, body };
   const { checksum, etag: _etag, ...rest } = object;
@@ -32,18 +32,23 @@ export function dirtyObject(
   };
 }
 
+/** Whether `dirtyObject` would change anything (without making the wrong bytes). */
+export function canDirty(object: OriginObject, fault: DirtyFault, other: OriginObject | undefined): boolean {
+  if (fault.mode === 'other_object') return other !== undefined && !other.body.equals(object.body);
+  return object.body.length > 0;
+}
+
 function dirtyBody(body: Buffer, fault: DirtyFault, other: OriginObject | undefined): Buffer | undefined {
   switch (fault.mode) {
     case 'bitflip': {
-      if (body.length === 0) return undefined;
       const flipped = Buffer.from(body);
       const middle = Math.floor(body.length / 2);
       flipped[middle] = flipped[middle]! ^ 0x01;
       return flipped;
     }
     case 'truncate':
-      return body.length === 0 ? undefined : Buffer.from(body.subarray(0, Math.floor(body.length / 2)));
+      return Buffer.from(body.subarray(0, Math.floor(body.length / 2)));
     case 'other_object':
-      return other === undefined || other.body.equals(body) ? undefined : other.body;
+      return other?.body;
   }
 }

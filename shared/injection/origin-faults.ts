@@ -1,4 +1,3 @@
-import type { PendingFiring } from '../faults/deferred-firing.js';
 import type { FaultEngine, FaultOutcome } from '../faults/engine.js';
 import { type FaultOrigin, InjectedFault } from '../faults/injected-fault.js';
 import type { FaultEvent } from '../faults/match.js';
@@ -6,7 +5,7 @@ import type { Fault, InjectionPoint, Rule } from '../faults/rule.js';
 import { type OriginAnswer, type OriginClient, OriginError, type OriginObject } from '../origin/ports.js';
 import type { Clock } from '../runtime/clock.js';
 import { S3_ERROR_STATUS } from '../s3/errors.js';
-import { dirtyObject } from './dirty-object.js';
+import { canDirty, dirtyObject } from './dirty-object.js';
 import { firingsAt } from './fault-point.js';
 import { OriginAnswerMemory } from './origin-answer-memory.js';
 
@@ -57,34 +56,36 @@ export function withOriginFaults(
     key,
   });
 
-  async function before(key: string, signal: AbortSignal): Promise<OriginAnswer> {
+  /**
+   * The fetch through `origin.fetch.before`; `asked`: the origin was asked (and `after` applies),
+   * as opposed to an answer the fault made up.
+   */
+  async function before(key: string, signal: AbortSignal): Promise<{ answer: OriginAnswer; asked: boolean }> {
     const outcome = firingsAt(engine, eventAt('origin.fetch.before', key), (fault) =>
       fault.type === 'stale' ? memory.has(key) : true,
     );
-    if (outcome !== undefined) await waitOut(outcome, signal);
     const terminal = outcome?.terminal;
-    let stale: PendingFiring | undefined;
-    if (terminal?.fault.type === 'stale') stale = terminal.pending;
-    else if (terminal !== undefined) {
-      const answer = await injectedBefore(terminal.rule, terminal.fault, signal);
-      if (answer !== undefined) return answer;
-    }
-    let answer: OriginAnswer;
+    const stale = terminal?.fault.type === 'stale' ? terminal.pending : undefined;
     try {
-      answer = await client.get(key, { signal });
+      if (outcome !== undefined) await waitOut(outcome, signal);
+      if (terminal !== undefined && terminal.fault.type !== 'stale') {
+        const made = await injectedBefore(terminal.rule, terminal.fault, signal);
+        if (made !== undefined) return { answer: made, asked: false };
+      }
+      const answer = await client.get(key, { signal });
+      memory.remember(key, answer);
+      const earlier = stale === undefined ? undefined : memory.previous(key, answer);
+      if (earlier === undefined) {
+        stale?.withdraw();
+        return { answer, asked: true };
+      }
+      stale?.confirm();
+      return { answer: earlier, asked: true };
     } catch (error) {
+      // A fetch that failed before the stale answer could be served: no effect, no firing.
       stale?.withdraw();
       throw error;
     }
-    memory.remember(key, answer);
-    if (stale === undefined) return answer;
-    const earlier = memory.previous(key, answer);
-    if (earlier === undefined) {
-      stale.withdraw();
-      return answer;
-    }
-    stale.confirm();
-    return earlier;
   }
 
   /** The answer of a terminal fault at `before`; undefined: the fetch goes on (a type inert here). */
@@ -121,8 +122,8 @@ export function withOriginFaults(
 
   async function after(key: string, answer: OriginAnswer, signal: AbortSignal): Promise<OriginAnswer> {
     const size = answer.found ? answer.object.body.length : 0;
-    /** What each `dirty` rule asked would serve (the engine asks before it decides). */
-    const dirtied = new Map<Fault, OriginObject>();
+    /** The other object each `other_object` rule asked would serve (the engine asks before it decides). */
+    const others = new Map<Fault, OriginObject | undefined>();
     const event: FaultEvent = { ...eventAt('origin.fetch.after', key), ...(answer.found ? { size } : {}) };
     const outcome = firingsAt(engine, event, (fault) => {
       switch (fault.type) {
@@ -132,9 +133,8 @@ export function withOriginFaults(
           if (!answer.found) return false;
           const other =
             fault.mode === 'other_object' ? memory.otherObject(key, answer.object.body) : undefined;
-          const object = dirtyObject(answer.object, fault, other);
-          if (object !== undefined) dirtied.set(fault, object);
-          return object !== undefined;
+          others.set(fault, other);
+          return canDirty(answer.object, fault, other);
         }
         default:
           return true;
@@ -163,7 +163,7 @@ export function withOriginFaults(
         return answer;
       }
       case 'dirty': {
-        const object = dirtied.get(fault);
+        const object = answer.found ? dirtyObject(answer.object, fault, others.get(fault)) : undefined;
         return object === undefined ? answer : { found: true, object };
       }
       default:
@@ -173,8 +173,8 @@ export function withOriginFaults(
 
   return {
     async get(key, { signal }) {
-      const answer = await before(key, signal);
-      return after(key, answer, signal);
+      const { answer, asked } = await before(key, signal);
+      return asked ? after(key, answer, signal) : answer;
     },
     close: () => client.close(),
   };

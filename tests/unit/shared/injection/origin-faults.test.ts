@@ -246,6 +246,21 @@ describe('withOriginFaults, error answers as the origin would give them', () => 
     expect(answer).toEqual({ found: false });
   });
 
+  it('an answer a fault made up at before never reaches origin.fetch.after (the origin was not asked)', async () => {
+    // Prepare
+    const { engine, origin, get } = setup();
+    origin.objects.set('k', objectOf('hello'));
+    addRule(engine, 'before', { type: 'http_status', status: 404 }, { id: 'gone' });
+    addRule(engine, 'after', { type: 'http_status', status: 500 }, { id: 'broken' });
+
+    // Act
+    const answer = await get('k');
+
+    // Assess
+    expect(answer).toEqual({ found: false });
+    expect(engine.events().map((firing) => firing.ruleId)).toEqual(['gone']);
+  });
+
   it("s3_error's message is in the failure's message", async () => {
     // Prepare
     const { engine, get } = setup();
@@ -493,6 +508,26 @@ describe('withOriginFaults, stale', () => {
 
     // Assess
     expect(answer).toEqual({ found: false });
+  });
+
+  it('gives its firing back when the fetch times out before anything was served (in a latency)', async () => {
+    // Prepare
+    const { engine, origin, get } = setup();
+    origin.objects.set('k', objectOf('version 1'));
+    await get('k');
+    origin.objects.set('k', objectOf('version 2'));
+    addRule(engine, 'before', { type: 'stale' }, { id: 'old', times: 1 });
+    addRule(engine, 'before', { type: 'latency', ms: 60_000 }, { id: 'slow', priority: 10 });
+
+    // Act
+    const error = await failure(get('k', AbortSignal.timeout(100)));
+    engine.removeRule('slow');
+    const answer = await get('k');
+
+    // Assess
+    expect(error.kind).toBe('timeout');
+    expect(found(answer).body.toString()).toBe('version 1');
+    expect(engine.events().filter((firing) => firing.ruleId === 'old')).toHaveLength(1);
   });
 
   it('with nothing remembered, or the same answer as now, is no firing and its times are not spent', async () => {
