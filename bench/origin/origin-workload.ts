@@ -31,6 +31,15 @@ export function getRequest(bucket: string, key: string, headers: Record<string, 
   return { method: 'GET', path: `/${bucket}/${key}`, headers, expectedBytes: OBJECT_BYTES };
 }
 
+export function putRequest(bucket: string, key: string, headers: Record<string, string>): S3Request {
+  return {
+    method: 'PUT',
+    path: `/${bucket}/${key}`,
+    headers: { ...headers, 'content-type': 'application/octet-stream', 'content-length': OBJECT_BYTES },
+    body: BODY,
+  };
+}
+
 /** Creates `bucket` and PUTs 1 KiB under each key, `concurrency` at a time; any failure throws. */
 export async function writeObjects(
   endpoint: Endpoint,
@@ -44,14 +53,7 @@ export async function writeObjects(
     path: `/${bucket}`,
     headers: { ...headers, 'content-length': 0 },
   });
-  await inParallel(keys, concurrency, (key) =>
-    sendS3Request(endpoint, {
-      method: 'PUT',
-      path: `/${bucket}/${key}`,
-      headers: { ...headers, 'content-type': 'application/octet-stream', 'content-length': OBJECT_BYTES },
-      body: BODY,
-    }),
-  );
+  await inParallel(keys, concurrency, (key) => sendS3Request(endpoint, putRequest(bucket, key, headers)));
 }
 
 /** What a count-bounded run measured. */

@@ -8,13 +8,15 @@
  *   set that is not a hot set (10,000 keys by default); goal: within 5%. The origin's own GET count
  *   must not move meanwhile (the reads are local).
  * - cold: each round's fresh keys, each a miss once, through the target (both kinds), against the
- *   origin's own GET of such keys at the same concurrency: throughput, and the overhead per miss
- *   (p50 of a miss minus p50 of the origin's GET). The origin's count must move by exactly one GET
- *   per miss.
+ *   origin's own GET at the same concurrency (timed over the warm keys: the origin caches nothing):
+ *   throughput, and the overhead per miss (p50 of a miss minus p50 of the origin's GET, same
+ *   round). The origin's count must move by exactly one GET per miss. A plain local PUT of 1 KiB
+ *   is measured beside them: each miss writes its object back.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { runLoad } from '../client/load-loop.js';
-import { type Endpoint, openEndpoint } from '../client/s3-request.js';
+import { type Endpoint, openEndpoint, type S3Request } from '../client/s3-request.js';
+import { listenerPid, processCpuMs } from '../faults/server-cpu.js';
 import { describeMachine, machineFacts } from '../machine.js';
 import {
   attachOrigin,
@@ -25,6 +27,7 @@ import {
   LOCAL_BUCKET,
   ORIGIN_BUCKET,
   ORIGIN_KINDS,
+  putRequest,
   runEach,
   servedGets,
   throughBucket,
@@ -37,11 +40,11 @@ import { parseNumberFlags } from './flags.js';
 
 const RESULTS_FILE = new URL('../results/origin.md', import.meta.url);
 const WARM_GOAL_RATIO = 0.95;
-const DEFAULTS = { rounds: 3, seconds: 5, warmup: 1, concurrency: 16, keys: 10_000, coldKeys: 1_000 };
+const DEFAULTS = { rounds: 6, seconds: 4, warmup: 1, concurrency: 16, keys: 10_000, coldKeys: 1_000 };
 type OriginOptions = typeof DEFAULTS;
 
 export const ORIGIN_USAGE =
-  'usage: npm run bench -- --suite origin [--rounds 3] [--seconds 5] [--warmup 1] [--concurrency 16] [--keys 10000] [--cold-keys 1000]';
+  'usage: npm run bench -- --suite origin [--rounds 6] [--seconds 4] [--warmup 1] [--concurrency 16] [--keys 10000] [--cold-keys 1000]';
 
 function progress(message: string): void {
   process.stderr.write(`[bench:origin] ${message}\n`);
@@ -51,14 +54,40 @@ interface Rate {
   readonly perSecond: number;
   readonly p50: number;
   readonly p99: number;
+  /** CPU µs per request sent (warm-up included) of the target and of the origin, from /proc. */
+  readonly targetCpuUs: number;
+  readonly originCpuUs: number;
 }
 
-function rateOf(run: { completed: number; elapsedMs: number; latenciesMs: number[] }): Rate {
+/** The two servers' processes, for their CPU time per request. */
+interface Servers {
+  readonly origin: RunningMockS3;
+  readonly target: RunningMockS3;
+  readonly originPid: number | undefined;
+  readonly targetPid: number | undefined;
+}
+
+/** Runs `phase` and charges the CPU the two servers spent meanwhile to the requests it sent. */
+async function metered(
+  servers: Servers,
+  phase: () => Promise<{ completed: number; elapsedMs: number; latenciesMs: number[]; sent: number }>,
+): Promise<Rate> {
+  const before = await Promise.all([processCpuMs(servers.targetPid), processCpuMs(servers.originPid)]);
+  const run = await phase();
+  const after = await Promise.all([processCpuMs(servers.targetPid), processCpuMs(servers.originPid)]);
+  const perRequest = (index: 0 | 1) => {
+    const [from, to] = [before[index], after[index]];
+    return from === undefined || to === undefined || run.sent === 0
+      ? Number.NaN
+      : ((to - from) * 1000) / run.sent;
+  };
   const sorted = Float64Array.from(run.latenciesMs).sort();
   return {
     perSecond: run.elapsedMs > 0 ? (run.completed * 1000) / run.elapsedMs : 0,
     p50: percentile(sorted, 0.5),
     p99: percentile(sorted, 0.99),
+    targetCpuUs: perRequest(0),
+    originCpuUs: perRequest(1),
   };
 }
 
@@ -76,46 +105,69 @@ async function withEndpoint<T>(
   }
 }
 
-/** Timed GETs of the warm keys from `offset` on: n walks the whole key set, never a hot subset. */
-async function timedGets(
+/**
+ * A timed closed-loop phase against `server` cycling through `requests` from `offset` on: n walks
+ * the whole key set, never a hot subset.
+ */
+function timed(
+  servers: Servers,
   server: RunningMockS3,
-  bucket: string,
+  requests: readonly S3Request[],
   options: OriginOptions,
   offset: number,
 ): Promise<Rate> {
-  const headers = server.headers();
-  const requests = Array.from({ length: options.keys }, (_, index) =>
-    getRequest(bucket, warmKey(index), headers),
-  );
-  const run = await withEndpoint(server.baseUrl, options.concurrency, (endpoint) =>
-    runLoad({
-      endpoint,
-      concurrency: options.concurrency,
-      warmupMs: options.warmup * 1000,
-      measureMs: options.seconds * 1000,
-      requestAt: (n) => requests[(offset + n) % options.keys]!,
-    }),
-  );
-  if (run.errors > 0) throw new Error(`GET ${bucket}: ${run.errors} errors, first: ${run.firstError}`);
-  return rateOf(run);
+  return metered(servers, async () => {
+    let sent = 0;
+    const run = await withEndpoint(server.baseUrl, options.concurrency, (endpoint) =>
+      runLoad({
+        endpoint,
+        concurrency: options.concurrency,
+        warmupMs: options.warmup * 1000,
+        measureMs: options.seconds * 1000,
+        requestAt: (n) => {
+          sent += 1;
+          return requests[(offset + n) % requests.length]!;
+        },
+      }),
+    );
+    if (run.errors > 0) throw new Error(`${run.errors} errors, first: ${run.firstError}`);
+    return { ...run, sent };
+  });
 }
 
-async function eachOnce(
+const warmGets = (server: RunningMockS3, bucket: string, options: OriginOptions): S3Request[] => {
+  const headers = server.headers();
+  return Array.from({ length: options.keys }, (_, index) => getRequest(bucket, warmKey(index), headers));
+};
+
+/** PUTs of 1 KiB to the plain bucket: what a miss's write-back costs when it is a client's. */
+const localPuts = (server: RunningMockS3, options: OriginOptions): S3Request[] => {
+  const headers = server.headers();
+  return Array.from({ length: options.keys }, (_, index) =>
+    putRequest(LOCAL_BUCKET, `put/k${index}`, headers),
+  );
+};
+
+/** Each key read once through `server` (a miss each, when the bucket lacks them). */
+function eachOnce(
+  servers: Servers,
   server: RunningMockS3,
   bucket: string,
   keys: readonly string[],
   concurrency: number,
-): Promise<CountRun> {
-  const headers = server.headers();
-  const run = await withEndpoint(server.baseUrl, concurrency, (endpoint) =>
-    runEach(
-      endpoint,
-      keys.map((key) => getRequest(bucket, key, headers)),
-      concurrency,
-    ),
-  );
-  if (run.errors > 0) throw new Error(`GET ${bucket}: ${run.errors} errors, first: ${run.firstError}`);
-  return run;
+): Promise<Rate> {
+  return metered(servers, async () => {
+    const headers = server.headers();
+    const run: CountRun = await withEndpoint(server.baseUrl, concurrency, (endpoint) =>
+      runEach(
+        endpoint,
+        keys.map((key) => getRequest(bucket, key, headers)),
+        concurrency,
+      ),
+    );
+    if (run.errors > 0) throw new Error(`GET ${bucket}: ${run.errors} errors, first: ${run.firstError}`);
+    return { ...run, sent: keys.length };
+  });
 }
 
 function cell(value: number, digits: number): string {
@@ -129,6 +181,8 @@ interface Measured {
   readonly local: Rate[];
   readonly warm: Rate[];
   readonly direct: Rate[];
+  /** Plain PUTs of 1 KiB to the target: a reference for the write-back each miss makes. */
+  readonly put: Rate[];
   readonly cold: Record<BenchOriginKind, Rate[]>;
   /** The first read of the warm keys (all misses), kind s3. */
   firstFetch?: Rate;
@@ -138,15 +192,13 @@ interface Measured {
   readonly fetchesPerMiss: number[];
 }
 
-async function measure(
-  origin: RunningMockS3,
-  target: RunningMockS3,
-  options: OriginOptions,
-): Promise<Measured> {
+async function measure(servers: Servers, options: OriginOptions): Promise<Measured> {
+  const { origin, target } = servers;
   const measured: Measured = {
     local: [],
     warm: [],
     direct: [],
+    put: [],
     cold: { s3: [], http: [] },
     warmOriginGets: 0,
     fetchesPerMiss: [],
@@ -169,7 +221,7 @@ async function measure(
 
   progress(`fetching the ${options.keys} warm keys through the target once`);
   const before = await servedGets(origin.adminUrl);
-  measured.firstFetch = rateOf(await eachOnce(target, throughBucket('s3'), warmKeys, options.concurrency));
+  measured.firstFetch = await eachOnce(servers, target, throughBucket('s3'), warmKeys, options.concurrency);
   const fetched = (await servedGets(origin.adminUrl)) - before;
   if (fetched !== options.keys) {
     throw new Error(
@@ -177,41 +229,49 @@ async function measure(
     );
   }
 
+  const say = (round: number, what: string, rate: Rate) =>
+    progress(
+      `round ${round}/${options.rounds} ${what}: ${cell(rate.perSecond, 0)}/s, p50 ${cell(rate.p50, 2)} ms, ` +
+        `CPU per request: target ${cell(rate.targetCpuUs, 0)} µs, origin ${cell(rate.originCpuUs, 0)} µs`,
+    );
   for (let round = 1; round <= options.rounds; round++) {
     const odd = round % 2 === 1;
     const offset = (round * 3_331) % options.keys;
     for (const phase of odd ? (['local', 'warm'] as const) : (['warm', 'local'] as const)) {
       const gets = await servedGets(origin.adminUrl);
       const bucket = phase === 'local' ? LOCAL_BUCKET : throughBucket('s3');
-      const rate = await timedGets(target, bucket, options, offset);
+      const rate = await timed(servers, target, warmGets(target, bucket, options), options, offset);
       if (phase === 'warm') measured.warmOriginGets += (await servedGets(origin.adminUrl)) - gets;
       measured[phase].push(rate);
-      progress(
-        `round ${round}/${options.rounds} ${phase} GET: ${cell(rate.perSecond, 0)}/s, p50 ${cell(rate.p50, 2)} ms`,
-      );
+      say(round, `${phase} GET`, rate);
     }
-    const phases = ['direct', 's3', 'http'] as const;
+    const phases = ['direct', 'put', 's3', 'http'] as const;
     for (const phase of odd ? phases : [...phases].reverse()) {
       if (phase === 'direct') {
-        // The origin's own GET of the s3 phase's keys (it caches nothing: a key read before costs the same).
-        const rate = rateOf(
-          await eachOnce(origin, ORIGIN_BUCKET, coldKeys(round, 's3'), options.concurrency),
-        );
+        // The origin's own GET over the warm keys, timed like the warm phases (a count-bounded run
+        // of 1,000 keys lasts a fraction of a second): it caches nothing, so any key costs the same.
+        const rate = await timed(servers, origin, warmGets(origin, ORIGIN_BUCKET, options), options, offset);
         measured.direct.push(rate);
-        progress(
-          `round ${round}/${options.rounds} origin's own GET: ${cell(rate.perSecond, 0)}/s, p50 ${cell(rate.p50, 2)} ms`,
-        );
+        say(round, "origin's own GET", rate);
+        continue;
+      }
+      if (phase === 'put') {
+        const rate = await timed(servers, target, localPuts(target, options), options, 0);
+        measured.put.push(rate);
+        say(round, 'local PUT', rate);
         continue;
       }
       const gets = await servedGets(origin.adminUrl);
-      const rate = rateOf(
-        await eachOnce(target, throughBucket(phase), coldKeys(round, phase), options.concurrency),
+      const rate = await eachOnce(
+        servers,
+        target,
+        throughBucket(phase),
+        coldKeys(round, phase),
+        options.concurrency,
       );
       measured.fetchesPerMiss.push(((await servedGets(origin.adminUrl)) - gets) / options.coldKeys);
       measured.cold[phase].push(rate);
-      progress(
-        `round ${round}/${options.rounds} cold miss (${phase}): ${cell(rate.perSecond, 0)}/s, p50 ${cell(rate.p50, 2)} ms`,
-      );
+      say(round, `cold miss (${phase})`, rate);
     }
   }
   return measured;
@@ -230,6 +290,13 @@ function render(measured: Measured, options: OriginOptions, started: Date, machi
     )} | ${cell(
       med(rates, (r) => r.p99),
       2,
+    )} | ` +
+    `${cell(
+      med(rates, (r) => r.targetCpuUs),
+      0,
+    )} | ${cell(
+      med(rates, (r) => r.originCpuUs),
+      0,
     )} | ${versus} |`;
   const first = measured.firstFetch;
   return [
@@ -237,27 +304,30 @@ function render(measured: Measured, options: OriginOptions, started: Date, machi
     '',
     `${started.toISOString()}; ${machine}`,
     `Origin and target: two embedded servers (child processes); ${options.concurrency} connections; 1 KiB objects.`,
-    `Warm: ${options.rounds} rounds of ${options.seconds} s (after ${options.warmup} s warm-up) over ${options.keys.toLocaleString('en-US')} keys fetched once before;`,
+    `Timed phases: ${options.rounds} rounds of ${options.seconds} s (after ${options.warmup} s warm-up); warm GETs over ${options.keys.toLocaleString('en-US')} keys fetched once before;`,
     `cold: ${options.coldKeys.toLocaleString('en-US')} fresh keys per round and kind, each read once. Median of the rounds (ABBA order).`,
+    'CPU: µs of each server process (/proc) per request sent, warm-up included; less sensitive than ops/s to other work on the machine.',
     '',
-    '| GET of 1 KiB | GET/s | p50 ms | p99 ms | against |',
-    '|---|---:|---:|---:|---|',
-    row('plain local bucket', measured.local, '-'),
+    '| 1 KiB | req/s | p50 ms | p99 ms | target CPU µs | origin CPU µs | against |',
+    '|---|---:|---:|---:|---:|---:|---|',
+    row('GET, plain local bucket', measured.local, '-'),
     row(
-      'read-through bucket, key fetched once before',
+      'GET, read-through bucket, key fetched once before',
       measured.warm,
       `${cell(rate(measured.warm) / rate(measured.local), 3)} of local (goal >= ${WARM_GOAL_RATIO})`,
     ),
-    row("origin's own GET (direct)", measured.direct, '-'),
+    row('GET at the origin itself (direct)', measured.direct, '-'),
+    row('PUT, plain local bucket (a miss writes its object back)', measured.put, '-'),
     ...ORIGIN_KINDS.map((kind) =>
       row(
-        `cold miss through the target, kind ${kind}`,
+        `GET, cold miss through the target, kind ${kind}`,
         measured.cold[kind],
         `${cell(rate(measured.cold[kind]) / directRate, 3)} of the origin's own rate; +${cell(overhead(kind), 2)} ms per miss (p50)`,
       ),
     ),
     '',
     `Overhead per miss: p50 of a miss minus p50 of the origin's own GET, same round, same concurrency.`,
+    `Warm / local per round: ${measured.warm.map((r, i) => cell(r.perSecond / measured.local[i]!.perSecond, 3)).join(', ')}.`,
     `The first read of the ${options.keys.toLocaleString('en-US')} warm keys (all misses, kind s3, before the rounds): ${cell(first?.perSecond ?? Number.NaN, 0)}/s, p50 ${cell(first?.p50 ?? Number.NaN, 2)} ms.`,
     `Origin GETs during the warm phases: ${measured.warmOriginGets}; origin GETs per cold miss: ${measured.fetchesPerMiss.map((n) => cell(n, 2)).join(', ')}.`,
     '',
@@ -283,7 +353,8 @@ export async function runOriginSuite(argv: readonly string[]): Promise<number> {
     running.push(origin);
     const target = await startMockS3('target');
     running.push(target);
-    measured = await measure(origin, target, options);
+    const pidOf = (server: RunningMockS3) => listenerPid(Number(new URL(server.baseUrl).port));
+    measured = await measure({ origin, target, originPid: pidOf(origin), targetPid: pidOf(target) }, options);
   } finally {
     await Promise.allSettled(running.map((server) => server.stop()));
   }

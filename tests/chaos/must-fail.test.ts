@@ -69,6 +69,8 @@ describe('drills that must fail', () => {
     expect(phantom.length).toBeGreaterThan(0);
     expect(phantom.some((v) => v.detail.startsWith('the final read'))).toBe(true);
     for (const violation of phantom) expect(violation.key.startsWith(result.load.keyPrefix)).toBe(true);
+    // The read that fetched the dirty answer names the rule that made it (from the hit log).
+    expect(phantom.some((v) => v.rules.includes('drill.origin-dirty-undetected.0.0'))).toBe(true);
     // A key whose cached copy is dirty has also lost the origin's bytes: every lost key is a phantom one.
     const phantomKeys = new Set(phantom.map((v) => v.key));
     const lost = result.integrity?.violations.filter((v) => v.kind === 'lost') ?? [];
