@@ -43,6 +43,10 @@ export function originNetworkFailure(error: unknown, target: string): OriginErro
   if (error instanceof OriginError) return error;
   const code = errorCode(error);
   const name = error instanceof Error ? error.name : '';
+  // The SDK names a dropped connection `TimeoutError` (code ECONNRESET, "socket hang up"): the code decides.
+  if (code && UNREACHABLE_CODES.has(code)) {
+    return new OriginError('unreachable', `origin ${target} unreachable: ${code}`, {}, { cause: error });
+  }
   if (name === 'TimeoutError' || code === 'ETIMEDOUT' || name === 'HttpTimeoutError') {
     return new OriginError(
       'timeout',
@@ -51,8 +55,12 @@ export function originNetworkFailure(error: unknown, target: string): OriginErro
       { cause: error },
     );
   }
-  const reason = code && UNREACHABLE_CODES.has(code) ? code : messageOf(error);
-  return new OriginError('unreachable', `origin ${target} unreachable: ${reason}`, {}, { cause: error });
+  return new OriginError(
+    'unreachable',
+    `origin ${target} unreachable: ${messageOf(error)}`,
+    {},
+    { cause: error },
+  );
 }
 
 /** The system error code of `error` or of its causes (fetch and the SDK wrap the socket's). */

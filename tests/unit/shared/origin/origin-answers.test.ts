@@ -45,6 +45,11 @@ describe('originNetworkFailure', () => {
     expect([error.kind, error.message]).toEqual(['unreachable', 'origin o unreachable: ECONNREFUSED']);
   });
 
+  it('is unreachable for a dropped connection the SDK names TimeoutError (code ECONNRESET)', () => {
+    const hangUp = Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' });
+    expect(originNetworkFailure(hangUp, 'o').kind).toBe('unreachable');
+  });
+
   it('is a timeout for a timed-out socket', () => {
     expect(originNetworkFailure(Object.assign(new Error('t'), { code: 'ETIMEDOUT' }), 'o').kind).toBe(
       'timeout',
