@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { eventually } from '../support/e2e/faults.js';
+import { eventually, FaultsClient } from '../support/e2e/faults.js';
 import { expectS3Error, rawRequest, sdkError } from '../support/e2e/http.js';
 import { scrape, sumOf } from '../support/e2e/metrics.js';
 import { sha256Hex, sha256OfFile, uniqueBucketName } from '../support/e2e/payload.js';
@@ -121,7 +121,8 @@ let environmentServer: EmbeddedServer;
 beforeAll(async () => {
   const [s3rver, moto, instance] = await Promise.all(ORIGIN_KINDS.map((kind) => startOrigin(kind)));
   [apiServer, environmentServer] = await Promise.all([
-    startEmbeddedServer(),
+    // Faults on: a test drives the origin.fetch points (FAULTS_ENABLED, as tests/support/e2e/faults.ts starts servers).
+    startEmbeddedServer({ env: { FAULTS_ENABLED: 'true' } }),
     startEnvironmentReader(instance!),
   ]);
   for (const origin of [s3rver!, moto!]) await configureOrigin(apiServer, origin.bucket, origin.config());
@@ -452,6 +453,46 @@ describe('per-bucket settings through the origins API (the instance origin behin
     });
     await configureOrigin(apiServer, bucket, origin.config({ endpoint: gate.endpoint, negativeTtl: '2h' }));
     expect((await getBytes(client, bucket, key)).body.toString()).toBe('now there');
+  });
+
+  it('every fetch wears the origin.fetch points: their rules fire (fault_point_covered) and act', async () => {
+    // Prepare: 1 ms of latency at both points of this bucket's fetches, then an outage at `before`
+    const { origin } = reader('instance');
+    const bucket = await gatedBucket();
+    const faults = new FaultsClient(apiServer.adminEndpoint);
+    const [slowKey, downKey] = [freshKey('points'), freshKey('points')];
+    await origin.put(slowKey, Buffer.from('late but right'));
+    await origin.put(downKey, Buffer.from('never reached'));
+    const rules = [
+      await faults.addRule({
+        match: { point: 'origin.fetch.before', bucket },
+        fault: { type: 'latency', ms: 1 },
+      }),
+      await faults.addRule({
+        match: { point: 'origin.fetch.after', bucket },
+        fault: { type: 'latency', ms: 1 },
+      }),
+    ];
+    try {
+      // Act / Assess: the fetch passes both points
+      expect((await getBytes(client, bucket, slowKey)).body.toString()).toBe('late but right');
+      const samples = await scrape(apiServer.adminEndpoint);
+      for (const point of ['origin.fetch.before', 'origin.fetch.after']) {
+        expect(sumOf(samples, 'fault_point_covered', { point })).toBe(1);
+      }
+      rules.push(
+        await faults.addRule({
+          match: { point: 'origin.fetch.before', bucket, key: downKey },
+          fault: { type: 'origin_unavailable' },
+        }),
+      );
+      const before = gate.requests();
+      const down = await rawRequest(apiServer.endpoint, { method: 'GET', path: `/${bucket}/${downKey}` });
+      expect(expectS3Error(down, 'ServiceUnavailable', 503).Message).toContain('could not be reached');
+      expect(gate.requests()).toBe(before);
+    } finally {
+      for (const rule of rules) await faults.removeRule(rule.id);
+    }
   });
 
   it('an origin that cannot be reached is a 503 with the S3 error document, never a 404', async () => {
