@@ -2,6 +2,7 @@ import type { FaultEngine, FaultOutcome } from '../faults/engine.js';
 import { type FaultOrigin, InjectedFault } from '../faults/injected-fault.js';
 import type { FaultEvent } from '../faults/match.js';
 import type { Fault, InjectionPoint, Rule } from '../faults/rule.js';
+import { originAnswerForStatus } from '../origin/origin-answers.js';
 import { type OriginAnswer, type OriginClient, OriginError, type OriginObject } from '../origin/ports.js';
 import type { Clock } from '../runtime/clock.js';
 import { S3_ERROR_STATUS } from '../s3/errors.js';
@@ -35,8 +36,9 @@ const UNTIL_RELEASED_MS = Number.MAX_SAFE_INTEGER;
  *   as a body dripping at that pace, cut short by the fetch's timeout; `dirty` serves wrong bytes
  *   (see `dirtyObject`), with no firing when it could change nothing;
  * - both: `latency` waits (cut short by the fetch's timeout, which then fails as one);
- *   `http_status` / `s3_error` answer as the origin would: 404 or NoSuchKey is "no such object",
- *   429, 503 or SlowDown a throttling origin, anything else an error answer (`OriginError` status).
+ *   `http_status` / `s3_error` answer as the origin would (`originAnswerForStatus`, as the origin
+ *   clients map a real answer): 404 or NoSuchKey is "no such object", 429, 503 or SlowDown a
+ *   throttling origin, anything else an error answer (`OriginError` status).
  *
  * Failures carry the `InjectedFault` as their cause; firings are recorded (on the active span: the
  * fetch's own) only when their effect happened. The client remembers the origin's recent answers,
@@ -204,16 +206,13 @@ function injectedAnswer(fault: Fault, origin: FaultOrigin): OriginAnswer | undef
     // Only the types FAULT_POINTS allows at the origin points get here; anything else is inert.
     return undefined;
   }
-  if (status === 404 || code === 'NoSuchKey') return { found: false };
-  const answered = code === undefined ? `${status}` : `${status} ${code}`;
   const message = fault.type === 's3_error' && fault.message !== undefined ? `: ${fault.message}` : '';
-  const details = code === undefined ? { status } : { status, code };
-  const throttled = status === 429 || status === 503 || code === 'SlowDown';
-  throw new OriginError(
-    throttled ? 'throttled' : 'status',
-    `origin answered ${answered}${message} (${injected(fault, origin)})`,
-    details,
-    { cause: new InjectedFault(origin, fault) },
+  // The origin clients' own mapping of an answer other than 200, so an injected one reads the same.
+  return originAnswerForStatus(
+    status,
+    code,
+    `(${injected(fault, origin)}${message})`,
+    new InjectedFault(origin, fault),
   );
 }
 
