@@ -228,6 +228,33 @@ describe('the dashboard in a headless browser', () => {
     expect(await opened.page.content()).not.toContain(secret);
   });
 
+  it('shows the breaker a refused origin opened: GetObject of a missing key gets 503, the panel an open breaker', async () => {
+    // Prepare: an origin on a loopback port nobody listens on, its breaker opening at the first failure
+    const bucket = 'dashboard-refused-origin';
+    await putOrigin(target.adminEndpoint, bucket, {
+      endpoint: 'http://127.0.0.1:9',
+      breaker: { failures: 1, openMs: 60_000 },
+    });
+    // Act
+    const failure = await failureOf(
+      target.client.send(new GetObjectCommand({ Bucket: bucket, Key: 'missing' })),
+    );
+    const pill = await opened.page.waitForSelector(
+      `#origins-body tr[data-origin="${bucket}"] span.breaker.bad`,
+      {
+        timeout: 5000,
+      },
+    );
+    const row = await opened.page.$eval(`#origins-body tr[data-origin="${bucket}"]`, (tr) =>
+      [...tr.querySelectorAll('td')].map((td) => td.textContent),
+    );
+    // Assess
+    expect(failure.$metadata).toMatchObject({ httpStatusCode: 503 });
+    expect(await pill!.evaluate((span) => span.textContent)).toBe('open');
+    expect(Number(row[5])).toBeGreaterThanOrEqual(1);
+    expect(row[7]).not.toBe('');
+  });
+
   it("draws each origin's breaker state as a pill, and its last error as text, never as markup", async () => {
     // Prepare: an open breaker whose last error holds markup (an origin's own error body)
     const hostile = '<img src=x onerror=alert(2)>';
