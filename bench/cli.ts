@@ -20,6 +20,7 @@ export const USAGE = `usage: npm run bench -- [--rounds 3] [--seconds 5] [--warm
                       etcd 2429, DB mocks3_bench_test) and stops it after; also writes bench/results/stack.md
        npm run bench -- --suite faults [--rounds 6] [--seconds 5] [--warmup 1] [--concurrency 16] [--rules 1000]
        npm run bench -- --suite load [--rounds 3] [--seconds 5] [--warmup 1] [--concurrency 32] [--sdk-concurrency 32]
+       npm run bench -- --suite origin [--rounds 6] [--seconds 4] [--warmup 1] [--concurrency 16] [--keys 10000] [--cold-keys 1000]
        npm run bench -- --suite propagation [--changes 100] [--poll-ms 2] [--timeout-ms 5000] [--port-a 3001] [--port-b 3002] [--redis-port 6379]`;
 
 const DEFAULTS: BenchOptions = {

@@ -71,7 +71,7 @@ async function measure(options: BenchOptions, running: readonly RunningTarget[])
 }
 
 /**
- * `--suite faults` and `--suite propagation` (first argument) run the fault-engine benchmarks of
+ * `--suite faults`, `propagation`, `load` and `origin` (first argument) run the benchmarks of
  * `bench/suites/`; without it, the throughput comparison of the targets.
  */
 async function runSuite(argv: readonly string[]): Promise<number | undefined> {
@@ -86,9 +86,11 @@ async function runSuite(argv: readonly string[]): Promise<number | undefined> {
       return (await import('./suites/propagation.js')).runPropagationSuite(rest);
     case 'load':
       return (await import('./suites/load.js')).runLoadSuite(rest);
+    case 'origin':
+      return (await import('./suites/origin.js')).runOriginSuite(rest);
     default:
       process.stderr.write(
-        `unknown suite "${suite ?? ''}"; known: faults, propagation, load, stack\n${USAGE}\n`,
+        `unknown suite "${suite ?? ''}"; known: faults, propagation, load, origin, stack\n${USAGE}\n`,
       );
       return 2;
   }

@@ -7,6 +7,7 @@ import { ControlCallError, getJson, sendJson } from './control-api.js';
 import { byId, el } from './dom.js';
 import { renderFaultStatus, renderRules, renderScenarios } from './faults-view.js';
 import { partsHealth, renderHealth, renderNodes, renderQueue } from './health-view.js';
+import { renderOrigins } from './origins-view.js';
 import { SeriesStore } from './series-store.js';
 import { type DashboardSettings, SERIES_PATH, SETTINGS_ELEMENT_ID } from './settings.js';
 import { firingPeriods, renderFirings } from './timeline-view.js';
@@ -15,6 +16,7 @@ import type {
   FaultStatus,
   FiringView,
   NodesAnswer,
+  OriginView,
   RuleView,
   ScenarioView,
   SeriesAnswer,
@@ -44,7 +46,7 @@ async function read<T>(path: string): Promise<T | Error> {
 
 async function poll(): Promise<void> {
   const since = series.since();
-  const [health, nodes, status, rules, scenarios, events, answer, newStats] = await Promise.all([
+  const [health, nodes, status, rules, scenarios, events, answer, newStats, origins] = await Promise.all([
     read<{ status: string }>('/health'),
     read<NodesAnswer>('/api/v1/storage/nodes'),
     read<FaultStatus>(`${INJECTION}/status`),
@@ -53,6 +55,8 @@ async function poll(): Promise<void> {
     read<{ events: FiringView[] }>(`${INJECTION}/events?limit=${FIRINGS_SHOWN}`),
     read<SeriesAnswer>(`${SERIES_PATH}?since=${since}`),
     round % STATS_EVERY === 0 ? read<StatsAnswer>('/api/v1/admin/stats') : Promise.resolve(stats),
+    // Every round, not with the stats: a breaker opens and closes within seconds of a drill.
+    read<{ origins: OriginView[] }>('/api/v1/origins'),
   ]);
   round += 1;
   stats = newStats;
@@ -74,6 +78,7 @@ async function poll(): Promise<void> {
   );
   if (!(nodes instanceof Error)) renderNodes(nodes, lastBlobs);
   if (!(status instanceof Error)) renderFaultStatus(status);
+  if (!(origins instanceof Error)) renderOrigins(origins.origins);
   if (!(rules instanceof Error)) {
     renderRules(rules.rules, removeRule);
     if (!(scenarios instanceof Error)) renderScenarios(scenarios.scenarios, rules.rules);

@@ -2,9 +2,11 @@
  * What the page reads of the control plane's answers (docs/openapi/*.yaml): only the fields it shows.
  * Imported as types only, so the page bundle holds none of the server's code.
  */
+export type { OriginStatus } from '../shared/origin/ports.js';
 export type { QueueStats } from '../shared/queue/ports.js';
 export type { OperationWindow, SeriesWindow } from '../shared/telemetry/metric-series.js';
 
+import type { OriginStatus } from '../shared/origin/ports.js';
 import type { SeriesWindow } from '../shared/telemetry/metric-series.js';
 
 /** `GET /api/v1/admin/series`. */
@@ -81,4 +83,16 @@ export interface FiringView {
   delayMs?: number;
   process?: string;
   traceId?: string;
+}
+
+/** An origin of `GET /api/v1/origins` (docs/openapi/origins.yaml): the fields the page shows. */
+export interface OriginView {
+  localBucket: string;
+  endpoint: string;
+  /** The bucket at the origin. */
+  bucket: string;
+  kind: 's3' | 'http';
+  source: 'stored' | 'environment';
+  /** This instance's breaker and counters; absent on a host without origin fallback. */
+  status?: OriginStatus;
 }

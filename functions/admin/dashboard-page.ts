@@ -47,6 +47,8 @@ export function dashboardHtml(settings: DashboardSettings): string {
     <h3>Scenarios</h3>
     <table><thead><tr><th>scenario</th><th>rules</th><th>enabled</th><th>hits</th><th>expires</th></tr></thead><tbody id="scenarios-body"></tbody></table>
   </section>
+  <section id="origins" class="card wide"><h2>Origins <span class="muted">read-through on a local miss; breaker and counters of the instance that answered</span></h2>
+    <table><thead><tr><th>bucket</th><th>origin</th><th>source</th><th>breaker</th><th>fetches</th><th>failed</th><th>cached 404s</th><th>last error</th></tr></thead><tbody id="origins-body"></tbody></table></section>
   <section id="traffic" class="card wide"><h2>S3 traffic <span id="traffic-note" class="muted"></span></h2>
     <div id="charts" class="charts"></div></section>
   <section id="timeline" class="card wide"><h2>Firings <span id="firings-count" class="muted"></span></h2>

@@ -3,6 +3,7 @@ import { lambdaEntry } from '../../layers/lambda-entry.js';
 import type { Runtime } from '../../shared/runtime/runtime.js';
 import type { NodeHealth } from '../../shared/storage/ports.js';
 import { jsonResult } from '../injection/request.js';
+import { originsInForce } from '../storage/origins.js';
 
 /** Objects counted before the count is reported as a lower bound (`objectsExact: false`). */
 const OBJECT_COUNT_LIMIT = 100_000;
@@ -10,19 +11,21 @@ const PAGE = 1000;
 
 /**
  * GET /api/v1/admin/stats: one read-only view of the process — bucket and object counts, the task
- * queue, the storage nodes and the fault engine — for dashboards and drills.
+ * queue, the storage nodes, the fault engine and the buckets' origins with this process's breaker
+ * and fetch counters — for dashboards and drills.
  */
 export function createHandler(runtime: Runtime): LambdaHandler {
   return composeHandler(
     async () => {
       // Through the view ports: a dashboard never spends a rule or shows an injected failure.
       const { metadata, queue, nodes: viewNodes } = runtime.views;
-      const [buckets, queueStats, nodes] = await Promise.all([
+      const [buckets, queueStats, nodes, origins] = await Promise.all([
         metadata.listBuckets(),
         queue.stats(),
         Promise.all(
           viewNodes().map((node) => node.health().catch((): NodeHealth => ({ id: node.id, healthy: false }))),
         ),
+        originsInForce(runtime),
       ]);
       const objects = await countObjects(
         runtime,
@@ -38,6 +41,13 @@ export function createHandler(runtime: Runtime): LambdaHandler {
           queue: queueStats,
           nodes: nodes.map(({ id, healthy }) => ({ id, healthy })),
           faults: { enabled: faults.enabled, rules: faults.rules, activeRules: faults.activeRules },
+          origins: origins.map(({ bucket, endpoint, kind, source }) => ({
+            bucket,
+            endpoint,
+            kind,
+            source,
+            ...runtime.services.origin?.status(bucket),
+          })),
         },
       });
     },

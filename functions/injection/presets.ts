@@ -1,3 +1,4 @@
+import { BUCKET_GLOB } from '../../shared/faults/parse-rule.js';
 import { isPresetName, PRESETS, type PresetOptions } from '../../shared/faults/presets.js';
 import { ControlError, validationError } from './control-error.js';
 import { type ControlOperation, objectBody, refuseUnknownFields } from './request.js';
@@ -10,7 +11,7 @@ export const listPresets: ControlOperation = ({ runtime }) => ({
 });
 
 /**
- * POST /presets/{name}/activate `{ttl?, node?, seed?}`: materialises the preset as rules tagged
+ * POST /presets/{name}/activate `{ttl?, node?, seed?, bucket?}`: materialises the preset as rules tagged
  * with its name (activating again replaces them). Options the preset does not use are refused.
  */
 export const activatePreset: ControlOperation = async ({ runtime, params, body }) => {
@@ -26,6 +27,12 @@ export const activatePreset: ControlOperation = async ({ runtime, params, body }
   if (fields.node !== undefined) {
     if (typeof fields.node !== 'string') throw validationError('node', 'must be a storage node id');
     options.node = fields.node;
+  }
+  if (fields.bucket !== undefined) {
+    if (typeof fields.bucket !== 'string' || fields.bucket.length > 255 || !BUCKET_GLOB.test(fields.bucket)) {
+      throw validationError('bucket', 'must be a bucket name (a glob: `*` matches any characters)');
+    }
+    options.bucket = fields.bucket;
   }
   if (fields.seed !== undefined) {
     if (typeof fields.seed !== 'string' && typeof fields.seed !== 'number') {

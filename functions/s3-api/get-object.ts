@@ -1,6 +1,6 @@
 import type { ApiResult } from '../../layers/request-context.js';
 import { parsePartNumber } from '../../shared/operations/multipart.js';
-import { readObjectBytes, requireObject } from '../../shared/operations/read-object.js';
+import { readableObject, readObjectBytes } from '../../shared/operations/read-object.js';
 import type { S3Services } from '../../shared/runtime/runtime.js';
 import { checkConditions } from '../../shared/s3/conditions.js';
 import { S3Error } from '../../shared/s3/errors.js';
@@ -13,14 +13,18 @@ import {
 import { bytesResponse, emptyResponse } from './responses.js';
 import type { S3Request } from './s3-request.js';
 
-/** GetObject and HeadObject: conditions, Range (206 / 416), `partNumber`, response-* overrides. */
+/**
+ * GetObject and HeadObject: conditions, Range (206 / 416), `partNumber`, response-* overrides. A
+ * key the bucket lacks is read through its origin when it has one (the whole object is fetched;
+ * the range, part and conditions then apply to it as to a local object).
+ */
 export async function getObject(
   services: S3Services,
   request: S3Request,
   bucket: string,
   key: string,
 ): Promise<ApiResult> {
-  const object = await requireObject(services, bucket, key);
+  const { object, body } = await readableObject(services, bucket, key);
   checkConditions(request.headers, object);
   const headers = objectResponseHeaders(object);
   applyResponseOverrides(headers, request.query);
@@ -37,7 +41,12 @@ export async function getObject(
   const length = range ? range.end - range.start + 1 : object.size;
   headers['content-length'] = String(length);
   if (request.method === 'HEAD') return emptyResponse(status, headers);
-  const bytes = await readObjectBytes(services, object, range);
+  const bytes =
+    body === undefined
+      ? await readObjectBytes(services, object, range)
+      : range
+        ? body.subarray(range.start, range.end + 1)
+        : body;
   return bytesResponse(status, bytes, headers);
 }
 

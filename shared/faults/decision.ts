@@ -31,7 +31,6 @@ export function delayOf(fault: Fault, jitterStream: number, matchIndex: number):
     case 'db_latency':
     case 'io_latency':
     case 'delay':
-    case 'origin_slow':
       return fault.ms;
     default:
       return 0;

@@ -2,7 +2,8 @@
  * Firings whose effect is decided after the engine said "fire": the engine knows the rule fired,
  * only the layer that owns the fault knows whether anything changed (`stale_read` with no older
  * version to serve, `list_lag` with nothing young enough to hide, `cache_stale` with no previous
- * value, `capacity` with a write that still fits). Such a firing is recorded (hit log, metric, span, log line) only once confirmed, so the
+ * value, `capacity` with a write that still fits, `stale` when the origin's answer is the one
+ * remembered). Such a firing is recorded (hit log, metric, span, log line) only once confirmed, so the
  * hit log never claims an effect that did not happen (FAULTS.md: "a firing is logged only when
  * that effect happened").
  */
@@ -16,6 +17,7 @@ export const DEFERRED_FAULT_TYPES = [
   'stale_read',
   'cache_stale',
   'capacity',
+  'stale',
 ] as const;
 
 /** Tells whether a fault's firing waits for its owner to confirm the effect. */

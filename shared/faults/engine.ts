@@ -63,9 +63,10 @@ export interface FaultOutcome {
   firings: readonly Firing[];
   /**
    * Waits `delayMs` out, each rule's share cut short when that rule goes (deleted, disabled,
-   * expired, the kill switch): the only way a point may wait for its delays.
+   * expired, the kill switch), or the whole wait when `signal` aborts: the only way a point may
+   * wait for its delays.
    */
-  waitDelay(): Promise<HoldEnd>;
+  waitDelay(signal?: AbortSignal): Promise<HoldEnd>;
 }
 
 /** Why the engine is on or off: the kill switch beats the config switch, which beats the env. */
@@ -197,10 +198,10 @@ export interface FaultEngine {
   evaluateWithHeader(event: FaultEvent, headerValue: string | undefined): FaultOutcome;
   /**
    * Holds a request on behalf of rules (a `timeout`, a `stall`, a paced body): resolves after the
-   * parts' time, or at once with 'released' when one of their rules goes, so the caller can end
-   * the effect without the rest of the wait.
+   * parts' time, or at once with 'released' when one of their rules goes (or `signal` aborts), so
+   * the caller can end the effect without the rest of the wait.
    */
-  hold(parts: readonly HoldPart[]): Promise<HoldEnd>;
+  hold(parts: readonly HoldPart[], signal?: AbortSignal): Promise<HoldEnd>;
   explain(event: FaultEvent): Explanation;
   events(filter?: FiringFilter): Firing[];
 }
@@ -291,7 +292,7 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
 
   /** An outcome whose delays are the firings' own, so each can be cut short with its rule. */
   function outcomeOf(delayMs: number, terminal: FaultOutcome['terminal'], firings: readonly Firing[]) {
-    const waitDelay = () => {
+    const waitDelay = (signal?: AbortSignal) => {
       if (delayMs <= 0) return ELAPSED;
       const parts: HoldPart[] = [];
       for (const firing of firings) {
@@ -299,7 +300,7 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
           parts.push({ ruleId: firing.ruleId, ms: firing.delayMs });
         }
       }
-      return holds.hold(parts);
+      return holds.hold(parts, signal);
     };
     const outcome: FaultOutcome = { delayMs, firings, waitDelay };
     if (terminal !== undefined) outcome.terminal = terminal;
@@ -703,8 +704,8 @@ export function createFaultEngine(options: FaultEngineOptions): FaultEngine {
       return isEnabled() && rules.candidatesFor(point, service).size > 0;
     },
     evaluateWithHeader,
-    hold(parts) {
-      return holds.hold(parts);
+    hold(parts, signal) {
+      return holds.hold(parts, signal);
     },
     explain,
     events(filter) {

@@ -43,20 +43,27 @@ export class FaultHolds {
     private readonly lifetime: RuleLifetime,
   ) {}
 
-  /** Waits `parts` out; resolves 'released' when a rule it waited for went before the end. */
-  hold(parts: readonly HoldPart[]): Promise<HoldEnd> {
+  /**
+   * Waits `parts` out; resolves 'released' when a rule it waited for went before the end, or when
+   * `signal` aborts (the caller gave up waiting: a fetch's own timeout).
+   */
+  hold(parts: readonly HoldPart[], signal?: AbortSignal): Promise<HoldEnd> {
+    if (signal?.aborted) return Promise.resolve('released');
     return new Promise((resolve) => {
+      const abort = () => hold.finish('released');
       const hold: Hold = {
         startMs: this.nowMs(),
         parts,
         timer: undefined,
         finish: (end) => {
           if (hold.timer !== undefined) clearTimeout(hold.timer);
+          signal?.removeEventListener('abort', abort);
           this.holds.delete(hold);
           resolve(end);
         },
       };
       this.holds.add(hold);
+      signal?.addEventListener('abort', abort, { once: true });
       this.schedule(hold);
     });
   }

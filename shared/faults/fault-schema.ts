@@ -7,6 +7,8 @@ import {
   CHECKSUM_MISMATCH_CODES,
   COMMIT_FAIL_WHEN,
   CORRUPT_MODES,
+  DIRTY_ETAGS,
+  DIRTY_MODES,
   type Fault,
   type FaultType,
   type InjectionPoint,
@@ -35,7 +37,8 @@ type Param =
   /** A wait in milliseconds: capped by the caller (the maximum TTL), see {@link ParseFaultOptions}. */
   | { kind: 'ms'; required: boolean }
   | { kind: 'number'; min: number; max: number; required: boolean }
-  | { kind: 'enum'; values: readonly string[]; required: boolean }
+  /** `default`: filled in when absent, so the canonical rule says what it does. */
+  | { kind: 'enum'; values: readonly string[]; required: boolean; default?: string }
   | { kind: 'text'; pattern?: RegExp; required: boolean }
   | { kind: 'headers'; required: boolean };
 
@@ -85,8 +88,11 @@ export const FAULT_PARAMS = {
   dead_letter: {},
   reorder: {},
   origin_unavailable: {},
-  origin_slow: { ms: ms() },
-  origin_dirty: {},
+  dirty: {
+    mode: { kind: 'enum', values: DIRTY_MODES, required: false, default: 'bitflip' },
+    etag: { kind: 'enum', values: DIRTY_ETAGS, required: false, default: 'mismatch' },
+  },
+  stale: {},
   checksum_mismatch: { code: { kind: 'enum', values: CHECKSUM_MISMATCH_CODES, required: false } },
   reject: { code: s3Code() },
   throttle: {
@@ -135,6 +141,7 @@ export function parseFault(input: unknown, path: string, options: ParseFaultOpti
     const field = at(path, name);
     if (value === undefined) {
       if (param.required) throw new RuleValidationError(field, `is required for ${type}`);
+      if (param.kind === 'enum' && param.default !== undefined) fault[name] = param.default;
       continue;
     }
     fault[name] = parseParam(param, value, field, options);
@@ -186,6 +193,18 @@ export function refuseContradiction(fault: Fault, point: InjectionPoint, path = 
         );
       }
       return;
+    case 'http_status':
+      if (isOriginPoint(point)) refuseAtOrigin(fault, path);
+      return;
+    case 's3_error':
+      // The origin's answer becomes the client's 503 (or 404): its Retry-After is not passed on.
+      if (isOriginPoint(point) && fault.retryAfter !== undefined) {
+        throw new RuleValidationError(
+          at(path, 'retryAfter'),
+          `cannot be honoured at ${point} (the origin's Retry-After does not reach the client): leave it out`,
+        );
+      }
+      return;
     case 'reset':
       // An outgoing call has no response bytes to cut after: the client's reset comes at once.
       if (fault.afterBytes !== undefined && point === 'http.client') {
@@ -197,6 +216,32 @@ export function refuseContradiction(fault: Fault, point: InjectionPoint, path = 
       return;
     default:
       return;
+  }
+}
+
+function isOriginPoint(point: InjectionPoint): boolean {
+  return point === 'origin.fetch.before' || point === 'origin.fetch.after';
+}
+
+/**
+ * At the origin points `http_status` is the origin's error answer, which the client sees as a 404
+ * or a 503 of its own: a success status would be no fault, and a body or headers would never
+ * reach anyone.
+ */
+function refuseAtOrigin(fault: Extract<Fault, { type: 'http_status' }>, path: string): void {
+  if (fault.status < 400) {
+    throw new RuleValidationError(
+      at(path, 'status'),
+      'at the origin points must be an error answer (400-599): the origin answering 2xx or 3xx is no fault',
+    );
+  }
+  for (const name of ['body', 'headers'] as const) {
+    if (fault[name] !== undefined) {
+      throw new RuleValidationError(
+        at(path, name),
+        "cannot be honoured at the origin points (only the origin's status reaches the client): leave it out",
+      );
+    }
   }
 }
 

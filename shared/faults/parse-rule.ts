@@ -100,7 +100,8 @@ const SHORTHAND_BACK = Object.fromEntries(
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const OPERATION_PATTERN = /^[A-Za-z0-9_.:-]+$/;
-const BUCKET_GLOB = /^[A-Za-z0-9._*-]+$/;
+/** What `match.bucket` accepts: a bucket name, `*` matching any characters. */
+export const BUCKET_GLOB = /^[A-Za-z0-9._*-]+$/;
 const NODE_GLOB = /^[A-Za-z0-9._:*-]+$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const MAX_COUNT = Number.MAX_SAFE_INTEGER;

@@ -11,6 +11,8 @@ export interface PresetOptions {
   node?: string;
   /** Seed of every rule, to replay a run (default: derived from each rule id). */
   seed?: number | string;
+  /** The local bucket whose origin suffers, for the origin presets (a glob; default: every bucket). */
+  bucket?: string;
 }
 
 export interface Preset {
@@ -30,6 +32,9 @@ export const PRESET_NAMES = [
   'disk-full',
   'corruption',
   'queue-chaos',
+  'origin-outage',
+  'origin-slow',
+  'origin-dirty',
 ] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
@@ -49,6 +54,11 @@ function rule(preset: PresetName, part: string, options: PresetOptions, body: Re
 }
 
 const GET_OBJECT = 'GET /:bucket/:key';
+
+/** The `match` of an origin preset's rule at `point`, scoped to `options.bucket` when given. */
+function originMatch(point: 'origin.fetch.before' | 'origin.fetch.after', options: PresetOptions) {
+  return { service: 'origin', point, ...(options.bucket === undefined ? {} : { bucket: options.bucket }) };
+}
 
 export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   'flaky-network': {
@@ -157,6 +167,47 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
       rule('queue-chaos', 'delay', o, {
         match: { service: 'async', point: 'queue.consume' },
         fault: { type: 'delay', ms: 1000 },
+        rate: 0.1,
+      }),
+    ],
+  },
+  'origin-outage': {
+    name: 'origin-outage',
+    description:
+      "The origin refuses every connection: a GET or HEAD that misses locally gets 503 ServiceUnavailable (never 404), and the origin's breaker opens. With `bucket`, only that bucket's origin.",
+    options: ['ttl', 'seed', 'bucket'],
+    rules: (o) => [
+      rule('origin-outage', 'unavailable', o, {
+        match: originMatch('origin.fetch.before', o),
+        fault: { type: 'origin_unavailable' },
+      }),
+    ],
+  },
+  'origin-slow': {
+    name: 'origin-slow',
+    description:
+      "The origin answers 1 s late and its body drips at 256 KiB per 100 ms (1 MiB: 1.4 s in all); past the origin's timeoutMs the miss gets 503 ServiceUnavailable. With `bucket`, only that bucket's origin.",
+    options: ['ttl', 'seed', 'bucket'],
+    rules: (o) => [
+      rule('origin-slow', 'latency', o, {
+        match: originMatch('origin.fetch.before', o),
+        fault: { type: 'latency', ms: 1000 },
+      }),
+      rule('origin-slow', 'slow-body', o, {
+        match: originMatch('origin.fetch.after', o),
+        fault: { type: 'slow_body', chunkBytes: 262_144, delayMs: 100 },
+      }),
+    ],
+  },
+  'origin-dirty': {
+    name: 'origin-dirty',
+    description:
+      "10% of the origin's answers have one bit flipped under the origin's own ETag: verification refuses them (503 ServiceUnavailable, never cached) and the next read fetches again. With `bucket`, only that bucket's origin.",
+    options: ['ttl', 'seed', 'bucket'],
+    rules: (o) => [
+      rule('origin-dirty', 'bitflip', o, {
+        match: originMatch('origin.fetch.after', o),
+        fault: { type: 'dirty', mode: 'bitflip', etag: 'mismatch' },
         rate: 0.1,
       }),
     ],

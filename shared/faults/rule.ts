@@ -44,8 +44,17 @@ export const INJECTION_POINTS = [
   { point: 'cache.set', service: 'metadata', description: 'metadata cache fill or invalidation' },
   { point: 'queue.publish', service: 'async', description: 'a task is enqueued' },
   { point: 'queue.consume', service: 'async', description: 'a task is delivered to a worker' },
-  { point: 'origin.fetch.before', service: 'origin', description: 'before a read-through to the origin' },
-  { point: 'origin.fetch.after', service: 'origin', description: 'after the origin answered' },
+  {
+    point: 'origin.fetch.before',
+    service: 'origin',
+    description:
+      'before a read-through to the origin (a GET or HEAD that missed locally; bucket: the local bucket)',
+  },
+  {
+    point: 'origin.fetch.after',
+    service: 'origin',
+    description: 'after the origin answered, its body in hand (size: the body length)',
+  },
 ] as const satisfies readonly { point: string; service: FaultService | '*'; description: string }[];
 
 export type InjectionPoint = (typeof INJECTION_POINTS)[number]['point'];
@@ -187,12 +196,21 @@ export interface ReorderFault {
 export interface OriginUnavailableFault {
   type: 'origin_unavailable';
 }
-export interface OriginSlowFault {
-  type: 'origin_slow';
-  ms: number;
+export const DIRTY_MODES = ['bitflip', 'truncate', 'other_object'] as const;
+export const DIRTY_ETAGS = ['match', 'mismatch'] as const;
+/**
+ * The origin answers wrong bytes: one bit flipped, the body cut to half, or another key's body.
+ * `etag: match` recomputes the ETag (and a full-object checksum) over the wrong bytes, so nothing
+ * can tell; `mismatch` keeps the origin's, so verification refuses them.
+ */
+export interface DirtyFault {
+  type: 'dirty';
+  mode: (typeof DIRTY_MODES)[number];
+  etag: (typeof DIRTY_ETAGS)[number];
 }
-export interface OriginDirtyFault {
-  type: 'origin_dirty';
+/** The origin answers as it did before for the key (an older version, or its former 404). */
+export interface StaleFault {
+  type: 'stale';
 }
 export const CHECKSUM_MISMATCH_CODES = ['BadDigest', 'XAmzContentSHA256Mismatch'] as const;
 export interface ChecksumMismatchFault {
@@ -253,8 +271,8 @@ export type Fault =
   | DeadLetterFault
   | ReorderFault
   | OriginUnavailableFault
-  | OriginSlowFault
-  | OriginDirtyFault
+  | DirtyFault
+  | StaleFault
   | ChecksumMismatchFault
   | RejectFault
   | ThrottleFault
@@ -265,7 +283,7 @@ export type Fault =
 export type FaultType = Fault['type'];
 
 /** Faults that only add time: they add up, and the chain goes on (see "Combining"). */
-export const DELAY_FAULT_TYPES = ['latency', 'db_latency', 'io_latency', 'delay', 'origin_slow'] as const;
+export const DELAY_FAULT_TYPES = ['latency', 'db_latency', 'io_latency', 'delay'] as const;
 export type DelayingFault = Extract<Fault, { type: (typeof DELAY_FAULT_TYPES)[number] }>;
 
 /** Tells whether a fault only adds delay (as opposed to a terminal effect that ends the chain). */
@@ -278,6 +296,9 @@ const STORAGE_POINTS = ['storage.put.before', 'storage.put.after', 'storage.get'
 const DB_POINTS = ['db.query', 'db.commit.before', 'db.commit.after'] as const;
 const QUEUE_POINTS = ['queue.publish', 'queue.consume'] as const;
 const ORIGIN_POINTS = ['origin.fetch.before', 'origin.fetch.after'] as const;
+/** The origin points: the types of FAULTS.md's origin row, each where its effect can be made. */
+const ORIGIN_BEFORE = 'origin.fetch.before';
+const ORIGIN_AFTER = 'origin.fetch.after';
 const ALL_POINTS = INJECTION_POINTS.map((p) => p.point);
 
 /**
@@ -287,13 +308,13 @@ const ALL_POINTS = INJECTION_POINTS.map((p) => p.point);
  */
 export const FAULT_POINTS = {
   latency: ALL_POINTS,
-  http_status: ['http.server', 'http.client'],
+  http_status: ['http.server', 'http.client', ...ORIGIN_POINTS],
   s3_error: ['http.server', ...STORAGE_POINTS, ...ORIGIN_POINTS],
-  timeout: ['http.server', 'http.client', 'gateway.socket'],
+  timeout: ['http.server', 'http.client', 'gateway.socket', ORIGIN_BEFORE],
   reset: ['http.client', 'gateway.socket'],
   truncate: ['gateway.socket'],
   bandwidth: ['gateway.socket'],
-  slow_body: ['gateway.socket'],
+  slow_body: ['gateway.socket', ORIGIN_AFTER],
   stall: ['gateway.socket'],
   io_error: NODE_POINTS,
   io_latency: NODE_POINTS,
@@ -314,12 +335,12 @@ export const FAULT_POINTS = {
   delay: QUEUE_POINTS,
   dead_letter: QUEUE_POINTS,
   reorder: QUEUE_POINTS,
-  origin_unavailable: ['origin.fetch.before'],
-  origin_slow: ORIGIN_POINTS,
-  origin_dirty: ['origin.fetch.after'],
+  origin_unavailable: [ORIGIN_BEFORE],
+  dirty: [ORIGIN_AFTER],
+  stale: [ORIGIN_BEFORE],
   checksum_mismatch: ['http.server', 'storage.put.before'],
   reject: ['http.server', 'storage.put.before'],
-  throttle: ['http.server'],
+  throttle: ['http.server', ORIGIN_BEFORE],
   list_lag: ['http.server'],
   read_after_write_miss: ['http.server'],
   stale_read: ['http.server'],

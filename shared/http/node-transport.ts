@@ -12,6 +12,8 @@ export interface OutgoingRequest {
   timeoutMs: number;
   /** Limit of a silence on the socket (no byte either way) within the attempt. */
   socketTimeoutMs: number;
+  /** Ends the attempt early (as a timeout): the caller's own deadline. */
+  signal?: AbortSignal;
 }
 
 export interface HttpResponse {
@@ -67,6 +69,10 @@ export function createNodeTransport(options: NodeTransportOptions = {}): NodeTra
         () => fail(new HttpTimeoutError(`no complete response within ${request.timeoutMs} ms`, target)),
         request.timeoutMs,
       );
+      const aborted = () => fail(new HttpTimeoutError('aborted by the caller', target));
+      if (request.signal?.aborted) aborted();
+      request.signal?.addEventListener('abort', aborted, { once: true });
+      outgoing.once('close', () => request.signal?.removeEventListener('abort', aborted));
       outgoing.setTimeout(request.socketTimeoutMs, () =>
         fail(new HttpTimeoutError(`socket idle for ${request.socketTimeoutMs} ms`, target)),
       );

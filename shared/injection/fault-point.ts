@@ -1,5 +1,5 @@
 import type { PendingFiring } from '../faults/deferred-firing.js';
-import type { FaultEngine, FaultOutcome } from '../faults/engine.js';
+import type { EffectPossible, FaultEngine, FaultOutcome } from '../faults/engine.js';
 import type { FaultOrigin } from '../faults/injected-fault.js';
 import type { FaultEvent } from '../faults/match.js';
 import type { Fault, InjectionPoint, Rule } from '../faults/rule.js';
@@ -28,9 +28,14 @@ export async function faultAt(engine: FaultEngine, event: FaultEvent): Promise<T
 /**
  * The synchronous half of `faultAt`: the engine's outcome at the point, or undefined when nothing
  * fired (a deferred terminal fault, whose firing waits for its effect, counts as something). A hot path (every GET reads a blob) that gets undefined goes on without an await.
- * `event` must be the caller's own object: the request's facts are written into it.
+ * `event` must be the caller's own object: the request's facts are written into it. `effectPossible`
+ * passes over the rules whose fault could change nothing for this event (see `EffectPossible`).
  */
-export function firingsAt(engine: FaultEngine, event: FaultEvent): FaultOutcome | undefined {
+export function firingsAt(
+  engine: FaultEngine,
+  event: FaultEvent,
+  effectPossible?: EffectPossible,
+): FaultOutcome | undefined {
   if (!engine.armedAt(event.point, event.service)) return undefined;
   const facts = currentRequestFacts();
   // The request's facts fill what the event leaves out, in the event itself (every caller passes
@@ -41,7 +46,7 @@ export function firingsAt(engine: FaultEngine, event: FaultEvent): FaultOutcome 
     if (event.key === undefined && facts.key !== undefined) event.key = facts.key;
     if (event.requestId === undefined && facts.requestId !== undefined) event.requestId = facts.requestId;
   }
-  const outcome = engine.evaluate(event);
+  const outcome = engine.evaluate(event, effectPossible);
   return outcome.firings.length === 0 && outcome.terminal === undefined ? undefined : outcome;
 }
 

@@ -18,6 +18,38 @@ export async function requireObject(
   throw new S3Error('NoSuchKey', { resource: `/${bucket}/${key}`, detail: { Key: key } });
 }
 
+/** What a GET or HEAD serves: the local object, or on a miss the origin's, with the bytes fetched. */
+export interface ReadableObject {
+  object: ObjectRecord;
+  /** The whole object, when it was just fetched from the origin (a local object's are read by range). */
+  body?: Buffer;
+}
+
+/**
+ * The object a GET or HEAD reads: the committed one (consistency faults included), or, when the
+ * bucket lacks the key and has an origin, the object read through from it (`services.origin`:
+ * one fetch per key at a time, written back so the next read is local). NoSuchKey only when the
+ * origin has no such key either; an origin that cannot answer is a 503, never a 404.
+ */
+export async function readableObject(
+  services: S3Services,
+  bucket: string,
+  key: string,
+): Promise<ReadableObject> {
+  let object: ObjectRecord;
+  try {
+    object = await requireObject(services, bucket, key);
+  } catch (error) {
+    if (!(error instanceof S3Error && error.code === 'NoSuchKey') || services.origin === undefined)
+      throw error;
+    const fetched = await services.origin.fetchMissing(bucket, key);
+    if (fetched === undefined) throw error;
+    return fetched;
+  }
+  services.origin?.noteLocalRead?.(bucket);
+  return { object };
+}
+
 export interface ByteRange {
   start: number;
   /** Inclusive. */

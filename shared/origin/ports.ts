@@ -125,6 +125,11 @@ export interface OriginFallback {
    * answer, or bytes that do not match the origin's ETag or checksum: never cached).
    */
   fetchMissing(bucket: string, key: string): Promise<FetchedObject | undefined>;
+  /**
+   * A GET or HEAD the bucket answered locally: counted for the hit ratio when the bucket has an
+   * origin (`origin_reads_total{source="local"}`).
+   */
+  noteLocalRead?(bucket: string): void;
   /** This process's view of a bucket's origin; undefined when the bucket has none. */
   status(bucket: string): OriginStatus | undefined;
   close(): Promise<void>;

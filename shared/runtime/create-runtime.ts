@@ -19,11 +19,16 @@ import { withNodeFaults } from '../injection/storage-node-faults.js';
 import { createCachedMetadataStore } from '../metadata/cached-metadata-store.js';
 import { openMetadataDatabase } from '../metadata/open-metadata-store.js';
 import type { MetadataStore } from '../metadata/ports.js';
+import { createBucket } from '../operations/buckets.js';
+import { openFetchLease } from '../origin/open-fetch-lease.js';
+import { createOriginFallback } from '../origin/origin-fallback.js';
+import { createOriginRegistry } from '../origin/origin-registry.js';
 import { createMemoryQueue } from '../queue/adapters/memory-queue.js';
 import { createRedisStreamQueue } from '../queue/adapters/redis-stream-queue.js';
 import { createSqsQueue } from '../queue/adapters/sqs-queue.js';
 import { REDIS_TASK_STREAM, type TaskQueue } from '../queue/ports.js';
 import { queueDestination, withTracePropagation } from '../queue/trace-propagation.js';
+import { S3Error } from '../s3/errors.js';
 import { createFsNode } from '../storage/adapters/fs-node.js';
 import { newBlobId } from '../storage/blob-id.js';
 import type { DamageableNode } from '../storage/ports.js';
@@ -238,6 +243,25 @@ export async function createRuntime(
     replacedRetentionMs,
     logger,
   };
+  // Origin fallback: the origins in force (stored ones live through the config store, over the
+  // environment's), read through on a local miss; the fallback writes back through the ports above.
+  const origins = await createOriginRegistry({
+    source: controlPlane.dynamicConfig.source,
+    environment: config.origin,
+    logger,
+  });
+  const fetchLease = openFetchLease(config, logger);
+  services.origin = createOriginFallback({
+    directory: origins,
+    services: { ...services },
+    faults,
+    lease: fetchLease,
+    clock,
+    metrics,
+    tracer: tracing.tracerFor('storage'),
+    logger,
+  });
+  await createOriginBuckets(config, services, logger);
   let closed = false;
   return {
     config,
@@ -249,6 +273,7 @@ export async function createRuntime(
     views: { nodes: storageDiscovery.viewNodes, metadata: rawStore, queue: rawQueue },
     faults,
     dynamicConfig: controlPlane.dynamicConfig,
+    origins,
     ...(controlPlane.sharedHitLog === undefined ? {} : { sharedHitLog: controlPlane.sharedHitLog }),
     storage: {
       address: (nodeId) => localDirs.get(nodeId) ?? storageDiscovery.address(nodeId),
@@ -266,12 +291,35 @@ export async function createRuntime(
       closed = true;
       await reconciler?.stop();
       unbindHttpSettings?.();
+      await services.origin?.close();
+      await Promise.allSettled([origins.close(), fetchLease.close()]);
       await queue.close();
       await controlPlane.close();
       await Promise.allSettled([metadata.close(), cache.close(), storageDiscovery.close()]);
       await telemetry.shutdown();
     },
   };
+}
+
+/**
+ * The buckets ORIGIN_BUCKETS names (not `*`), created when missing so their keys read through from
+ * the first request. A name S3 would refuse is logged and skipped: the server still starts.
+ */
+async function createOriginBuckets(
+  config: Readonly<Config>,
+  services: S3Services,
+  logger: Logger,
+): Promise<void> {
+  for (const bucket of config.origin.buckets) {
+    if (bucket === '*' || (await services.metadata.getBucket(bucket))) continue;
+    try {
+      await createBucket(services, bucket);
+      logger.info('created the bucket of an environment origin', { bucket });
+    } catch (error) {
+      if (error instanceof S3Error && error.code === 'BucketAlreadyOwnedByYou') continue;
+      logger.error('could not create the bucket of an environment origin', { bucket, error });
+    }
+  }
 }
 
 function openCache(config: Readonly<Config>, logger: Logger): CacheClient {

@@ -204,3 +204,23 @@ export function httpClientSpanAttributes(method: string, url: URL): Attributes {
     [ATTR_PEER_SERVICE]: url.host,
   };
 }
+
+/** The kind of origin a read-through fetch went to (`s3`, `http`). */
+export const ATTR_ORIGIN_KIND = 'origin.kind';
+
+/**
+ * The `origin GET` CLIENT span of a read-through fetch: the HTTP client's attributes for the URL
+ * it reads, the bucket at the origin (`aws.s3.bucket`, the remote one) and the key.
+ */
+export function originFetchSpanAttributes(
+  url: URL,
+  origin: { remoteBucket: string; kind: string },
+  key: string,
+): Attributes {
+  return {
+    ...httpClientSpanAttributes('GET', url),
+    [ATTR_AWS_S3_BUCKET]: origin.remoteBucket,
+    [ATTR_AWS_S3_KEY]: key,
+    [ATTR_ORIGIN_KIND]: origin.kind,
+  };
+}

@@ -4,6 +4,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type OpenedPage, openInChromium } from '../support/browser/chromium.js';
 import { type FaultTarget, failureOf, startFaultServer } from '../support/e2e/faults.js';
+import { putOrigin } from '../support/e2e/origins.js';
 
 /** Where CI keeps the screenshot (artifacts/ is ignored by git; DASHBOARD_ARTIFACTS_DIR moves it). */
 const ARTIFACTS_DIR = resolve(process.env.DASHBOARD_ARTIFACTS_DIR ?? 'artifacts');
@@ -22,6 +23,8 @@ describe('the dashboard in a headless browser', () => {
   let bucket: string;
   /** While set, the page's reads of the hit log get these firings instead of the server's. */
   let fakeFirings: unknown[] | undefined;
+  /** While set, the page's reads of the origins get these instead of the server's. */
+  let fakeOrigins: unknown[] | undefined;
 
   beforeAll(async () => {
     target = await startFaultServer({ env: { TRACE_LINK_TEMPLATE } });
@@ -32,7 +35,9 @@ describe('the dashboard in a headless browser', () => {
       answer: (url) =>
         fakeFirings !== undefined && url.startsWith(`${origin}/api/v1/injection/events`)
           ? { status: 200, contentType: 'application/json', body: JSON.stringify({ events: fakeFirings }) }
-          : undefined,
+          : fakeOrigins !== undefined && url === `${origin}/api/v1/origins`
+            ? { status: 200, contentType: 'application/json', body: JSON.stringify({ origins: fakeOrigins }) }
+            : undefined,
       viewport: { width: 1280, height: 1400 },
     });
   });
@@ -198,6 +203,96 @@ describe('the dashboard in a headless browser', () => {
       expect(opened.dialogs).toEqual([]);
     } finally {
       fakeFirings = undefined;
+    }
+  });
+
+  it('shows an origin set through the API in the Origins panel, never its credentials', async () => {
+    // Prepare
+    const secret = 'dashboard-origin-secret';
+    await opened.page.waitForSelector('#origins-body td.muted', { timeout: 5000 });
+    const empty = await opened.page.$eval('#origins-body', (body) => body.textContent);
+    // Act
+    await putOrigin(target.adminEndpoint, 'dashboard-origin', {
+      endpoint: 'http://127.0.0.1:9/archive',
+      bucket: 'old-store',
+      credentials: { accessKeyId: 'AKIADASHBOARD', secretAccessKey: secret },
+    });
+    const row = await opened.page.waitForSelector('#origins-body tr[data-origin="dashboard-origin"]', {
+      timeout: 5000,
+    });
+    const text = await row!.evaluate((tr) => tr.textContent);
+    // Assess
+    expect(empty).toContain('no origins');
+    expect(text).toContain('http://127.0.0.1:9/archive · bucket old-store');
+    expect(text).toContain('stored');
+    expect(await opened.page.content()).not.toContain(secret);
+  });
+
+  it('shows the breaker a refused origin opened: GetObject of a missing key gets 503, the panel an open breaker', async () => {
+    // Prepare: an origin on a loopback port nobody listens on, its breaker opening at the first failure
+    const bucket = 'dashboard-refused-origin';
+    await putOrigin(target.adminEndpoint, bucket, {
+      endpoint: 'http://127.0.0.1:9',
+      breaker: { failures: 1, openMs: 60_000 },
+    });
+    // Act
+    const failure = await failureOf(
+      target.client.send(new GetObjectCommand({ Bucket: bucket, Key: 'missing' })),
+    );
+    const pill = await opened.page.waitForSelector(
+      `#origins-body tr[data-origin="${bucket}"] span.breaker.bad`,
+      {
+        timeout: 5000,
+      },
+    );
+    const row = await opened.page.$eval(`#origins-body tr[data-origin="${bucket}"]`, (tr) =>
+      [...tr.querySelectorAll('td')].map((td) => td.textContent),
+    );
+    // Assess
+    expect(failure.$metadata).toMatchObject({ httpStatusCode: 503 });
+    expect(await pill!.evaluate((span) => span.textContent)).toBe('open');
+    expect(Number(row[5])).toBeGreaterThanOrEqual(1);
+    expect(row[7]).not.toBe('');
+  });
+
+  it("draws each origin's breaker state as a pill, and its last error as text, never as markup", async () => {
+    // Prepare: an open breaker whose last error holds markup (an origin's own error body)
+    const hostile = '<img src=x onerror=alert(2)>';
+    const view = (localBucket: string, breaker: string, lastError?: string) => ({
+      localBucket,
+      endpoint: 'http://127.0.0.1:9',
+      bucket: localBucket,
+      kind: 's3',
+      source: 'stored',
+      status: { breaker, fetches: 12, failures: 5, negativeEntries: 0, ...(lastError ? { lastError } : {}) },
+    });
+    fakeOrigins = [
+      view('broken-origin', 'open', hostile),
+      view('trial-origin', 'half-open'),
+      view('fine-origin', 'closed'),
+    ];
+    try {
+      // Act
+      await opened.page.waitForSelector('#origins-body tr[data-origin="broken-origin"]', { timeout: 5000 });
+      const pills = await opened.page.$$eval('#origins-body span.breaker', (spans) =>
+        spans.map((span) => `${span.textContent} ${span.className}`),
+      );
+      const lastError = await opened.page.$eval(
+        '#origins-body tr[data-origin="broken-origin"] td.last-error',
+        (td) => td.textContent,
+      );
+      const images = await opened.page.$$eval('#origins-body img', (elements) => elements.length);
+      // Assess
+      expect(pills).toEqual([
+        'open pill breaker bad',
+        'half-open pill breaker warn',
+        'closed pill breaker ok',
+      ]);
+      expect(lastError).toBe(hostile);
+      expect(images).toBe(0);
+      expect(opened.dialogs).toEqual([]);
+    } finally {
+      fakeOrigins = undefined;
     }
   });
 

@@ -65,6 +65,24 @@ describe('drill files and targets that cannot run', () => {
     await expectNothingApplied(out);
   });
 
+  test('a drill with an origin and no control plane: exit 2, --admin named, no bucket made', async () => {
+    const out = drills.reports.out('origin-no-admin');
+    const run = await drillCommand([
+      'run',
+      `${TEST_DRILLS}bad-origin-no-admin.yaml`,
+      '--target',
+      drills.server.endpoint,
+      '--admin',
+      `http://127.0.0.1:${await freePort()}`,
+      '--out',
+      out,
+    ]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--admin: origin: .*needs the control plane/);
+    await expectNothingApplied(out);
+  });
+
   test('--dry-run prints the plan and applies nothing', async () => {
     const out = drills.reports.out('dry-run');
     const run = await drillCommand([

@@ -54,4 +54,28 @@ describe('drills that must fail', () => {
     const buckets = await drills.server.client.send(new ListBucketsCommand({}));
     expect((buckets.Buckets ?? []).map((b) => b.Name)).not.toContain(result.load.bucket);
   });
+
+  test('an origin whose wrong bytes carry a matching ETag: no error, and the checker lists phantom reads', async () => {
+    const { result } = await runDrillFile(`${TEST_DRILLS}origin-dirty-undetected.yaml`, drills.server, {
+      out: drills.reports.out('origin-dirty'),
+      timeScale: CI_TIME_SCALE,
+    });
+
+    expect(result).toMatchObject({ exitCode: 1, verdict: 'failed' });
+    // Undetectable by the server and the SDK: no read failed...
+    expect(result.probes.find((p) => p.spec.probe === 'error_rate')?.ok).toBe(true);
+    // ...yet bytes the origin was never given were served, during the run and after it (cached).
+    const phantom = result.integrity?.violations.filter((v) => v.kind === 'phantom') ?? [];
+    expect(phantom.length).toBeGreaterThan(0);
+    expect(phantom.some((v) => v.detail.startsWith('the final read'))).toBe(true);
+    for (const violation of phantom) expect(violation.key.startsWith(result.load.keyPrefix)).toBe(true);
+    // The read that fetched the dirty answer names the rule that made it (from the hit log).
+    expect(phantom.some((v) => v.rules.includes('drill.origin-dirty-undetected.0.0'))).toBe(true);
+    // A key whose cached copy is dirty has also lost the origin's bytes: every lost key is a phantom one.
+    const phantomKeys = new Set(phantom.map((v) => v.key));
+    const lost = result.integrity?.violations.filter((v) => v.kind === 'lost') ?? [];
+    expect(lost.filter((v) => !phantomKeys.has(v.key))).toEqual([]);
+    expect(result.reason).toMatch(/integrity/);
+    expect(await drills.server.faults.listRules()).toEqual([]);
+  });
 });

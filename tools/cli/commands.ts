@@ -1,6 +1,6 @@
 /**
- * The commands of `mock-s3`: each turns its arguments into one request to the injection control
- * API. Pure where it can be (argument parsing and request building), so tests need no server.
+ * The commands of `mock-s3`: each turns its arguments into one request to the control plane (the
+ * injection API, the origins API). Pure where it can be (argument parsing and request building), so tests need no server.
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { ControlRequest } from './control-client.js';
@@ -23,28 +23,61 @@ export interface CommandSpec {
   build(values: Values, positionals: string[]): ControlRequest | Promise<ControlRequest>;
 }
 
-/** Flags of `rules add` and the shorthand field each one fills. */
+/**
+ * Flags of `rules add`: the shorthand field each one fills, and its place in the canonical form.
+ * The shorthand (FAULTS.md) has no point and no fault parameters beyond ms, status and code; a
+ * flag only the canonical form has (`canonical: true`) makes the whole body canonical.
+ */
 const RULE_FLAGS = {
-  service: 'service',
+  service: { shorthand: 'service', path: 'match.service' },
+  endpoint: { shorthand: 'endpoint', path: 'match.endpoint' },
+  operation: { shorthand: 'operation', path: 'match.operation' },
+  bucket: { shorthand: 'bucket', path: 'match.bucket' },
+  key: { shorthand: 'key', path: 'match.key' },
+  type: { shorthand: 'type', path: 'fault.type' },
+  ms: { shorthand: 'value_ms', path: 'fault.ms' },
+  status: { shorthand: 'status', path: 'fault.status' },
+  code: { shorthand: 'code', path: 'fault.code' },
+  rate: { shorthand: 'rate', path: 'rate' },
+  ttl: { shorthand: 'ttl', path: 'ttl' },
+  scenario: { shorthand: 'scenario', path: 'scenario' },
+  point: { canonical: true, path: 'match.point' },
+  mode: { canonical: true, path: 'fault.mode' },
+  etag: { canonical: true, path: 'fault.etag' },
+  'chunk-bytes': { canonical: true, path: 'fault.chunkBytes' },
+  'delay-ms': { canonical: true, path: 'fault.delayMs' },
+  rps: { canonical: true, path: 'fault.rps' },
+  per: { canonical: true, path: 'fault.per' },
+} as const satisfies Record<string, { shorthand?: string; canonical?: true; path: string }>;
+type RuleFlag = keyof typeof RULE_FLAGS;
+const NUMERIC_FLAGS = new Set(['ms', 'status', 'rate', 'chunk-bytes', 'delay-ms', 'rps']);
+
+/**
+ * Flags of `origin set` and the field of `PUT /api/v1/origins/{bucket}` each fills (a dotted name
+ * is nested: `breaker.failures`). `--no-write-back` sets `writeBack: false`.
+ */
+const ORIGIN_FLAGS = {
   endpoint: 'endpoint',
-  operation: 'operation',
-  bucket: 'bucket',
-  key: 'key',
-  type: 'type',
-  ms: 'value_ms',
-  status: 'status',
-  code: 'code',
-  rate: 'rate',
-  ttl: 'ttl',
-  scenario: 'scenario',
+  'remote-bucket': 'bucket',
+  kind: 'kind',
+  region: 'region',
+  'access-key-id': 'credentials.accessKeyId',
+  'secret-access-key': 'credentials.secretAccessKey',
+  'no-write-back': 'writeBack',
+  'negative-ttl': 'negativeTtl',
+  rps: 'rps',
+  'timeout-ms': 'timeoutMs',
+  'breaker-failures': 'breaker.failures',
+  'breaker-open-ms': 'breaker.openMs',
 } as const;
-const NUMERIC_FLAGS = new Set(['ms', 'status', 'rate']);
+const ORIGIN_NUMERIC_FLAGS = new Set(['rps', 'timeout-ms', 'breaker-failures', 'breaker-open-ms']);
 
 const string = { type: 'string' } as const;
 
 export const COMMANDS: Record<string, CommandSpec> = {
   'rules add': {
-    summary: 'add a rule from flags (the shorthand form) or from --json',
+    summary:
+      'add a rule from flags (the shorthand form; --point, --mode, --etag, --chunk-bytes, --delay-ms, --rps, --per make it canonical) or from --json',
     options: { ...Object.fromEntries(Object.keys(RULE_FLAGS).map((flag) => [flag, string])), json: string },
     build: (values) => ({ method: 'POST', path: '/rules', body: ruleBody(values) }),
   },
@@ -125,15 +158,52 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: 'materialise a preset as rules',
     args: '<name>',
     positionals: 1,
-    options: { ttl: string, node: string, seed: string },
+    options: { ttl: string, node: string, seed: string, bucket: string },
     build: (values, [name]) => ({
       method: 'POST',
       path: `/presets/${encodeURIComponent(name!)}/activate`,
       body: {
         ...(values.ttl === undefined ? {} : { ttl: values.ttl }),
         ...(values.node === undefined ? {} : { node: values.node }),
+        ...(values.bucket === undefined ? {} : { bucket: values.bucket }),
         ...(values.seed === undefined ? {} : { seed: seedValue(values.seed as string) }),
       },
+    }),
+  },
+  'origin set': {
+    summary:
+      "give a bucket an origin to read through to on a local miss (created when missing); defaults for what's not given",
+    args: '<bucket>',
+    positionals: 1,
+    options: Object.fromEntries(
+      Object.keys(ORIGIN_FLAGS).map((flag) => [
+        flag,
+        flag === 'no-write-back' ? { type: 'boolean' } : string,
+      ]),
+    ),
+    build: (values, [bucket]) => ({
+      method: 'PUT',
+      path: `/api/v1/origins/${encodeURIComponent(bucket!)}`,
+      body: originBody(values),
+    }),
+  },
+  'origin get': {
+    summary: "show a bucket's origin (never its credentials) and this instance's breaker and counters",
+    args: '<bucket>',
+    positionals: 1,
+    build: (_values, [bucket]) => ({ method: 'GET', path: `/api/v1/origins/${encodeURIComponent(bucket!)}` }),
+  },
+  'origin list': {
+    summary: 'list the origins in force (stored, and from ORIGIN_ENDPOINT/ORIGIN_BUCKETS)',
+    build: () => ({ method: 'GET', path: '/api/v1/origins' }),
+  },
+  'origin delete': {
+    summary: "remove a bucket's stored origin (the environment's, if any, applies again)",
+    args: '<bucket>',
+    positionals: 1,
+    build: (_values, [bucket]) => ({
+      method: 'DELETE',
+      path: `/api/v1/origins/${encodeURIComponent(bucket!)}`,
     }),
   },
   kill: {
@@ -271,11 +341,38 @@ function ruleBody(values: Values): unknown {
     return jsonFlag(values.json as string);
   }
   if (values.type === undefined) throw new UsageError('rules add: --type (or --json) is required');
+  const canonical = flags.some((flag) => 'canonical' in RULE_FLAGS[flag as RuleFlag]);
   const body: Record<string, unknown> = {};
-  for (const flag of flags) {
-    const field = RULE_FLAGS[flag as keyof typeof RULE_FLAGS];
+  for (const flag of flags as RuleFlag[]) {
     const text = values[flag] as string;
-    body[field] = NUMERIC_FLAGS.has(flag) ? numberFlag(flag, text) : text;
+    const value = NUMERIC_FLAGS.has(flag) ? numberFlag(flag, text) : text;
+    const spec: { shorthand?: string; path: string } = RULE_FLAGS[flag];
+    if (!canonical && spec.shorthand !== undefined) {
+      body[spec.shorthand] = value;
+      continue;
+    }
+    const [head, field] = spec.path.split('.') as [string, string | undefined];
+    if (field === undefined) body[head] = value;
+    else body[head] = { ...(body[head] as Record<string, unknown> | undefined), [field]: value };
+  }
+  return body;
+}
+
+function originBody(values: Values): Record<string, unknown> {
+  if (values.endpoint === undefined) throw new UsageError('origin set: --endpoint is required');
+  if ((values['access-key-id'] === undefined) !== (values['secret-access-key'] === undefined)) {
+    throw new UsageError('origin set: give --access-key-id and --secret-access-key together');
+  }
+  const body: Record<string, unknown> = {};
+  for (const [flag, field] of Object.entries(ORIGIN_FLAGS)) {
+    const value = values[flag];
+    if (value === undefined) continue;
+    const [outer, inner] = field.split('.') as [string, string | undefined];
+    const text = value as string;
+    const fieldValue =
+      flag === 'no-write-back' ? false : ORIGIN_NUMERIC_FLAGS.has(flag) ? numberFlag(flag, text) : text;
+    if (inner === undefined) body[outer] = fieldValue;
+    else body[outer] = { ...(body[outer] as Record<string, unknown> | undefined), [inner]: fieldValue };
   }
   return body;
 }

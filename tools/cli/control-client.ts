@@ -1,7 +1,7 @@
-/** A small client of the injection control API, over the global `fetch`. */
+/** A small client of the control plane (the injection API, the origins API), over the global `fetch`. */
 
 export interface ControlRequest {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Below `/api/v1/injection` (or absolute from `/api/`). */
   path: string;
   query?: Record<string, string | undefined>;

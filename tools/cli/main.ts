@@ -1,5 +1,6 @@
 /**
- * `mock-s3`: a command line over the fault-injection control API (FAULTS.md, Control).
+ * `mock-s3`: a command line over the fault-injection control API (FAULTS.md, Control) and the
+ * origins API (`mock-s3 origin ...`).
  * `bin/mock-s3.js` loads this file through tsx and calls {@link run}.
  */
 import { setTimeout as delay } from 'node:timers/promises';

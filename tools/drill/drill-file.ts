@@ -1,7 +1,8 @@
 /**
  * The drill file (DRILLS.md "The drill file") parsed into a {@link DrillFile}, refusing anything
  * doubtful with a {@link DrillFileError} that names the field (`load.duration`, `method[2].at`)
- * before any load starts. Beyond DRILLS.md: `mode: embedded | stack | any` and `load.max_attempts`.
+ * before any load starts. Beyond DRILLS.md: `mode: embedded | stack | any`, `load.max_attempts` and
+ * `origin:` (file/origin.ts).
  * Defaults: `seed` 1, `recovery` 10s, `rollback` always, `mode` any, `description` empty; `load`:
  * `duration` 30s, `concurrency` 16 (unless `rate`), `keys` 10000, `size` 1KiB, `mix`
  * put=40,get=50,list=5,delete=5, `client` sdk, `bucket` drill-{run}, `keep` false (the defaults of
@@ -24,6 +25,7 @@ import {
   unitAt,
 } from './file/fields.js';
 import { parseMethod } from './file/method.js';
+import { parseOrigin } from './file/origin.js';
 import { parseSteadyState } from './file/steady-state.js';
 import { type DrillFile, DrillFileError, type DrillLoad } from './types.js';
 
@@ -34,6 +36,7 @@ const TOP_KEYS = [
   'seed',
   'mode',
   'load',
+  'origin',
   'steady_state',
   'method',
   'recovery',
@@ -64,7 +67,7 @@ const DEFAULTS = {
 } as const;
 
 /** Stands in for the run id when a `bucket:` template is checked (the runner's form and length). */
-const SAMPLE_RUN_ID = '20260101t000000z-0a1b2c';
+export const SAMPLE_RUN_ID = '20260101t000000z-0a1b2c';
 
 function parseLoop(fields: Fields): LoopSpec {
   if (fields.concurrency !== undefined && fields.rate !== undefined) {
@@ -142,11 +145,13 @@ export function parseDrillFile(text: string, path: string): DrillFile {
     );
   }
   const load = parseLoad(fields.load);
+  const origin = parseOrigin(fields.origin, load, SAMPLE_RUN_ID);
   return {
     name,
     description: fields.description === undefined ? '' : stringAt(fields.description, 'description'),
     seed: integerAt(fields.seed ?? DEFAULTS.seed, 'seed', 0),
     load,
+    ...(origin === undefined ? {} : { origin }),
     steadyState: parseSteadyState(fields.steady_state),
     method: parseMethod(fields.method, path, load.durationMs),
     recoveryMs: durationAt(fields.recovery ?? DEFAULTS.recovery, 'recovery'),

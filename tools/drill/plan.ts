@@ -22,6 +22,11 @@ export function renderPlan(
     `  ${drill.description}`,
     `target ${target.target} (${target.mode} mode), control plane ${target.admin ?? 'none'}`,
     `load ${formatDuration(timeline.loadEndMs)}, ${loop.kind === 'closed' ? `concurrency ${loop.concurrency}` : `${loop.ratePerSecond}/s`}, client ${drill.load.client}, ${drill.load.keys} keys, seed ${drill.seed}`,
+    ...(drill.origin === undefined
+      ? []
+      : [
+          `origin: ${drill.load.bucket} reads through to ${drill.origin.bucket} of the target, ${drill.origin.keys} objects seeded there`,
+        ]),
     'windows:',
     `  warmup  ${span(0, timeline.warmupEndMs)}`,
     `  before  ${span(timeline.warmupEndMs, firstAt)}`,

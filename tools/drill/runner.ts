@@ -13,6 +13,7 @@ import { createStatusLine } from '../load/status-line.js';
 import type { LoadRun, LoadSpec, S3LoadClient } from '../load/types.js';
 import { createActuator } from './actions/actuator.js';
 import { refuseImpossibleSteps } from './actions/capabilities.js';
+import { type AttachedOrigin, attachOrigin, requireOriginApi } from './actions/drill-origin.js';
 import { cleanupLeftovers } from './actions/leftovers.js';
 import { fetchMetrics } from './actions/metrics.js';
 import { inspectTarget } from './actions/target.js';
@@ -103,6 +104,7 @@ export async function runDrill(options: DrillRunOptions, io: CliIo): Promise<Dri
       ...(options.runDir === undefined ? {} : { runDir: options.runDir }),
     });
     refuseImpossibleSteps(drill, target);
+    await requireOriginApi(drill, target);
   } catch (error) {
     const message = error instanceof DrillFileError ? error.message : `${options.file}: ${messageOf(error)}`;
     log(`mock-s3 drill: ${message}`);
@@ -140,6 +142,13 @@ export async function runDrill(options: DrillRunOptions, io: CliIo): Promise<Dri
   // The drill's own requests (bucket, read-back, removal) go through the lean client with no
   // retries hiding anything: the final read must see what the server really holds.
   const setup = createLoadClient('raw', target.target);
+  let origin: AttachedOrigin | undefined;
+  // The origin stays attached through the final read-back (which reads through it), then goes.
+  const detachOrigin = async (): Promise<readonly string[]> => {
+    const attached = origin;
+    origin = undefined;
+    return attached === undefined ? [] : attached.detach(drill.load.keep);
+  };
   try {
     const created = await setup.createBucket(bucket);
     if (!created.ok) {
@@ -148,6 +157,26 @@ export async function runDrill(options: DrillRunOptions, io: CliIo): Promise<Dri
       log(`mock-s3 drill: ${message}`);
       return { ...couldNotRun(options, startedAt, now, message), name: drill.name, runId };
     }
+    if (drill.origin !== undefined) {
+      try {
+        origin = await attachOrigin({
+          origin: drill.origin,
+          target,
+          runId,
+          bucket,
+          keyPrefix,
+          seed: drill.seed,
+          client: setup,
+          log,
+        });
+      } catch (error) {
+        const message = messageOf(error);
+        log(`mock-s3 drill: ${message}`);
+        await removeBucket(setup, bucket, log);
+        return { ...couldNotRun(options, startedAt, now, message), name: drill.name, runId };
+      }
+    }
+    const seeded = origin === undefined ? undefined : { bucket: origin.bucket, keys: origin.objects.length };
     const metricsBefore = await fetchMetrics(target.admin);
     const actuator = createActuator(drill, target, runId, log);
     const spec: LoadSpec = {
@@ -163,6 +192,7 @@ export async function runDrill(options: DrillRunOptions, io: CliIo): Promise<Dri
       seed: drill.seed,
       ...(drill.load.maxAttempts === undefined ? {} : { maxAttempts: drill.load.maxAttempts }),
       recordHistory: drill.steadyState.some((probe) => probe.probe === 'integrity'),
+      ...(origin === undefined ? {} : { preexisting: origin.objects }),
     };
     const steps: AppliedStep[] = [];
     const activeFaults = (): string[] => {
@@ -208,7 +238,13 @@ export async function runDrill(options: DrillRunOptions, io: CliIo): Promise<Dri
         log(`integrity: reading back ${run.touchedKeys.length} keys`);
         // A read-back that cannot finish leaves the integrity probe unjudged (it fails), not the run.
         truth = await withTimeout(
-          readBack(setup, bucket, keyPrefix, run.touchedKeys),
+          readBack(
+            setup,
+            bucket,
+            keyPrefix,
+            run.touchedKeys,
+            seeded === undefined ? {} : { originBucket: seeded.bucket },
+          ),
           READ_BACK_BACKSTOP_MS,
           'the read-back',
         ).catch((error: unknown) => {
@@ -225,6 +261,7 @@ export async function runDrill(options: DrillRunOptions, io: CliIo): Promise<Dri
       // On an exception too: the pollers' timers must not keep the process alive.
       await samplers.stop();
     }
+    rollbackLog.push(...(await detachOrigin()));
     const aborted = io.signal?.aborted === true;
     const firings = sampled.firings;
     const queuePending = sampled.queuePending;
@@ -265,6 +302,7 @@ export async function runDrill(options: DrillRunOptions, io: CliIo): Promise<Dri
         bucket,
         keyPrefix,
         ...(spec.maxAttempts === undefined ? {} : { maxAttempts: spec.maxAttempts }),
+        ...(seeded === undefined ? {} : { origin: seeded }),
       },
       command,
       versions: versions(),
@@ -287,6 +325,8 @@ export async function runDrill(options: DrillRunOptions, io: CliIo): Promise<Dri
     if (!drill.load.keep) await removeBucket(setup, bucket, log);
     return result;
   } finally {
+    // On an exception too: an origin left attached would read through for whoever uses the bucket next.
+    await detachOrigin();
     await setup.close();
   }
 }

@@ -32,6 +32,20 @@ export interface DrillLoad {
   readonly keep: boolean;
 }
 
+/**
+ * `origin:` *(extension)*: the drill's bucket reads through to `bucket` of the same target, seeded
+ * with `keys` objects (`<run id>/k0`...) before the load, so its reads of them miss locally.
+ */
+export interface DrillOrigin {
+  /** With `{run}` as written (the runner replaces it); default `<load.bucket>-origin`. */
+  readonly bucket: string;
+  /** Objects seeded at the origin: load keys `0 .. keys-1`. */
+  readonly keys: number;
+  readonly size: SizeRange;
+  /** The rest of the body of `PUT /api/v1/origins/{bucket}` (writeBack, rps, timeoutMs, breaker...). */
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
 /** Judged over `before` and `after`, and over `during` when `during` is true. */
 export type ProbeSpec =
   | { readonly probe: 'error_rate'; readonly max: number; readonly during: boolean }
@@ -100,6 +114,8 @@ export interface DrillFile {
   readonly description: string;
   readonly seed: number;
   readonly load: DrillLoad;
+  /** `origin:` *(extension)*: the bucket reads through to a seeded origin. */
+  readonly origin?: DrillOrigin;
   readonly steadyState: readonly ProbeSpec[];
   readonly method: readonly DrillStep[];
   readonly recoveryMs: number;
@@ -303,6 +319,8 @@ export interface DrillResult {
     readonly bucket: string;
     readonly keyPrefix: string;
     readonly maxAttempts?: number;
+    /** The origin the bucket read through to, and how many objects were seeded there. */
+    readonly origin?: { readonly bucket: string; readonly keys: number };
   };
   /** The command that replays this run (same seed, file, target). */
   readonly command: string;

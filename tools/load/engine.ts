@@ -14,7 +14,16 @@ import { drawOperation, type OperationContext, planOperation, runOperation } fro
 import { PayloadSource } from './payloads.js';
 import { LoadRecorder } from './recorder.js';
 import { type RandomSource, SeededRandom } from './seeded-random.js';
-import type { LoadHandle, LoadHooks, LoadRun, LoadSpec, S3LoadClient, WindowName } from './types.js';
+import type {
+  LoadHandle,
+  LoadHistory,
+  LoadHooks,
+  LoadRun,
+  LoadSpec,
+  S3LoadClient,
+  WindowName,
+  WriteRecord,
+} from './types.js';
 
 /** Open loop behind schedule: arrivals sent before the event loop gets a turn. */
 const CATCH_UP_BATCH = 64;
@@ -70,6 +79,22 @@ export function startLoad(spec: LoadSpec, hooks: LoadHooks = {}, deps: LoadDeps 
   const elapsed = () => now() - startedAtEpochMs;
   const keys = new KeySpace(spec.keys, spec.keyPrefix);
   const history = spec.recordHistory ? new HistoryLog() : undefined;
+  // Seeded keys are writes acknowledged before time 0; those the load never touches stay out of
+  // the history (nothing of theirs is read back, so nothing could be judged).
+  const seededWrites: WriteRecord[] = [];
+  for (const seeded of spec.preexisting ?? []) {
+    keys.preload(seeded.index, seeded.sha256);
+    seededWrites.push({
+      key: keys.keyName(seeded.index),
+      sha256: seeded.sha256,
+      startedAtMs: 0,
+      endedAtMs: 0,
+      acked: true,
+      ...(seeded.etag === undefined ? {} : { etag: seeded.etag }),
+      requestIds: seeded.requestIds,
+      operation: 'put',
+    });
+  }
   const recorder = new LoadRecorder();
   const context: OperationContext = {
     client,
@@ -160,14 +185,17 @@ export function startLoad(spec: LoadSpec, hooks: LoadHooks = {}, deps: LoadDeps 
     }
     const elapsedMs = Math.max(lastEndMs, loadEndMs);
     const recorded = recorder.finish(loadEndMs, elapsedMs);
+    const touchedKeys = keys.touchedKeys();
     return {
       spec,
       startedAtEpochMs,
       elapsedMs,
       stopped: stopping.signal.aborted,
       ...recorded,
-      ...(history === undefined ? {} : { history: history.snapshot() }),
-      touchedKeys: keys.touchedKeys(),
+      ...(history === undefined
+        ? {}
+        : { history: withSeeded(history.snapshot(), seededWrites, touchedKeys) }),
+      touchedKeys,
     };
   }
 
@@ -184,6 +212,17 @@ export function startLoad(spec: LoadSpec, hooks: LoadHooks = {}, deps: LoadDeps 
     },
     done,
   };
+}
+
+/** The history with the seeded writes of the keys the load touched first. */
+function withSeeded(
+  history: LoadHistory,
+  seeded: readonly WriteRecord[],
+  touchedKeys: readonly string[],
+): LoadHistory {
+  if (seeded.length === 0) return history;
+  const touched = new Set(touchedKeys);
+  return { ...history, writes: [...seeded.filter((write) => touched.has(write.key)), ...history.writes] };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -78,6 +78,17 @@ export class KeySpace {
     return undefined;
   }
 
+  /**
+   * Believes key `index` exists with these bytes before any operation ran (written by someone else:
+   * a drill's origin seeded with it). Not touched until an operation claims it.
+   */
+  preload(index: number, sha256: string): void {
+    if (this.busy.has(index)) throw new Error(`key ${index} is in flight: preload before the load starts`);
+    this.uncertain.delete(index);
+    this.shaOf.set(index, sha256);
+    this.addExisting(index);
+  }
+
   private claim(index: number): number {
     this.busy.add(index);
     this.touched.add(index);

@@ -46,6 +46,20 @@ export interface LoadSpec {
   readonly recordHistory: boolean;
   /** Bound of one request (the `sdk` client: of one attempt); undefined: 10 s. */
   readonly requestTimeoutMs?: number;
+  /**
+   * Keys that exist before the load starts (a drill's origin seeded with them, tools/load/seeding.ts):
+   * believed to exist, so reads pick them, and in the history as writes acknowledged at time 0.
+   */
+  readonly preexisting?: readonly SeededObject[];
+}
+
+/** An object written before the load started, under load key `index` (`<keyPrefix>k<index>`). */
+export interface SeededObject {
+  readonly index: number;
+  /** SHA-256 (hex) of its bytes. */
+  readonly sha256: string;
+  readonly etag?: string;
+  readonly requestIds: readonly string[];
 }
 
 /** How one operation ended, as the client saw it (after the client's own retries). */

@@ -133,7 +133,7 @@ describe('scenarios, presets, hit log', () => {
     expect([on, off, again]).toEqual([503, 200, 503]);
   });
 
-  it('lists the seven presets', async () => {
+  it('lists the ten presets', async () => {
     // Act
     const presets = await target.faults.presets();
 
@@ -144,6 +144,9 @@ describe('scenarios, presets, hit log', () => {
         'disk-full',
         'flaky-network',
         'node-loss',
+        'origin-dirty',
+        'origin-outage',
+        'origin-slow',
         'queue-chaos',
         'slow-disk',
         'throttling',

@@ -1,5 +1,6 @@
 import { expect } from '@jest/globals';
 import type { DrillResult } from '../../../tools/drill/types.js';
+import type { FaultTarget } from '../e2e/faults.js';
 import { errorsOf, secondsIn } from './run-drill.js';
 
 /** CI runs the library at this scale of its timeline: a 40 s drill takes 8 s. */
@@ -15,8 +16,8 @@ export const DRILL_TEST_TIMEOUT_MS = 120_000;
 export interface LibraryCase {
   readonly file: string;
   readonly exitCode: 0 | 1;
-  /** Assertions on the result beyond the verdict (what the drill says it shows). */
-  readonly shows?: (result: DrillResult) => void;
+  /** Assertions on the result (and the server after it) beyond the verdict: what the drill says it shows. */
+  readonly shows?: (result: DrillResult, server?: FaultTarget) => void | Promise<void>;
 }
 
 function fired(result: DrillResult, type: string): number {
@@ -123,6 +124,37 @@ export const EMBEDDED_CASES = {
       shows: (result) => {
         expect(result.firings.reduce((sum, f) => sum + f.count, 0)).toBeGreaterThan(0);
         noViolations(result);
+      },
+    },
+  ],
+  origin: [
+    {
+      file: 'origin-failure.yaml',
+      exitCode: 0,
+      shows: async (result, server) => {
+        expect(result.load.origin).toEqual({ bucket: `${result.load.bucket}-origin`, keys: 2000 });
+        // Each misbehaviour happened, at the origin's fault points.
+        expect(fired(result, 'latency')).toBeGreaterThan(0);
+        expect(fired(result, 'dirty')).toBeGreaterThan(0);
+        expect(fired(result, 'origin_unavailable')).toBeGreaterThan(0);
+        // The outage answered 503 (retryable), never 404: the objects may exist.
+        expect(errorsOf(secondsIn(result, 'during'), 'ServiceUnavailable')).toBeGreaterThan(0);
+        expect(errorsOf(result.series, 'NoSuchKey')).toBe(0);
+        // Dirty answers were refused and retried: the SDK absorbed them.
+        expect(retries(result)).toBeGreaterThan(0);
+        // No wrong bytes served or cached, no client PUT overwritten by a write-back.
+        noViolations(result);
+        expect(result.integrity?.readsChecked ?? 0).toBeGreaterThan(100);
+        // The reads went to the origin (the server's own count), and the origin is detached after.
+        if (server === undefined) throw new Error('origin-failure is checked against its embedded server');
+        const metrics = await (await fetch(`${server.adminEndpoint}/metrics`)).text();
+        const fetched = new RegExp(
+          `^origin_requests_total\\{[^}]*bucket="${result.load.bucket}"[^}]*result="fetched"[^}]*\\} (\\d+)`,
+          'm',
+        ).exec(metrics);
+        expect(Number(fetched?.[1] ?? 0)).toBeGreaterThan(100);
+        const origins = await fetch(`${server.adminEndpoint}/api/v1/origins/${result.load.bucket}`);
+        expect(origins.status).toBe(404);
       },
     },
   ],

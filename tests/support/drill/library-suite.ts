@@ -28,7 +28,7 @@ export function describeEmbeddedLibrary(group: keyof typeof EMBEDDED_CASES): voi
           );
         }
         expect(result.verdict).toBe(drill.exitCode === 0 ? 'passed' : 'failed');
-        drill.shows?.(result);
+        await drill.shows?.(result, drills.server);
         // Rolled back: nothing of the drill is left on the server.
         expect(await drills.server.faults.listRules()).toEqual([]);
       },

@@ -258,6 +258,8 @@ function describe(entry: UndoEntry): string {
       return entry.scenario;
     case 'engine':
       return entry.admin;
+    case 'origin':
+      return entry.bucket;
     case 'partition':
     case 'node':
       return entry.node;

@@ -11,8 +11,15 @@ import { isSameProcessAlive } from './processes.js';
 import { undoEntry } from './undo.js';
 import { readRegistryFiles, registryDir, type UndoEntry } from './undo-registry.js';
 
-/** Network and backends first, then nodes, then rules and the kill switch (as rollback does). */
-const UNDO_ORDER: readonly UndoEntry['kind'][] = ['partition', 'service', 'node', 'rules', 'engine'];
+/** Network and backends first, then nodes, then rules, origins and the kill switch (as rollback does). */
+const UNDO_ORDER: readonly UndoEntry['kind'][] = [
+  'partition',
+  'service',
+  'node',
+  'rules',
+  'origin',
+  'engine',
+];
 
 /**
  * Undoes the leftovers of runners that are no longer alive; resolves with a line per thing undone
@@ -62,7 +69,7 @@ export async function cleanupLeftovers(
  */
 function vanished(entry: UndoEntry, error: unknown): string | undefined {
   const unreachable = error instanceof ControlApiError && error.status === undefined;
-  if ((entry.kind === 'rules' || entry.kind === 'engine') && unreachable) {
+  if ((entry.kind === 'rules' || entry.kind === 'engine' || entry.kind === 'origin') && unreachable) {
     return `dropped ${entry.kind} of ${entry.admin}: no control plane listens there any more (rules also expire by their TTL)`;
   }
   if ((entry.kind === 'node' || entry.kind === 'service') && !existsSync(entry.runDir)) {

@@ -15,6 +15,8 @@ import { startTicks } from './processes.js';
 export type UndoEntry =
   /** The drill's rules (all tagged with `scenario`). */
   | { readonly kind: 'rules'; readonly admin: string; readonly scenario: string }
+  /** The drill gave its bucket an origin (`PUT /api/v1/origins/{bucket}`): remove it. */
+  | { readonly kind: 'origin'; readonly admin: string; readonly bucket: string }
   /** The drill pulled the kill switch: release it. */
   | { readonly kind: 'engine'; readonly admin: string }
   /** An nftables chain of ours dropping a node's packets. */
@@ -64,6 +66,8 @@ export function entryKey(entry: UndoEntry): string {
   switch (entry.kind) {
     case 'rules':
       return `rules:${entry.scenario}`;
+    case 'origin':
+      return `origin:${entry.admin}:${entry.bucket}`;
     case 'engine':
       return `engine:${entry.admin}`;
     case 'partition':

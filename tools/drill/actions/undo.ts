@@ -1,7 +1,8 @@
 /**
  * Undoes one registry entry (the drill's rules, the kill switch, a partition, a stopped node or
- * backend). Shared by the actuator's rollback and by `cleanupLeftovers`, so a crashed runner's
- * leftovers are undone exactly as a finished runner undoes its own.
+ * backend, the origin it gave its bucket). Shared by the actuator's rollback and by
+ * `cleanupLeftovers`, so a crashed runner's leftovers are undone exactly as a finished runner
+ * undoes its own.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { ControlApiError, sendControl } from '../../cli/control-client.js';
@@ -57,6 +58,15 @@ export async function undoEntry(
         // 404: nothing of the scenario is left (cleared, expired or switched off): done.
         if (error instanceof ControlApiError && error.status === 404)
           return `no rule of scenario ${entry.scenario} left`;
+        throw error;
+      }
+    case 'origin':
+      try {
+        await control(entry.admin, 'DELETE', `/api/v1/origins/${encodeURIComponent(entry.bucket)}`, attempts);
+        return `origin of bucket ${entry.bucket} removed`;
+      } catch (error) {
+        if (error instanceof ControlApiError && error.status === 404)
+          return `no origin of bucket ${entry.bucket} left`;
         throw error;
       }
     case 'engine':

@@ -18,6 +18,11 @@ export interface ReadBackOptions {
   /** A listing longer than this many pages is cut (and marked incomplete). */
   readonly maxListPages?: number;
   readonly now?: () => number;
+  /**
+   * The bucket's origin (a drill's `origin:`): what it holds under the prefix is readable through
+   * the bucket, and ListObjects does not read through, so its listing counts as the bucket's.
+   */
+  readonly originBucket?: string;
 }
 
 type ObjectState = ReadBack['objects'] extends ReadonlyMap<string, infer V> ? V : never;
@@ -142,7 +147,19 @@ export async function readBack(
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, unique.length) }, worker));
-  const listing = await listPrefix(client, bucket, prefix, remainingMs, maxListPages);
+  let listing = await listPrefix(client, bucket, prefix, remainingMs, maxListPages);
+  if (options.originBucket !== undefined) {
+    const atOrigin = await listPrefix(client, options.originBucket, prefix, remainingMs, maxListPages);
+    // Only the keys read back: the origin holds seeded keys the load never touched.
+    const readBackKeys = new Set(unique);
+    listing = {
+      listed: new Set([...listing.listed, ...[...atOrigin.listed].filter((key) => readBackKeys.has(key))]),
+      listingRequestIds: [...listing.listingRequestIds, ...atOrigin.listingRequestIds],
+      ...(listing.listingError === undefined && atOrigin.listingError === undefined
+        ? {}
+        : { listingError: listing.listingError ?? `the origin's listing, ${atOrigin.listingError}` }),
+    };
+  }
   // Keep the order of `keys` (the report lists them as the run touched them).
   const ordered = new Map(unique.map((key) => [key, objects.get(key)!]));
   return { objects: ordered, ...listing };

@@ -75,6 +75,14 @@ function renderFacts(result: DrillResult): string {
     ['run id', result.runId],
     ['bucket / key prefix', `${load.bucket} / ${load.keyPrefix}`],
     ['keys, size, mix', `${load.keys} keys, ${size}, ${mix}`],
+    ...(load.origin === undefined
+      ? []
+      : [
+          [
+            'origin',
+            `${load.bucket} reads through to ${load.origin.bucket} (${load.origin.keys} objects seeded there)`,
+          ] as [string, string],
+        ]),
     ['exit code', String(result.exitCode)],
   ];
   // Two facts a row: the charts stay near the top of the page (and of the README's screenshot).

@@ -6,6 +6,7 @@ import { createHandler as createStatsHandler } from '../../../../functions/admin
 import { createHandler as createS3Handler } from '../../../../functions/s3-api/handler.js';
 import type { LambdaHandler } from '../../../../layers/compose-handler.js';
 import { openMetadataStore } from '../../../../shared/metadata/open-metadata-store.js';
+import { originKey } from '../../../../shared/origin/origin-config.js';
 import { describeContract } from '../../../support/contract-suite.js';
 import { type SwitchableStore, switchableStore } from '../../../support/metadata-outage.js';
 import { type ContractCase, callLambda, serverlessRoutes } from '../../../support/openapi.js';
@@ -22,7 +23,7 @@ interface AdminContext {
 
 type Case = ContractCase<AdminContext>;
 
-/** Two buckets, three objects, one fault rule. */
+/** Two buckets, three objects, one fault rule, an origin. */
 async function withData(context: AdminContext): Promise<void> {
   const { s3, unit } = context;
   for (const path of ['/photos', '/logs', '/photos/a', '/photos/b', '/logs/c']) {
@@ -32,6 +33,7 @@ async function withData(context: AdminContext): Promise<void> {
     );
   }
   unit.runtime.faults.addRule({ fault: { type: 'latency', ms: 5 } });
+  await unit.runtime.dynamicConfig!.source.set(originKey('logs'), { endpoint: 'http://127.0.0.1:9' });
 }
 
 /** The metadata database is unreachable (the views read it through no fault point). */

@@ -213,7 +213,7 @@ describe('injection control API', () => {
   });
 
   describe('presets', () => {
-    it('lists the seven presets', async () => {
+    it('lists the ten presets', async () => {
       // Act
       const answer = await call('GET', '/presets');
       // Assess
@@ -225,7 +225,29 @@ describe('injection control API', () => {
         'disk-full',
         'corruption',
         'queue-chaos',
+        'origin-outage',
+        'origin-slow',
+        'origin-dirty',
       ]);
+    });
+
+    it('scopes an origin preset to one bucket with the bucket option, and refuses a bucket that is no name', async () => {
+      // Act
+      const scoped = await call('POST', '/presets/origin-slow/activate', { bucket: 'archive', ttl: '1m' });
+      const everywhere = await call('POST', '/presets/origin-outage/activate', {});
+      const bad = await call('POST', '/presets/origin-dirty/activate', { bucket: 'no/slash' });
+      const unused = await call('POST', '/presets/slow-disk/activate', { bucket: 'archive' });
+      // Assess
+      expect(scoped.status).toBe(200);
+      expect(scoped.body.rules.map((rule: { match: unknown }) => rule.match)).toEqual([
+        { service: 'origin', point: 'origin.fetch.before', bucket: 'archive' },
+        { service: 'origin', point: 'origin.fetch.after', bucket: 'archive' },
+      ]);
+      expect(everywhere.body.rules[0].match).toEqual({ service: 'origin', point: 'origin.fetch.before' });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.field).toBe('bucket');
+      expect(unused.status).toBe(400);
+      expect(unused.body.error.field).toBe('bucket');
     });
 
     it('activates a preset with options, as rules tagged with its name', async () => {
@@ -366,6 +388,41 @@ describe('injection control API', () => {
       expect(client.unit.runtime.faults.events()).toHaveLength(firingsBefore);
     });
 
+    it('explains an origin event (local bucket and key): which origin rules would fire', async () => {
+      // Prepare
+      client.unit.runtime.faults.setConfigSwitch(true);
+      const { body: rule } = await call('POST', '/rules', {
+        match: { service: 'origin', point: 'origin.fetch.after', bucket: 'archive', key: 'logs/*' },
+        fault: { type: 'dirty', mode: 'truncate' },
+      });
+      const event = {
+        service: 'origin',
+        point: 'origin.fetch.after',
+        operation: 'GetObject',
+        bucket: 'archive',
+      };
+      // Act
+      const hit = await call('POST', '/explain', { ...event, key: 'logs/1', size: 10 });
+      const miss = await call('POST', '/explain', { ...event, key: 'img/1', size: 10 });
+      // Assess
+      expect(rule.fault).toEqual({ type: 'dirty', mode: 'truncate', etag: 'mismatch' });
+      expect(hit.body.outcome).toEqual({ delayMs: 0, terminal: { ruleId: rule.id, type: 'dirty' } });
+      expect(miss.body.rules).toEqual([
+        expect.objectContaining({ ruleId: rule.id, matched: false, mismatch: 'match.key' }),
+      ]);
+    });
+
+    it('refuses an origin rule with a bad dirty mode, naming fault.mode', async () => {
+      // Act
+      const answer = await call('POST', '/rules', {
+        match: { point: 'origin.fetch.after' },
+        fault: { type: 'dirty', mode: 'zero' },
+      });
+      // Assess
+      expect(answer.status).toBe(400);
+      expect(answer.body.error).toMatchObject({ code: 'ValidationError', field: 'fault.mode' });
+    });
+
     it('lists every injection point with its service and allowed fault types', async () => {
       // Act
       const answer = await call('GET', '/points');
@@ -376,6 +433,23 @@ describe('injection control API', () => {
       const socket = answer.body.points.find((p: { point: string }) => p.point === 'gateway.socket');
       expect(socket).toMatchObject({ service: 'gateway' });
       expect(socket.faultTypes).toEqual(expect.arrayContaining(['reset', 'truncate', 'latency']));
+      const origin = (point: string) => answer.body.points.find((p: { point: string }) => p.point === point);
+      expect(origin('origin.fetch.before')).toMatchObject({
+        service: 'origin',
+        faultTypes: [
+          'latency',
+          'http_status',
+          's3_error',
+          'timeout',
+          'origin_unavailable',
+          'stale',
+          'throttle',
+        ],
+      });
+      expect(origin('origin.fetch.after')).toMatchObject({
+        service: 'origin',
+        faultTypes: ['latency', 'http_status', 's3_error', 'slow_body', 'dirty'],
+      });
     });
   });
 

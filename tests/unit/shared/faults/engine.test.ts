@@ -468,8 +468,11 @@ describe('scenarios and presets', () => {
       'disk-full',
       'corruption',
       'queue-chaos',
+      'origin-outage',
+      'origin-slow',
+      'origin-dirty',
     ]);
-    expect(engine.listScenarios()).toHaveLength(7);
+    expect(engine.listScenarios()).toHaveLength(10);
     expect(nodeLoss!.map((r) => r.match.node)).toEqual(['node-3', 'node-3', 'node-3']);
     expect(engine.listRules({ scenario: 'node-loss' })).toHaveLength(3);
     expect(engine.activatePreset('no-such-preset')).toBeUndefined();

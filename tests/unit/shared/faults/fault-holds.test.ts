@@ -67,6 +67,28 @@ describe('holds: waits the engine can cut short', () => {
     expect([first, second]).toEqual(['released', 'released']);
   });
 
+  it('releases a hold and a delay when the signal the caller gave aborts (a fetch giving up)', async () => {
+    // Prepare
+    const engine = createFaultEngine({ clock: realClock, enabled: true, maxTtlMs: DAY_MS });
+    engine.addRule({ id: 'slow', fault: { type: 'latency', ms: 60_000 } });
+    const outcome = engine.evaluate(s3Event('GET', '/photos/a'));
+    const limit = bound(5_000);
+    const controller = new AbortController();
+
+    // Act
+    const held = engine.hold([{ ruleId: 'slow', ms: 60_000 }], controller.signal);
+    const delayed = outcome.waitDelay(controller.signal);
+    controller.abort();
+    const ends = await Promise.race([Promise.all([held, delayed]), limit.timeout]);
+    const already = await engine.hold([{ ruleId: 'slow', ms: 60_000 }], controller.signal);
+    limit.clear();
+
+    // Assess
+    expect(ends).toEqual(['released', 'released']);
+    expect(already).toBe('released');
+    expect(engine.getRule('slow')).toBeDefined();
+  });
+
   it('holds a wait longer than a Node timer can (25 days under a larger maximum TTL) to its end', async () => {
     // Prepare
     jest.useFakeTimers();

@@ -8,6 +8,12 @@ import { parseOptions, SAMPLE_FAULTS, T0 } from './fault-fixtures.js';
 
 const MINUTE = 60_000;
 
+/** Samples without what the origin points refuse (a body, headers, Retry-After never reach the client). */
+const ORIGIN_SAMPLES: Partial<Record<string, Record<string, unknown>>> = {
+  http_status: { type: 'http_status', status: 502 },
+  s3_error: { type: 's3_error', code: 'SlowDown' },
+};
+
 function fieldOf(input: unknown, options = parseOptions()): string {
   try {
     parseRule(input, options);
@@ -247,10 +253,11 @@ describe('parseRule, canonical form', () => {
 
   it.each(FAULT_TYPES)('accepts %s at each point it is allowed, and refuses it elsewhere', (type) => {
     // Prepare
-    const fault = SAMPLE_FAULTS[type];
     const allowed = FAULT_POINTS[type] as readonly string[];
 
     for (const { point } of INJECTION_POINTS) {
+      // The origin refuses what never reaches the client (see the origin contradictions below).
+      const fault = (point.startsWith('origin.') ? ORIGIN_SAMPLES[type] : undefined) ?? SAMPLE_FAULTS[type];
       const body = { fault, match: { point } };
 
       // Act
@@ -360,6 +367,20 @@ describe('parseRule, parameters the point contradicts', () => {
     ['storage.get', { type: 'stale_read' }, 'fault.type'],
     ['storage.get', { type: 'read_after_write_miss', ms: 100 }, 'fault.type'],
     ['storage.get', { type: 'stale_replica' }, 'fault.type'],
+    ['origin.fetch.before', { type: 'http_status', status: 200 }, 'fault.status'],
+    ['origin.fetch.after', { type: 'http_status', status: 304 }, 'fault.status'],
+    ['origin.fetch.before', { type: 'http_status', status: 500, body: 'oops' }, 'fault.body'],
+    ['origin.fetch.after', { type: 'http_status', status: 500, headers: { a: 'b' } }, 'fault.headers'],
+    ['origin.fetch.before', { type: 's3_error', code: 'SlowDown', retryAfter: 3 }, 'fault.retryAfter'],
+    ['origin.fetch.before', { type: 'dirty' }, 'fault.type'],
+    ['origin.fetch.after', { type: 'stale' }, 'fault.type'],
+    ['origin.fetch.after', { type: 'origin_unavailable' }, 'fault.type'],
+    ['origin.fetch.after', { type: 'throttle', rps: 1, per: 'key' }, 'fault.type'],
+    ['origin.fetch.after', { type: 'timeout' }, 'fault.type'],
+    ['origin.fetch.before', { type: 'slow_body', chunkBytes: 1, delayMs: 1 }, 'fault.type'],
+    ['origin.fetch.after', { type: 'dirty', mode: 'zero' }, 'fault.mode'],
+    ['origin.fetch.after', { type: 'dirty', etag: 'fix' }, 'fault.etag'],
+    ['http.server', { type: 'stale' }, 'fault.type'],
   ])('refuses at %s the fault %j, naming %s', (point, fault, field) => {
     // Act / Assess
     expect(fieldOf({ match: { point }, fault })).toBe(field);
@@ -384,9 +405,25 @@ describe('parseRule, parameters the point contradicts', () => {
     ['gateway.socket', { type: 'reset', afterBytes: 10 }],
     ['storage.put.after', { type: 'partial_write', written: 1 }],
     ['node.write', { type: 'partial_write', written: 0 }],
+    ['origin.fetch.after', { type: 'http_status', status: 404 }],
+    ['origin.fetch.before', { type: 's3_error', code: 'InternalError', message: 'disk on fire' }],
+    ['origin.fetch.after', { type: 'dirty', mode: 'other_object', etag: 'match' }],
   ])('accepts at %s the agreeing fault %j', (point, fault) => {
     // Act / Assess
     expect(parseRule({ match: { point }, fault }, parseOptions()).fault).toEqual(fault);
+  });
+});
+
+describe('parseRule, dirty defaults', () => {
+  it('fills in mode bitflip and etag mismatch, so the canonical rule says what it does', () => {
+    // Act
+    const rule = parseRule(
+      { match: { point: 'origin.fetch.after' }, fault: { type: 'dirty' } },
+      parseOptions(),
+    );
+
+    // Assess
+    expect(rule.fault).toEqual({ type: 'dirty', mode: 'bitflip', etag: 'mismatch' });
   });
 });
 
@@ -401,7 +438,8 @@ describe('parseRule, waits capped at the maximum TTL', () => {
     ['node.read', { type: 'io_latency', ms: cap + 1 }, 'fault.ms'],
     ['db.query', { type: 'db_latency', ms: cap + 1 }, 'fault.ms'],
     ['queue.publish', { type: 'delay', ms: cap + 1 }, 'fault.ms'],
-    ['origin.fetch.before', { type: 'origin_slow', ms: cap + 1 }, 'fault.ms'],
+    ['origin.fetch.before', { type: 'timeout', ms: cap + 1 }, 'fault.ms'],
+    ['origin.fetch.after', { type: 'slow_body', chunkBytes: 1, delayMs: cap + 1 }, 'fault.delayMs'],
     ['http.server', { type: 'list_lag', ms: cap + 1 }, 'fault.ms'],
     ['http.server', { type: 'read_after_write_miss', ms: cap + 1 }, 'fault.ms'],
   ])('refuses at %s %j naming %s and the cap', (point, fault, field) => {

@@ -355,3 +355,73 @@ describe('parseDrillFile', () => {
     });
   });
 });
+
+describe('origin: (the bucket reads through to a seeded origin)', () => {
+  const withOrigin = (origin: unknown, edit: (drill: Draft) => void = () => undefined) =>
+    drillWith((d) => {
+      d.load = { duration: '30s', keys: 500, mix: { get: 90, put: 10 } };
+      d.origin = origin;
+      edit(d);
+    });
+
+  it('takes the origin bucket, its seeded keys and the rest of the origin body, with defaults', () => {
+    // Act
+    const full = parseDrillFile(
+      withOrigin({
+        bucket: 'src-{run}',
+        keys: 200,
+        size: '4KiB',
+        config: { writeBack: false, rps: 0, breaker: { failures: 3, openMs: 500 } },
+      }),
+      fixture('drill.yaml'),
+    );
+    const defaults = parseDrillFile(withOrigin({}), fixture('drill.yaml'));
+    const none = parseDrillFile(
+      drillWith(() => undefined),
+      fixture('drill.yaml'),
+    );
+
+    // Assess
+    expect(full.origin).toEqual({
+      bucket: 'src-{run}',
+      keys: 200,
+      size: { min: 4096, max: 4096 },
+      config: { writeBack: false, rps: 0, breaker: { failures: 3, openMs: 500 } },
+    });
+    expect(defaults.origin).toEqual({
+      bucket: 'drill-{run}-origin',
+      keys: 500,
+      size: { min: 1024, max: 1024 },
+      config: {},
+    });
+    expect(none.origin).toBeUndefined();
+  });
+
+  const refusals: [string, string, string][] = [
+    [
+      'an origin body the server would refuse',
+      withOrigin({ config: { breaker: { failures: 0 } } }),
+      'origin.config.breaker.failures',
+    ],
+    ['an unknown field of the origin body', withOrigin({ config: { ttl: '1s' } }), 'origin.config.ttl'],
+    [
+      'an endpoint (the origin is a bucket of the target)',
+      withOrigin({ config: { endpoint: 'http://x' } }),
+      'origin.config.endpoint',
+    ],
+    ['more seeded keys than load keys', withOrigin({ keys: 501 }), 'origin.keys'],
+    ['the bucket itself as its origin', withOrigin({ bucket: 'drill-{run}' }), 'origin.bucket'],
+    ['an invalid origin bucket name', withOrigin({ bucket: 'UPPER' }), 'origin.bucket'],
+    ['an unknown key', withOrigin({ objects: 3 }), 'origin.objects'],
+    [
+      'deletes, which read-through undoes',
+      withOrigin({}, (d) => (d.load.mix = { get: 90, delete: 10 })),
+      'load.mix',
+    ],
+  ];
+
+  it.each(refusals)('refuses %s, naming the field', (_case, text, field) => {
+    // Act + Assess
+    expect(refusedField(text)).toBe(field);
+  });
+});

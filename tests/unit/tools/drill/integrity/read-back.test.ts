@@ -201,3 +201,47 @@ describe('readBack', () => {
     expect(result.listingError).toBe('page 1: the read-back ran out of time');
   });
 });
+
+describe('readBack of a bucket with an origin', () => {
+  /** The bucket reads through to `origin` on a GET; ListObjects lists only each bucket's own keys. */
+  function readThroughS3(local: Record<string, string>, origin: Record<string, string>): S3LoadClient {
+    const buckets: Record<string, Record<string, string>> = { bucket: local, origin };
+    return {
+      kind: 'raw',
+      async getObject(bucket, key): Promise<GetAnswer> {
+        const body = buckets[bucket]?.[key] ?? (bucket === 'bucket' ? origin[key] : undefined);
+        return body === undefined
+          ? { ok: false, status: 404, errorCode: 'NoSuchKey', requestIds: ['get'], attempts: 1 }
+          : { ok: true, status: 200, body: Buffer.from(body), requestIds: ['get'], attempts: 1 };
+      },
+      async listObjects(bucket, prefix): Promise<ListAnswer> {
+        const keys = Object.keys(buckets[bucket] ?? {}).filter((key) => key.startsWith(prefix));
+        return { ok: true, status: 200, keys, requestIds: [`list-${bucket}`], attempts: 1 };
+      },
+      headObject: notUsed,
+      putObject: notUsed,
+      deleteObject: notUsed,
+      copyObject: notUsed,
+      multipartUpload: notUsed,
+      createBucket: notUsed,
+      emptyAndDeleteBucket: notUsed,
+      close: async () => undefined,
+    };
+  }
+
+  it("counts the origin's listing as the bucket's for the keys it read back: ListObjects does not read through", async () => {
+    // Prepare: p/k2 lives only at the origin; p/k3 too, and the load never touched it.
+    const client = readThroughS3({ 'p/k1': 'one' }, { 'p/k1': 'one', 'p/k2': 'two', 'p/k3': 'three' });
+
+    // Act
+    const withOrigin = await readBack(client, 'bucket', 'p/', ['p/k1', 'p/k2'], { originBucket: 'origin' });
+    const without = await readBack(client, 'bucket', 'p/', ['p/k1', 'p/k2']);
+
+    // Assess
+    expect(withOrigin.objects.get('p/k2')).toMatchObject({ sha256: sha256('two') });
+    expect([...withOrigin.listed].sort()).toEqual(['p/k1', 'p/k2']);
+    expect(withOrigin.listingRequestIds).toEqual(['list-bucket', 'list-origin']);
+    expect(withOrigin.listingError).toBeUndefined();
+    expect([...without.listed]).toEqual(['p/k1']);
+  });
+});

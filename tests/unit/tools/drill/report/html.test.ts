@@ -166,6 +166,22 @@ describe('renderReportHtml', () => {
     expect(html).toContain('Not checked (the drill had no <code>integrity</code> probe).');
   });
 
+  it("names the bucket's origin among the facts, only when the drill gave it one", () => {
+    // Prepare
+    const sample = sampleDrillResult();
+    const load = { ...sample.load, bucket: 'drill-x', origin: { bucket: 'drill-x-origin', keys: 2000 } };
+
+    // Act
+    const withOrigin = bodyText(renderReportHtml(sampleDrillResult({ load })));
+    const without = bodyText(renderReportHtml(sample));
+
+    // Assess
+    expect(withOrigin).toContain(
+      'origin drill-x reads through to drill-x-origin (2000 objects seeded there)',
+    );
+    expect(without).not.toContain('reads through to');
+  });
+
   it('draws the queue chart only when the server was sampled', () => {
     // Act
     const sampled = renderReportHtml(sampleDrillResult());

@@ -1,0 +1,3 @@
+import { describeEmbeddedLibrary } from '../support/drill/library-suite.js';
+
+describeEmbeddedLibrary('origin');
