@@ -6,7 +6,8 @@ import {
   type ValidationBounds,
   validateConfigValue,
 } from './dynamic-config.js';
-import type { ConfigChange, ConfigSource, ConfigSubscription } from './ports.js';
+import { followConfigSource } from './follow-config-source.js';
+import type { ConfigChange, ConfigSource } from './ports.js';
 
 export type SettingListener<K extends DynamicKey> = (
   value: DynamicSettings[K],
@@ -33,9 +34,8 @@ export interface LiveConfigOptions {
  * Loads the dynamic settings from the store, then applies every watched change without restart.
  * A stored value that fails validation (written around the API, e.g. with etcdctl) is logged and
  * ignored: the setting keeps its previous value. A deleted key falls back to its default.
- *
- * The watch starts before the initial read, and changes seen while the read is in flight are
- * applied after it, so a change racing the start is never lost or undone by an older read.
+ * The watch starts before the initial read (`followConfigSource`), so a change racing the start
+ * is never lost.
  */
 export async function createLiveConfig(
   source: ConfigSource,
@@ -46,7 +46,6 @@ export async function createLiveConfig(
   const bounds = options.bounds;
   let current: Readonly<DynamicSettings> = Object.freeze({ ...defaults });
   const listeners = new Map<DynamicKey, Set<SettingListener<DynamicKey>>>();
-  let pending: ConfigChange[] | undefined = [];
 
   function apply(change: ConfigChange): void {
     if (!isDynamicKey(change.key)) return;
@@ -75,20 +74,7 @@ export async function createLiveConfig(
     }
   }
 
-  const subscription: ConfigSubscription = await source.watch((change) => {
-    if (pending) pending.push(change);
-    else apply(change);
-  });
-  try {
-    const stored = await source.all();
-    for (const [key, value] of Object.entries(stored)) apply({ key, value });
-  } catch (error) {
-    await subscription.close().catch(() => undefined);
-    throw error;
-  }
-  const raced = pending;
-  pending = undefined;
-  for (const change of raced) apply(change);
+  const subscription = await followConfigSource(source, apply);
 
   return {
     get: (key) => current[key],

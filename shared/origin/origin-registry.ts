@@ -1,5 +1,6 @@
 import type { Config } from '../config/env.js';
-import type { ConfigChange, ConfigSource, ConfigSubscription } from '../config/ports.js';
+import { followConfigSource } from '../config/follow-config-source.js';
+import type { ConfigChange, ConfigSource } from '../config/ports.js';
 import { type Logger, silentLogger } from '../telemetry/logger.js';
 import { bucketOfOriginKey, ORIGIN_DEFAULTS, parseOriginConfig } from './origin-config.js';
 import type { OriginConfig, OriginDirectory } from './ports.js';
@@ -16,14 +17,12 @@ export interface OriginRegistryOptions {
  * The origins in force in this process: the stored ones, kept current through the config store's
  * watch (so a `PUT /api/v1/origins/{bucket}` on any instance applies everywhere), over the
  * environment's. A stored value that fails validation (written around the API) is logged and
- * ignored. As in `live-config.ts`, the watch starts before the first read and changes seen during
- * the read are applied after it.
+ * ignored. The watch starts before the first read (`followConfigSource`).
  */
 export async function createOriginRegistry(options: OriginRegistryOptions): Promise<OriginDirectory> {
   const logger = (options.logger ?? silentLogger).child({ component: 'origin-registry' });
   const stored = new Map<string, OriginConfig>();
   const listeners = new Set<(bucket: string, config: OriginConfig | undefined) => void>();
-  let pending: ConfigChange[] | undefined = [];
 
   function apply(change: ConfigChange): void {
     const bucket = bucketOfOriginKey(change.key);
@@ -52,19 +51,7 @@ export async function createOriginRegistry(options: OriginRegistryOptions): Prom
     }
   }
 
-  const subscription: ConfigSubscription = await options.source.watch((change) => {
-    if (pending) pending.push(change);
-    else apply(change);
-  });
-  try {
-    for (const [key, value] of Object.entries(await options.source.all())) apply({ key, value });
-  } catch (error) {
-    await subscription.close().catch(() => undefined);
-    throw error;
-  }
-  const raced = pending;
-  pending = undefined;
-  for (const change of raced) apply(change);
+  const subscription = await followConfigSource(options.source, apply);
 
   return {
     originFor: (bucket) => stored.get(bucket) ?? environmentOrigin(options.environment, bucket),

@@ -57,6 +57,31 @@ export interface StatusView {
   version: number;
 }
 
+/**
+ * One call to a control-plane API at `url`: the status, the parsed JSON answer (raw text when it is
+ * not JSON) and the text as sent, for asserting what it leaves out.
+ */
+export async function controlCall<T = unknown>(
+  url: string,
+  method: string,
+  body?: unknown,
+): Promise<ControlAnswer<T> & { text: string }> {
+  const response = await fetch(url, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    // Left as text: the assertion that follows shows it.
+  }
+  return { status: response.status, body: parsed as T, text };
+}
+
 /** A refusal of the control API. */
 export interface ControlErrorView {
   error: { code: string; message: string; field?: string; requestId: string };
@@ -72,20 +97,12 @@ export class FaultsClient {
 
   /** Sends one request and parses the JSON answer (raw text when it is not JSON). */
   async call<T = unknown>(method: string, path: string, body?: unknown): Promise<ControlAnswer<T>> {
-    const response = await fetch(`${this.adminEndpoint}${INJECTION_BASE}${path}`, {
+    const { status, body: parsed } = await controlCall<T>(
+      `${this.adminEndpoint}${INJECTION_BASE}${path}`,
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      signal: AbortSignal.timeout(15_000),
-    });
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      // Left as text: the assertion that follows shows it.
-    }
-    return { status: response.status, body: parsed as T };
+      body,
+    );
+    return { status, body: parsed };
   }
 
   private async expect<T>(status: number, method: string, path: string, body?: unknown): Promise<T> {

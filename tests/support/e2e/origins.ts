@@ -1,4 +1,4 @@
-import type { ControlAnswer } from './faults.js';
+import { type ControlAnswer, controlCall } from './faults.js';
 
 /** Where the origins API is on the control plane (docs/openapi/origins.yaml). */
 export const ORIGINS_BASE = '/api/v1/origins';
@@ -14,20 +14,7 @@ export async function originsCall<T = Record<string, unknown>>(
   body?: unknown,
 ): Promise<ControlAnswer<T> & { text: string }> {
   const path = bucket === undefined ? ORIGINS_BASE : `${ORIGINS_BASE}/${encodeURIComponent(bucket)}`;
-  const response = await fetch(`${adminEndpoint}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await response.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    // Left as text: the assertion that follows shows it.
-  }
-  return { status: response.status, body: parsed as T, text };
+  return controlCall<T>(`${adminEndpoint}${path}`, method, body);
 }
 
 /** PUT /api/v1/origins/{bucket}; throws with the answer unless it is 200 or 201. */
