@@ -39,12 +39,14 @@ run_telemetry=0
 
 # Debian packages the suites use: aws-cli for the end-to-end suite (/usr/bin/aws: another `aws` may
 # come first on PATH), chromium for the drill report opened in a headless browser (tests/chaos),
-# nftables for the real network partition of the stack-mode drills, prometheus for tests/telemetry
+# nftables for the real network partition of the stack-mode drills, python3-boto3 for the versioning
+# suite driven through boto3 (/usr/bin/python3), prometheus for tests/telemetry
 # (here, not in the background build below: two apt-get at once fail on dpkg's lock).
 missing=()
 [[ -x /usr/bin/aws ]] || missing+=(awscli)
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 command -v nft >/dev/null || missing+=(nftables)
+/usr/bin/python3 -c 'import boto3' 2>/dev/null || missing+=(python3-boto3)
 [[ $run_telemetry == 1 ]] && ! command -v prometheus >/dev/null && missing+=(prometheus)
 if [[ ${#missing[@]} -gt 0 ]]; then
   log "installing ${missing[*]}"

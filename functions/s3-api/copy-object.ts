@@ -3,6 +3,7 @@ import { copyObject, parseCopySource } from '../../shared/operations/copy-object
 import type { S3Services } from '../../shared/runtime/runtime.js';
 import { checksumHeaderName } from '../../shared/s3/checksums.js';
 import { xmlDocument } from '../../shared/s3/xml.js';
+import { writeResponseHeaders } from './object-response-headers.js';
 import { xmlResponse } from './responses.js';
 import type { S3Request } from './s3-request.js';
 
@@ -19,6 +20,9 @@ export async function handleCopyObject(
     : {};
   return xmlResponse(
     xmlDocument('CopyObjectResult', { LastModified: object.lastModified, ETag: object.etag, ...checksum }),
-    object.checksum ? { [checksumHeaderName(object.checksum.algorithm)]: object.checksum.value } : {},
+    {
+      ...(object.checksum ? { [checksumHeaderName(object.checksum.algorithm)]: object.checksum.value } : {}),
+      ...writeResponseHeaders(object),
+    },
   );
 }

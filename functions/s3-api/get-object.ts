@@ -3,6 +3,7 @@ import { parsePartNumber } from '../../shared/operations/multipart.js';
 import { readableObject, readObjectBytes } from '../../shared/operations/read-object.js';
 import type { S3Services } from '../../shared/runtime/runtime.js';
 import { checkConditions } from '../../shared/s3/conditions.js';
+import { assertReadableWith } from '../../shared/s3/encryption.js';
 import { S3Error } from '../../shared/s3/errors.js';
 import { parseRange } from '../../shared/s3/range.js';
 import {
@@ -25,6 +26,7 @@ export async function getObject(
   key: string,
 ): Promise<ApiResult> {
   const { object, body } = await readableObject(services, bucket, key);
+  assertReadableWith(request.headers, object);
   checkConditions(request.headers, object);
   const headers = objectResponseHeaders(object);
   applyResponseOverrides(headers, request.query);

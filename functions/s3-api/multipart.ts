@@ -15,6 +15,7 @@ import { checksumHeaderName } from '../../shared/s3/checksums.js';
 import { S3Error } from '../../shared/s3/errors.js';
 import { xmlDocument } from '../../shared/s3/xml.js';
 import { OWNER } from './buckets.js';
+import { writeResponseHeaders } from './object-response-headers.js';
 import { emptyResponse, xmlResponse } from './responses.js';
 import type { S3Request } from './s3-request.js';
 
@@ -29,7 +30,7 @@ export async function handleCreateMultipartUpload(
   key: string,
 ): Promise<ApiResult> {
   const upload = await createMultipartUpload(services, { bucket, key, headers: request.headers });
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = writeResponseHeaders(upload);
   if (upload.checksumAlgorithm) headers['x-amz-checksum-algorithm'] = upload.checksumAlgorithm;
   if (upload.checksumType) headers['x-amz-checksum-type'] = upload.checksumType;
   return xmlResponse(
@@ -101,6 +102,7 @@ export async function handleCompleteMultipartUpload(
       ETag: object.etag,
       ...checksum,
     }),
+    writeResponseHeaders(object),
   );
 }
 

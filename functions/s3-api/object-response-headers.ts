@@ -1,6 +1,9 @@
 import type { ObjectRecord } from '../../shared/metadata/ports.js';
 import { checksumHeaderName } from '../../shared/s3/checksums.js';
+import { encryptionResponseHeaders } from '../../shared/s3/encryption.js';
 import { S3Error } from '../../shared/s3/errors.js';
+import { storageClassHeader } from '../../shared/s3/storage-class.js';
+import { taggingCountHeader } from '../../shared/s3/tagging.js';
 
 /** The headers GET and HEAD send for an object (before any `response-*` override). */
 export function objectResponseHeaders(object: ObjectRecord): Record<string, string> {
@@ -17,7 +20,18 @@ export function objectResponseHeaders(object: ObjectRecord): Record<string, stri
   if (object.headers.expires) headers.expires = object.headers.expires;
   for (const [name, value] of Object.entries(object.userMetadata)) headers[`x-amz-meta-${name}`] = value;
   if (object.partsCount !== undefined) headers['x-amz-mp-parts-count'] = String(object.partsCount);
+  Object.assign(
+    headers,
+    taggingCountHeader(object),
+    storageClassHeader(object),
+    encryptionResponseHeaders(object),
+  );
   return headers;
+}
+
+/** The headers a write (PutObject, CopyObject, CompleteMultipartUpload, POST) answers with beside its ETag. */
+export function writeResponseHeaders(object: Pick<ObjectRecord, 'encryption'>): Record<string, string> {
+  return encryptionResponseHeaders(object);
 }
 
 /** `x-amz-checksum-<alg>` and `x-amz-checksum-type`, sent only when the client asks for them. */

@@ -1,7 +1,7 @@
 import type { ApiResult } from '../../layers/request-context.js';
 import { putObject } from '../../shared/operations/put-object.js';
 import type { S3Services } from '../../shared/runtime/runtime.js';
-import { checksumResponseHeaders } from './object-response-headers.js';
+import { checksumResponseHeaders, writeResponseHeaders } from './object-response-headers.js';
 import { emptyResponse } from './responses.js';
 import type { S3Request } from './s3-request.js';
 
@@ -17,5 +17,9 @@ export async function handlePutObject(
     headers: request.headers,
     rawBody: request.body(),
   });
-  return emptyResponse(200, { etag: object.etag, ...checksumResponseHeaders(object) });
+  return emptyResponse(200, {
+    etag: object.etag,
+    ...checksumResponseHeaders(object),
+    ...writeResponseHeaders(object),
+  });
 }

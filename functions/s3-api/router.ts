@@ -2,6 +2,15 @@ import type { ApiResult } from '../../layers/request-context.js';
 import type { S3Services } from '../../shared/runtime/runtime.js';
 import { S3Error } from '../../shared/s3/errors.js';
 import {
+  handleDeleteBucketOwnershipControls,
+  handleGetBucketAcl,
+  handleGetBucketOwnershipControls,
+  handleGetObjectAcl,
+  handlePutBucketAcl,
+  handlePutBucketOwnershipControls,
+  handlePutObjectAcl,
+} from './acl.js';
+import {
   handleCreateBucket,
   handleDeleteBucket,
   handleGetBucketLocation,
@@ -10,7 +19,13 @@ import {
   handleListBuckets,
 } from './buckets.js';
 import { handleCopyObject } from './copy-object.js';
+import { handleDeleteBucketCors, handleGetBucketCors, handlePreflight, handlePutBucketCors } from './cors.js';
 import { handleDeleteObject, handleDeleteObjects } from './delete-objects.js';
+import {
+  handleDeleteBucketEncryption,
+  handleGetBucketEncryption,
+  handlePutBucketEncryption,
+} from './encryption.js';
 import { getObject } from './get-object.js';
 import { handleListObjectsV1, handleListObjectsV2, handleListObjectVersions } from './list-objects.js';
 import {
@@ -22,8 +37,19 @@ import {
   handleUploadPart,
   handleUploadPartCopy,
 } from './multipart.js';
+import { handleGetObjectAttributes } from './object-attributes.js';
+import { handlePostObject } from './post-object.js';
 import { handlePutObject } from './put-object.js';
 import type { S3Request } from './s3-request.js';
+import {
+  handleDeleteBucketTagging,
+  handleDeleteObjectTagging,
+  handleGetBucketTagging,
+  handleGetObjectTagging,
+  handlePutBucketTagging,
+  handlePutObjectTagging,
+} from './tagging.js';
+import { handlePutBucketVersioning } from './versioning.js';
 
 export interface S3Operation {
   /** The S3 API name, e.g. `PutObject`: used for metrics, logs, spans and fault matching. */
@@ -33,15 +59,11 @@ export interface S3Operation {
 
 /**
  * Sub-resources S3 has that this service does not implement: asking for one is 501 NotImplemented,
- * never a silent fall-through to the plain operation (a PUT ?tagging must not overwrite the object).
+ * never a silent fall-through to the plain operation (a PUT ?lifecycle must not create a bucket).
  */
 const UNSUPPORTED_SUBRESOURCES = [
   'accelerate',
-  'acl',
   'analytics',
-  'attributes',
-  'cors',
-  'encryption',
   'intelligent-tiering',
   'inventory',
   'legal-hold',
@@ -51,7 +73,6 @@ const UNSUPPORTED_SUBRESOURCES = [
   'metrics',
   'notification',
   'object-lock',
-  'ownershipControls',
   'policy',
   'policyStatus',
   'publicAccessBlock',
@@ -60,24 +81,102 @@ const UNSUPPORTED_SUBRESOURCES = [
   'restore',
   'retention',
   'select',
-  'tagging',
   'torrent',
   'website',
 ] as const;
+
+type BucketHandler = (services: S3Services, request: S3Request, bucket: string) => Promise<ApiResult>;
+type ObjectHandler = (
+  services: S3Services,
+  request: S3Request,
+  bucket: string,
+  key: string,
+) => Promise<ApiResult>;
+
+/** Bucket sub-resources this service answers: method -> [S3 operation name, handler]. */
+const BUCKET_SUBRESOURCES: Record<string, Record<string, [string, BucketHandler]>> = {
+  versioning: {
+    GET: ['GetBucketVersioning', (s, _r, b) => handleGetBucketVersioning(s, b)],
+    PUT: ['PutBucketVersioning', handlePutBucketVersioning],
+  },
+  tagging: {
+    GET: ['GetBucketTagging', handleGetBucketTagging],
+    PUT: ['PutBucketTagging', handlePutBucketTagging],
+    DELETE: ['DeleteBucketTagging', handleDeleteBucketTagging],
+  },
+  acl: {
+    GET: ['GetBucketAcl', handleGetBucketAcl],
+    PUT: ['PutBucketAcl', handlePutBucketAcl],
+  },
+  cors: {
+    GET: ['GetBucketCors', handleGetBucketCors],
+    PUT: ['PutBucketCors', handlePutBucketCors],
+    DELETE: ['DeleteBucketCors', handleDeleteBucketCors],
+  },
+  encryption: {
+    GET: ['GetBucketEncryption', handleGetBucketEncryption],
+    PUT: ['PutBucketEncryption', handlePutBucketEncryption],
+    DELETE: ['DeleteBucketEncryption', handleDeleteBucketEncryption],
+  },
+  ownershipControls: {
+    GET: ['GetBucketOwnershipControls', handleGetBucketOwnershipControls],
+    PUT: ['PutBucketOwnershipControls', handlePutBucketOwnershipControls],
+    DELETE: ['DeleteBucketOwnershipControls', handleDeleteBucketOwnershipControls],
+  },
+};
+
+/** Object sub-resources this service answers. */
+const OBJECT_SUBRESOURCES: Record<string, Record<string, [string, ObjectHandler]>> = {
+  tagging: {
+    GET: ['GetObjectTagging', handleGetObjectTagging],
+    PUT: ['PutObjectTagging', handlePutObjectTagging],
+    DELETE: ['DeleteObjectTagging', handleDeleteObjectTagging],
+  },
+  acl: {
+    GET: ['GetObjectAcl', handleGetObjectAcl],
+    PUT: ['PutObjectAcl', handlePutObjectAcl],
+  },
+  attributes: {
+    GET: ['GetObjectAttributes', handleGetObjectAttributes],
+  },
+};
 
 /** Picks the S3 operation from method, addressing and sub-resources. */
 export function resolveOperation(request: S3Request): S3Operation {
   const { method, bucket, key, query } = request;
   const unsupported = UNSUPPORTED_SUBRESOURCES.find((name) => query.has(name));
   if (unsupported) return notImplemented(`${method} ?${unsupported}`);
-  if (query.has('versioning') && !(method === 'GET' && bucket && !key))
-    return notImplemented(`${method} ?versioning`);
   if (bucket === undefined) {
     if (method === 'GET') return { name: 'ListBuckets', run: (s) => handleListBuckets(s) };
     return methodNotAllowed(method);
   }
-  if (key === undefined) return bucketOperation(request, bucket);
-  return objectOperation(request, bucket, key);
+  // The browser asks before a cross-origin request; answered from the bucket's CORS rules.
+  if (method === 'OPTIONS')
+    return { name: 'PreflightRequest', run: (s) => handlePreflight(s, request, bucket) };
+  if (key === undefined) {
+    const sub = findSubresource(BUCKET_SUBRESOURCES, query);
+    if (!sub) return bucketOperation(request, bucket);
+    const entry = sub.methods[method];
+    if (!entry) return notImplemented(`${method} ?${sub.name}`);
+    return { name: entry[0], run: (s) => entry[1](s, request, bucket) };
+  }
+  const sub = findSubresource(OBJECT_SUBRESOURCES, query);
+  if (!sub) return objectOperation(request, bucket, key);
+  const entry = sub.methods[method];
+  if (!entry) return notImplemented(`${method} ?${sub.name}`);
+  return { name: entry[0], run: (s) => entry[1](s, request, bucket, key) };
+}
+
+/**
+ * The first known sub-resource the query names. A known sub-resource with a method it does not take
+ * is NotImplemented naming both, never a fall-through to the plain operation.
+ */
+function findSubresource<H>(
+  table: Record<string, Record<string, [string, H]>>,
+  query: URLSearchParams,
+): { name: string; methods: Record<string, [string, H]> } | undefined {
+  const name = Object.keys(table).find((subresource) => query.has(subresource));
+  return name === undefined ? undefined : { name, methods: table[name]! };
 }
 
 function bucketOperation(request: S3Request, bucket: string): S3Operation {
@@ -92,12 +191,11 @@ function bucketOperation(request: S3Request, bucket: string): S3Operation {
     case 'POST':
       if (query.has('delete'))
         return { name: 'DeleteObjects', run: (s) => handleDeleteObjects(s, request, bucket) };
-      return notImplemented('POST on a bucket');
+      // A browser form upload (multipart/form-data) posts to the bucket.
+      return { name: 'PostObject', run: (s) => handlePostObject(s, request, bucket) };
     case 'GET':
       if (query.has('location'))
         return { name: 'GetBucketLocation', run: (s) => handleGetBucketLocation(s, bucket) };
-      if (query.has('versioning'))
-        return { name: 'GetBucketVersioning', run: (s) => handleGetBucketVersioning(s, bucket) };
       if (query.has('versions'))
         return { name: 'ListObjectVersions', run: (s) => handleListObjectVersions(s, request, bucket) };
       if (query.has('uploads'))

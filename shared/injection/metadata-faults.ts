@@ -19,6 +19,10 @@ const READS = [
 const WRITES = [
   'createBucket',
   'deleteBucket',
+  'setBucketVersioning',
+  'putBucketConfig',
+  'deleteBucketConfig',
+  'updateObjectAttributes',
   'putObject',
   'deleteObject',
   'createUpload',

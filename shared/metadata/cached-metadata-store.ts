@@ -12,7 +12,7 @@ export interface CachedMetadataStoreOptions {
 }
 
 /** Bumped when the shape of a cached entry changes, so old entries read as misses. */
-const ENTRY_FORMAT = 1;
+const ENTRY_FORMAT = 2;
 /** Bumped by reset(): one key that invalidates every entry, since a cache cannot be enumerated. */
 const GENERATION_KEY = 'gen:metadata';
 
@@ -135,6 +135,12 @@ export function createCachedMetadataStore(
     getBucket: (name) =>
       readThrough<BucketRecord>(bucketCacheKey(name), () => inner.getBucket(name), reviveBucket),
     deleteBucket: (name) => writeThenInvalidate(bucketCacheKey(name), () => inner.deleteBucket(name)),
+    setBucketVersioning: (bucket, status) =>
+      writeThenInvalidate(bucketCacheKey(bucket), () => inner.setBucketVersioning(bucket, status)),
+    putBucketConfig: (bucket, kind, document) =>
+      writeThenInvalidate(bucketCacheKey(bucket), () => inner.putBucketConfig(bucket, kind, document)),
+    deleteBucketConfig: (bucket, kind) =>
+      writeThenInvalidate(bucketCacheKey(bucket), () => inner.deleteBucketConfig(bucket, kind)),
 
     getObject: (bucket, key) =>
       readThrough<ObjectRecord>(
@@ -148,6 +154,10 @@ export function createCachedMetadataStore(
       ),
     deleteObject: (bucket, key) =>
       writeThenInvalidate(objectCacheKey(bucket, key), () => inner.deleteObject(bucket, key)),
+    updateObjectAttributes: (bucket, key, versionId, patch) =>
+      writeThenInvalidate(objectCacheKey(bucket, key), () =>
+        inner.updateObjectAttributes(bucket, key, versionId, patch),
+      ),
     completeUpload: (uploadId, object, condition) =>
       writeThenInvalidate(objectCacheKey(object.bucket, object.key), () =>
         inner.completeUpload(uploadId, object, condition),
@@ -201,6 +211,11 @@ function bindAll(store: MetadataStore): MetadataStore {
     getBucket: (name) => store.getBucket(name),
     listBuckets: () => store.listBuckets(),
     deleteBucket: (name) => store.deleteBucket(name),
+    setBucketVersioning: (bucket, status) => store.setBucketVersioning(bucket, status),
+    putBucketConfig: (bucket, kind, document) => store.putBucketConfig(bucket, kind, document),
+    deleteBucketConfig: (bucket, kind) => store.deleteBucketConfig(bucket, kind),
+    updateObjectAttributes: (bucket, key, versionId, patch) =>
+      store.updateObjectAttributes(bucket, key, versionId, patch),
     putObject: (object, condition) => store.putObject(object, condition),
     getObject: (bucket, key) => store.getObject(bucket, key),
     deleteObject: (bucket, key) => store.deleteObject(bucket, key),

@@ -104,6 +104,32 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'objects_completed_upload',
     statements: ['ALTER TABLE objects ADD COLUMN completed_upload jsonb'],
   },
+  {
+    // Issue 15's wider S3 surface. An object row gains its version id ('null' is S3's literal id
+    // of the null version), tags, storage class, encryption headers and ACL; an upload keeps what
+    // CreateMultipartUpload was given for them. A bucket gains its versioning state, and its
+    // sub-resource documents (tagging, cors, encryption, acl, ownership) live one row per kind.
+    version: 4,
+    name: 'versions_tags_bucket_configs',
+    statements: [
+      `ALTER TABLE objects ADD COLUMN version_id text COLLATE "C" NOT NULL DEFAULT 'null'`,
+      'ALTER TABLE objects ADD COLUMN tags jsonb',
+      'ALTER TABLE objects ADD COLUMN storage_class text',
+      'ALTER TABLE objects ADD COLUMN encryption jsonb',
+      'ALTER TABLE objects ADD COLUMN acl jsonb',
+      'ALTER TABLE uploads ADD COLUMN tags jsonb',
+      'ALTER TABLE uploads ADD COLUMN storage_class text',
+      'ALTER TABLE uploads ADD COLUMN encryption jsonb',
+      'ALTER TABLE uploads ADD COLUMN acl jsonb',
+      'ALTER TABLE buckets ADD COLUMN versioning text',
+      `CREATE TABLE bucket_configs (
+        bucket text COLLATE "C" NOT NULL REFERENCES buckets (name) ON DELETE CASCADE,
+        kind text COLLATE "C" NOT NULL,
+        document jsonb NOT NULL,
+        PRIMARY KEY (bucket, kind)
+      )`,
+    ],
+  },
 ];
 
 /** Any constant works; it only has to be the same in every process that migrates this database. */

@@ -6,7 +6,81 @@
 export interface BucketRecord {
   name: string;
   createdAt: Date;
+  /** Absent for a bucket never versioned; once Enabled, a bucket can only be Suspended again. */
+  versioning?: VersioningStatus;
+  /** The bucket's sub-resource configurations (tagging, CORS, encryption, ACL, ownership). */
+  configs?: BucketConfigs;
 }
+
+export type VersioningStatus = 'Enabled' | 'Suspended';
+
+/** One tag of an object or a bucket, in the order the client sent them. */
+export interface Tag {
+  key: string;
+  value: string;
+}
+
+export type Permission = 'FULL_CONTROL' | 'WRITE' | 'WRITE_ACP' | 'READ' | 'READ_ACP';
+
+/** Who a grant is for, as the ACL XML names them (xsi:type). */
+export type Grantee =
+  | { type: 'CanonicalUser'; id: string; displayName?: string }
+  | { type: 'Group'; uri: string }
+  | { type: 'AmazonCustomerByEmail'; emailAddress: string };
+
+export interface Grant {
+  grantee: Grantee;
+  permission: Permission;
+}
+
+/** An ACL as stored: the grants a PUT ...?acl, a canned ACL or x-amz-grant-* headers gave. Never enforced. */
+export interface AccessControlPolicy {
+  grants: Grant[];
+}
+
+/** Encryption headers stored with an object and echoed on GET/HEAD; nothing is really encrypted. */
+export interface ObjectEncryption {
+  /** `x-amz-server-side-encryption`: AES256, aws:kms or aws:kms:dsse; absent for SSE-C. */
+  algorithm?: string;
+  /** `x-amz-server-side-encryption-aws-kms-key-id`. */
+  kmsKeyId?: string;
+  /** `x-amz-server-side-encryption-context` (base64 JSON), as sent. */
+  kmsContext?: string;
+  /** `x-amz-server-side-encryption-bucket-key-enabled`. */
+  bucketKeyEnabled?: boolean;
+  /** SSE-C: the algorithm (AES256) and the MD5 of the customer's key; the key itself is never stored. */
+  customerAlgorithm?: string;
+  customerKeyMd5?: string;
+}
+
+/** One CORS rule of a bucket, as PutBucketCors gives it. */
+export interface CorsRule {
+  id?: string;
+  allowedOrigins: string[];
+  allowedMethods: string[];
+  allowedHeaders: string[];
+  exposeHeaders: string[];
+  maxAgeSeconds?: number;
+}
+
+/** One default-encryption rule of a bucket (PutBucketEncryption). */
+export interface BucketEncryptionRule {
+  algorithm: string;
+  kmsMasterKeyId?: string;
+  bucketKeyEnabled?: boolean;
+}
+
+/** A bucket's sub-resource documents, each absent until first put. */
+export interface BucketConfigs {
+  tagging?: Tag[];
+  cors?: CorsRule[];
+  encryption?: BucketEncryptionRule[];
+  acl?: AccessControlPolicy;
+  /** ObjectOwnership: BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter. */
+  ownership?: string;
+}
+
+export type BucketConfigKind = keyof BucketConfigs;
 
 /** A contiguous piece of an object's bytes: one blob (a whole single-part object, or one part). */
 export interface Segment {
@@ -54,6 +128,22 @@ export interface ObjectRecord {
    * with, so a repeat of that request (a client retrying after a lost response) can be answered.
    */
   completedUpload?: CompletedUpload;
+  /** The version id; absent for the `null` version (unversioned and suspended buckets). */
+  versionId?: string;
+  /** Object tags (`x-amz-tagging`, PutObjectTagging). */
+  tags?: Tag[];
+  /** `x-amz-storage-class`; absent means STANDARD. */
+  storageClass?: string;
+  encryption?: ObjectEncryption;
+  /** Grants put with the object or by PutObjectAcl; absent means the owner's FULL_CONTROL. */
+  acl?: AccessControlPolicy;
+}
+
+/** What PutObjectTagging / DeleteObjectTagging / PutObjectAcl change in place (no new version). */
+export interface ObjectAttributesPatch {
+  /** An empty list removes every tag. */
+  tags?: Tag[];
+  acl?: AccessControlPolicy;
 }
 
 export interface CompletedUpload {
@@ -91,6 +181,11 @@ export interface UploadRecord {
   userMetadata: Record<string, string>;
   checksumAlgorithm?: ChecksumAlgorithm;
   checksumType?: ChecksumType;
+  /** What CreateMultipartUpload was given for the object it will make. */
+  tags?: Tag[];
+  storageClass?: string;
+  encryption?: ObjectEncryption;
+  acl?: AccessControlPolicy;
 }
 
 export interface PartRecord {
@@ -127,6 +222,16 @@ export interface MetadataStore {
   getBucket(name: string): Promise<BucketRecord | undefined>;
   listBuckets(): Promise<BucketRecord[]>;
   deleteBucket(name: string): Promise<DeleteBucketOutcome>;
+  /** Sets the bucket's versioning state; false when there is no such bucket. */
+  setBucketVersioning(bucket: string, status: VersioningStatus): Promise<boolean>;
+  /** Stores one sub-resource document of the bucket; false when there is no such bucket. */
+  putBucketConfig<K extends BucketConfigKind>(
+    bucket: string,
+    kind: K,
+    document: NonNullable<BucketConfigs[K]>,
+  ): Promise<boolean>;
+  /** Removes one sub-resource document; false when the bucket had none (or no such bucket). */
+  deleteBucketConfig(bucket: string, kind: BucketConfigKind): Promise<boolean>;
 
   /**
    * Commits an object version in one transaction; returns the record it replaced, if any. With a
@@ -139,6 +244,16 @@ export interface MetadataStore {
   deleteObject(bucket: string, key: string): Promise<ObjectRecord | undefined>;
   /** Objects in UTF-8 byte order of key. */
   listObjects(query: ListObjectsQuery): Promise<ObjectRecord[]>;
+  /**
+   * Changes tags or ACL of one version in place (Last-Modified and ETag unchanged): the current
+   * object when `versionId` is undefined. Returns the updated record, undefined when there is none.
+   */
+  updateObjectAttributes(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+    patch: ObjectAttributesPatch,
+  ): Promise<ObjectRecord | undefined>;
 
   createUpload(upload: UploadRecord): Promise<void>;
   getUpload(bucket: string, key: string, uploadId: string): Promise<UploadRecord | undefined>;

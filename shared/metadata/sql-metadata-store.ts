@@ -16,8 +16,10 @@ import type {
 import { MetadataUnavailableError, WriteConditionFailedError } from './ports.js';
 import type { SqlClient } from './sql-client.js';
 import {
+  BUCKET_COLUMNS,
   type BucketRow,
   OBJECT_COLUMNS,
+  OBJECT_VALUES,
   type ObjectRow,
   objectParams,
   objectRow,
@@ -30,15 +32,16 @@ import {
   toUpload,
   UPLOAD_COLUMNS,
   type UploadRow,
+  uploadParams,
 } from './sql-rows.js';
 
-const INSERT_OBJECT = `INSERT INTO objects (${OBJECT_COLUMNS})
-  VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9::jsonb, $10, $11::jsonb)
+const INSERT_OBJECT = `INSERT INTO objects (${OBJECT_COLUMNS}) VALUES (${OBJECT_VALUES})
   ON CONFLICT (bucket, key) DO NOTHING RETURNING key`;
 const LOCK_OBJECT = `SELECT ${OBJECT_COLUMNS} FROM objects WHERE bucket = $1 AND key = $2 FOR UPDATE`;
 const UPDATE_OBJECT = `UPDATE objects SET size = $3, etag = $4, last_modified = $5, headers = $6::jsonb,
   user_metadata = $7::jsonb, checksum = $8::jsonb, segments = $9::jsonb, parts_count = $10,
-  completed_upload = $11::jsonb
+  completed_upload = $11::jsonb, version_id = $12, tags = $13::jsonb, storage_class = $14,
+  encryption = $15::jsonb, acl = $16::jsonb
   WHERE bucket = $1 AND key = $2`;
 
 const INSERT_PART = `INSERT INTO parts (${PART_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)
@@ -52,7 +55,9 @@ const REPLACE_ON_CONFLICT = `ON CONFLICT (bucket, key) DO UPDATE SET size = EXCL
       last_modified = EXCLUDED.last_modified, headers = EXCLUDED.headers,
       user_metadata = EXCLUDED.user_metadata, checksum = EXCLUDED.checksum,
       segments = EXCLUDED.segments, parts_count = EXCLUDED.parts_count,
-      completed_upload = EXCLUDED.completed_upload
+      completed_upload = EXCLUDED.completed_upload, version_id = EXCLUDED.version_id,
+      tags = EXCLUDED.tags, storage_class = EXCLUDED.storage_class,
+      encryption = EXCLUDED.encryption, acl = EXCLUDED.acl
     RETURNING 1`;
 
 /**
@@ -64,8 +69,7 @@ const REPLACE_ON_CONFLICT = `ON CONFLICT (bucket, key) DO UPDATE SET size = EXCL
 const PUT_OBJECT_SOLE_SESSION = `WITH previous AS (
     SELECT ${OBJECT_COLUMNS} FROM objects WHERE bucket = $1 AND key = $2
   ), written AS (
-    INSERT INTO objects (${OBJECT_COLUMNS})
-    VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9::jsonb, $10, $11::jsonb)
+    INSERT INTO objects (${OBJECT_COLUMNS}) VALUES (${OBJECT_VALUES})
     ${REPLACE_ON_CONFLICT}
   ), kept AS (
     SELECT DISTINCT segment->>'blobId' AS blob_id FROM jsonb_array_elements($9::jsonb) AS segment
@@ -91,7 +95,8 @@ const PUT_OBJECT_SOLE_SESSION = `WITH previous AS (
 export const PUT_OBJECTS_SOLE_SESSION = `WITH input AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb) AS row (bucket text, key text, size bigint,
       etag text, last_modified timestamptz, headers jsonb, user_metadata jsonb, checksum jsonb,
-      segments jsonb, parts_count int, completed_upload jsonb)
+      segments jsonb, parts_count int, completed_upload jsonb, version_id text, tags jsonb,
+      storage_class text, encryption jsonb, acl jsonb)
   ), previous AS (
     SELECT p.* FROM input i CROSS JOIN LATERAL (
       SELECT ${OBJECT_COLUMNS} FROM objects o WHERE o.bucket = i.bucket AND o.key = i.key OFFSET 0
@@ -140,14 +145,15 @@ export function createSqlMetadataStore(client: SqlClient): MetadataStore {
     },
 
     async getBucket(name) {
-      const rows = await client.query<BucketRow>('SELECT name, created_at FROM buckets WHERE name = $1', [
-        name,
-      ]);
+      const rows = await client.query<BucketRow>(
+        `SELECT ${BUCKET_COLUMNS} FROM buckets b WHERE b.name = $1`,
+        [name],
+      );
       return rows[0] ? toBucket(rows[0]) : undefined;
     },
 
     async listBuckets() {
-      const rows = await client.query<BucketRow>('SELECT name, created_at FROM buckets ORDER BY name');
+      const rows = await client.query<BucketRow>(`SELECT ${BUCKET_COLUMNS} FROM buckets b ORDER BY b.name`);
       return rows.map(toBucket);
     },
 
@@ -164,6 +170,52 @@ export function createSqlMetadataStore(client: SqlClient): MetadataStore {
         await tx.query('DELETE FROM buckets WHERE name = $1', [name]);
         return 'deleted';
       });
+    },
+
+    async setBucketVersioning(bucket, status) {
+      const rows = await client.query('UPDATE buckets SET versioning = $2 WHERE name = $1 RETURNING name', [
+        bucket,
+        status,
+      ]);
+      return rows.length > 0;
+    },
+
+    async putBucketConfig(bucket, kind, document) {
+      // INSERT ... SELECT from buckets: no row (and no foreign key error) when the bucket is gone.
+      const rows = await client.query(
+        `INSERT INTO bucket_configs (bucket, kind, document)
+         SELECT name, $2, $3::jsonb FROM buckets WHERE name = $1
+         ON CONFLICT (bucket, kind) DO UPDATE SET document = EXCLUDED.document RETURNING kind`,
+        [bucket, kind, JSON.stringify(document)],
+      );
+      return rows.length > 0;
+    },
+
+    async deleteBucketConfig(bucket, kind) {
+      const rows = await client.query(
+        'DELETE FROM bucket_configs WHERE bucket = $1 AND kind = $2 RETURNING kind',
+        [bucket, kind],
+      );
+      return rows.length > 0;
+    },
+
+    async updateObjectAttributes(bucket, key, versionId, patch) {
+      // COALESCE keeps what the patch does not name; an empty tag list is stored as no tags.
+      const rows = await client.query<ObjectRow>(
+        `UPDATE objects SET tags = CASE WHEN $4::boolean THEN NULLIF($5::jsonb, '[]'::jsonb) ELSE tags END,
+           acl = COALESCE($6::jsonb, acl)
+         WHERE bucket = $1 AND key = $2 AND ($3::text IS NULL OR version_id = $3)
+         RETURNING ${OBJECT_COLUMNS}`,
+        [
+          bucket,
+          key,
+          versionId ?? null,
+          patch.tags !== undefined,
+          JSON.stringify(patch.tags ?? []),
+          patch.acl ? JSON.stringify(patch.acl) : null,
+        ],
+      );
+      return rows[0] ? toObject(rows[0]) : undefined;
     },
 
     putObject(object, condition) {
@@ -206,17 +258,9 @@ export function createSqlMetadataStore(client: SqlClient): MetadataStore {
     async createUpload(upload: UploadRecord) {
       try {
         await client.query(
-          `INSERT INTO uploads (${UPLOAD_COLUMNS}) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8)`,
-          [
-            upload.uploadId,
-            upload.bucket,
-            upload.key,
-            upload.initiated.toISOString(),
-            JSON.stringify(upload.headers),
-            JSON.stringify(upload.userMetadata),
-            upload.checksumAlgorithm ?? null,
-            upload.checksumType ?? null,
-          ],
+          `INSERT INTO uploads (${UPLOAD_COLUMNS})
+           VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9::jsonb, $10, $11::jsonb, $12::jsonb)`,
+          uploadParams(upload),
         );
       } catch (error) {
         if (sqlstate(error) === FOREIGN_KEY_VIOLATION) {
@@ -350,7 +394,7 @@ export function createSqlMetadataStore(client: SqlClient): MetadataStore {
     },
 
     async reset() {
-      await client.query('TRUNCATE object_blobs, parts, uploads, objects, buckets');
+      await client.query('TRUNCATE object_blobs, parts, uploads, objects, bucket_configs, buckets');
     },
 
     close() {

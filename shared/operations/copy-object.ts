@@ -5,6 +5,7 @@ import { checkCopySourceConditions } from '../s3/conditions.js';
 import { S3Error } from '../s3/errors.js';
 import { assertStorableKey, validateObjectKey } from '../s3/names.js';
 import { requireBucket } from './buckets.js';
+import { copiedAttributes } from './object-attributes.js';
 import { objectHeadersFrom, userMetadataFrom } from './object-headers.js';
 import { readObjectBytes, requireObject } from './read-object.js';
 import { commitObject, writeBlob } from './store-object.js';
@@ -63,7 +64,7 @@ export async function copyObject(services: S3Services, input: CopyObjectInput): 
       detail: { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: directive },
     });
   }
-  await requireBucket(services, bucket);
+  const target = await requireBucket(services, bucket);
   const original = await requireObject(services, source.bucket, source.key);
   checkCopySourceConditions(headers, original);
   if (source.bucket === bucket && source.key === key && directive === 'COPY') {
@@ -87,6 +88,7 @@ export async function copyObject(services: S3Services, input: CopyObjectInput): 
       ? { checksum: { algorithm, value: checksumBase64(algorithm, bytes), type: 'FULL_OBJECT' as const } }
       : {}),
     segments: [segment],
+    ...copiedAttributes(headers, original, target),
   };
   await commitObject(services, object, async () => ({ replaced: await services.metadata.putObject(object) }));
   return object;

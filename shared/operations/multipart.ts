@@ -21,6 +21,7 @@ import { parseCompleteMultipartUpload } from '../s3/request-xml.js';
 import { readUploadBody } from '../s3/upload-body.js';
 import { requireBucket } from './buckets.js';
 import { type CopySource, requestedChecksumAlgorithm } from './copy-object.js';
+import { writtenAttributes } from './object-attributes.js';
 import { objectHeadersFrom, userMetadataFrom } from './object-headers.js';
 import { readObjectBytes, requireObject } from './read-object.js';
 import { commitObject, discardBlobs, releaseBlobs, writeBlob } from './store-object.js';
@@ -48,7 +49,7 @@ export async function createMultipartUpload(
 ): Promise<UploadRecord> {
   const { bucket, key, headers } = input;
   validateObjectKey(key);
-  await requireBucket(services, bucket);
+  const bucketRecord = await requireBucket(services, bucket);
   const checksumAlgorithm = requestedChecksumAlgorithm(headers);
   const checksumType = checksumTypeOf(headers, checksumAlgorithm);
   const upload: UploadRecord = {
@@ -60,6 +61,7 @@ export async function createMultipartUpload(
     userMetadata: userMetadataFrom(headers),
     ...(checksumAlgorithm ? { checksumAlgorithm } : {}),
     ...(checksumType ? { checksumType } : {}),
+    ...writtenAttributes(headers, bucketRecord),
   };
   await services.metadata.createUpload(upload);
   return upload;
@@ -296,6 +298,10 @@ async function completeUpload(
     segments: parts.map((part) => ({ blobId: part.blobId, size: part.size })),
     partsCount: parts.length,
     completedUpload: { uploadId: upload.uploadId, partNumbers: parts.map((part) => part.partNumber) },
+    ...(upload.tags ? { tags: upload.tags } : {}),
+    ...(upload.storageClass ? { storageClass: upload.storageClass } : {}),
+    ...(upload.encryption ? { encryption: upload.encryption } : {}),
+    ...(upload.acl ? { acl: upload.acl } : {}),
   };
   const condition = commitCondition(conditions);
   // The part blobs become the object's: if the commit fails they stay with the upload, not discarded.

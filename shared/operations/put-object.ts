@@ -4,6 +4,7 @@ import { S3Error } from '../s3/errors.js';
 import { validateObjectKey } from '../s3/names.js';
 import { readUploadBody } from '../s3/upload-body.js';
 import { requireBucket } from './buckets.js';
+import { writtenAttributes } from './object-attributes.js';
 import { objectHeadersFrom, userMetadataFrom } from './object-headers.js';
 import { commitObject, writeBlob } from './store-object.js';
 import {
@@ -34,7 +35,8 @@ export async function putObject(services: S3Services, input: PutObjectInput): Pr
   const { bucket, key, headers } = input;
   validateObjectKey(key);
   const conditions = writeConditionsOf(headers);
-  await requireBucket(services, bucket);
+  const bucketRecord = await requireBucket(services, bucket);
+  const attributes = writtenAttributes(headers, bucketRecord);
   await checkWriteConditions(services, { bucket, key }, conditions);
   const upload = readUploadBody(headers, input.rawBody);
   if (upload.body.length > MAX_PUT_SIZE) throw new S3Error('EntityTooLarge');
@@ -49,6 +51,7 @@ export async function putObject(services: S3Services, input: PutObjectInput): Pr
     userMetadata: userMetadataFrom(headers),
     ...(upload.checksum ? { checksum: upload.checksum } : {}),
     segments: [segment],
+    ...attributes,
   };
   const condition = commitCondition(conditions);
   await commitObject(services, object, async () => ({

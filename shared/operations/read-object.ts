@@ -18,6 +18,25 @@ export async function requireObject(
   throw new S3Error('NoSuchKey', { resource: `/${bucket}/${key}`, detail: { Key: key } });
 }
 
+/**
+ * The object a sub-resource call (tagging, ACL, attributes) names: the current one, or with
+ * `versionId` that version (NoSuchVersion when the key has none of that id).
+ * Issue 15 contract: the VERSIONING part makes it read noncurrent versions and delete markers.
+ */
+export async function requireObjectVersion(
+  services: S3Services,
+  bucket: string,
+  key: string,
+  versionId: string | undefined,
+): Promise<ObjectRecord> {
+  const object = await requireObject(services, bucket, key);
+  if (versionId === undefined || versionId === (object.versionId ?? 'null')) return object;
+  throw new S3Error('NoSuchVersion', {
+    resource: `/${bucket}/${key}`,
+    detail: { Key: key, VersionId: versionId },
+  });
+}
+
 /** What a GET or HEAD serves: the local object, or on a miss the origin's, with the bytes fetched. */
 export interface ReadableObject {
   object: ObjectRecord;

@@ -208,27 +208,30 @@ describe('requests S3 ignores or refuses', () => {
     },
   );
 
-  it('GET ?tagging on a bucket -> 501 NotImplemented', async () => {
+  it('GET ?lifecycle on a bucket -> 501 NotImplemented naming the operation', async () => {
     // Act
-    const response = await rawRequest(target.endpoint, { method: 'GET', path: `/${bucket}?tagging` });
+    const response = await rawRequest(target.endpoint, { method: 'GET', path: `/${bucket}?lifecycle` });
 
     // Assess
     expectS3Error(response, 'NotImplemented', 501);
+    expect(response.text).toContain('?lifecycle');
   });
 
-  it('PUT ?acl on an object -> 501 NotImplemented', async () => {
+  it('PUT ?legal-hold on an object -> 501 NotImplemented, the object untouched', async () => {
     // Prepare
-    await put('acl-target', 'x');
+    await put('hold-target', 'x');
 
     // Act
     const response = await rawRequest(target.endpoint, {
       method: 'PUT',
-      path: `/${bucket}/acl-target?acl`,
-      headers: { 'x-amz-acl': 'public-read', 'content-length': 0 },
+      path: `/${bucket}/hold-target?legal-hold`,
+      body: '<LegalHold><Status>ON</Status></LegalHold>',
     });
+    const read = await rawRequest(target.endpoint, { method: 'GET', path: `/${bucket}/hold-target` });
 
     // Assess
     expectS3Error(response, 'NotImplemented', 501);
+    expect(read.text).toBe('x');
   });
 
   it('NoSuchKey errors carry the S3 error shape and a Resource', async () => {

@@ -6,6 +6,7 @@ import { MetadataUnavailableError } from '../../../shared/metadata/ports.js';
 import type { SqlClient } from '../../../shared/metadata/sql-client.js';
 import { createSqlMetadataStore } from '../../../shared/metadata/sql-metadata-store.js';
 import { describeSqlMetadataStoreContract } from '../../support/metadata-contract.js';
+import { describeAttributesContract } from '../../support/metadata-contract-attributes.js';
 import { DEFAULT_DATABASE_URL } from '../global-setup.js';
 
 const databaseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
@@ -31,6 +32,7 @@ afterAll(async () => {
 });
 
 describeSqlMetadataStoreContract('PostgreSQL', () => openInFreshSchema('contract'));
+describeAttributesContract('PostgreSQL', () => openInFreshSchema('attributes'));
 
 describe('PostgreSQL specifics', () => {
   let client: SqlClient;

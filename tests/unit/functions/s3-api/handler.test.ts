@@ -101,8 +101,8 @@ describe('s3-api handler', () => {
     const response = await send({
       method: 'PUT',
       path: '/unit-bucket/tagged',
-      query: 'tagging',
-      body: '<Tagging/>',
+      query: 'retention',
+      body: '<Retention/>',
     });
     const get = await send({ method: 'GET', path: '/unit-bucket/tagged' });
     expect(response.statusCode).toBe(501);

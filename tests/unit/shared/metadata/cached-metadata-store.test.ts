@@ -75,6 +75,16 @@ class FakeStore {
       },
       listBuckets: unused,
       deleteBucket: (name) => write(() => (this.buckets.delete(name) ? 'deleted' : 'missing')),
+      setBucketVersioning: unused,
+      putBucketConfig: (bucket, kind, document) =>
+        write(() => {
+          const record = this.buckets.get(bucket);
+          if (record)
+            this.buckets.set(bucket, { ...record, configs: { ...record.configs, [kind]: document } });
+          return record !== undefined;
+        }),
+      deleteBucketConfig: unused,
+      updateObjectAttributes: unused,
       putObject: (object) =>
         write(() => {
           const previous = this.objects.get(id(object.bucket, object.key));
