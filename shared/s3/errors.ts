@@ -6,6 +6,8 @@ export const S3_ERROR_STATUS = {
   AccessControlListNotSupported: 400,
   AccessDenied: 403,
   AccessForbidden: 403,
+  AuthorizationQueryParametersError: 400,
+  BadRequest: 400,
   BadDigest: 400,
   BucketAlreadyExists: 409,
   BucketAlreadyOwnedByYou: 409,
@@ -68,6 +70,8 @@ export const S3_ERROR_MESSAGE = {
   AccessDenied: 'Access Denied',
   AccessForbidden:
     "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.",
+  AuthorizationQueryParametersError: 'Error parsing the X-Amz-Credential parameter',
+  BadRequest: 'Bad Request',
   BadDigest: 'The Content-MD5 or checksum value that you specified did not match what the server received.',
   BucketAlreadyExists: 'The requested bucket name is not available.',
   BucketAlreadyOwnedByYou:
