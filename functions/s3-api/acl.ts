@@ -9,13 +9,14 @@ import {
   putBucketOwnership,
   putObjectAcl,
 } from '../../shared/operations/acl.js';
+import { versionIdHeader } from '../../shared/operations/versions.js';
 import type { S3Services } from '../../shared/runtime/runtime.js';
 import { parseOwnershipControls } from '../../shared/s3/object-ownership.js';
 import { type XmlElement, xmlDocument } from '../../shared/s3/xml.js';
 import { OWNER } from './buckets.js';
 import { emptyResponse, xmlResponse } from './responses.js';
 import type { S3Request } from './s3-request.js';
-import { requestedVersionId, requestXml, versionIdHeader } from './tagging.js';
+import { requestedVersionId, requestXml } from './sub-resource-request.js';
 
 const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
 
@@ -50,7 +51,12 @@ export async function handleGetObjectAcl(
   bucket: string,
   key: string,
 ): Promise<ApiResult> {
-  const found = await getObjectAcl(services, bucket, key, requestedVersionId(request));
+  const found = await getObjectAcl(services, {
+    bucket,
+    key,
+    versionId: requestedVersionId(request),
+    method: 'GET',
+  });
   return xmlResponse(accessControlPolicyXml(found.acl), versionIdHeader(found.bucket, found.object));
 }
 
@@ -60,13 +66,11 @@ export async function handlePutObjectAcl(
   bucket: string,
   key: string,
 ): Promise<ApiResult> {
-  const put = await putObjectAcl(services, {
-    bucket,
-    key,
-    versionId: requestedVersionId(request),
-    headers: request.headers,
-    body: requestXml(request),
-  });
+  const put = await putObjectAcl(
+    services,
+    { bucket, key, versionId: requestedVersionId(request), method: 'PUT' },
+    { headers: request.headers, body: requestXml(request) },
+  );
   return emptyResponse(200, versionIdHeader(put.bucket, put.object));
 }
 

@@ -1,33 +1,19 @@
 import type { ApiResult } from '../../layers/request-context.js';
-import type { BucketRecord, ObjectRecord, Tag } from '../../shared/metadata/ports.js';
+import type { Tag } from '../../shared/metadata/ports.js';
+import { requireAddressedObject } from '../../shared/operations/sub-resource.js';
 import {
   deleteBucketTagging,
   getBucketTagging,
   putBucketTagging,
   putObjectTagging,
-  readObjectTagging,
 } from '../../shared/operations/tagging.js';
+import { versionIdHeader } from '../../shared/operations/versions.js';
 import type { S3Services } from '../../shared/runtime/runtime.js';
 import { parseTaggingDocument } from '../../shared/s3/tagging.js';
-import { readUploadBody } from '../../shared/s3/upload-body.js';
 import { xmlDocument } from '../../shared/s3/xml.js';
 import { emptyResponse, xmlResponse } from './responses.js';
 import type { S3Request } from './s3-request.js';
-
-/** `x-amz-version-id` of a sub-resource answer: only in a bucket that is or was versioned. */
-export function versionIdHeader(bucket: BucketRecord, object: ObjectRecord): Record<string, string> {
-  return bucket.versioning ? { 'x-amz-version-id': object.versionId ?? 'null' } : {};
-}
-
-/** The `versionId` a sub-resource call names, if any. */
-export function requestedVersionId(request: S3Request): string | undefined {
-  return request.query.get('versionId') ?? undefined;
-}
-
-/** The request's XML body, aws-chunked framing removed and any Content-MD5 or checksum verified. */
-export function requestXml(request: S3Request): Buffer {
-  return readUploadBody(request.headers, request.body()).body;
-}
+import { requestedVersionId, requestXml } from './sub-resource-request.js';
 
 function taggingXml(tags: Tag[]): string {
   return xmlDocument('Tagging', { TagSet: { Tag: tags.map((tag) => ({ Key: tag.key, Value: tag.value })) } });
@@ -40,7 +26,11 @@ export async function handlePutObjectTagging(
   key: string,
 ): Promise<ApiResult> {
   const tags = parseTaggingDocument(requestXml(request), 'object');
-  const tagged = await putObjectTagging(services, bucket, key, requestedVersionId(request), tags);
+  const tagged = await putObjectTagging(
+    services,
+    { bucket, key, versionId: requestedVersionId(request), method: 'PUT' },
+    tags,
+  );
   return emptyResponse(200, versionIdHeader(tagged.bucket, tagged.object));
 }
 
@@ -51,7 +41,12 @@ export async function handleGetObjectTagging(
   bucket: string,
   key: string,
 ): Promise<ApiResult> {
-  const tagged = await readObjectTagging(services, bucket, key, requestedVersionId(request));
+  const tagged = await requireAddressedObject(services, {
+    bucket,
+    key,
+    versionId: requestedVersionId(request),
+    method: 'GET',
+  });
   return xmlResponse(taggingXml(tagged.object.tags ?? []), versionIdHeader(tagged.bucket, tagged.object));
 }
 
@@ -61,7 +56,11 @@ export async function handleDeleteObjectTagging(
   bucket: string,
   key: string,
 ): Promise<ApiResult> {
-  const tagged = await putObjectTagging(services, bucket, key, requestedVersionId(request), []);
+  const tagged = await putObjectTagging(
+    services,
+    { bucket, key, versionId: requestedVersionId(request), method: 'DELETE' },
+    [],
+  );
   return emptyResponse(204, versionIdHeader(tagged.bucket, tagged.object));
 }
 

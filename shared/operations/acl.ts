@@ -3,54 +3,42 @@
  * BucketOwnerEnforced, ACLs are refused on writes and read back as the owner's FULL_CONTROL, as
  * S3 does: https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-ownership-error-responses.html
  */
-import type { AccessControlPolicy, BucketRecord, ObjectRecord } from '../metadata/ports.js';
+import type { AccessControlPolicy, BucketRecord } from '../metadata/ports.js';
 import type { S3Services } from '../runtime/runtime.js';
 import { aclFromHeaders, aclToPut, DEFAULT_ACL, isOwnerEnforced, isOwnerFullControlOnly } from '../s3/acl.js';
 import { S3Error } from '../s3/errors.js';
 import { type ObjectOwnership, ownershipFromHeader } from '../s3/object-ownership.js';
 import { requireBucket } from './buckets.js';
-import { requireObjectVersion } from './read-object.js';
+import {
+  type AddressedObject,
+  type ObjectVersionAddress,
+  requireAddressedObject,
+  updateAddressedObject,
+} from './sub-resource.js';
 
-/** An object's (one version's) ACL, with the object and its bucket. */
-export interface ObjectAcl {
-  bucket: BucketRecord;
-  object: ObjectRecord;
+/** An object version's ACL, with the object and its bucket. */
+export interface ObjectAcl extends AddressedObject {
   acl: AccessControlPolicy;
 }
 
-/** The ACL GetObjectAcl answers for the object (or `versionId`). */
-export async function getObjectAcl(
-  services: S3Services,
-  bucket: string,
-  key: string,
-  versionId: string | undefined,
-): Promise<ObjectAcl> {
-  const bucketRecord = await requireBucket(services, bucket);
-  const object = await requireObjectVersion(services, bucket, key, versionId);
-  return { bucket: bucketRecord, object, acl: effectiveAcl(bucketRecord, object.acl) };
+/** The ACL GetObjectAcl answers for the object version `address` names. */
+export async function getObjectAcl(services: S3Services, address: ObjectVersionAddress): Promise<ObjectAcl> {
+  const found = await requireAddressedObject(services, address);
+  return { ...found, acl: effectiveAcl(found.bucket, found.object.acl) };
 }
 
 /**
- * PutObjectAcl: sets the ACL of the object (or `versionId`) in place from the body or the headers.
- * @throws S3Error as `aclToPut`; NoSuchBucket, NoSuchKey, NoSuchVersion
+ * PutObjectAcl: sets the ACL of the object version `address` names, in place, from the body or
+ * the headers.
+ * @throws S3Error as `aclToPut`; NoSuchBucket, NoSuchKey, NoSuchVersion, MethodNotAllowed
  */
 export async function putObjectAcl(
   services: S3Services,
-  input: {
-    bucket: string;
-    key: string;
-    versionId: string | undefined;
-    headers: Record<string, string>;
-    body: Buffer;
-  },
+  address: ObjectVersionAddress,
+  request: { headers: Record<string, string>; body: Buffer },
 ): Promise<ObjectAcl> {
-  const { bucket, key, versionId } = input;
-  const bucketRecord = await requireBucket(services, bucket);
-  const acl = aclToPut(input.headers, input.body, bucketRecord);
-  await requireObjectVersion(services, bucket, key, versionId);
-  const updated = await services.metadata.updateObjectAttributes(bucket, key, versionId, { acl });
-  if (!updated) throw new S3Error('NoSuchKey', { resource: `/${bucket}/${key}`, detail: { Key: key } });
-  return { bucket: bucketRecord, object: updated, acl };
+  const acl = aclToPut(request.headers, request.body, await requireBucket(services, address.bucket));
+  return { ...(await updateAddressedObject(services, address, { acl })), acl };
 }
 
 /** The ACL GetBucketAcl answers. @throws S3Error NoSuchBucket */

@@ -3,45 +3,22 @@
  * bucket's Put/Get/DeleteBucketTagging. An object's tags belong to one version and change in
  * place (ETag and Last-Modified stay).
  */
-import type { BucketRecord, ObjectRecord, Tag } from '../metadata/ports.js';
+import type { Tag } from '../metadata/ports.js';
 import type { S3Services } from '../runtime/runtime.js';
 import { S3Error } from '../s3/errors.js';
 import { requireBucket } from './buckets.js';
-import { requireObjectVersion } from './read-object.js';
-
-/** An object (one version) and its bucket, for the version header of the answer. */
-export interface TaggedObject {
-  bucket: BucketRecord;
-  object: ObjectRecord;
-}
-
-/** The object (or `versionId`) a tagging call names, and its bucket. */
-export async function readObjectTagging(
-  services: S3Services,
-  bucket: string,
-  key: string,
-  versionId: string | undefined,
-): Promise<TaggedObject> {
-  const bucketRecord = await requireBucket(services, bucket);
-  return { bucket: bucketRecord, object: await requireObjectVersion(services, bucket, key, versionId) };
-}
+import { type AddressedObject, type ObjectVersionAddress, updateAddressedObject } from './sub-resource.js';
 
 /**
- * Replaces the tags of the object (or of `versionId`); an empty list removes them.
- * @throws S3Error NoSuchBucket, NoSuchKey, NoSuchVersion
+ * Replaces the tags of the object version `address` names; an empty list removes them.
+ * @throws S3Error NoSuchBucket, NoSuchKey, NoSuchVersion, MethodNotAllowed (a delete marker)
  */
-export async function putObjectTagging(
+export function putObjectTagging(
   services: S3Services,
-  bucket: string,
-  key: string,
-  versionId: string | undefined,
+  address: ObjectVersionAddress,
   tags: Tag[],
-): Promise<TaggedObject> {
-  const { bucket: bucketRecord } = await readObjectTagging(services, bucket, key, versionId);
-  const updated = await services.metadata.updateObjectAttributes(bucket, key, versionId, { tags });
-  // Deleted between the read and the update: S3 would have answered the same a moment later.
-  if (!updated) throw new S3Error('NoSuchKey', { resource: `/${bucket}/${key}`, detail: { Key: key } });
-  return { bucket: bucketRecord, object: updated };
+): Promise<AddressedObject> {
+  return updateAddressedObject(services, address, { tags });
 }
 
 /** The bucket's tags. @throws S3Error NoSuchBucket; NoSuchTagSet when it has none */
