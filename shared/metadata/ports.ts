@@ -86,6 +86,8 @@ export type BucketConfigKind = keyof BucketConfigs;
 export interface Segment {
   blobId: string;
   size: number;
+  /** A multipart object's part: its checksum (base64) in the object's algorithm, for GetObjectAttributes. */
+  checksum?: string;
 }
 
 export const CHECKSUM_ALGORITHMS = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'] as const;

@@ -24,8 +24,8 @@ const parser = new XMLParser({
   isArray: (name) => REPEATED_ELEMENTS.has(name),
 });
 
-type XmlValue = string | XmlElement | XmlValue[];
-interface XmlElement {
+export type XmlValue = string | XmlElement | XmlValue[];
+export interface XmlElement {
   [name: string]: XmlValue;
 }
 
@@ -34,7 +34,7 @@ function malformedXml(): S3Error {
 }
 
 /** Parses `xml` and returns the content of its single root element, which must be `rootName`. */
-function parseRoot(xml: Buffer, rootName: string): XmlElement | string {
+export function parseRoot(xml: Buffer, rootName: string): XmlElement | string {
   const text = xml.toString('utf8');
   if (/<!DOCTYPE/i.test(text) || XMLValidator.validate(text) !== true) throw malformedXml();
   let document: XmlElement;
@@ -51,7 +51,7 @@ function parseRoot(xml: Buffer, rootName: string): XmlElement | string {
 }
 
 /** The child elements of an element; an empty element (`<Delete/>`) has none. */
-function childrenOf(value: XmlValue | undefined): XmlElement {
+export function childrenOf(value: XmlValue | undefined): XmlElement {
   if (value === undefined || value === '') return {};
   if (typeof value !== 'string' && !Array.isArray(value)) return value;
   // Text where elements are expected (whitespace between them is kept as #text and ignored).
@@ -59,7 +59,7 @@ function childrenOf(value: XmlValue | undefined): XmlElement {
 }
 
 /** The text of a leaf element, entities decoded; undefined when absent. */
-function textOf(element: XmlElement, name: string): string | undefined {
+export function textOf(element: XmlElement, name: string): string | undefined {
   const value = element[name];
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw malformedXml();
