@@ -68,6 +68,8 @@ export interface BucketEncryptionRule {
   algorithm: string;
   kmsMasterKeyId?: string;
   bucketKeyEnabled?: boolean;
+  /** BlockedEncryptionTypes: `SSE-C` refuses writes naming a customer key; `NONE` blocks nothing. */
+  blockedEncryptionTypes?: string[];
 }
 
 /** A bucket's sub-resource documents, each absent until first put. */

@@ -16,8 +16,8 @@ export const DEFAULT_ENCRYPTION_RULE: BucketEncryptionRule = { algorithm: 'AES25
  * Parses a PutBucketEncryption body. S3 takes exactly one rule.
  *
  * @throws S3Error MalformedXML for a document outside the schema (no rule, two rules, an unknown
- *   SSEAlgorithm, a BucketKeyEnabled other than true/false); InvalidArgument for a KMSMasterKeyID
- *   with an algorithm other than aws:kms / aws:kms:dsse
+ *   SSEAlgorithm, a BucketKeyEnabled other than true/false, an EncryptionType other than SSE-C or
+ *   NONE); InvalidArgument for a KMSMasterKeyID with an algorithm other than aws:kms / aws:kms:dsse
  */
 export function parseEncryptionConfiguration(xml: Buffer): BucketEncryptionRule[] {
   const root = childrenOf(parseRoot(xml, 'ServerSideEncryptionConfiguration'));
@@ -41,13 +41,28 @@ export function parseEncryptionConfiguration(xml: Buffer): BucketEncryptionRule[
   const bucketKey = textOf(rule, 'BucketKeyEnabled')?.trim();
   if (bucketKey !== undefined && bucketKey !== 'true' && bucketKey !== 'false')
     throw new S3Error('MalformedXML');
+  const blocked = blockedEncryptionTypes(rule.BlockedEncryptionTypes);
   return [
     {
       algorithm,
       ...(kmsMasterKeyId ? { kmsMasterKeyId } : {}),
       bucketKeyEnabled: bucketKey === 'true',
+      ...(blocked ? { blockedEncryptionTypes: blocked } : {}),
     },
   ];
+}
+
+/** `<BlockedEncryptionTypes><EncryptionType>SSE-C | NONE</EncryptionType>...`; undefined when absent. */
+function blockedEncryptionTypes(value: XmlValue | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const types = asList(childrenOf(value).EncryptionType).map((type) => {
+    if (typeof type !== 'string') throw new S3Error('MalformedXML');
+    return type.trim();
+  });
+  if (types.length === 0 || types.some((type) => type !== 'SSE-C' && type !== 'NONE')) {
+    throw new S3Error('MalformedXML');
+  }
+  return types;
 }
 
 /** A repeated element comes as a list, a single one as itself. */
@@ -65,6 +80,9 @@ export function encryptionConfigurationXml(rules: BucketEncryptionRule[]): strin
         ...(rule.kmsMasterKeyId !== undefined ? { KMSMasterKeyID: rule.kmsMasterKeyId } : {}),
       },
       BucketKeyEnabled: rule.bucketKeyEnabled ?? false,
+      ...(rule.blockedEncryptionTypes
+        ? { BlockedEncryptionTypes: { EncryptionType: rule.blockedEncryptionTypes } }
+        : {}),
     })),
   });
 }

@@ -33,7 +33,8 @@ const AWS_MANAGED_KEY_ID = '9a6a2a7c-5e3c-4b1e-8f0d-6c2b9e1d3f40';
  * checked), else the bucket's default encryption. Undefined means SSE-S3, S3's default for every
  * object since 2023 (the plain write stores nothing more).
  *
- * @throws S3Error InvalidArgument / InvalidEncryptionAlgorithmError for headers S3 refuses
+ * @throws S3Error InvalidArgument / InvalidEncryptionAlgorithmError for headers S3 refuses;
+ *   AccessDenied for SSE-C in a bucket whose rule blocks it (BlockedEncryptionTypes)
  */
 export function encryptionFrom(
   headers: Record<string, string>,
@@ -41,7 +42,15 @@ export function encryptionFrom(
 ): ObjectEncryption | undefined {
   const algorithm = headers[SSE];
   const customer = customerKeyOf(headers, CUSTOMER, algorithm);
-  if (customer) return { customerAlgorithm: 'AES256', customerKeyMd5: customer.keyMd5 };
+  if (customer) {
+    if (bucket.configs?.encryption?.[0]?.blockedEncryptionTypes?.includes('SSE-C')) {
+      throw new S3Error('AccessDenied', {
+        message:
+          'This bucket has blocked upload requests that specify Server Side Encryption with Customer provided keys (SSE-C). Please specify a different server-side encryption type',
+      });
+    }
+    return { customerAlgorithm: 'AES256', customerKeyMd5: customer.keyMd5 };
+  }
   const kmsKeyId = headers[KMS_KEY_ID];
   if (algorithm === undefined) {
     if (kmsKeyId !== undefined) throw kmsKeyWithoutKms(kmsKeyId);

@@ -485,6 +485,49 @@ describe('bucket default encryption', () => {
     expect(kept.ServerSideEncryption).toBe('aws:kms');
   });
 
+  it('refuses SSE-C writes once BlockedEncryptionTypes names SSE-C, and takes them again with NONE', async () => {
+    // Prepare
+    const blocking = await target.createBucket('enc-block');
+    const rule = (type: 'SSE-C' | 'NONE') => ({
+      ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' as const },
+      BucketKeyEnabled: false,
+      BlockedEncryptionTypes: { EncryptionType: [type] },
+    });
+
+    // Act
+    await target.client.send(
+      new PutBucketEncryptionCommand({
+        Bucket: blocking,
+        ServerSideEncryptionConfiguration: { Rules: [rule('SSE-C')] },
+      }),
+    );
+    const got = await target.client.send(new GetBucketEncryptionCommand({ Bucket: blocking }));
+    const blocked = await rawRequest(target.endpoint, {
+      method: 'PUT',
+      path: `/${blocking}/k`,
+      headers: { ...SSE_C_HEADERS, 'content-length': 1 },
+      body: 'x',
+    });
+    const plain = await target.client.send(
+      new PutObjectCommand({ Bucket: blocking, Key: 'plain', Body: 'x' }),
+    );
+    await target.client.send(
+      new PutBucketEncryptionCommand({
+        Bucket: blocking,
+        ServerSideEncryptionConfiguration: { Rules: [rule('NONE')] },
+      }),
+    );
+    const allowed = await target.client.send(
+      new PutObjectCommand({ Bucket: blocking, Key: 'k', Body: 'x', ...SSE_C }),
+    );
+
+    // Assess
+    expect(got.ServerSideEncryptionConfiguration?.Rules).toEqual([rule('SSE-C')]);
+    expectS3Error(blocked, 'AccessDenied', 403);
+    expect(plain.ServerSideEncryption).toBe('AES256');
+    expect(allowed.SSECustomerKeyMD5).toBe(KEY_MD5);
+  });
+
   it.each([
     [
       'no rule',

@@ -26,7 +26,20 @@ describe('parseEncryptionConfiguration', () => {
     expect(parseEncryptionConfiguration(xml)).toEqual([{ algorithm: 'AES256', bucketKeyEnabled: false }]);
   });
 
+  it('reads BlockedEncryptionTypes', () => {
+    const xml = document(
+      '<Rule><BlockedEncryptionTypes><EncryptionType>SSE-C</EncryptionType></BlockedEncryptionTypes></Rule>',
+    );
+    expect(parseEncryptionConfiguration(xml)[0]?.blockedEncryptionTypes).toEqual(['SSE-C']);
+  });
+
   it.each([
+    [
+      'an EncryptionType other than SSE-C or NONE',
+      document(
+        '<Rule><BlockedEncryptionTypes><EncryptionType>SSE-KMS</EncryptionType></BlockedEncryptionTypes></Rule>',
+      ),
+    ],
     ['no rule', document('')],
     ['two rules', document('<Rule></Rule><Rule></Rule>')],
     [
