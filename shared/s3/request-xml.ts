@@ -25,7 +25,8 @@ const parser = new XMLParser({
 });
 
 type XmlValue = string | XmlElement | XmlValue[];
-interface XmlElement {
+/** An element's children by name, as the parser gives them. */
+export interface XmlElement {
   [name: string]: XmlValue;
 }
 
@@ -34,7 +35,7 @@ function malformedXml(): S3Error {
 }
 
 /** Parses `xml` and returns the content of its single root element, which must be `rootName`. */
-function parseRoot(xml: Buffer, rootName: string): XmlElement | string {
+export function parseRoot(xml: Buffer, rootName: string): XmlElement | string {
   const text = xml.toString('utf8');
   if (/<!DOCTYPE/i.test(text) || XMLValidator.validate(text) !== true) throw malformedXml();
   let document: XmlElement;
@@ -51,7 +52,7 @@ function parseRoot(xml: Buffer, rootName: string): XmlElement | string {
 }
 
 /** The child elements of an element; an empty element (`<Delete/>`) has none. */
-function childrenOf(value: XmlValue | undefined): XmlElement {
+export function childrenOf(value: XmlValue | undefined): XmlElement {
   if (value === undefined || value === '') return {};
   if (typeof value !== 'string' && !Array.isArray(value)) return value;
   // Text where elements are expected (whitespace between them is kept as #text and ignored).
@@ -59,18 +60,28 @@ function childrenOf(value: XmlValue | undefined): XmlElement {
 }
 
 /** The text of a leaf element, entities decoded; undefined when absent. */
-function textOf(element: XmlElement, name: string): string | undefined {
+export function textOf(element: XmlElement, name: string): string | undefined {
   const value = element[name];
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw malformedXml();
   return decodeEntities(value);
 }
 
-function listOf(element: XmlElement, name: string): XmlElement[] {
+/** The elements named `name` (once or repeated), each as its child elements. */
+export function listOf(element: XmlElement, name: string): XmlElement[] {
   const value = element[name];
   if (value === undefined) return [];
-  if (!Array.isArray(value)) throw malformedXml();
-  return value.map((item) => childrenOf(item));
+  return (Array.isArray(value) ? value : [value]).map((item) => childrenOf(item));
+}
+
+/** The texts of a leaf element that may repeat (`<AllowedOrigin>` ...), entities decoded, in document order. */
+export function textsOf(element: XmlElement, name: string): string[] {
+  const value = element[name];
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map((item) => {
+    if (typeof item !== 'string') throw malformedXml();
+    return decodeEntities(item);
+  });
 }
 
 const ENTITY = /&([^;&]*);|&/g;
