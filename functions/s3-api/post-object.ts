@@ -1,5 +1,6 @@
 import type { ApiResult } from '../../layers/request-context.js';
 import { fieldValue, postObject } from '../../shared/operations/post-object.js';
+import { versionIdHeader } from '../../shared/operations/versions.js';
 import type { S3Services } from '../../shared/runtime/runtime.js';
 import { xmlElement } from '../../shared/s3/xml.js';
 import { checksumResponseHeaders, writeResponseHeaders } from './object-response-headers.js';
@@ -10,14 +11,19 @@ import type { S3Request } from './s3-request.js';
  * POST Object (a browser form upload to the bucket URL). The answer is what the form asks for: a
  * 303 to `success_action_redirect` (or the deprecated `redirect`) with bucket, key and etag in its
  * query; else `success_action_status` 200 (empty), 201 (a PostResponse document) or 204, the
- * default, also for any other value. ETag and Location headers on each.
+ * default, also for any other value. ETag and Location headers on each, and `x-amz-version-id` in
+ * a bucket that is or was versioned.
  */
 export async function handlePostObject(
   services: S3Services,
   request: S3Request,
   bucket: string,
 ): Promise<ApiResult> {
-  const { object, fields } = await postObject(services, {
+  const {
+    object,
+    bucket: record,
+    fields,
+  } = await postObject(services, {
     bucket,
     headers: request.headers,
     body: request.body(),
@@ -28,6 +34,7 @@ export async function handlePostObject(
     location,
     ...checksumResponseHeaders(object),
     ...writeResponseHeaders(object),
+    ...versionIdHeader(record, object),
   };
   const redirect = redirectUrl(
     fieldValue(fields, 'success_action_redirect') ?? fieldValue(fields, 'redirect'),

@@ -1,4 +1,4 @@
-import type { ObjectRecord } from '../metadata/ports.js';
+import type { BucketRecord, ObjectRecord } from '../metadata/ports.js';
 import type { S3Services } from '../runtime/runtime.js';
 import { S3Error } from '../s3/errors.js';
 import { type PostFormField, parsePostForm } from '../s3/post-form.js';
@@ -16,6 +16,8 @@ export interface PostObjectInput {
 
 export interface PostObjectOutcome {
   object: ObjectRecord;
+  /** The bucket as read before the write (its versioning decides the version header). */
+  bucket: BucketRecord;
   /** The form fields (before the file), `${filename}` expanded: the answer depends on some. */
   fields: PostFormField[];
 }
@@ -64,7 +66,7 @@ const NOT_OBJECT_HEADERS = new Set([
  */
 export async function postObject(services: S3Services, input: PostObjectInput): Promise<PostObjectOutcome> {
   const { bucket } = input;
-  await requireBucket(services, bucket);
+  const bucketRecord = await requireBucket(services, bucket);
   const form = await parsePostForm(input.headers['content-type'], input.body);
   const filename = form.file?.filename;
   // Without a filename parameter the variable stays as written (S3 was seen to keep it).
@@ -97,7 +99,7 @@ export async function postObject(services: S3Services, input: PostObjectInput): 
     headers: uploadHeaders(fields),
     rawBody: form.file.bytes,
   });
-  return { object, fields };
+  return { object, bucket: bucketRecord, fields };
 }
 
 /** The value of a field, its name compared case-insensitively (repeated fields: the first). */

@@ -185,6 +185,7 @@ describe('conditions on hand-built forms', () => {
     expect(response.body.length).toBe(0);
     expect(response.headers.etag).toBe(quotedMd5(Buffer.from('hello')));
     expect(response.headers.location).toBe(`${target.endpoint}/${bucket}/cond%2Fok.txt`);
+    expect(response.headers['x-amz-version-id']).toBeUndefined();
     expect(bytes.toString()).toBe('hello');
     expect(got.ContentType).toBe('text/plain');
     expect(got.Metadata).toEqual({ note: 'anything' });
