@@ -25,6 +25,7 @@ const parser = new XMLParser({
 });
 
 export type XmlValue = string | XmlElement | XmlValue[];
+/** An element's children by name, as the parser gives them. */
 export interface XmlElement {
   [name: string]: XmlValue;
 }
@@ -74,6 +75,16 @@ export function listOf(element: XmlElement, name: string): XmlElement[] {
   const value = element[name];
   if (value === undefined) return [];
   return (Array.isArray(value) ? value : [value]).map((item) => childrenOf(item));
+}
+
+/** The texts of a leaf element that may repeat (`<AllowedOrigin>` ...), entities decoded, in document order. */
+export function textsOf(element: XmlElement, name: string): string[] {
+  const value = element[name];
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map((item) => {
+    if (typeof item !== 'string') throw malformedXml();
+    return decodeEntities(item);
+  });
 }
 
 const ENTITY = /&([^;&]*);|&/g;
