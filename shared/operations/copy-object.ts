@@ -9,7 +9,7 @@ import { copiedAttributes } from './object-attributes.js';
 import { objectHeadersFrom, userMetadataFrom } from './object-headers.js';
 import { readObjectBytes, requireObjectVersion } from './read-object.js';
 import { commitObject, writeBlob } from './store-object.js';
-import { type CommittedWrite, newVersionId, shownVersionId } from './versions.js';
+import { assertVersionIdFormat, type CommittedWrite, newVersionId, shownVersionId } from './versions.js';
 
 export interface CopySource {
   bucket: string;
@@ -41,7 +41,7 @@ export function parseCopySource(header: string | undefined): CopySource {
       message: 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey',
     });
   }
-  if (versionId === '') throw new S3Error('InvalidArgument', { message: 'Invalid version id specified' });
+  if (versionId !== null) assertVersionIdFormat(versionId);
   const key = decoded.slice(slash + 1);
   assertStorableKey(key);
   const bucket = decoded.slice(0, slash);

@@ -3,7 +3,7 @@ import type { S3Services } from '../runtime/runtime.js';
 import { S3Error } from '../s3/errors.js';
 import { requireBucket } from './buckets.js';
 import { releaseReplaced } from './store-object.js';
-import { NULL_VERSION_ID, newVersionId } from './versions.js';
+import { assertVersionIdFormat, NULL_VERSION_ID, newVersionId } from './versions.js';
 
 /** What a delete did, as S3 reports it (`x-amz-delete-marker`, `x-amz-version-id`). */
 export interface DeleteOutcome {
@@ -43,19 +43,17 @@ export async function deleteObject(
   return { deleteMarker: false };
 }
 
-/** DeleteObject with `versionId`: an id the key does not have is no error (204), as in S3. */
+/**
+ * DeleteObject with `versionId`: a well-formed id the key does not have is no error (204), as in
+ * S3; a malformed one is InvalidArgument.
+ */
 async function deleteVersion(
   services: S3Services,
   bucket: string,
   key: string,
   versionId: string,
 ): Promise<DeleteOutcome> {
-  if (versionId === '') {
-    throw new S3Error('InvalidArgument', {
-      message: 'Version id cannot be the empty string',
-      detail: { ArgumentName: 'versionId', ArgumentValue: '' },
-    });
-  }
+  assertVersionIdFormat(versionId);
   const removed = await services.metadata.deleteObjectVersion(bucket, key, versionId);
   if (!removed) {
     await requireBucket(services, bucket);

@@ -4,7 +4,7 @@ import { S3Error } from '../s3/errors.js';
 import { BlobUnavailableError } from '../storage/ports.js';
 import { requireBucket } from './buckets.js';
 import { visibleVersion, visibleVersionById } from './consistency.js';
-import { shownVersionId } from './versions.js';
+import { assertVersionIdFormat, shownVersionId } from './versions.js';
 
 /**
  * The committed object, or NoSuchBucket / NoSuchKey as S3 answers them. When the key's latest
@@ -31,7 +31,8 @@ export async function requireObject(
 
 /**
  * The object a request with `versionId` names (GET, HEAD, tagging, ACL, attributes, copy source),
- * or without one the current object (requireObject). An unknown id is NoSuchVersion; a delete
+ * or without one the current object (requireObject). A malformed id is InvalidArgument, an
+ * unknown one NoSuchVersion; a delete
  * marker's id is 405 MethodNotAllowed with `x-amz-delete-marker`, `Last-Modified` and `Allow`, as
  * S3 answers a GET of one. `method` names the request's method in that error.
  */
@@ -43,12 +44,7 @@ export async function requireObjectVersion(
   method = 'GET',
 ): Promise<ObjectRecord> {
   if (versionId === undefined) return requireObject(services, bucket, key);
-  if (versionId === '') {
-    throw new S3Error('InvalidArgument', {
-      message: 'Version id cannot be the empty string',
-      detail: { ArgumentName: 'versionId', ArgumentValue: '' },
-    });
-  }
+  assertVersionIdFormat(versionId);
   const stored = await storedVersion(services, bucket, key, versionId);
   const version = stored && visibleVersionById(services, stored);
   if (!version) {

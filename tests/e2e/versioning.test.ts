@@ -70,6 +70,9 @@ function entriesOf(xml: string): string[] {
   return entries;
 }
 
+/** Well-formed (32 URL-safe characters, as S3's ids) but never issued. */
+const UNKNOWN_VERSION = 'x'.repeat(32);
+
 const VERSIONING_XML = (inner: string) =>
   `<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${inner}</VersioningConfiguration>`;
 
@@ -215,24 +218,28 @@ describe('an Enabled bucket', () => {
     expect(await versionsOf(bucket)).toEqual([`doc@${after.VersionId}*`, 'doc@null']);
   });
 
-  it('answers NoSuchVersion for an unknown version id and InvalidArgument for an empty one', async () => {
+  it('answers NoSuchVersion for an unknown version id, InvalidArgument for a malformed or empty one', async () => {
     // Prepare
     const bucket = await versionedBucket();
     await put(bucket, 'doc', 'body');
+    const path = (versionId: string) => `/${bucket}/doc?versionId=${versionId}`;
 
     // Act
-    const unknown = await rawRequest(target.endpoint, {
-      method: 'GET',
-      path: `/${bucket}/doc?versionId=nope`,
-    });
-    const empty = await rawRequest(target.endpoint, { method: 'GET', path: `/${bucket}/doc?versionId=` });
-    const viaSdk = await sdkError(read(bucket, 'doc', 'nope'));
+    const unknown = await rawRequest(target.endpoint, { method: 'GET', path: path(UNKNOWN_VERSION) });
+    const malformed = await rawRequest(target.endpoint, { method: 'GET', path: path('dsf') });
+    const empty = await rawRequest(target.endpoint, { method: 'GET', path: path('') });
+    const deleteMalformed = await rawRequest(target.endpoint, { method: 'DELETE', path: path('dsf') });
+    const viaSdk = await sdkError(read(bucket, 'doc', UNKNOWN_VERSION));
 
     // Assess
     const error = expectS3Error(unknown, 'NoSuchVersion', 404);
     expect(error.Message).toBe('The specified version does not exist.');
-    expect(parseXml(unknown.text)).toMatchObject({ Error: { Key: 'doc', VersionId: 'nope' } });
-    expectS3Error(empty, 'InvalidArgument', 400);
+    expect(parseXml(unknown.text)).toMatchObject({ Error: { Key: 'doc', VersionId: UNKNOWN_VERSION } });
+    expect(expectS3Error(malformed, 'InvalidArgument', 400).Message).toBe('Invalid version id specified');
+    expect(expectS3Error(empty, 'InvalidArgument', 400).Message).toBe(
+      'Version id cannot be the empty string',
+    );
+    expectS3Error(deleteMalformed, 'InvalidArgument', 400);
     expect(viaSdk).toEqual({ name: 'NoSuchVersion', status: 404 });
   });
 
@@ -390,7 +397,7 @@ describe('an Enabled bucket', () => {
 
     // Act
     const fromMarker = await copy(`${bucket}/doc?versionId=${marker.VersionId}`);
-    const fromUnknown = await copy(`${bucket}/doc?versionId=nope`);
+    const fromUnknown = await copy(`${bucket}/doc?versionId=${UNKNOWN_VERSION}`);
     const fromDeleted = await copy(`${bucket}/doc`);
 
     // Assess
@@ -418,7 +425,7 @@ describe('an Enabled bucket', () => {
             { Key: 'a', VersionId: a1.VersionId },
             { Key: 'b' },
             { Key: 'c', VersionId: marker.VersionId },
-            { Key: 'a', VersionId: 'unknown' },
+            { Key: 'a', VersionId: UNKNOWN_VERSION },
           ],
         },
       }),
@@ -435,7 +442,7 @@ describe('an Enabled bucket', () => {
       DeleteMarker: true,
       DeleteMarkerVersionId: marker.VersionId,
     });
-    expect(deleted[3]).toEqual({ Key: 'a', VersionId: 'unknown' });
+    expect(deleted[3]).toEqual({ Key: 'a', VersionId: UNKNOWN_VERSION });
     const bMarker = deleted[1]?.DeleteMarkerVersionId;
     expect((await versionsOf(bucket)).filter((entry) => !entry.startsWith('a@'))).toEqual([
       `b@${bMarker}(m)*`,
