@@ -105,18 +105,29 @@ export interface ReadableObject {
  * The object a GET or HEAD reads: the committed one (consistency faults included), or, when the
  * bucket lacks the key and has an origin, the object read through from it (`services.origin`:
  * one fetch per key at a time, written back so the next read is local). NoSuchKey only when the
- * origin has no such key either; an origin that cannot answer is a 503, never a 404.
+ * origin has no such key either; an origin that cannot answer is a 503, never a 404. With
+ * `versionId`, that version of the local bucket (requireObjectVersion). A key whose latest version
+ * is a delete marker was deleted here: its NoSuchKey stands, the origin is not asked.
  */
 export async function readableObject(
   services: S3Services,
   bucket: string,
   key: string,
+  versionId?: string,
+  method = 'GET',
 ): Promise<ReadableObject> {
+  if (versionId !== undefined) {
+    return { object: await requireObjectVersion(services, bucket, key, versionId, method) };
+  }
   let object: ObjectRecord;
   try {
     object = await requireObject(services, bucket, key);
   } catch (error) {
-    if (!(error instanceof S3Error && error.code === 'NoSuchKey') || services.origin === undefined)
+    if (
+      !(error instanceof S3Error && error.code === 'NoSuchKey') ||
+      error.headers['x-amz-delete-marker'] !== undefined ||
+      services.origin === undefined
+    )
       throw error;
     const fetched = await services.origin.fetchMissing(bucket, key);
     if (fetched === undefined) throw error;

@@ -1,6 +1,12 @@
 import type { BucketRecord, ObjectRecord } from '../metadata/ports.js';
 import type { S3Services } from '../runtime/runtime.js';
 
+/** A committed write and the bucket it went into (whose versioning decides `x-amz-version-id`). */
+export interface CommittedWrite {
+  object: ObjectRecord;
+  bucket: BucketRecord;
+}
+
 /** S3's literal id of the null version (unversioned and suspended writes). */
 export const NULL_VERSION_ID = 'null';
 
