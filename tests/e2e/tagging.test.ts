@@ -481,6 +481,9 @@ describe('tags per version', () => {
     );
     const noncurrentAfter = await tagsAt('doc.txt', first.VersionId);
     const currentAfter = await tagsAt('doc.txt');
+    const headOld = await target.client.send(
+      new HeadObjectCommand({ Bucket: versioned, Key: 'doc.txt', VersionId: first.VersionId }),
+    );
     const deleted = await target.client.send(
       new DeleteObjectTaggingCommand({ Bucket: versioned, Key: 'doc.txt', VersionId: first.VersionId }),
     );
@@ -496,6 +499,7 @@ describe('tags per version', () => {
     expect(taggedCurrent.VersionId).toBe(second.VersionId);
     expect(noncurrentAfter.TagSet).toEqual([{ Key: 'state', Value: 'archived' }]);
     expect(currentAfter.TagSet).toEqual([{ Key: 'state', Value: 'final' }]);
+    expect(headOld.TagCount).toBe(1);
     expect(deleted.VersionId).toBe(first.VersionId);
     expect((await tagsAt('doc.txt', first.VersionId)).TagSet).toEqual([]);
     expect((await tagsAt('doc.txt')).TagSet).toEqual([{ Key: 'state', Value: 'final' }]);
