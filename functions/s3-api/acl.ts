@@ -9,7 +9,6 @@ import {
   putBucketOwnership,
   putObjectAcl,
 } from '../../shared/operations/acl.js';
-import { versionIdHeader } from '../../shared/operations/versions.js';
 import type { S3Services } from '../../shared/runtime/runtime.js';
 import { parseOwnershipControls } from '../../shared/s3/object-ownership.js';
 import { type XmlElement, xmlDocument } from '../../shared/s3/xml.js';
@@ -57,7 +56,8 @@ export async function handleGetObjectAcl(
     versionId: requestedVersionId(request),
     method: 'GET',
   });
-  return xmlResponse(accessControlPolicyXml(found.acl), versionIdHeader(found.bucket, found.object));
+  // No x-amz-version-id: S3's GetObjectAcl and PutObjectAcl answer none, even for a version.
+  return xmlResponse(accessControlPolicyXml(found.acl));
 }
 
 export async function handlePutObjectAcl(
@@ -66,12 +66,12 @@ export async function handlePutObjectAcl(
   bucket: string,
   key: string,
 ): Promise<ApiResult> {
-  const put = await putObjectAcl(
+  await putObjectAcl(
     services,
     { bucket, key, versionId: requestedVersionId(request), method: 'PUT' },
     { headers: request.headers, body: requestXml(request) },
   );
-  return emptyResponse(200, versionIdHeader(put.bucket, put.object));
+  return emptyResponse(200);
 }
 
 export async function handleGetBucketAcl(

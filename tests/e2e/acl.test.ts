@@ -11,6 +11,7 @@ import {
   HeadBucketCommand,
   PutBucketAclCommand,
   PutBucketOwnershipControlsCommand,
+  PutBucketVersioningCommand,
   PutObjectAclCommand,
   PutObjectCommand,
   UploadPartCommand,
@@ -402,5 +403,40 @@ describe('ownership controls', () => {
     const got = await target.client.send(new GetBucketOwnershipControlsCommand({ Bucket: created }));
     expect(got.OwnershipControls?.Rules).toEqual([{ ObjectOwnership: 'ObjectWriter' }]);
     await rawRequest(target.endpoint, { method: 'DELETE', path: `/${created}` });
+  });
+});
+
+describe('ACLs per version', () => {
+  it('PutObjectAcl and GetObjectAcl by versionId touch that version only', async () => {
+    // Prepare
+    const versioned = await target.createBucket('acl-versions');
+    await target.client.send(
+      new PutBucketVersioningCommand({ Bucket: versioned, VersioningConfiguration: { Status: 'Enabled' } }),
+    );
+    const first = await target.client.send(
+      new PutObjectCommand({ Bucket: versioned, Key: 'v.txt', Body: '1', ACL: 'public-read' }),
+    );
+    const second = await target.client.send(
+      new PutObjectCommand({ Bucket: versioned, Key: 'v.txt', Body: '2' }),
+    );
+
+    // Act
+    const current = await target.client.send(new GetObjectAclCommand({ Bucket: versioned, Key: 'v.txt' }));
+    await target.client.send(
+      new PutObjectAclCommand({
+        Bucket: versioned,
+        Key: 'v.txt',
+        VersionId: first.VersionId,
+        ACL: 'private',
+      }),
+    );
+    const older = await target.client.send(
+      new GetObjectAclCommand({ Bucket: versioned, Key: 'v.txt', VersionId: first.VersionId }),
+    );
+
+    // Assess: a new version does not inherit the ACL of the previous one.
+    expect(current.Grants).toEqual([ownerFullControl]);
+    expect(second.VersionId).not.toBe(first.VersionId);
+    expect(older.Grants).toEqual([ownerFullControl]);
   });
 });

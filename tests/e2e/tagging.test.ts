@@ -4,12 +4,14 @@ import {
   CopyObjectCommand,
   CreateMultipartUploadCommand,
   DeleteBucketTaggingCommand,
+  DeleteObjectCommand,
   DeleteObjectTaggingCommand,
   GetBucketTaggingCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
   PutBucketTaggingCommand,
+  PutBucketVersioningCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
   UploadPartCommand,
@@ -431,5 +433,97 @@ describe('AWS limits and errors', () => {
     expect(
       await sdkError(target.client.send(new GetObjectTaggingCommand({ Bucket: `${bucket}-none`, Key: 'a' }))),
     ).toEqual({ name: 'NoSuchBucket', status: 404 });
+  });
+});
+
+describe('tags per version', () => {
+  let versioned: string;
+
+  beforeAll(async () => {
+    versioned = await target.createBucket('tagging-versions');
+    await target.client.send(
+      new PutBucketVersioningCommand({ Bucket: versioned, VersioningConfiguration: { Status: 'Enabled' } }),
+    );
+  });
+
+  async function tagsAt(key: string, versionId?: string) {
+    return target.client.send(
+      new GetObjectTaggingCommand({ Bucket: versioned, Key: key, VersionId: versionId }),
+    );
+  }
+
+  it('a new version starts with its own tags; tagging by versionId changes that version only', async () => {
+    // Prepare
+    const first = await target.client.send(
+      new PutObjectCommand({ Bucket: versioned, Key: 'doc.txt', Body: 'one', Tagging: 'state=draft' }),
+    );
+    const second = await target.client.send(
+      new PutObjectCommand({ Bucket: versioned, Key: 'doc.txt', Body: 'two' }),
+    );
+
+    // Act
+    const currentBefore = await tagsAt('doc.txt');
+    const noncurrentBefore = await tagsAt('doc.txt', first.VersionId);
+    const tagged = await target.client.send(
+      new PutObjectTaggingCommand({
+        Bucket: versioned,
+        Key: 'doc.txt',
+        VersionId: first.VersionId,
+        Tagging: { TagSet: [{ Key: 'state', Value: 'archived' }] },
+      }),
+    );
+    const taggedCurrent = await target.client.send(
+      new PutObjectTaggingCommand({
+        Bucket: versioned,
+        Key: 'doc.txt',
+        Tagging: { TagSet: [{ Key: 'state', Value: 'final' }] },
+      }),
+    );
+    const noncurrentAfter = await tagsAt('doc.txt', first.VersionId);
+    const currentAfter = await tagsAt('doc.txt');
+    const headOld = await target.client.send(
+      new HeadObjectCommand({ Bucket: versioned, Key: 'doc.txt', VersionId: first.VersionId }),
+    );
+    const deleted = await target.client.send(
+      new DeleteObjectTaggingCommand({ Bucket: versioned, Key: 'doc.txt', VersionId: first.VersionId }),
+    );
+
+    // Assess
+    expect(first.VersionId).toEqual(expect.any(String));
+    expect(second.VersionId).not.toBe(first.VersionId);
+    expect(currentBefore.TagSet).toEqual([]);
+    expect(currentBefore.VersionId).toBe(second.VersionId);
+    expect(noncurrentBefore.TagSet).toEqual([{ Key: 'state', Value: 'draft' }]);
+    expect(noncurrentBefore.VersionId).toBe(first.VersionId);
+    expect(tagged.VersionId).toBe(first.VersionId);
+    expect(taggedCurrent.VersionId).toBe(second.VersionId);
+    expect(noncurrentAfter.TagSet).toEqual([{ Key: 'state', Value: 'archived' }]);
+    expect(currentAfter.TagSet).toEqual([{ Key: 'state', Value: 'final' }]);
+    expect(headOld.TagCount).toBe(1);
+    expect(deleted.VersionId).toBe(first.VersionId);
+    expect((await tagsAt('doc.txt', first.VersionId)).TagSet).toEqual([]);
+    expect((await tagsAt('doc.txt')).TagSet).toEqual([{ Key: 'state', Value: 'final' }]);
+  });
+
+  it("a delete marker: NoSuchKey for the key's tags, 405 MethodNotAllowed for the marker's version", async () => {
+    // Prepare
+    const kept = await target.client.send(
+      new PutObjectCommand({ Bucket: versioned, Key: 'gone.txt', Body: 'x', Tagging: 'keep=yes' }),
+    );
+    const marker = await target.client.send(new DeleteObjectCommand({ Bucket: versioned, Key: 'gone.txt' }));
+
+    // Act
+    const current = await sdkError(tagsAt('gone.txt'));
+    const onMarker = await rawRequest(target.endpoint, {
+      method: 'GET',
+      path: `/${versioned}/gone.txt?tagging&versionId=${encodeURIComponent(marker.VersionId ?? '')}`,
+    });
+
+    // Assess
+    expect(marker.DeleteMarker).toBe(true);
+    expect(current).toEqual({ name: 'NoSuchKey', status: 404 });
+    expectS3Error(onMarker, 'MethodNotAllowed', 405);
+    expect(onMarker.headers['x-amz-delete-marker']).toBe('true');
+    expect((await tagsAt('gone.txt', kept.VersionId)).TagSet).toEqual([{ Key: 'keep', Value: 'yes' }]);
   });
 });
