@@ -148,9 +148,16 @@ export function createCachedMetadataStore(
         () => inner.getObject(bucket, key),
         reviveObject,
       ),
-    putObject: (object, condition) =>
+    putObject: (object, condition, versioning) =>
       writeThenInvalidate(objectCacheKey(object.bucket, object.key), () =>
-        inner.putObject(object, condition),
+        inner.putObject(object, condition, versioning),
+      ),
+    // A version write or delete may change which version is current: the key's entry goes.
+    putDeleteMarker: (bucket, key, marker) =>
+      writeThenInvalidate(objectCacheKey(bucket, key), () => inner.putDeleteMarker(bucket, key, marker)),
+    deleteObjectVersion: (bucket, key, versionId) =>
+      writeThenInvalidate(objectCacheKey(bucket, key), () =>
+        inner.deleteObjectVersion(bucket, key, versionId),
       ),
     deleteObject: (bucket, key) =>
       writeThenInvalidate(objectCacheKey(bucket, key), () => inner.deleteObject(bucket, key)),
@@ -158,9 +165,9 @@ export function createCachedMetadataStore(
       writeThenInvalidate(objectCacheKey(bucket, key), () =>
         inner.updateObjectAttributes(bucket, key, versionId, patch),
       ),
-    completeUpload: (uploadId, object, condition) =>
+    completeUpload: (uploadId, object, condition, versioning) =>
       writeThenInvalidate(objectCacheKey(object.bucket, object.key), () =>
-        inner.completeUpload(uploadId, object, condition),
+        inner.completeUpload(uploadId, object, condition, versioning),
       ),
 
     async reset() {
@@ -216,16 +223,23 @@ function bindAll(store: MetadataStore): MetadataStore {
     deleteBucketConfig: (bucket, kind) => store.deleteBucketConfig(bucket, kind),
     updateObjectAttributes: (bucket, key, versionId, patch) =>
       store.updateObjectAttributes(bucket, key, versionId, patch),
-    putObject: (object, condition) => store.putObject(object, condition),
+    putObject: (object, condition, versioning) => store.putObject(object, condition, versioning),
     getObject: (bucket, key) => store.getObject(bucket, key),
     deleteObject: (bucket, key) => store.deleteObject(bucket, key),
+    getObjectVersion: (bucket, key, versionId) => store.getObjectVersion(bucket, key, versionId),
+    latestVersion: (bucket, key) => store.latestVersion(bucket, key),
+    putDeleteMarker: (bucket, key, marker) => store.putDeleteMarker(bucket, key, marker),
+    deleteObjectVersion: (bucket, key, versionId) => store.deleteObjectVersion(bucket, key, versionId),
+    listObjectVersions: (query) => store.listObjectVersions(query),
+    noncurrentVersionStats: (limit) => store.noncurrentVersionStats(limit),
     listObjects: (query) => store.listObjects(query),
     createUpload: (upload) => store.createUpload(upload),
     getUpload: (bucket, key, uploadId) => store.getUpload(bucket, key, uploadId),
     putPart: (part) => store.putPart(part),
     listParts: (uploadId) => store.listParts(uploadId),
     listUploads: (query) => store.listUploads(query),
-    completeUpload: (uploadId, object, condition) => store.completeUpload(uploadId, object, condition),
+    completeUpload: (uploadId, object, condition, versioning) =>
+      store.completeUpload(uploadId, object, condition, versioning),
     abortUpload: (bucket, key, uploadId) => store.abortUpload(bucket, key, uploadId),
     referencedBlobs: (blobIds) => store.referencedBlobs(blobIds),
     listReferencedBlobs: (after, limit) => store.listReferencedBlobs(after, limit),

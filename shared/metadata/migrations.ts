@@ -130,6 +130,51 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    // Versioning. `objects` keeps the current version of each key (so reads, listings and the
+    // origin code are unchanged); every noncurrent version and every delete marker lives here.
+    // `seq` orders a key's versions (newest highest): a sequence, because two writes in one
+    // millisecond must still order, and a row takes its number when it stops being current, which
+    // is exactly when a newer version arrives. Their blob links are kept apart from object_blobs
+    // (whose foreign key names the current row), and both are read by reconcile.
+    version: 5,
+    name: 'object_versions',
+    statements: [
+      'CREATE SEQUENCE object_version_order',
+      `CREATE TABLE object_versions (
+        bucket text COLLATE "C" NOT NULL REFERENCES buckets (name),
+        key text COLLATE "C" NOT NULL,
+        version_id text COLLATE "C" NOT NULL,
+        seq bigint NOT NULL,
+        delete_marker boolean NOT NULL,
+        size bigint NOT NULL,
+        etag text NOT NULL,
+        last_modified timestamptz NOT NULL,
+        headers jsonb NOT NULL,
+        user_metadata jsonb NOT NULL,
+        checksum jsonb,
+        segments jsonb NOT NULL,
+        parts_count int,
+        completed_upload jsonb,
+        tags jsonb,
+        storage_class text,
+        encryption jsonb,
+        acl jsonb,
+        PRIMARY KEY (bucket, key, version_id)
+      )`,
+      'CREATE INDEX object_versions_order ON object_versions (bucket, key, seq)',
+      `CREATE TABLE object_version_blobs (
+        blob_id text COLLATE "C" NOT NULL,
+        bucket text COLLATE "C" NOT NULL,
+        key text COLLATE "C" NOT NULL,
+        version_id text COLLATE "C" NOT NULL,
+        PRIMARY KEY (blob_id, bucket, key, version_id),
+        FOREIGN KEY (bucket, key, version_id) REFERENCES object_versions (bucket, key, version_id)
+          ON DELETE CASCADE
+      )`,
+      'CREATE INDEX object_version_blobs_version ON object_version_blobs (bucket, key, version_id)',
+    ],
+  },
 ];
 
 /** Any constant works; it only has to be the same in every process that migrates this database. */

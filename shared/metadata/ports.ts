@@ -80,6 +80,8 @@ export interface BucketConfigs {
   acl?: AccessControlPolicy;
   /** ObjectOwnership: BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter. */
   ownership?: string;
+  /** Set once PutBucketVersioning named `<MfaDelete>Disabled</MfaDelete>`: GetBucketVersioning shows it. */
+  mfaDelete?: 'Disabled';
 }
 
 export type BucketConfigKind = keyof BucketConfigs;
@@ -218,6 +220,42 @@ export interface ListUploadsQuery {
   limit: number;
 }
 
+/**
+ * One version of a key as ListObjectVersions, GET ?versionId= and DELETE ?versionId= see it: an
+ * object version or a delete marker. A marker's `object` carries key, versionId and lastModified
+ * only (size 0, no segments, empty ETag).
+ */
+export interface ObjectVersion {
+  object: ObjectRecord;
+  deleteMarker: boolean;
+  /** The key's newest version (the current object, or the marker that hides it). */
+  isLatest: boolean;
+}
+
+export interface ListVersionsQuery {
+  bucket: string;
+  prefix: string;
+  /** Versions of keys after this one (UTF-8 byte order); '' for the first page. */
+  keyMarker: string;
+  /** With keyMarker: also the versions of keyMarker older than this version id. */
+  versionIdMarker?: string;
+  limit: number;
+}
+
+/** What a versioned write or delete removed for good (its blobs can go), if anything. */
+export interface VersionedWriteOutcome {
+  replaced: ObjectRecord | undefined;
+}
+
+/** Counts over every noncurrent version and delete marker, for the admin stats. */
+export interface NoncurrentVersionStats {
+  versions: number;
+  deleteMarkers: number;
+  bytes: number;
+  /** False when counting stopped at the limit it was given (the numbers are lower bounds). */
+  exact: boolean;
+}
+
 export type CreateBucketOutcome = 'created' | 'exists';
 export type DeleteBucketOutcome = 'deleted' | 'missing' | 'not_empty';
 
@@ -238,11 +276,19 @@ export interface MetadataStore {
   deleteBucketConfig(bucket: string, kind: BucketConfigKind): Promise<boolean>;
 
   /**
-   * Commits an object version in one transaction; returns the record it replaced, if any. With a
-   * `condition`, the key's current object is checked in that transaction.
+   * Commits an object version in one transaction; returns the record it replaced for good, if any.
+   * With a `condition`, the key's current object is checked in that transaction. `versioning` is the
+   * bucket's state as the caller read it: absent (never versioned), the current row is replaced;
+   * otherwise the store reads the state again in the transaction and keeps the current version as
+   * noncurrent (Enabled; Suspended when it is not the null version), and only a null version it
+   * overwrites is returned.
    * @throws WriteConditionFailedError when the condition does not hold (nothing is written)
    */
-  putObject(object: ObjectRecord, condition?: WriteCondition): Promise<ObjectRecord | undefined>;
+  putObject(
+    object: ObjectRecord,
+    condition?: WriteCondition,
+    versioning?: VersioningStatus,
+  ): Promise<ObjectRecord | undefined>;
   getObject(bucket: string, key: string): Promise<ObjectRecord | undefined>;
   /** Removes the object; returns the removed record, if there was one. */
   deleteObject(bucket: string, key: string): Promise<ObjectRecord | undefined>;
@@ -259,6 +305,31 @@ export interface MetadataStore {
     patch: ObjectAttributesPatch,
   ): Promise<ObjectRecord | undefined>;
 
+  // versions
+  /** One version of the key by id (`null` names the null version), current or not, or a marker. */
+  getObjectVersion(bucket: string, key: string, versionId: string): Promise<ObjectVersion | undefined>;
+  /** The key's newest version when it is not the current object (a delete marker), else undefined. */
+  latestVersion(bucket: string, key: string): Promise<ObjectVersion | undefined>;
+  /**
+   * DeleteObject without versionId in a versioned bucket: the current version becomes noncurrent
+   * (or, for the null version while Suspended, goes) and a delete marker with `versionId` (absent:
+   * the null version) becomes the latest. Returns what went for good.
+   */
+  putDeleteMarker(
+    bucket: string,
+    key: string,
+    marker: { versionId?: string; lastModified: Date },
+  ): Promise<VersionedWriteOutcome>;
+  /**
+   * Removes one version for good (object or marker). When the latest goes, the next newest version
+   * becomes current unless it is a delete marker. Returns the removed version, if there was one.
+   */
+  deleteObjectVersion(bucket: string, key: string, versionId: string): Promise<ObjectVersion | undefined>;
+  /** Versions and markers in key byte order, newest first within a key. */
+  listObjectVersions(query: ListVersionsQuery): Promise<ObjectVersion[]>;
+  /** Noncurrent versions and delete markers of every bucket, counted up to `limit` rows. */
+  noncurrentVersionStats(limit: number): Promise<NoncurrentVersionStats>;
+
   createUpload(upload: UploadRecord): Promise<void>;
   getUpload(bucket: string, key: string, uploadId: string): Promise<UploadRecord | undefined>;
   /** Stores a part; returns the part it replaced (same number), if any. */
@@ -267,18 +338,20 @@ export interface MetadataStore {
   listUploads(query: ListUploadsQuery): Promise<UploadRecord[]>;
   /**
    * In one transaction: commits the object, removes the upload and all its parts. Returns the
-   * object it replaced and the parts that were uploaded but not used, so their blobs can go. With a
-   * `condition`, as for putObject; when it fails the upload and its parts stay as they were.
+   * object it replaced for good and the parts that were uploaded but not used, so their blobs can go.
+   * `condition` and `versioning` as for putObject; when the condition fails the upload and its parts
+   * stay as they were.
    */
   completeUpload(
     uploadId: string,
     object: ObjectRecord,
     condition?: WriteCondition,
+    versioning?: VersioningStatus,
   ): Promise<{ replaced: ObjectRecord | undefined; unusedParts: PartRecord[] }>;
   /** Removes the upload and returns its parts; undefined when there was no such upload. */
   abortUpload(bucket: string, key: string, uploadId: string): Promise<PartRecord[] | undefined>;
 
-  /** Which of these blob ids are referenced by an object or a part. */
+  /** Which of these blob ids are referenced by an object (any version) or a part. */
   referencedBlobs(blobIds: string[]): Promise<Set<string>>;
   /** Every blob id referenced by an object or a part, paged by blob id (for reconcile). */
   listReferencedBlobs(after: string, limit: number): Promise<string[]>;

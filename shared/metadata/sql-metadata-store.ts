@@ -34,6 +34,15 @@ import {
   type UploadRow,
   uploadParams,
 } from './sql-rows.js';
+import {
+  countNoncurrent,
+  findLatestNoncurrent,
+  findVersion,
+  listVersions,
+  putMarker,
+  putVersion,
+  removeVersion,
+} from './sql-versions.js';
 
 const INSERT_OBJECT = `INSERT INTO objects (${OBJECT_COLUMNS}) VALUES (${OBJECT_VALUES})
   ON CONFLICT (bucket, key) DO NOTHING RETURNING key`;
@@ -163,7 +172,11 @@ export function createSqlMetadataStore(client: SqlClient): MetadataStore {
         // its foreign key: either that insert commits first and is seen below, or it fails.
         const bucket = await tx.query('SELECT name FROM buckets WHERE name = $1 FOR UPDATE', [name]);
         if (bucket.length === 0) return 'missing';
-        const objects = await tx.query('SELECT 1 FROM objects WHERE bucket = $1 LIMIT 1', [name]);
+        const objects = await tx.query(
+          `SELECT 1 FROM objects WHERE bucket = $1
+           UNION ALL (SELECT 1 FROM object_versions WHERE bucket = $1 LIMIT 1) LIMIT 1`,
+          [name],
+        );
         if (objects.length > 0) return 'not_empty';
         // In-progress uploads go with the bucket (parts cascade); their blobs are left to reconcile.
         await tx.query('DELETE FROM uploads WHERE bucket = $1', [name]);
@@ -215,10 +228,33 @@ export function createSqlMetadataStore(client: SqlClient): MetadataStore {
           patch.acl ? JSON.stringify(patch.acl) : null,
         ],
       );
-      return rows[0] ? toObject(rows[0]) : undefined;
+      if (rows[0]) return toObject(rows[0]);
+      if (versionId === undefined) return undefined;
+      // A noncurrent version (never a delete marker: it has no tags or ACL).
+      const old = await client.query<ObjectRow>(
+        `UPDATE object_versions SET tags = CASE WHEN $4::boolean THEN NULLIF($5::jsonb, '[]'::jsonb) ELSE tags END,
+           acl = COALESCE($6::jsonb, acl)
+         WHERE bucket = $1 AND key = $2 AND version_id = $3 AND NOT delete_marker
+         RETURNING ${OBJECT_COLUMNS}`,
+        [
+          bucket,
+          key,
+          versionId,
+          patch.tags !== undefined,
+          JSON.stringify(patch.tags ?? []),
+          patch.acl ? JSON.stringify(patch.acl) : null,
+        ],
+      );
+      return old[0] ? toObject(old[0]) : undefined;
     },
 
-    putObject(object, condition) {
+    putObject(object, condition, versioning) {
+      // A version id means a versioned bucket even if the caller did not say so: never overwrite.
+      if (versioning || object.versionId !== undefined) {
+        return client.transaction((tx) =>
+          withNoSuchBucket(object.bucket, () => putVersion(tx, object, condition)),
+        );
+      }
       if (condition) return client.transaction((tx) => upsertObject(tx, object, condition));
       // One statement is atomic on its own: no BEGIN/COMMIT round trips.
       if (putBatched) return putBatched(object);
@@ -234,13 +270,32 @@ export function createSqlMetadataStore(client: SqlClient): MetadataStore {
     },
 
     async deleteObject(bucket, key) {
-      // One statement: its object_blobs rows go by ON DELETE CASCADE.
+      // One statement: its object_blobs rows go by ON DELETE CASCADE. (A versioned bucket's
+      // DeleteObject is putDeleteMarker.)
       const rows = await client.query<ObjectRow>(
         `DELETE FROM objects WHERE bucket = $1 AND key = $2 RETURNING ${OBJECT_COLUMNS}`,
         [bucket, key],
       );
       return rows[0] ? toObject(rows[0]) : undefined;
     },
+
+    getObjectVersion: (bucket, key, versionId) => findVersion(client, bucket, key, versionId),
+
+    latestVersion: (bucket, key) => findLatestNoncurrent(client, bucket, key),
+
+    async putDeleteMarker(bucket, key, marker) {
+      const replaced = await client.transaction((tx) =>
+        withNoSuchBucket(bucket, () => putMarker(tx, bucket, key, marker)),
+      );
+      return { replaced };
+    },
+
+    deleteObjectVersion: (bucket, key, versionId) =>
+      client.transaction((tx) => removeVersion(tx, bucket, key, versionId)),
+
+    listObjectVersions: (query) => listVersions(client, query),
+
+    noncurrentVersionStats: (limit) => countNoncurrent(client, limit),
 
     async listObjects(query: ListObjectsQuery) {
       const params: unknown[] = [query.bucket, query.after];
@@ -323,7 +378,7 @@ export function createSqlMetadataStore(client: SqlClient): MetadataStore {
       return rows.map(toUpload);
     },
 
-    completeUpload(uploadId, object, condition) {
+    completeUpload(uploadId, object, condition, versioning) {
       return client.transaction(async (tx) => {
         const upload = await tx.query<{ bucket: string; key: string }>(
           'SELECT bucket, key FROM uploads WHERE upload_id = $1 FOR UPDATE',
@@ -338,7 +393,10 @@ export function createSqlMetadataStore(client: SqlClient): MetadataStore {
         );
         await tx.query('DELETE FROM uploads WHERE upload_id = $1', [uploadId]);
         // A failed condition throws, and the rollback puts the upload and its parts back.
-        const replaced = await upsertObject(tx, object, condition);
+        const replaced =
+          versioning || object.versionId !== undefined
+            ? await withNoSuchBucket(object.bucket, () => putVersion(tx, object, condition))
+            : await upsertObject(tx, object, condition);
         const used = new Set(object.segments.map((segment) => segment.blobId));
         const unusedParts = parts
           .map(toPart)
@@ -373,6 +431,9 @@ export function createSqlMetadataStore(client: SqlClient): MetadataStore {
         `SELECT blob_id FROM object_blobs
            WHERE blob_id = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))
          UNION
+         SELECT blob_id FROM object_version_blobs
+           WHERE blob_id = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))
+         UNION
          SELECT blob_id FROM parts
            WHERE blob_id = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
         [JSON.stringify(blobIds)],
@@ -386,6 +447,8 @@ export function createSqlMetadataStore(client: SqlClient): MetadataStore {
         `SELECT blob_id FROM (
            (SELECT DISTINCT blob_id FROM object_blobs WHERE blob_id > $1 ORDER BY blob_id LIMIT $2)
            UNION
+           (SELECT DISTINCT blob_id FROM object_version_blobs WHERE blob_id > $1 ORDER BY blob_id LIMIT $2)
+           UNION
            (SELECT DISTINCT blob_id FROM parts WHERE blob_id > $1 ORDER BY blob_id LIMIT $2)
          ) AS referenced ORDER BY blob_id LIMIT $2`,
         [after, limit],
@@ -394,7 +457,8 @@ export function createSqlMetadataStore(client: SqlClient): MetadataStore {
     },
 
     async reset() {
-      await client.query('TRUNCATE object_blobs, parts, uploads, objects, bucket_configs, buckets');
+      await client.query(`TRUNCATE object_blobs, object_version_blobs, object_versions, parts, uploads, objects,
+         bucket_configs, buckets`);
     },
 
     close() {

@@ -1,11 +1,16 @@
-import type { ObjectRecord } from '../metadata/ports.js';
+import type { ObjectRecord, ObjectVersion } from '../metadata/ports.js';
 import type { S3Services } from '../runtime/runtime.js';
 import { S3Error } from '../s3/errors.js';
 import { BlobUnavailableError } from '../storage/ports.js';
 import { requireBucket } from './buckets.js';
-import { visibleVersion } from './consistency.js';
+import { visibleVersion, visibleVersionById } from './consistency.js';
+import { shownVersionId } from './versions.js';
 
-/** The committed object, or NoSuchBucket / NoSuchKey as S3 answers them. */
+/**
+ * The committed object, or NoSuchBucket / NoSuchKey as S3 answers them. When the key's latest
+ * version is a delete marker (a versioned bucket only: never an extra query otherwise), the
+ * NoSuchKey carries `x-amz-delete-marker: true` and the marker's `x-amz-version-id`, as S3 sends.
+ */
 export async function requireObject(
   services: S3Services,
   bucket: string,
@@ -14,27 +19,79 @@ export async function requireObject(
   const stored = await services.metadata.getObject(bucket, key);
   const object = stored && (await visibleVersion(services, stored));
   if (object) return object;
-  await requireBucket(services, bucket);
-  throw new S3Error('NoSuchKey', { resource: `/${bucket}/${key}`, detail: { Key: key } });
+  const bucketRecord = await requireBucket(services, bucket);
+  const latest =
+    bucketRecord.versioning && !stored ? await services.metadata.latestVersion(bucket, key) : undefined;
+  throw new S3Error('NoSuchKey', {
+    resource: `/${bucket}/${key}`,
+    detail: { Key: key },
+    ...(latest?.deleteMarker ? { headers: deleteMarkerHeaders(latest) } : {}),
+  });
 }
 
 /**
- * The object a sub-resource call (tagging, ACL, attributes) names: the current one, or with
- * `versionId` that version (NoSuchVersion when the key has none of that id).
- * Issue 15 contract: the VERSIONING part makes it read noncurrent versions and delete markers.
+ * The object a request with `versionId` names (GET, HEAD, tagging, ACL, attributes, copy source),
+ * or without one the current object (requireObject). An unknown id is NoSuchVersion; a delete
+ * marker's id is 405 MethodNotAllowed with `x-amz-delete-marker`, `Last-Modified` and `Allow`, as
+ * S3 answers a GET of one. `method` names the request's method in that error.
  */
 export async function requireObjectVersion(
   services: S3Services,
   bucket: string,
   key: string,
   versionId: string | undefined,
+  method = 'GET',
 ): Promise<ObjectRecord> {
-  const object = await requireObject(services, bucket, key);
-  if (versionId === undefined || versionId === (object.versionId ?? 'null')) return object;
-  throw new S3Error('NoSuchVersion', {
-    resource: `/${bucket}/${key}`,
-    detail: { Key: key, VersionId: versionId },
-  });
+  if (versionId === undefined) return requireObject(services, bucket, key);
+  if (versionId === '') {
+    throw new S3Error('InvalidArgument', {
+      message: 'Version id cannot be the empty string',
+      detail: { ArgumentName: 'versionId', ArgumentValue: '' },
+    });
+  }
+  const stored = await storedVersion(services, bucket, key, versionId);
+  const version = stored && visibleVersionById(services, stored);
+  if (!version) {
+    await requireBucket(services, bucket);
+    throw new S3Error('NoSuchVersion', {
+      resource: `/${bucket}/${key}`,
+      detail: { Key: key, VersionId: versionId },
+    });
+  }
+  if (version.deleteMarker) {
+    throw new S3Error('MethodNotAllowed', {
+      resource: `/${bucket}/${key}`,
+      detail: { Method: method, ResourceType: 'DeleteMarker' },
+      headers: {
+        ...deleteMarkerHeaders(version),
+        'last-modified': version.object.lastModified.toUTCString(),
+        allow: 'DELETE',
+      },
+    });
+  }
+  return version.object;
+}
+
+/**
+ * One version by id: the current object first (a cached read, and the usual case: a client
+ * reading back the version it just wrote), else the noncurrent versions.
+ */
+async function storedVersion(
+  services: S3Services,
+  bucket: string,
+  key: string,
+  versionId: string,
+): Promise<ObjectVersion | undefined> {
+  const current = await services.metadata.getObject(bucket, key);
+  if (current && shownVersionId(current) === versionId) {
+    return { object: current, deleteMarker: false, isLatest: true };
+  }
+  return services.metadata.getObjectVersion(bucket, key, versionId);
+}
+
+/** The headers S3 sends about a delete marker a request ran into. */
+export function deleteMarkerHeaders(marker: ObjectVersion): Record<string, string> {
+  return { 'x-amz-delete-marker': 'true', 'x-amz-version-id': shownVersionId(marker.object) };
 }
 
 /** What a GET or HEAD serves: the local object, or on a miss the origin's, with the bytes fetched. */
@@ -48,18 +105,29 @@ export interface ReadableObject {
  * The object a GET or HEAD reads: the committed one (consistency faults included), or, when the
  * bucket lacks the key and has an origin, the object read through from it (`services.origin`:
  * one fetch per key at a time, written back so the next read is local). NoSuchKey only when the
- * origin has no such key either; an origin that cannot answer is a 503, never a 404.
+ * origin has no such key either; an origin that cannot answer is a 503, never a 404. With
+ * `versionId`, that version of the local bucket (requireObjectVersion). A key whose latest version
+ * is a delete marker was deleted here: its NoSuchKey stands, the origin is not asked.
  */
 export async function readableObject(
   services: S3Services,
   bucket: string,
   key: string,
+  versionId?: string,
+  method = 'GET',
 ): Promise<ReadableObject> {
+  if (versionId !== undefined) {
+    return { object: await requireObjectVersion(services, bucket, key, versionId, method) };
+  }
   let object: ObjectRecord;
   try {
     object = await requireObject(services, bucket, key);
   } catch (error) {
-    if (!(error instanceof S3Error && error.code === 'NoSuchKey') || services.origin === undefined)
+    if (
+      !(error instanceof S3Error && error.code === 'NoSuchKey') ||
+      error.headers['x-amz-delete-marker'] !== undefined ||
+      services.origin === undefined
+    )
       throw error;
     const fetched = await services.origin.fetchMissing(bucket, key);
     if (fetched === undefined) throw error;

@@ -7,6 +7,7 @@ import type { SqlClient } from '../../../shared/metadata/sql-client.js';
 import { createSqlMetadataStore } from '../../../shared/metadata/sql-metadata-store.js';
 import { describeSqlMetadataStoreContract } from '../../support/metadata-contract.js';
 import { describeAttributesContract } from '../../support/metadata-contract-attributes.js';
+import { describeVersionsContract } from '../../support/metadata-contract-versions.js';
 import { DEFAULT_DATABASE_URL } from '../global-setup.js';
 
 const databaseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
@@ -33,6 +34,7 @@ afterAll(async () => {
 
 describeSqlMetadataStoreContract('PostgreSQL', () => openInFreshSchema('contract'));
 describeAttributesContract('PostgreSQL', () => openInFreshSchema('attributes'));
+describeVersionsContract('PostgreSQL', () => openInFreshSchema('versions'));
 
 describe('PostgreSQL specifics', () => {
   let client: SqlClient;

@@ -108,6 +108,23 @@ class FakeStore {
           this.objects.delete(id(bucket, key));
           return previous;
         }),
+      getObjectVersion: unused,
+      latestVersion: unused,
+      // The fake keeps no noncurrent versions: a marker only hides the current object.
+      putDeleteMarker: (bucket, key) =>
+        write(() => {
+          this.objects.delete(id(bucket, key));
+          return { replaced: undefined };
+        }),
+      deleteObjectVersion: (bucket, key, versionId) =>
+        write(() => {
+          const current = this.objects.get(id(bucket, key));
+          if (!current || (current.versionId ?? 'null') !== versionId) return undefined;
+          this.objects.delete(id(bucket, key));
+          return { object: current, deleteMarker: false, isLatest: true };
+        }),
+      listObjectVersions: unused,
+      noncurrentVersionStats: unused,
       listObjects: unused,
       createUpload: unused,
       getUpload: unused,
@@ -271,6 +288,22 @@ describe('createCachedMetadataStore', () => {
     it('deleteObject makes the next read miss', async () => {
       // Act
       await store.deleteObject('b', v1.key);
+
+      // Assess
+      expect(await store.getObject('b', v1.key)).toBeUndefined();
+    });
+
+    it('putDeleteMarker makes the next read miss', async () => {
+      // Act
+      await store.putDeleteMarker('b', v1.key, { versionId: 'm1', lastModified: new Date() });
+
+      // Assess
+      expect(await store.getObject('b', v1.key)).toBeUndefined();
+    });
+
+    it('deleteObjectVersion of the current version makes the next read miss', async () => {
+      // Act
+      await store.deleteObjectVersion('b', v1.key, v1.versionId ?? 'null');
 
       // Assess
       expect(await store.getObject('b', v1.key)).toBeUndefined();
