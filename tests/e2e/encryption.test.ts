@@ -424,6 +424,27 @@ describe('SSE-C (customer-provided keys)', () => {
   });
 });
 
+describe('UpdateObjectEncryption', () => {
+  it('answers PUT ?encryption on a key 501 NotImplemented and leaves the object as it was', async () => {
+    // Prepare
+    await target.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'kept', Body: 'original' }));
+    const xml =
+      '<ObjectEncryption><SSE-KMS><KMSKeyArn>arn:aws:kms:us-east-1:000000000000:key/k</KMSKeyArn></SSE-KMS></ObjectEncryption>';
+
+    // Act
+    const response = await rawRequest(target.endpoint, {
+      method: 'PUT',
+      path: `/${bucket}/kept?encryption`,
+      headers: { 'content-length': Buffer.byteLength(xml) },
+      body: xml,
+    });
+
+    // Assess
+    expectS3Error(response, 'NotImplemented', 501);
+    expect((await bodyOf('kept')).toString()).toBe('original');
+  });
+});
+
 describe('bucket default encryption', () => {
   it('answers the SSE-S3 default for a bucket never configured', async () => {
     // Prepare
