@@ -2,6 +2,7 @@ import type { ApiResult } from '../../layers/request-context.js';
 import type { ObjectRecord } from '../../shared/metadata/ports.js';
 import { requireBucket } from '../../shared/operations/buckets.js';
 import { requireObjectVersion } from '../../shared/operations/read-object.js';
+import { versionIdHeader } from '../../shared/operations/versions.js';
 import type { S3Services } from '../../shared/runtime/runtime.js';
 import { assertReadableWith } from '../../shared/s3/encryption.js';
 import { S3Error } from '../../shared/s3/errors.js';
@@ -55,8 +56,10 @@ export async function handleGetObjectAttributes(
     StorageClass: attributes.has('StorageClass') ? storageClassOf(object) : undefined,
     ObjectSize: attributes.has('ObjectSize') ? object.size : undefined,
   };
-  const headers: Record<string, string> = { 'last-modified': object.lastModified.toUTCString() };
-  if (bucketRecord.versioning !== undefined) headers['x-amz-version-id'] = object.versionId ?? 'null';
+  const headers = {
+    'last-modified': object.lastModified.toUTCString(),
+    ...versionIdHeader(bucketRecord, object),
+  };
   return xmlResponse(xmlDocument('GetObjectAttributesResponse', body), headers);
 }
 

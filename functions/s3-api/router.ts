@@ -139,6 +139,8 @@ const OBJECT_SUBRESOURCES: Record<string, Record<string, [string, ObjectHandler]
   attributes: {
     GET: ['GetObjectAttributes', handleGetObjectAttributes],
   },
+  // UpdateObjectEncryption (PUT ?encryption on a key) is not implemented: a 501, never a PutObject of its XML.
+  encryption: {},
 };
 
 /** Picks the S3 operation from method, addressing and sub-resources. */

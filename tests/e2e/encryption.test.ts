@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -424,6 +424,27 @@ describe('SSE-C (customer-provided keys)', () => {
   });
 });
 
+describe('UpdateObjectEncryption', () => {
+  it('answers PUT ?encryption on a key 501 NotImplemented and leaves the object as it was', async () => {
+    // Prepare
+    await target.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'kept', Body: 'original' }));
+    const xml =
+      '<ObjectEncryption><SSE-KMS><KMSKeyArn>arn:aws:kms:us-east-1:000000000000:key/k</KMSKeyArn></SSE-KMS></ObjectEncryption>';
+
+    // Act
+    const response = await rawRequest(target.endpoint, {
+      method: 'PUT',
+      path: `/${bucket}/kept?encryption`,
+      headers: { 'content-length': Buffer.byteLength(xml) },
+      body: xml,
+    });
+
+    // Assess
+    expectS3Error(response, 'NotImplemented', 501);
+    expect((await bodyOf('kept')).toString()).toBe('original');
+  });
+});
+
 describe('bucket default encryption', () => {
   it('answers the SSE-S3 default for a bucket never configured', async () => {
     // Prepare
@@ -569,7 +590,7 @@ describe('bucket default encryption', () => {
 });
 
 describe('aws-cli', () => {
-  it('puts and gets a bucket encryption and uploads with s3 cp --sse', async () => {
+  it('puts and gets a bucket encryption, uploads with s3 cp --sse aws:kms, round-trips s3 cp --sse-c', async () => {
     // Prepare
     const cliBucket = await target.createBucket('enc-cli');
     const dir = await mkdtemp(join(tmpdir(), 'mock-s3-enc-'));
@@ -594,11 +615,17 @@ describe('aws-cli', () => {
         options,
       );
       const got = await awsCli(['s3api', 'get-bucket-encryption', '--bucket', cliBucket], options);
-      const copied = await awsCli(
-        ['s3', 'cp', file, `s3://${cliBucket}/sse.txt`, '--sse', 'AES256'],
+      // aws-cli v1 takes the SSE-C key as given: 32 ASCII characters are the 256-bit key.
+      const sseC = ['--sse-c', 'AES256', '--sse-c-key', 'k'.repeat(32)];
+      const upload = await awsCli(['s3', 'cp', file, `s3://${cliBucket}/customer.txt`, ...sseC], options);
+      const download = await awsCli(
+        ['s3', 'cp', `s3://${cliBucket}/customer.txt`, join(dir, 'back.txt'), ...sseC],
         options,
       );
-      const head = await awsCli(['s3api', 'head-object', '--bucket', cliBucket, '--key', 'sse.txt'], options);
+      const withoutKey = await awsCli(
+        ['s3', 'cp', `s3://${cliBucket}/customer.txt`, join(dir, 'none.txt')],
+        options,
+      );
       const kmsCopy = await awsCli(
         ['s3', 'cp', file, `s3://${cliBucket}/kms.txt`, '--sse', 'aws:kms'],
         options,
@@ -615,8 +642,9 @@ describe('aws-cli', () => {
         ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'cli-key' },
         BucketKeyEnabled: false,
       });
-      expect(copied.code).toBe(0);
-      expect(JSON.parse(head.stdout).ServerSideEncryption).toBe('AES256');
+      expect([upload.code, download.code]).toEqual([0, 0]);
+      expect(await readFile(join(dir, 'back.txt'), 'utf8')).toBe('cli bytes');
+      expect(withoutKey.code).not.toBe(0);
       expect(kmsCopy.code).toBe(0);
       expect(JSON.parse(kmsHead.stdout)).toMatchObject({
         ServerSideEncryption: 'aws:kms',

@@ -3,9 +3,11 @@ import {
   type ChecksumAlgorithm,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   GetObjectAttributesCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  PutBucketVersioningCommand,
   PutObjectCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
@@ -235,6 +237,69 @@ describe('GetObjectAttributes', () => {
 
     // Assess
     expect(expectS3Error(response, code, 400).Message).toBe(message);
+  });
+
+  it('answers the version versionId names, with x-amz-version-id, in a versioned bucket', async () => {
+    // Prepare
+    const versioned = await target.createBucket('attributes-versions');
+    await target.client.send(
+      new PutBucketVersioningCommand({ Bucket: versioned, VersioningConfiguration: { Status: 'Enabled' } }),
+    );
+    const first = await target.client.send(
+      new PutObjectCommand({ Bucket: versioned, Key: 'k', Body: 'first', StorageClass: 'GLACIER_IR' }),
+    );
+    const second = await target.client.send(
+      new PutObjectCommand({ Bucket: versioned, Key: 'k', Body: 'second!' }),
+    );
+    const attributes = ['ObjectSize', 'StorageClass'] as const;
+
+    // Act
+    const current = await target.client.send(
+      new GetObjectAttributesCommand({ Bucket: versioned, Key: 'k', ObjectAttributes: [...attributes] }),
+    );
+    const old = await target.client.send(
+      new GetObjectAttributesCommand({
+        Bucket: versioned,
+        Key: 'k',
+        VersionId: first.VersionId,
+        ObjectAttributes: [...attributes],
+      }),
+    );
+    const marker = await target.client.send(new DeleteObjectCommand({ Bucket: versioned, Key: 'k' }));
+    const deleted = await sdkError(
+      target.client.send(
+        new GetObjectAttributesCommand({ Bucket: versioned, Key: 'k', ObjectAttributes: ['ETag'] }),
+      ),
+    );
+    const markerVersion = await sdkError(
+      target.client.send(
+        new GetObjectAttributesCommand({
+          Bucket: versioned,
+          Key: 'k',
+          VersionId: marker.VersionId,
+          ObjectAttributes: ['ETag'],
+        }),
+      ),
+    );
+
+    // Assess
+    expect(current).toMatchObject({ VersionId: second.VersionId, ObjectSize: 7, StorageClass: 'STANDARD' });
+    expect(old).toMatchObject({ VersionId: first.VersionId, ObjectSize: 5, StorageClass: 'GLACIER_IR' });
+    expect(deleted.status).toBe(404);
+    expect(markerVersion.status).toBe(405);
+  });
+
+  it('answers no x-amz-version-id in a bucket never versioned', async () => {
+    // Act
+    const response = await rawRequest(target.endpoint, {
+      method: 'GET',
+      path: `/${bucket}/composite-crc32?attributes`,
+      headers: { 'x-amz-object-attributes': 'ETag' },
+    });
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(response.headers['x-amz-version-id']).toBeUndefined();
   });
 
   it('answers NoSuchKey for a missing key and needs the key of an SSE-C object', async () => {

@@ -11,6 +11,7 @@ import {
   ListMultipartUploadsCommand,
   ListObjectsCommand,
   ListObjectsV2Command,
+  ListObjectVersionsCommand,
   ListPartsCommand,
   PutObjectCommand,
   UploadPartCommand,
@@ -51,6 +52,7 @@ describe('x-amz-storage-class', () => {
     await got.Body?.transformToByteArray();
     const v2 = await target.client.send(new ListObjectsV2Command({ Bucket: listed }));
     const v1 = await target.client.send(new ListObjectsCommand({ Bucket: listed }));
+    const versions = await target.client.send(new ListObjectVersionsCommand({ Bucket: listed }));
 
     // Assess
     expect(head.StorageClass).toBe('STANDARD_IA');
@@ -64,6 +66,7 @@ describe('x-amz-storage-class', () => {
     ];
     expect((v2.Contents ?? []).map((o) => [o.Key, o.StorageClass])).toEqual(classes);
     expect((v1.Contents ?? []).map((o) => [o.Key, o.StorageClass])).toEqual(classes);
+    expect((versions.Versions ?? []).map((o) => [o.Key, o.StorageClass])).toEqual(classes);
   });
 
   it('refuses a class S3 does not list with 400 InvalidStorageClass naming it', async () => {
