@@ -464,6 +464,28 @@ describe('forms S3 refuses', () => {
     }
   });
 
+  it('fields before the file over 20 KB -> 400 MaxPostPreDataLengthExceededError; 20 KB pass', async () => {
+    // Act
+    const over = await post([
+      ...fields({ key: 'big/over', 'x-amz-meta-big': 'b'.repeat(20 * 1024) }),
+      file('x'),
+    ]);
+    const within = await post([
+      ...fields({
+        key: 'big/ok',
+        'x-ignore-notes': 'b'.repeat(20 * 1024 - 'key'.length - 'big/ok'.length - 'x-ignore-notes'.length),
+      }),
+      file('x'),
+    ]);
+
+    // Assess
+    expect(expectS3Error(over, 'MaxPostPreDataLengthExceededError', 400)).toMatchObject({
+      Message: 'Your POST request fields preceding the upload file were too large.',
+      MaxPostPreDataLengthBytes: '20480',
+    });
+    expect(within.status).toBe(204);
+  });
+
   it('a bucket that does not exist -> 404 NoSuchBucket', async () => {
     // Act
     const response = await post([...fields({ key: 'x' }), file('x')], 'no-such-bucket-post-e2e');
