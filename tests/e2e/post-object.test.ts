@@ -371,6 +371,20 @@ describe('the form fields become the object', () => {
     expect(bytes.toString()).toBe('n');
   });
 
+  it(`a file part without a filename (text content) is taken; ${FILENAME} then stays as written, as S3 keeps it`, async () => {
+    // Act
+    const response = await post([
+      ...fields({ key: `text/${FILENAME}` }),
+      { name: 'file', value: 'typed in a textarea' },
+    ]);
+    const { bytes, got } = await readBack(`text/${FILENAME}`);
+
+    // Assess
+    expect(response.status).toBe(204);
+    expect(bytes.toString()).toBe('typed in a textarea');
+    expect(got.ContentType).toBe('binary/octet-stream');
+  });
+
   it('Content-Type, Cache-Control, Content-Disposition and x-amz-meta-* fields are stored; the file part type is not', async () => {
     // Act
     await post([
