@@ -1,6 +1,8 @@
 import type { ApiResult } from '../../layers/request-context.js';
+import { bucketAccessFromHeaders, storeBucketAccess } from '../../shared/operations/acl.js';
 import { createBucket, deleteBucket, requireBucket } from '../../shared/operations/buckets.js';
 import type { S3Services } from '../../shared/runtime/runtime.js';
+import { BUCKET_OWNER } from '../../shared/s3/acl.js';
 import { parseCreateBucketConfiguration } from '../../shared/s3/request-xml.js';
 import { xmlDocument } from '../../shared/s3/xml.js';
 import { emptyResponse, xmlResponse } from './responses.js';
@@ -8,10 +10,7 @@ import type { S3Request } from './s3-request.js';
 
 /** The one region this service pretends to be in. */
 export const REGION = 'us-east-1';
-const OWNER = {
-  ID: '75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a',
-  DisplayName: 'mock-s3',
-};
+const OWNER = { ID: BUCKET_OWNER.id, DisplayName: BUCKET_OWNER.displayName };
 
 export async function handleCreateBucket(
   services: S3Services,
@@ -19,7 +18,10 @@ export async function handleCreateBucket(
   bucket: string,
 ): Promise<ApiResult> {
   parseCreateBucketConfiguration(request.body());
+  // Read before the bucket is made: a refused ACL or ownership header creates nothing.
+  const access = bucketAccessFromHeaders(request.headers);
   await createBucket(services, bucket);
+  await storeBucketAccess(services, bucket, access);
   return emptyResponse(200, { location: `/${bucket}` });
 }
 

@@ -6,10 +6,11 @@ import { checkConditions } from '../../shared/s3/conditions.js';
 import { assertReadableWith } from '../../shared/s3/encryption.js';
 import { S3Error } from '../../shared/s3/errors.js';
 import { parseRange } from '../../shared/s3/range.js';
+import { assertRetrievable } from '../../shared/s3/storage-class.js';
 import {
   applyResponseOverrides,
-  checksumResponseHeaders,
   objectResponseHeaders,
+  readChecksumHeaders,
 } from './object-response-headers.js';
 import { bytesResponse, emptyResponse } from './responses.js';
 import type { S3Request } from './s3-request.js';
@@ -26,17 +27,17 @@ export async function getObject(
   key: string,
 ): Promise<ApiResult> {
   const { object, body } = await readableObject(services, bucket, key);
+  if (request.method === 'GET') assertRetrievable(object);
   assertReadableWith(request.headers, object);
   checkConditions(request.headers, object);
   const headers = objectResponseHeaders(object);
   applyResponseOverrides(headers, request.query);
-  const range =
-    partRange(request.query.get('partNumber'), object) ?? parseRange(request.headers.range, object.size);
+  const partNumber = request.query.get('partNumber');
+  const range = partRange(partNumber, object) ?? parseRange(request.headers.range, object.size);
   const wholeObject =
     range === undefined || (range.start === 0 && range.end === object.size - 1 && !request.headers.range);
-  // S3 returns the full-object checksum only for a whole-object read.
-  if (wholeObject && request.headers['x-amz-checksum-mode']?.toUpperCase() === 'ENABLED') {
-    Object.assign(headers, checksumResponseHeaders(object));
+  if (request.headers['x-amz-checksum-mode']?.toUpperCase() === 'ENABLED') {
+    Object.assign(headers, readChecksumHeaders(object, { wholeObject, partNumber }));
   }
   const status = range && !wholeObject ? 206 : 200;
   if (range && !wholeObject) headers['content-range'] = `bytes ${range.start}-${range.end}/${object.size}`;

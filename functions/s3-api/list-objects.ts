@@ -3,6 +3,7 @@ import type { ObjectRecord } from '../../shared/metadata/ports.js';
 import { type ListPage, listObjectsPage } from '../../shared/operations/list-objects.js';
 import type { S3Services } from '../../shared/runtime/runtime.js';
 import { S3Error } from '../../shared/s3/errors.js';
+import { storageClassOf } from '../../shared/s3/storage-class.js';
 import { xmlDocument } from '../../shared/s3/xml.js';
 import { OWNER } from './buckets.js';
 import { xmlResponse } from './responses.js';
@@ -82,7 +83,7 @@ function contents(objects: ObjectRecord[], encode: (text: string) => string, wit
       : {}),
     Size: object.size,
     ...(withOwner ? { Owner: OWNER } : {}),
-    StorageClass: 'STANDARD',
+    StorageClass: storageClassOf(object),
   }));
 }
 

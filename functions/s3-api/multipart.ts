@@ -12,7 +12,9 @@ import {
 } from '../../shared/operations/multipart.js';
 import type { S3Services } from '../../shared/runtime/runtime.js';
 import { checksumHeaderName } from '../../shared/s3/checksums.js';
+import { encryptionResponseHeaders } from '../../shared/s3/encryption.js';
 import { S3Error } from '../../shared/s3/errors.js';
+import { storageClassOf } from '../../shared/s3/storage-class.js';
 import { xmlDocument } from '../../shared/s3/xml.js';
 import { OWNER } from './buckets.js';
 import { writeResponseHeaders } from './object-response-headers.js';
@@ -45,7 +47,7 @@ export async function handleUploadPart(
   bucket: string,
   key: string,
 ): Promise<ApiResult> {
-  const part = await uploadPart(services, {
+  const { part, upload } = await uploadPart(services, {
     bucket,
     key,
     uploadId: uploadIdOf(request),
@@ -53,7 +55,7 @@ export async function handleUploadPart(
     headers: request.headers,
     rawBody: request.body(),
   });
-  const headers: Record<string, string> = { etag: part.etag };
+  const headers: Record<string, string> = { etag: part.etag, ...encryptionResponseHeaders(upload) };
   if (part.checksum) headers[checksumHeaderName(part.checksum.algorithm)] = part.checksum.value;
   return emptyResponse(200, headers);
 }
@@ -64,7 +66,7 @@ export async function handleUploadPartCopy(
   bucket: string,
   key: string,
 ): Promise<ApiResult> {
-  const part = await uploadPartCopy(services, {
+  const { part, upload } = await uploadPartCopy(services, {
     bucket,
     key,
     uploadId: uploadIdOf(request),
@@ -75,6 +77,7 @@ export async function handleUploadPartCopy(
   const checksum = part.checksum ? { [`Checksum${part.checksum.algorithm}`]: part.checksum.value } : {};
   return xmlResponse(
     xmlDocument('CopyPartResult', { LastModified: part.lastModified, ETag: part.etag, ...checksum }),
+    encryptionResponseHeaders(upload),
   );
 }
 
@@ -135,7 +138,7 @@ export async function handleListParts(
       UploadId: upload.uploadId,
       Initiator: OWNER,
       Owner: OWNER,
-      StorageClass: 'STANDARD',
+      StorageClass: storageClassOf(upload),
       PartNumberMarker: marker,
       ...(isTruncated ? { NextPartNumberMarker: parts.at(-1)!.partNumber } : {}),
       MaxParts: maxParts,
@@ -187,7 +190,7 @@ export async function handleListMultipartUploads(
         UploadId: upload.uploadId,
         Initiator: OWNER,
         Owner: OWNER,
-        StorageClass: 'STANDARD',
+        StorageClass: storageClassOf(upload),
         Initiated: upload.initiated,
         ...(upload.checksumAlgorithm ? { ChecksumAlgorithm: upload.checksumAlgorithm } : {}),
         ...(upload.checksumType ? { ChecksumType: upload.checksumType } : {}),

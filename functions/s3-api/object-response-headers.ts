@@ -31,7 +31,7 @@ export function objectResponseHeaders(object: ObjectRecord): Record<string, stri
 
 /** The headers a write (PutObject, CopyObject, CompleteMultipartUpload, POST) answers with beside its ETag. */
 export function writeResponseHeaders(object: Pick<ObjectRecord, 'encryption'>): Record<string, string> {
-  return encryptionResponseHeaders(object);
+  return encryptionResponseHeaders(object, { withContext: true });
 }
 
 /** `x-amz-checksum-<alg>` and `x-amz-checksum-type`, sent only when the client asks for them. */
@@ -41,6 +41,24 @@ export function checksumResponseHeaders(object: ObjectRecord): Record<string, st
     [checksumHeaderName(object.checksum.algorithm)]: object.checksum.value,
     'x-amz-checksum-type': object.checksum.type,
   };
+}
+
+/**
+ * The checksum headers of a GET or HEAD with `x-amz-checksum-mode: ENABLED`: the object's checksum
+ * for a whole-object read (a composite one ends in `-N`); for `?partNumber=N` of a multipart object
+ * with a COMPOSITE checksum, that part's own checksum, as S3 answers; nothing for any other range.
+ */
+export function readChecksumHeaders(
+  object: ObjectRecord,
+  read: { wholeObject: boolean; partNumber: string | null },
+): Record<string, string> {
+  if (!object.checksum) return {};
+  if (read.partNumber !== null && object.partsCount !== undefined && object.checksum.type === 'COMPOSITE') {
+    const part = object.segments[Number(read.partNumber) - 1]?.checksum;
+    if (part === undefined) return {};
+    return { [checksumHeaderName(object.checksum.algorithm)]: part, 'x-amz-checksum-type': 'COMPOSITE' };
+  }
+  return read.wholeObject ? checksumResponseHeaders(object) : {};
 }
 
 /** `response-content-type` and friends override the stored headers on GET (and HEAD). */

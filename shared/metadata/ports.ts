@@ -68,6 +68,8 @@ export interface BucketEncryptionRule {
   algorithm: string;
   kmsMasterKeyId?: string;
   bucketKeyEnabled?: boolean;
+  /** BlockedEncryptionTypes: `SSE-C` refuses writes naming a customer key; `NONE` blocks nothing. */
+  blockedEncryptionTypes?: string[];
 }
 
 /** A bucket's sub-resource documents, each absent until first put. */
@@ -86,6 +88,8 @@ export type BucketConfigKind = keyof BucketConfigs;
 export interface Segment {
   blobId: string;
   size: number;
+  /** A multipart object's part: its checksum (base64) in the object's algorithm, for GetObjectAttributes. */
+  checksum?: string;
 }
 
 export const CHECKSUM_ALGORITHMS = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'] as const;

@@ -100,7 +100,7 @@ export function toObject(row: ObjectRow): ObjectRecord {
     lastModified: new Date(row.last_modified),
     headers: row.headers,
     userMetadata: row.user_metadata,
-    segments: row.segments.map((segment) => ({ blobId: segment.blobId, size: Number(segment.size) })),
+    segments: row.segments.map(segmentOf),
   };
   if (row.checksum) record.checksum = row.checksum;
   if (row.parts_count !== null) record.partsCount = Number(row.parts_count);
@@ -144,6 +144,13 @@ export function toPart(row: PartRow): PartRecord {
   return record;
 }
 
+/** A segment as stored in the `segments` jsonb (bigint sizes come back as strings from `pg`). */
+function segmentOf(segment: Segment): Segment {
+  const stored: Segment = { blobId: segment.blobId, size: Number(segment.size) };
+  if (segment.checksum !== undefined) stored.checksum = segment.checksum;
+  return stored;
+}
+
 /** Parameters for the object columns, in OBJECT_COLUMNS order ($1..$16). */
 export function objectParams(object: ObjectRecord): unknown[] {
   return [
@@ -155,7 +162,7 @@ export function objectParams(object: ObjectRecord): unknown[] {
     JSON.stringify(object.headers),
     JSON.stringify(object.userMetadata),
     object.checksum ? JSON.stringify(object.checksum) : null,
-    JSON.stringify(object.segments.map((segment) => ({ blobId: segment.blobId, size: segment.size }))),
+    JSON.stringify(object.segments.map(segmentOf)),
     object.partsCount ?? null,
     object.completedUpload ? JSON.stringify(object.completedUpload) : null,
     object.versionId ?? NULL_VERSION_ID,
@@ -177,7 +184,7 @@ export function objectRow(object: ObjectRecord): Record<string, unknown> {
     headers: object.headers,
     user_metadata: object.userMetadata,
     checksum: object.checksum ?? null,
-    segments: object.segments.map((segment) => ({ blobId: segment.blobId, size: segment.size })),
+    segments: object.segments.map(segmentOf),
     parts_count: object.partsCount ?? null,
     completed_upload: object.completedUpload ?? null,
     version_id: object.versionId ?? NULL_VERSION_ID,

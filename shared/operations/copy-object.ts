@@ -2,8 +2,10 @@ import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type ObjectRecord } from '
 import type { S3Services } from '../runtime/runtime.js';
 import { checksumBase64, md5Hex } from '../s3/checksums.js';
 import { checkCopySourceConditions } from '../s3/conditions.js';
+import { assertCopySourceReadableWith, requestsEncryption } from '../s3/encryption.js';
 import { S3Error } from '../s3/errors.js';
 import { assertStorableKey, validateObjectKey } from '../s3/names.js';
+import { assertCopyableSource } from '../s3/storage-class.js';
 import { requireBucket } from './buckets.js';
 import { copiedAttributes } from './object-attributes.js';
 import { objectHeadersFrom, userMetadataFrom } from './object-headers.js';
@@ -67,7 +69,9 @@ export async function copyObject(services: S3Services, input: CopyObjectInput): 
   const target = await requireBucket(services, bucket);
   const original = await requireObject(services, source.bucket, source.key);
   checkCopySourceConditions(headers, original);
-  if (source.bucket === bucket && source.key === key && directive === 'COPY') {
+  assertCopyableSource(original);
+  assertCopySourceReadableWith(headers, original);
+  if (source.bucket === bucket && source.key === key && directive === 'COPY' && !changesStorage(headers)) {
     throw new S3Error('InvalidRequest', {
       message:
         "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
@@ -92,6 +96,11 @@ export async function copyObject(services: S3Services, input: CopyObjectInput): 
   };
   await commitObject(services, object, async () => ({ replaced: await services.metadata.putObject(object) }));
   return object;
+}
+
+/** A copy onto itself is legal when it changes the storage class or the encryption (S3's way to change them). */
+function changesStorage(headers: Record<string, string>): boolean {
+  return headers['x-amz-storage-class'] !== undefined || requestsEncryption(headers);
 }
 
 /** The algorithm named by `x-amz-checksum-algorithm`, if any. */

@@ -2,6 +2,7 @@ import type {
   ChecksumType,
   ObjectRecord,
   PartRecord,
+  Segment,
   StoredChecksum,
   UploadRecord,
   WriteCondition,
@@ -15,9 +16,11 @@ import {
   multipartEtag,
 } from '../s3/checksums.js';
 import { checkCopySourceConditions } from '../s3/conditions.js';
+import { assertCopySourceReadableWith, assertPartEncryption } from '../s3/encryption.js';
 import { S3Error, type S3ErrorCode } from '../s3/errors.js';
 import { validateObjectKey } from '../s3/names.js';
 import { parseCompleteMultipartUpload } from '../s3/request-xml.js';
+import { assertCopyableSource } from '../s3/storage-class.js';
 import { readUploadBody } from '../s3/upload-body.js';
 import { requireBucket } from './buckets.js';
 import { type CopySource, requestedChecksumAlgorithm } from './copy-object.js';
@@ -117,11 +120,18 @@ export function parsePartNumber(raw: string | undefined): number {
   return partNumber;
 }
 
+/** A part as stored, with the upload it belongs to (whose encryption the response echoes). */
+export interface UploadedPart {
+  part: PartRecord;
+  upload: UploadRecord;
+}
+
 export async function uploadPart(
   services: S3Services,
   input: UploadAddress & { partNumber: number; headers: Record<string, string>; rawBody: Buffer },
-): Promise<PartRecord> {
+): Promise<UploadedPart> {
   const upload = await requireUpload(services, input);
+  assertPartEncryption(input.headers, upload);
   const body = readUploadBody(input.headers, input.rawBody);
   if (body.body.length > MAX_PART_SIZE) throw new S3Error('EntityTooLarge');
   // Composite checksums need every part's checksum in the upload's algorithm: compute it if absent.
@@ -134,16 +144,20 @@ export async function uploadPart(
           type: 'FULL_OBJECT' as const,
         }
       : undefined);
-  return storePart(services, upload, input.partNumber, body.body, body.md5Hex, checksum);
+  const part = await storePart(services, upload, input.partNumber, body.body, body.md5Hex, checksum);
+  return { part, upload };
 }
 
 export async function uploadPartCopy(
   services: S3Services,
   input: UploadAddress & { partNumber: number; headers: Record<string, string>; source: CopySource },
-): Promise<PartRecord> {
+): Promise<UploadedPart> {
   const upload = await requireUpload(services, input);
+  assertPartEncryption(input.headers, upload);
   const original = await requireObject(services, input.source.bucket, input.source.key);
   checkCopySourceConditions(input.headers, original);
+  assertCopyableSource(original);
+  assertCopySourceReadableWith(input.headers, original);
   const range = parseCopySourceRange(input.headers['x-amz-copy-source-range'], original.size);
   const bytes = await readObjectBytes(services, original, range);
   const checksum = upload.checksumAlgorithm
@@ -153,7 +167,8 @@ export async function uploadPartCopy(
         type: 'FULL_OBJECT' as const,
       }
     : undefined;
-  return storePart(services, upload, input.partNumber, bytes, md5Hex(bytes), checksum);
+  const part = await storePart(services, upload, input.partNumber, bytes, md5Hex(bytes), checksum);
+  return { part, upload };
 }
 
 /** `x-amz-copy-source-range: bytes=first-last`, both required and inside the source object. */
@@ -295,7 +310,7 @@ async function completeUpload(
     headers: upload.headers,
     userMetadata: upload.userMetadata,
     ...(checksum ? { checksum } : {}),
-    segments: parts.map((part) => ({ blobId: part.blobId, size: part.size })),
+    segments: parts.map((part) => segmentOfPart(part, checksum)),
     partsCount: parts.length,
     completedUpload: { uploadId: upload.uploadId, partNumbers: parts.map((part) => part.partNumber) },
     ...(upload.tags ? { tags: upload.tags } : {}),
@@ -336,6 +351,13 @@ async function completedBefore(
     etags.every((etag) => PART_ETAG.test(etag)) &&
     multipartEtag(etags) === current.etag;
   return sameParts ? current : undefined;
+}
+
+/** A part's bytes in the object; with a checksum, the part's own in the object's algorithm (GetObjectAttributes). */
+function segmentOfPart(part: PartRecord, checksum: StoredChecksum | undefined): Segment {
+  const segment: Segment = { blobId: part.blobId, size: part.size };
+  if (checksum && part.checksum?.algorithm === checksum.algorithm) segment.checksum = part.checksum.value;
+  return segment;
 }
 
 /** A part's ETag: the hex MD5 of its bytes (anything else cannot name an uploaded part). */

@@ -16,7 +16,7 @@ export function writtenAttributes(headers: Record<string, string>, bucket: Bucke
     tags: tagsFromHeader(headers['x-amz-tagging']),
     storageClass: storageClassFrom(headers),
     encryption: encryptionFrom(headers, bucket),
-    acl: aclFromHeaders(headers),
+    acl: aclFromHeaders(headers, bucket),
   });
 }
 
@@ -33,7 +33,7 @@ export function copiedAttributes(
     tags: tagsForCopy(headers, source),
     storageClass: storageClassFrom(headers),
     encryption: encryptionFrom(headers, bucket),
-    acl: aclFromHeaders(headers),
+    acl: aclFromHeaders(headers, bucket),
   });
 }
 

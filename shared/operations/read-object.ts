@@ -105,7 +105,8 @@ export interface ReadableObject {
  * The object a GET or HEAD reads: the committed one (consistency faults included), or, when the
  * bucket lacks the key and has an origin, the object read through from it (`services.origin`:
  * one fetch per key at a time, written back so the next read is local). NoSuchKey only when the
- * origin has no such key either; an origin that cannot answer is a 503, never a 404.
+ * origin has no such key either; an origin that cannot answer is a 503, never a 404. A key whose
+ * latest version is a delete marker is not read through: its NoSuchKey is the answer.
  */
 export async function readableObject(
   services: S3Services,
@@ -118,6 +119,8 @@ export async function readableObject(
   } catch (error) {
     if (!(error instanceof S3Error && error.code === 'NoSuchKey') || services.origin === undefined)
       throw error;
+    // A delete marker is the local bucket's answer, newer than anything the origin holds.
+    if (error.headers['x-amz-delete-marker'] === 'true') throw error;
     const fetched = await services.origin.fetchMissing(bucket, key);
     if (fetched === undefined) throw error;
     return fetched;

@@ -3,8 +3,9 @@ import { type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry
 import { ATTR_ERROR_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE } from '@opentelemetry/semantic-conventions';
 import type { FaultEngine } from '../faults/engine.js';
 import { withOriginFaults } from '../injection/origin-faults.js';
-import type { ObjectRecord } from '../metadata/ports.js';
+import type { ObjectRecord, VersioningStatus } from '../metadata/ports.js';
 import { readObjectBytes } from '../operations/read-object.js';
+import { newVersionId } from '../operations/versions.js';
 import type { Clock } from '../runtime/clock.js';
 import type { S3Services } from '../runtime/runtime.js';
 import { md5Hex } from '../s3/checksums.js';
@@ -138,13 +139,13 @@ export function createOriginFallback(deps: OriginFallbackDeps): OriginFallback {
           const local = await readLocal(config.bucket, key);
           if (local) return local;
         }
-        const fetched = await fetchThroughGovernor(state, key);
+        const { fetched, versioning } = await asLocalVersion(await fetchThroughGovernor(state, key));
         if (config.writeBack) {
           // Served now; the flight and the lease stay until the write-back is done (or lost).
           writingBack = true;
           const releaseLease = holdsLease;
           holdsLease = false;
-          void writeBack(deps.services, fetched.object, fetched.body)
+          void writeBack(deps.services, fetched.object, fetched.body, versioning)
             .then(({ result }) => {
               metrics.writeBack(config.bucket, result, fetched.body.length);
               if (result === 'lost_race') {
@@ -191,6 +192,23 @@ export function createOriginFallback(deps: OriginFallbackDeps): OriginFallback {
       }
       await delay(LEASE_POLL_MS);
     }
+  }
+
+  /**
+   * The fetched object as a write into its local bucket: in a bucket with versioning Enabled it gets
+   * a version id of its own, served in `x-amz-version-id` now and stored by the write-back; in a
+   * suspended or never-versioned one it is the null version. The bucket record is the cached one
+   * the request's local lookup just read.
+   */
+  async function asLocalVersion(
+    fetched: FetchedObject,
+  ): Promise<{ fetched: FetchedObject; versioning: VersioningStatus | undefined }> {
+    const bucket = await deps.services.metadata.getBucket(fetched.object.bucket);
+    const versionId = bucket === undefined ? undefined : newVersionId(deps.services, bucket);
+    return {
+      fetched: versionId === undefined ? fetched : { ...fetched, object: { ...fetched.object, versionId } },
+      versioning: bucket?.versioning,
+    };
   }
 
   async function localObject(bucket: string, key: string): Promise<ObjectRecord | undefined> {

@@ -43,6 +43,7 @@ export const S3_ERROR_STATUS = {
   MetadataTooLarge: 400,
   MethodNotAllowed: 405,
   MissingContentLength: 411,
+  MissingSecurityHeader: 400,
   NoSuchBucket: 404,
   NoSuchCORSConfiguration: 404,
   NoSuchKey: 404,
@@ -59,6 +60,7 @@ export const S3_ERROR_STATUS = {
   ServiceUnavailable: 503,
   SlowDown: 503,
   StorageFull: 507,
+  UnexpectedContent: 400,
   UserKeyMustBeSpecified: 400,
   XAmzContentSHA256Mismatch: 400,
 } as const;
@@ -115,6 +117,7 @@ export const S3_ERROR_MESSAGE = {
   MetadataTooLarge: 'Your metadata headers exceed the maximum allowed metadata size.',
   MethodNotAllowed: 'The specified method is not allowed against this resource.',
   MissingContentLength: 'You must provide the Content-Length HTTP header.',
+  MissingSecurityHeader: 'Your request was missing a required header',
   NoSuchBucket: 'The specified bucket does not exist',
   NoSuchCORSConfiguration: 'The CORS configuration does not exist',
   NoSuchKey: 'The specified key does not exist.',
@@ -133,6 +136,7 @@ export const S3_ERROR_MESSAGE = {
   ServiceUnavailable: 'Service is unable to handle request.',
   SlowDown: 'Please reduce your request rate.',
   StorageFull: 'Storage backend has reached its minimum free drive threshold.',
+  UnexpectedContent: 'This request does not support content.',
   UserKeyMustBeSpecified: 'The key of an object to delete must be specified.',
   XAmzContentSHA256Mismatch: "The provided 'x-amz-content-sha256' header does not match what was computed.",
 } as const satisfies Record<S3ErrorCode, string>;

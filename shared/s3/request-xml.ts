@@ -24,7 +24,7 @@ const parser = new XMLParser({
   isArray: (name) => REPEATED_ELEMENTS.has(name),
 });
 
-type XmlValue = string | XmlElement | XmlValue[];
+export type XmlValue = string | XmlElement | XmlValue[];
 /** An element's children by name, as the parser gives them. */
 export interface XmlElement {
   [name: string]: XmlValue;
@@ -34,7 +34,10 @@ function malformedXml(): S3Error {
   return new S3Error('MalformedXML');
 }
 
-/** Parses `xml` and returns the content of its single root element, which must be `rootName`. */
+/**
+ * Parses `xml` and returns the content of its single root element, which must be `rootName`.
+ * @throws S3Error MalformedXML
+ */
 export function parseRoot(xml: Buffer, rootName: string): XmlElement | string {
   const text = xml.toString('utf8');
   if (/<!DOCTYPE/i.test(text) || XMLValidator.validate(text) !== true) throw malformedXml();
@@ -67,7 +70,7 @@ export function textOf(element: XmlElement, name: string): string | undefined {
   return decodeEntities(value);
 }
 
-/** The elements named `name` (once or repeated), each as its child elements. */
+/** The elements named `name`, in document order; one element alone is a list of one. */
 export function listOf(element: XmlElement, name: string): XmlElement[] {
   const value = element[name];
   if (value === undefined) return [];

@@ -165,6 +165,13 @@ describe('createOriginFallback', () => {
             for (const waiter of writeBacks.splice(0)) waiter.resolve();
           }
         },
+        // In a versioned bucket the write-back looks for a delete marker first, and stops there when
+        // it finds one: that is its end too.
+        latestVersion: async (...args: Parameters<typeof metadata.latestVersion>) => {
+          const latest = await metadata.latestVersion(...args);
+          if (latest) for (const waiter of writeBacks.splice(0)) waiter.resolve();
+          return latest;
+        },
       }),
     };
   });
@@ -439,6 +446,62 @@ describe('createOriginFallback', () => {
     const stored = await unit.runtime.services.metadata.getObject(bucket, 'raced');
     expect(stored?.etag).toBe(put.etag);
     expect(stored?.segments).toEqual(put.segments);
+  });
+
+  describe('in a versioned bucket', () => {
+    it('Enabled: the fetched object is served and written back as a new version with its own id', async () => {
+      // Prepare
+      await unit.runtime.services.metadata.setBucketVersioning(bucket, 'Enabled');
+      origins.set(bucket, {});
+      const fallback = start(scriptedOrigin(() => found(Buffer.from('versioned'))).client);
+      const committed = nextWriteBack();
+      // Act
+      const served = await fallback.fetchMissing(bucket, 'v');
+      await committed;
+      // Assess
+      const stored = await unit.runtime.services.metadata.getObject(bucket, 'v');
+      expect(served?.object.versionId).toEqual(expect.any(String));
+      expect(served?.object.versionId).not.toBe('null');
+      expect(stored?.versionId).toBe(served?.object.versionId);
+      const versions = await unit.runtime.services.metadata.listObjectVersions({
+        bucket,
+        prefix: 'v',
+        keyMarker: '',
+        limit: 10,
+      });
+      expect(versions.map((version) => version.object.versionId)).toEqual([served?.object.versionId]);
+    });
+
+    it('loses to a delete marker that became the latest version while the fetch was held', async () => {
+      // Prepare
+      await unit.runtime.services.metadata.setBucketVersioning(bucket, 'Enabled');
+      origins.set(bucket, {});
+      const origin = scriptedOrigin();
+      const fallback = start(origin.client);
+      const read = fallback.fetchMissing(bucket, 'deleted');
+      await origin.fetchArrived();
+      await unit.runtime.services.metadata.putDeleteMarker(bucket, 'deleted', {
+        versionId: 'marker-1',
+        lastModified: new Date('2026-02-02T00:00:00Z'),
+      });
+      // Act
+      const settled = nextWriteBack();
+      origin.reply(found(Buffer.from('the origin had this')));
+      const served = await read;
+      await settled;
+      // Assess: served the origin's bytes, but the marker stays the latest and nothing was stored
+      expect(served?.body.toString()).toBe('the origin had this');
+      expect(await unit.runtime.services.metadata.getObject(bucket, 'deleted')).toBeUndefined();
+      const versions = await unit.runtime.services.metadata.listObjectVersions({
+        bucket,
+        prefix: 'deleted',
+        keyMarker: '',
+        limit: 10,
+      });
+      expect(versions.map((version) => [version.object.versionId, version.deleteMarker])).toEqual([
+        ['marker-1', true],
+      ]);
+    });
   });
 
   it('starts afresh when the bucket config changes: new client, breaker and negative cache', async () => {
