@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import {
+  GetObjectAclCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+} from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { expectS3Error, parseXml, type RawResponse, rawRequest, sdkError } from '../support/e2e/http.js';
@@ -404,6 +409,82 @@ describe('the form fields become the object', () => {
     expect(got.CacheControl).toBe('max-age=60');
     expect(got.ContentDisposition).toBe('attachment; filename="doc.csv"');
     expect(got.Metadata).toEqual({ project: 'Drill' });
+  });
+});
+
+describe('tagging, ACL, storage class and encryption fields, as on PutObject', () => {
+  it('a tagging document is stored as the object tags (x-amz-tagging-count on GET)', async () => {
+    // Act
+    const response = await post([
+      ...fields({
+        key: 'attrs/tagged',
+        tagging:
+          '<Tagging><TagSet><Tag><Key>team</Key><Value>web app</Value></Tag><Tag><Key>stage</Key><Value>1</Value></Tag></TagSet></Tagging>',
+      }),
+      file('t'),
+    ]);
+    const tags = await target.client.send(
+      new GetObjectTaggingCommand({ Bucket: bucket, Key: 'attrs/tagged' }),
+    );
+    const { got } = await readBack('attrs/tagged');
+
+    // Assess
+    expect(response.status).toBe(204);
+    expect(tags.TagSet).toEqual([
+      { Key: 'team', Value: 'web app' },
+      { Key: 'stage', Value: '1' },
+    ]);
+    expect(got.TagCount).toBe(2);
+  });
+
+  it('a tagging field that is not XML -> 400 MalformedXML, nothing stored', async () => {
+    // Act
+    const response = await post([...fields({ key: 'attrs/not-xml', tagging: 'not-xml' }), file('t')]);
+    const after = await sdkError(
+      target.client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'attrs/not-xml' })),
+    );
+
+    // Assess
+    expectS3Error(response, 'MalformedXML', 400);
+    expect(after).toEqual({ name: 'NotFound', status: 404 });
+  });
+
+  it('acl, x-amz-storage-class and x-amz-server-side-encryption fields apply to the object', async () => {
+    // Act
+    const response = await post([
+      ...fields({
+        key: 'attrs/classed',
+        acl: 'public-read',
+        'x-amz-storage-class': 'STANDARD_IA',
+        'x-amz-server-side-encryption': 'aws:kms',
+      }),
+      file('c'),
+    ]);
+    const head = await target.client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'attrs/classed' }));
+    const acl = await target.client.send(new GetObjectAclCommand({ Bucket: bucket, Key: 'attrs/classed' }));
+
+    // Assess
+    expect(response.status).toBe(204);
+    expect(response.headers['x-amz-server-side-encryption']).toBe('aws:kms');
+    expect(head.StorageClass).toBe('STANDARD_IA');
+    expect(head.ServerSideEncryption).toBe('aws:kms');
+    expect(acl.Grants).toContainEqual({
+      Grantee: { Type: 'Group', URI: 'http://acs.amazonaws.com/groups/global/AllUsers' },
+      Permission: 'READ',
+    });
+  });
+
+  it('a storage class S3 does not know -> 400 InvalidStorageClass', async () => {
+    // Act
+    const response = await post([
+      ...fields({ key: 'attrs/fake', 'x-amz-storage-class': 'FakeClass' }),
+      file('f'),
+    ]);
+
+    // Assess
+    expect(expectS3Error(response, 'InvalidStorageClass', 400).Message).toBe(
+      'The storage class you specified is not valid',
+    );
   });
 });
 
