@@ -344,6 +344,30 @@ describe('what the form asks to be answered with', () => {
     expect(String(response.headers.location)).toContain('key=redirect%2Fa+b.txt&etag=%22');
   });
 
+  it('a virtual-host POST (the bucket in Host) answers a virtual-host Location', async () => {
+    // Prepare
+    const body = formBody([...fields({ key: 'vhost/a b.txt' }), file('v')]);
+    const host = `${bucket}.localhost:${new URL(target.endpoint).port}`;
+
+    // Act
+    const response = await rawRequest(target.endpoint, {
+      method: 'POST',
+      path: '/',
+      headers: {
+        host,
+        'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+        'content-length': body.length,
+      },
+      body,
+    });
+    const { bytes } = await readBack('vhost/a b.txt');
+
+    // Assess
+    expect(response.status).toBe(204);
+    expect(response.headers.location).toBe(`http://${host}/vhost%2Fa%20b.txt`);
+    expect(bytes.toString()).toBe('v');
+  });
+
   it('the deprecated redirect field works the same; a relative URL is ignored (204)', async () => {
     // Act
     const redirect = await post([
