@@ -45,7 +45,9 @@ export function createHandler(runtime: Runtime): LambdaHandler {
   return async (event, context) => {
     const result = await serve(event, context);
     const described = (context as RequestContext).state as DescribedS3Request | undefined;
-    if (described !== undefined) await addCorsHeaders(services, described.request, result);
+    // Checked here, synchronously: a request without Origin (every SDK call) costs no extra turn.
+    if (described?.request.headers.origin !== undefined)
+      await addCorsHeaders(services, described.request, result);
     return result;
   };
 }
@@ -58,7 +60,7 @@ export function createHandler(runtime: Runtime): LambdaHandler {
  */
 async function addCorsHeaders(services: S3Services, request: S3Request, result: ApiResult): Promise<void> {
   const { bucket, method, headers } = request;
-  if (headers.origin === undefined || bucket === undefined || method === 'OPTIONS') return;
+  if (bucket === undefined || method === 'OPTIONS') return;
   let cors: Record<string, string>;
   try {
     cors = await actualRequestCorsHeaders(services, { bucket, method, headers });

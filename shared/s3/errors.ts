@@ -39,6 +39,7 @@ export const S3_ERROR_STATUS = {
   MalformedPOSTRequest: 400,
   MalformedTrailerError: 400,
   MalformedXML: 400,
+  MaxPostPreDataLengthExceededError: 400,
   MetadataTooLarge: 400,
   MethodNotAllowed: 405,
   MissingContentLength: 411,
@@ -112,6 +113,7 @@ export const S3_ERROR_MESSAGE = {
   MalformedTrailerError:
     'The request contained trailing data that was not well-formed or did not conform to our published schema.',
   MalformedXML: 'The XML you provided was not well-formed or did not validate against our published schema',
+  MaxPostPreDataLengthExceededError: 'Your POST request fields preceding the upload file were too large.',
   MetadataTooLarge: 'Your metadata headers exceed the maximum allowed metadata size.',
   MethodNotAllowed: 'The specified method is not allowed against this resource.',
   MissingContentLength: 'You must provide the Content-Length HTTP header.',

@@ -22,6 +22,9 @@ export interface PostForm {
   fileParts: number;
 }
 
+/** S3's limit on the form before the file: "cannot exceed 20KB". */
+export const MAX_POST_PRE_DATA_BYTES = 20 * 1024;
+
 interface Part {
   name: string;
   bytes: Buffer;
@@ -35,7 +38,8 @@ interface Part {
  * @param body the whole request body
  * @throws S3Error PreconditionFailed (412, "Bucket POST must be of the enclosure-type
  *   multipart/form-data", as S3 answers any other Content-Type); MalformedPOSTRequest for a body
- *   that is not well-formed multipart/form-data (no boundary, broken framing, truncated)
+ *   that is not well-formed multipart/form-data (no boundary, broken framing, truncated);
+ *   MaxPostPreDataLengthExceededError for fields before the file over 20 KB (names and values)
  */
 export async function parsePostForm(contentType: string | undefined, body: Buffer): Promise<PostForm> {
   if (!/^multipart\/form-data\s*(;|$)/i.test(contentType ?? '')) {
@@ -47,6 +51,7 @@ export async function parsePostForm(contentType: string | undefined, body: Buffe
   const fields: PostFormField[] = [];
   let file: PostForm['file'];
   let fileParts = 0;
+  let preDataBytes = 0;
   for (const part of parts) {
     if (part.name.toLowerCase() === 'file') {
       fileParts += 1;
@@ -54,7 +59,13 @@ export async function parsePostForm(contentType: string | undefined, body: Buffe
     } else if (file === undefined) {
       // S3 ignores everything after the file: "Any fields below it are ignored."
       fields.push({ name: part.name, value: part.bytes.toString('utf8') });
+      preDataBytes += Buffer.byteLength(part.name) + part.bytes.length;
     }
+  }
+  if (preDataBytes > MAX_POST_PRE_DATA_BYTES) {
+    throw new S3Error('MaxPostPreDataLengthExceededError', {
+      detail: { MaxPostPreDataLengthBytes: String(MAX_POST_PRE_DATA_BYTES) },
+    });
   }
   return { fields, fileParts, ...(file === undefined ? {} : { file }) };
 }

@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import {
+  GetObjectAclCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+} from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { expectS3Error, parseXml, type RawResponse, rawRequest, sdkError } from '../support/e2e/http.js';
@@ -339,6 +344,30 @@ describe('what the form asks to be answered with', () => {
     expect(String(response.headers.location)).toContain('key=redirect%2Fa+b.txt&etag=%22');
   });
 
+  it('a virtual-host POST (the bucket in Host) answers a virtual-host Location', async () => {
+    // Prepare
+    const body = formBody([...fields({ key: 'vhost/a b.txt' }), file('v')]);
+    const host = `${bucket}.localhost:${new URL(target.endpoint).port}`;
+
+    // Act
+    const response = await rawRequest(target.endpoint, {
+      method: 'POST',
+      path: '/',
+      headers: {
+        host,
+        'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+        'content-length': body.length,
+      },
+      body,
+    });
+    const { bytes } = await readBack('vhost/a b.txt');
+
+    // Assess
+    expect(response.status).toBe(204);
+    expect(response.headers.location).toBe(`http://${host}/vhost%2Fa%20b.txt`);
+    expect(bytes.toString()).toBe('v');
+  });
+
   it('the deprecated redirect field works the same; a relative URL is ignored (204)', async () => {
     // Act
     const redirect = await post([
@@ -371,6 +400,20 @@ describe('the form fields become the object', () => {
     expect(bytes.toString()).toBe('n');
   });
 
+  it(`a file part without a filename (text content) is taken; ${FILENAME} then stays as written, as S3 keeps it`, async () => {
+    // Act
+    const response = await post([
+      ...fields({ key: `text/${FILENAME}` }),
+      { name: 'file', value: 'typed in a textarea' },
+    ]);
+    const { bytes, got } = await readBack(`text/${FILENAME}`);
+
+    // Assess
+    expect(response.status).toBe(204);
+    expect(bytes.toString()).toBe('typed in a textarea');
+    expect(got.ContentType).toBe('binary/octet-stream');
+  });
+
   it('Content-Type, Cache-Control, Content-Disposition and x-amz-meta-* fields are stored; the file part type is not', async () => {
     // Act
     await post([
@@ -390,6 +433,82 @@ describe('the form fields become the object', () => {
     expect(got.CacheControl).toBe('max-age=60');
     expect(got.ContentDisposition).toBe('attachment; filename="doc.csv"');
     expect(got.Metadata).toEqual({ project: 'Drill' });
+  });
+});
+
+describe('tagging, ACL, storage class and encryption fields, as on PutObject', () => {
+  it('a tagging document is stored as the object tags (x-amz-tagging-count on GET)', async () => {
+    // Act
+    const response = await post([
+      ...fields({
+        key: 'attrs/tagged',
+        tagging:
+          '<Tagging><TagSet><Tag><Key>team</Key><Value>web app</Value></Tag><Tag><Key>stage</Key><Value>1</Value></Tag></TagSet></Tagging>',
+      }),
+      file('t'),
+    ]);
+    const tags = await target.client.send(
+      new GetObjectTaggingCommand({ Bucket: bucket, Key: 'attrs/tagged' }),
+    );
+    const { got } = await readBack('attrs/tagged');
+
+    // Assess
+    expect(response.status).toBe(204);
+    expect(tags.TagSet).toEqual([
+      { Key: 'team', Value: 'web app' },
+      { Key: 'stage', Value: '1' },
+    ]);
+    expect(got.TagCount).toBe(2);
+  });
+
+  it('a tagging field that is not XML -> 400 MalformedXML, nothing stored', async () => {
+    // Act
+    const response = await post([...fields({ key: 'attrs/not-xml', tagging: 'not-xml' }), file('t')]);
+    const after = await sdkError(
+      target.client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'attrs/not-xml' })),
+    );
+
+    // Assess
+    expectS3Error(response, 'MalformedXML', 400);
+    expect(after).toEqual({ name: 'NotFound', status: 404 });
+  });
+
+  it('acl, x-amz-storage-class and x-amz-server-side-encryption fields apply to the object', async () => {
+    // Act
+    const response = await post([
+      ...fields({
+        key: 'attrs/classed',
+        acl: 'public-read',
+        'x-amz-storage-class': 'STANDARD_IA',
+        'x-amz-server-side-encryption': 'aws:kms',
+      }),
+      file('c'),
+    ]);
+    const head = await target.client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'attrs/classed' }));
+    const acl = await target.client.send(new GetObjectAclCommand({ Bucket: bucket, Key: 'attrs/classed' }));
+
+    // Assess
+    expect(response.status).toBe(204);
+    expect(response.headers['x-amz-server-side-encryption']).toBe('aws:kms');
+    expect(head.StorageClass).toBe('STANDARD_IA');
+    expect(head.ServerSideEncryption).toBe('aws:kms');
+    expect(acl.Grants).toContainEqual({
+      Grantee: { Type: 'Group', URI: 'http://acs.amazonaws.com/groups/global/AllUsers' },
+      Permission: 'READ',
+    });
+  });
+
+  it('a storage class S3 does not know -> 400 InvalidStorageClass', async () => {
+    // Act
+    const response = await post([
+      ...fields({ key: 'attrs/fake', 'x-amz-storage-class': 'FakeClass' }),
+      file('f'),
+    ]);
+
+    // Assess
+    expect(expectS3Error(response, 'InvalidStorageClass', 400).Message).toBe(
+      'The storage class you specified is not valid',
+    );
   });
 });
 
@@ -462,6 +581,28 @@ describe('forms S3 refuses', () => {
         'The body of your POST request is not well-formed multipart/form-data.',
       );
     }
+  });
+
+  it('fields before the file over 20 KB -> 400 MaxPostPreDataLengthExceededError; 20 KB pass', async () => {
+    // Act
+    const over = await post([
+      ...fields({ key: 'big/over', 'x-amz-meta-big': 'b'.repeat(20 * 1024) }),
+      file('x'),
+    ]);
+    const within = await post([
+      ...fields({
+        key: 'big/ok',
+        'x-ignore-notes': 'b'.repeat(20 * 1024 - 'key'.length - 'big/ok'.length - 'x-ignore-notes'.length),
+      }),
+      file('x'),
+    ]);
+
+    // Assess
+    expect(expectS3Error(over, 'MaxPostPreDataLengthExceededError', 400)).toMatchObject({
+      Message: 'Your POST request fields preceding the upload file were too large.',
+      MaxPostPreDataLengthBytes: '20480',
+    });
+    expect(within.status).toBe(204);
   });
 
   it('a bucket that does not exist -> 404 NoSuchBucket', async () => {
