@@ -4,6 +4,7 @@ import { ATTR_ERROR_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE } from '@opentelemetry/
 import type { FaultEngine } from '../faults/engine.js';
 import { withOriginFaults } from '../injection/origin-faults.js';
 import type { ObjectRecord, VersioningStatus } from '../metadata/ports.js';
+import { writtenAttributes } from '../operations/object-attributes.js';
 import { readObjectBytes } from '../operations/read-object.js';
 import { newVersionId } from '../operations/versions.js';
 import type { Clock } from '../runtime/clock.js';
@@ -139,7 +140,7 @@ export function createOriginFallback(deps: OriginFallbackDeps): OriginFallback {
           const local = await readLocal(config.bucket, key);
           if (local) return local;
         }
-        const { fetched, versioning } = await asLocalVersion(await fetchThroughGovernor(state, key));
+        const { fetched, versioning } = await asLocalWrite(await fetchThroughGovernor(state, key));
         if (config.writeBack) {
           // Served now; the flight and the lease stay until the write-back is done (or lost).
           writingBack = true;
@@ -195,20 +196,24 @@ export function createOriginFallback(deps: OriginFallbackDeps): OriginFallback {
   }
 
   /**
-   * The fetched object as a write into its local bucket: in a bucket with versioning Enabled it gets
-   * a version id of its own, served in `x-amz-version-id` now and stored by the write-back; in a
-   * suspended or never-versioned one it is the null version. The bucket record is the cached one
-   * the request's local lookup just read.
+   * The fetched object as a write into its local bucket, as a PUT without attribute headers would
+   * be: the bucket's default encryption, and with versioning Enabled a version id of its own
+   * (served in `x-amz-version-id` now, stored by the write-back); in a suspended or never-versioned
+   * bucket it is the null version. The bucket record is the cached one the request's local lookup
+   * just read.
    */
-  async function asLocalVersion(
+  async function asLocalWrite(
     fetched: FetchedObject,
   ): Promise<{ fetched: FetchedObject; versioning: VersioningStatus | undefined }> {
     const bucket = await deps.services.metadata.getBucket(fetched.object.bucket);
-    const versionId = bucket === undefined ? undefined : newVersionId(deps.services, bucket);
-    return {
-      fetched: versionId === undefined ? fetched : { ...fetched, object: { ...fetched.object, versionId } },
-      versioning: bucket?.versioning,
+    if (bucket === undefined) return { fetched, versioning: undefined };
+    const versionId = newVersionId(deps.services, bucket);
+    const object: ObjectRecord = {
+      ...fetched.object,
+      ...writtenAttributes({}, bucket),
+      ...(versionId === undefined ? {} : { versionId }),
     };
+    return { fetched: { ...fetched, object }, versioning: bucket.versioning };
   }
 
   async function localObject(bucket: string, key: string): Promise<ObjectRecord | undefined> {

@@ -3,6 +3,7 @@ import {
   GetObjectCommand,
   GetObjectTaggingCommand,
   ListObjectVersionsCommand,
+  PutBucketEncryptionCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
   type S3Client,
@@ -265,6 +266,36 @@ describe('what the write-back does not copy', () => {
     for (const answer of [head, local]) {
       expect(answer.headers['x-amz-tagging-count']).toBeUndefined();
       expect(answer.headers['x-amz-storage-class']).toBeUndefined();
+    }
+  });
+});
+
+describe('what the write-back takes from the local bucket', () => {
+  it("the bucket's default encryption, as a PUT without encryption headers gets it", async () => {
+    // Prepare
+    const bucket = await versionedBucket('Enabled');
+    await client.send(
+      new PutBucketEncryptionCommand({
+        Bucket: bucket,
+        ServerSideEncryptionConfiguration: {
+          Rules: [
+            { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'drill-key' } },
+          ],
+        },
+      }),
+    );
+    const key = await originKey('encrypted', 'bucket default');
+
+    // Act
+    const fetched = await rawRequest(server.endpoint, { method: 'GET', path: `/${bucket}/${key}` });
+    await settled(bucket, 'stored');
+    const local = await rawRequest(server.endpoint, { method: 'HEAD', path: `/${bucket}/${key}` });
+
+    // Assess
+    for (const answer of [fetched, local]) {
+      expect(answer.status).toBe(200);
+      expect(answer.headers['x-amz-server-side-encryption']).toBe('aws:kms');
+      expect(answer.headers['x-amz-server-side-encryption-aws-kms-key-id']).toMatch(/drill-key$/);
     }
   });
 });
