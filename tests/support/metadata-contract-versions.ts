@@ -346,6 +346,25 @@ export function describeVersionsContract(label: string, openClient: () => Promis
       expect(capped.versions + capped.deleteMarkers).toBe(2);
     });
 
+    it('keeps every version when writers of one key race, with exactly one current', async () => {
+      // Prepare
+      const ids = Array.from({ length: 8 }, (_, index) => `r${index}`);
+
+      // Act
+      await Promise.all([
+        ...ids.map((id) => store.putObject(aVersion('k', id), undefined, 'Enabled')),
+        store.putDeleteMarker('b', 'k', { versionId: 'rm', lastModified: SAME_MS }),
+      ]);
+
+      // Assess
+      const listed = await all();
+      expect(listed).toHaveLength(9);
+      expect(listed.filter((entry) => entry.endsWith('*'))).toHaveLength(1);
+      expect(new Set(listed.map((entry) => entry.replace('*', '')))).toEqual(
+        new Set([...ids.map((id) => `k@${id}`), 'k@rm(m)']),
+      );
+    });
+
     it('answers NoSuchBucket for a versioned write into a missing bucket', async () => {
       // Act
       const put = store.putObject(anObject('gone', 'k', { versionId: 'v1' }), undefined, 'Enabled');
