@@ -426,7 +426,7 @@ describe('AWS limits and errors', () => {
     expect(
       await sdkError(
         target.client.send(
-          new GetObjectTaggingCommand({ Bucket: bucket, Key: 'present.txt', VersionId: 'nope' }),
+          new GetObjectTaggingCommand({ Bucket: bucket, Key: 'present.txt', VersionId: 'A'.repeat(32) }),
         ),
       ),
     ).toEqual({ name: 'NoSuchVersion', status: 404 });
