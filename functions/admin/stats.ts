@@ -10,7 +10,8 @@ const OBJECT_COUNT_LIMIT = 100_000;
 const PAGE = 1000;
 
 /**
- * GET /api/v1/admin/stats: one read-only view of the process — bucket and object counts, the task
+ * GET /api/v1/admin/stats: one read-only view of the process — bucket and object counts, the
+ * noncurrent versions and delete markers of versioned buckets with their bytes, the task
  * queue, the storage nodes, the fault engine and the buckets' origins with this process's breaker
  * and fetch counters — for dashboards and drills.
  */
@@ -27,10 +28,13 @@ export function createHandler(runtime: Runtime): LambdaHandler {
         ),
         originsInForce(runtime),
       ]);
-      const objects = await countObjects(
-        runtime,
-        buckets.map((bucket) => bucket.name),
-      );
+      const [objects, versions] = await Promise.all([
+        countObjects(
+          runtime,
+          buckets.map((bucket) => bucket.name),
+        ),
+        metadata.noncurrentVersionStats(OBJECT_COUNT_LIMIT),
+      ]);
       const faults = runtime.faults.status();
       return jsonResult({
         status: 200,
@@ -38,6 +42,12 @@ export function createHandler(runtime: Runtime): LambdaHandler {
           buckets: buckets.length,
           objects: objects.count,
           objectsExact: objects.exact,
+          versions: {
+            noncurrent: versions.versions,
+            deleteMarkers: versions.deleteMarkers,
+            bytes: versions.bytes,
+            exact: versions.exact,
+          },
           queue: queueStats,
           nodes: nodes.map(({ id, healthy }) => ({ id, healthy })),
           faults: { enabled: faults.enabled, rules: faults.rules, activeRules: faults.activeRules },

@@ -51,10 +51,19 @@ export async function handleGetBucketLocation(services: S3Services, bucket: stri
   return xmlResponse(xmlDocument('LocationConstraint', ''));
 }
 
-/** Nothing is versioned here: S3 answers an empty configuration for a bucket never versioned. */
+/**
+ * GetBucketVersioning: an empty configuration for a bucket never versioned, as S3 answers; else
+ * its Status, and MfaDelete once a PutBucketVersioning named it.
+ */
 export async function handleGetBucketVersioning(services: S3Services, bucket: string): Promise<ApiResult> {
-  await requireBucket(services, bucket);
-  return xmlResponse(xmlDocument('VersioningConfiguration', {}));
+  const record = await requireBucket(services, bucket);
+  const mfaDelete = record.configs?.mfaDelete;
+  return xmlResponse(
+    xmlDocument(
+      'VersioningConfiguration',
+      record.versioning ? { Status: record.versioning, ...(mfaDelete ? { MfaDelete: mfaDelete } : {}) } : {},
+    ),
+  );
 }
 
 export { OWNER };

@@ -1,5 +1,6 @@
 import type { ApiResult } from '../../layers/request-context.js';
 import { copyObject, parseCopySource } from '../../shared/operations/copy-object.js';
+import { shownVersionId, versionIdHeader } from '../../shared/operations/versions.js';
 import type { S3Services } from '../../shared/runtime/runtime.js';
 import { checksumHeaderName } from '../../shared/s3/checksums.js';
 import { xmlDocument } from '../../shared/s3/xml.js';
@@ -14,7 +15,8 @@ export async function handleCopyObject(
   key: string,
 ): Promise<ApiResult> {
   const source = parseCopySource(request.headers['x-amz-copy-source']);
-  const object = await copyObject(services, { bucket, key, headers: request.headers, source });
+  const copied = await copyObject(services, { bucket, key, headers: request.headers, source });
+  const { object } = copied;
   const checksum = object.checksum
     ? { [`Checksum${object.checksum.algorithm}`]: object.checksum.value, ChecksumType: object.checksum.type }
     : {};
@@ -23,6 +25,8 @@ export async function handleCopyObject(
     {
       ...(object.checksum ? { [checksumHeaderName(object.checksum.algorithm)]: object.checksum.value } : {}),
       ...writeResponseHeaders(object),
+      ...versionIdHeader(copied.bucket, object),
+      ...(copied.sourceVersioned ? { 'x-amz-copy-source-version-id': shownVersionId(copied.source) } : {}),
     },
   );
 }

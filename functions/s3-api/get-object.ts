@@ -1,6 +1,7 @@
 import type { ApiResult } from '../../layers/request-context.js';
 import { parsePartNumber } from '../../shared/operations/multipart.js';
 import { readableObject, readObjectBytes } from '../../shared/operations/read-object.js';
+import { versionIdHeader } from '../../shared/operations/versions.js';
 import type { S3Services } from '../../shared/runtime/runtime.js';
 import { checkConditions } from '../../shared/s3/conditions.js';
 import { assertReadableWith } from '../../shared/s3/encryption.js';
@@ -16,9 +17,10 @@ import { bytesResponse, emptyResponse } from './responses.js';
 import type { S3Request } from './s3-request.js';
 
 /**
- * GetObject and HeadObject: conditions, Range (206 / 416), `partNumber`, response-* overrides. A
- * key the bucket lacks is read through its origin when it has one (the whole object is fetched;
- * the range, part and conditions then apply to it as to a local object).
+ * GetObject and HeadObject: conditions, Range (206 / 416), `partNumber`, response-* overrides,
+ * `versionId` (read-object.ts: NoSuchVersion, 405 for a delete marker). A key the bucket lacks is
+ * read through its origin when it has one (the whole object is fetched; the range, part and
+ * conditions then apply to it as to a local object).
  */
 export async function getObject(
   services: S3Services,
@@ -26,11 +28,17 @@ export async function getObject(
   bucket: string,
   key: string,
 ): Promise<ApiResult> {
-  const { object, body } = await readableObject(services, bucket, key);
+  const versionId = request.query.get('versionId') ?? undefined;
+  // The bucket record (cached) says whether the null version is named (`x-amz-version-id: null`).
+  const [{ object, body }, bucketRecord] = await Promise.all([
+    readableObject(services, bucket, key, versionId, request.method),
+    services.metadata.getBucket(bucket),
+  ]);
   if (request.method === 'GET') assertRetrievable(object);
   assertReadableWith(request.headers, object);
   checkConditions(request.headers, object);
   const headers = objectResponseHeaders(object);
+  if (bucketRecord) Object.assign(headers, versionIdHeader(bucketRecord, object));
   applyResponseOverrides(headers, request.query);
   const partNumber = request.query.get('partNumber');
   const range = partRange(partNumber, object) ?? parseRange(request.headers.range, object.size);

@@ -1,6 +1,8 @@
 import type { ApiResult } from '../../layers/request-context.js';
-import type { ObjectRecord } from '../../shared/metadata/ports.js';
+import type { ObjectRecord, ObjectVersion } from '../../shared/metadata/ports.js';
 import { type ListPage, listObjectsPage } from '../../shared/operations/list-objects.js';
+import { listVersionsPage } from '../../shared/operations/list-versions.js';
+import { shownVersionId } from '../../shared/operations/versions.js';
 import type { S3Services } from '../../shared/runtime/runtime.js';
 import { S3Error } from '../../shared/s3/errors.js';
 import { storageClassOf } from '../../shared/s3/storage-class.js';
@@ -141,7 +143,7 @@ function pageAfterMarker(services: S3Services, bucket: string, parameters: ListP
 }
 
 /** The elements every listing ends with, in S3's order. */
-function listingTail(parameters: ListParameters, page: ListPage) {
+function listingTail(parameters: ListParameters, page: Pick<ListPage, 'isTruncated'>) {
   const { encode } = parameters;
   return {
     MaxKeys: parameters.maxKeys,
@@ -182,37 +184,67 @@ export async function handleListObjectsV1(
   );
 }
 
-/** ListObjectVersions on an unversioned bucket: every current object, with VersionId `null`. */
+/**
+ * ListObjectVersions: Version and DeleteMarker elements in one sequence, in the store's order (key
+ * by bytes, newest first), with key-marker / version-id-marker paging. A never-versioned bucket
+ * lists its objects as null versions.
+ */
 export async function handleListObjectVersions(
   services: S3Services,
   request: S3Request,
   bucket: string,
 ): Promise<ApiResult> {
-  const parameters = listParameters(request.query);
-  const keyMarker = request.query.get('key-marker') ?? '';
-  const page = await pageAfterMarker(services, bucket, parameters, keyMarker);
+  const { query } = request;
+  const parameters = listParameters(query);
+  const keyMarker = query.get('key-marker') ?? '';
+  const versionIdMarker = query.get('version-id-marker') ?? '';
+  const page = await listVersionsPage(services, {
+    bucket,
+    prefix: parameters.prefix,
+    delimiter: parameters.delimiter,
+    keyMarker,
+    ...(versionIdMarker ? { versionIdMarker } : {}),
+    maxKeys: parameters.maxKeys,
+  });
   const { encode } = parameters;
+  const next = page.isTruncated ? page.next : undefined;
   return xmlResponse(
-    xmlDocument('ListVersionsResult', {
-      Name: bucket,
-      Prefix: encode(parameters.prefix),
-      KeyMarker: encode(keyMarker),
-      VersionIdMarker: '',
-      ...(page.isTruncated && page.last
-        ? { NextKeyMarker: encode(page.last.value), NextVersionIdMarker: 'null' }
-        : {}),
-      ...listingTail(parameters, page),
-      Version: page.objects.map((object) => ({
-        Key: encode(object.key),
-        VersionId: 'null',
-        IsLatest: true,
-        LastModified: object.lastModified,
-        ETag: object.etag,
-        Size: object.size,
-        Owner: OWNER,
-        StorageClass: 'STANDARD',
-      })),
-      CommonPrefixes: commonPrefixes(parameters, page),
-    }),
+    xmlDocument('ListVersionsResult', [
+      {
+        Name: bucket,
+        Prefix: encode(parameters.prefix),
+        KeyMarker: encode(keyMarker),
+        VersionIdMarker: versionIdMarker,
+        ...(next ? { NextKeyMarker: encode(next.keyMarker) } : {}),
+        ...(next?.versionIdMarker ? { NextVersionIdMarker: next.versionIdMarker } : {}),
+        ...listingTail(parameters, { isTruncated: page.isTruncated }),
+      },
+      ...page.versions.map((version) => versionElement(version, encode)),
+      { CommonPrefixes: page.commonPrefixes.map((prefix) => ({ Prefix: encode(prefix) })) },
+    ]),
   );
+}
+
+/** One `<Version>` or `<DeleteMarker>`, with the elements S3 gives each. */
+function versionElement(version: ObjectVersion, encode: (text: string) => string) {
+  const { object } = version;
+  const head = {
+    Key: encode(object.key),
+    VersionId: shownVersionId(object),
+    IsLatest: version.isLatest,
+    LastModified: object.lastModified,
+  };
+  if (version.deleteMarker) return { DeleteMarker: { ...head, Owner: OWNER } };
+  return {
+    Version: {
+      ...head,
+      ETag: object.etag,
+      ...(object.checksum
+        ? { ChecksumAlgorithm: object.checksum.algorithm, ChecksumType: object.checksum.type }
+        : {}),
+      Size: object.size,
+      StorageClass: object.storageClass ?? 'STANDARD',
+      Owner: OWNER,
+    },
+  };
 }

@@ -10,6 +10,7 @@ import {
   uploadPart,
   uploadPartCopy,
 } from '../../shared/operations/multipart.js';
+import { versionIdHeader } from '../../shared/operations/versions.js';
 import type { S3Services } from '../../shared/runtime/runtime.js';
 import { checksumHeaderName } from '../../shared/s3/checksums.js';
 import { encryptionResponseHeaders } from '../../shared/s3/encryption.js';
@@ -87,7 +88,7 @@ export async function handleCompleteMultipartUpload(
   bucket: string,
   key: string,
 ): Promise<ApiResult> {
-  const object = await completeMultipartUpload(services, {
+  const { object, bucket: bucketRecord } = await completeMultipartUpload(services, {
     bucket,
     key,
     uploadId: uploadIdOf(request),
@@ -105,7 +106,7 @@ export async function handleCompleteMultipartUpload(
       ETag: object.etag,
       ...checksum,
     }),
-    writeResponseHeaders(object),
+    { ...writeResponseHeaders(object), ...versionIdHeader(bucketRecord, object) },
   );
 }
 

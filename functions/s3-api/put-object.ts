@@ -1,5 +1,6 @@
 import type { ApiResult } from '../../layers/request-context.js';
 import { putObject } from '../../shared/operations/put-object.js';
+import { versionIdHeader } from '../../shared/operations/versions.js';
 import type { S3Services } from '../../shared/runtime/runtime.js';
 import { checksumResponseHeaders, writeResponseHeaders } from './object-response-headers.js';
 import { emptyResponse } from './responses.js';
@@ -11,7 +12,7 @@ export async function handlePutObject(
   bucket: string,
   key: string,
 ): Promise<ApiResult> {
-  const object = await putObject(services, {
+  const { object, bucket: bucketRecord } = await putObject(services, {
     bucket,
     key,
     headers: request.headers,
@@ -21,5 +22,6 @@ export async function handlePutObject(
     etag: object.etag,
     ...checksumResponseHeaders(object),
     ...writeResponseHeaders(object),
+    ...versionIdHeader(bucketRecord, object),
   });
 }

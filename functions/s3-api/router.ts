@@ -231,7 +231,7 @@ function objectOperation(request: S3Request, bucket: string, key: string): S3Ope
           name: 'AbortMultipartUpload',
           run: (s) => handleAbortMultipartUpload(s, request, bucket, key),
         };
-      return { name: 'DeleteObject', run: (s) => handleDeleteObject(s, bucket, key) };
+      return { name: 'DeleteObject', run: (s) => handleDeleteObject(s, request, bucket, key) };
     case 'POST':
       if (query.has('uploads'))
         return {

@@ -80,6 +80,8 @@ export interface BucketConfigs {
   acl?: AccessControlPolicy;
   /** ObjectOwnership: BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter. */
   ownership?: string;
+  /** Set once PutBucketVersioning named `<MfaDelete>Disabled</MfaDelete>`: GetBucketVersioning shows it. */
+  mfaDelete?: 'Disabled';
 }
 
 export type BucketConfigKind = keyof BucketConfigs;

@@ -249,7 +249,8 @@ export function createSqlMetadataStore(client: SqlClient): MetadataStore {
     },
 
     putObject(object, condition, versioning) {
-      if (versioning) {
+      // A version id means a versioned bucket even if the caller did not say so: never overwrite.
+      if (versioning || object.versionId !== undefined) {
         return client.transaction((tx) =>
           withNoSuchBucket(object.bucket, () => putVersion(tx, object, condition)),
         );
@@ -392,9 +393,10 @@ export function createSqlMetadataStore(client: SqlClient): MetadataStore {
         );
         await tx.query('DELETE FROM uploads WHERE upload_id = $1', [uploadId]);
         // A failed condition throws, and the rollback puts the upload and its parts back.
-        const replaced = versioning
-          ? await withNoSuchBucket(object.bucket, () => putVersion(tx, object, condition))
-          : await upsertObject(tx, object, condition);
+        const replaced =
+          versioning || object.versionId !== undefined
+            ? await withNoSuchBucket(object.bucket, () => putVersion(tx, object, condition))
+            : await upsertObject(tx, object, condition);
         const used = new Set(object.segments.map((segment) => segment.blobId));
         const unusedParts = parts
           .map(toPart)

@@ -102,6 +102,17 @@ export function listedObjects(objects: ObjectRecord[], services: S3Services): Ob
   return listed;
 }
 
+/** `list_lag` on ListObjectVersions: versions and delete markers younger than `ms` are missing. */
+export function listedVersions(versions: ObjectVersion[], services: S3Services): ObjectVersion[] {
+  const facts = currentRequestFacts();
+  const fault = facts?.consistency;
+  if (!facts || fault?.type !== 'list_lag') return versions;
+  const cutoff = services.clock.now().getTime() - fault.ms;
+  const listed = versions.filter((version) => version.object.lastModified.getTime() <= cutoff);
+  if (listed.length < versions.length) applied(facts);
+  return listed;
+}
+
 async function stillReadable(services: S3Services, object: ObjectRecord): Promise<boolean> {
   const first = object.segments[0];
   if (!first) return true;

@@ -9,17 +9,20 @@ import { assertCopyableSource } from '../s3/storage-class.js';
 import { requireBucket } from './buckets.js';
 import { copiedAttributes } from './object-attributes.js';
 import { objectHeadersFrom, userMetadataFrom } from './object-headers.js';
-import { readObjectBytes, requireObject } from './read-object.js';
+import { readObjectBytes, requireObjectVersion } from './read-object.js';
 import { commitObject, writeBlob } from './store-object.js';
+import { assertVersionIdFormat, type CommittedWrite, newVersionId, shownVersionId } from './versions.js';
 
 export interface CopySource {
   bucket: string;
   key: string;
+  /** `?versionId=` of the header: that version is copied instead of the current object. */
+  versionId?: string;
 }
 
 /**
  * Parses `x-amz-copy-source`: `bucket/key` or `/bucket/key`, URL-encoded, with an optional
- * `?versionId=` (only `null` exists here, as nothing is versioned).
+ * `?versionId=` (`null` names the null version).
  */
 export function parseCopySource(header: string | undefined): CopySource {
   if (!header)
@@ -40,12 +43,18 @@ export function parseCopySource(header: string | undefined): CopySource {
       message: 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey',
     });
   }
-  if (versionId !== null && versionId !== 'null') {
-    throw new S3Error('InvalidArgument', { message: 'Invalid version id specified' });
-  }
+  if (versionId !== null) assertVersionIdFormat(versionId);
   const key = decoded.slice(slash + 1);
   assertStorableKey(key);
-  return { bucket: decoded.slice(0, slash), key };
+  const bucket = decoded.slice(0, slash);
+  return versionId === null ? { bucket, key } : { bucket, key, versionId };
+}
+
+/** A CopyObject's outcome: the new object, and the source version it was copied from. */
+export interface CopiedObject extends CommittedWrite {
+  source: ObjectRecord;
+  /** The source bucket is (or was) versioned: S3 then names the source version it copied. */
+  sourceVersioned: boolean;
 }
 
 export interface CopyObjectInput {
@@ -56,7 +65,7 @@ export interface CopyObjectInput {
 }
 
 /** CopyObject with metadata directive COPY (default) or REPLACE, and copy-source conditions. */
-export async function copyObject(services: S3Services, input: CopyObjectInput): Promise<ObjectRecord> {
+export async function copyObject(services: S3Services, input: CopyObjectInput): Promise<CopiedObject> {
   const { bucket, key, headers, source } = input;
   validateObjectKey(key);
   const directive = (headers['x-amz-metadata-directive'] ?? 'COPY').toUpperCase();
@@ -67,11 +76,18 @@ export async function copyObject(services: S3Services, input: CopyObjectInput): 
     });
   }
   const target = await requireBucket(services, bucket);
-  const original = await requireObject(services, source.bucket, source.key);
+  const original = await copySourceVersion(services, source);
   checkCopySourceConditions(headers, original);
   assertCopyableSource(original);
   assertCopySourceReadableWith(headers, original);
-  if (source.bucket === bucket && source.key === key && directive === 'COPY' && !changesStorage(headers)) {
+  // Copying an older version onto its own key is how a version is restored: allowed as it is.
+  if (
+    source.bucket === bucket &&
+    source.key === key &&
+    directive === 'COPY' &&
+    !changesStorage(headers) &&
+    (source.versionId === undefined || (await isCurrent(services, original)))
+  ) {
     throw new S3Error('InvalidRequest', {
       message:
         "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
@@ -94,8 +110,41 @@ export async function copyObject(services: S3Services, input: CopyObjectInput): 
     segments: [segment],
     ...copiedAttributes(headers, original, target),
   };
-  await commitObject(services, object, async () => ({ replaced: await services.metadata.putObject(object) }));
-  return object;
+  const versionId = newVersionId(services, target);
+  if (versionId !== undefined) object.versionId = versionId;
+  await commitObject(services, object, async () => ({
+    replaced: await services.metadata.putObject(object, undefined, target.versioning),
+  }));
+  const sourceBucket = source.bucket === bucket ? target : await services.metadata.getBucket(source.bucket);
+  return {
+    object,
+    bucket: target,
+    source: original,
+    sourceVersioned: sourceBucket?.versioning !== undefined,
+  };
+}
+
+/**
+ * The version a copy (CopyObject, UploadPartCopy) reads: the current object, or the one `?versionId=` names. A delete marker
+ * named by id is refused with S3's InvalidRequest (it has no bytes to copy).
+ */
+export async function copySourceVersion(services: S3Services, source: CopySource): Promise<ObjectRecord> {
+  try {
+    return await requireObjectVersion(services, source.bucket, source.key, source.versionId);
+  } catch (error) {
+    if (error instanceof S3Error && error.code === 'MethodNotAllowed') {
+      throw new S3Error('InvalidRequest', {
+        message: 'The source of a copy request may not specifically refer to a delete marker by version id.',
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+async function isCurrent(services: S3Services, version: ObjectRecord): Promise<boolean> {
+  const current = await services.metadata.getObject(version.bucket, version.key);
+  return current !== undefined && shownVersionId(current) === shownVersionId(version);
 }
 
 /** A copy onto itself is legal when it changes the storage class or the encryption (S3's way to change them). */

@@ -1,4 +1,5 @@
 import type {
+  BucketRecord,
   ChecksumType,
   ObjectRecord,
   PartRecord,
@@ -23,11 +24,12 @@ import { parseCompleteMultipartUpload } from '../s3/request-xml.js';
 import { assertCopyableSource } from '../s3/storage-class.js';
 import { readUploadBody } from '../s3/upload-body.js';
 import { requireBucket } from './buckets.js';
-import { type CopySource, requestedChecksumAlgorithm } from './copy-object.js';
+import { type CopySource, copySourceVersion, requestedChecksumAlgorithm } from './copy-object.js';
 import { writtenAttributes } from './object-attributes.js';
 import { objectHeadersFrom, userMetadataFrom } from './object-headers.js';
-import { readObjectBytes, requireObject } from './read-object.js';
+import { readObjectBytes } from './read-object.js';
 import { commitObject, discardBlobs, releaseBlobs, writeBlob } from './store-object.js';
+import { type CommittedWrite, newVersionId } from './versions.js';
 import {
   checkWriteConditions,
   commitCondition,
@@ -154,7 +156,7 @@ export async function uploadPartCopy(
 ): Promise<UploadedPart> {
   const upload = await requireUpload(services, input);
   assertPartEncryption(input.headers, upload);
-  const original = await requireObject(services, input.source.bucket, input.source.key);
+  const original = await copySourceVersion(services, input.source);
   checkCopySourceConditions(input.headers, original);
   assertCopyableSource(original);
   assertCopySourceReadableWith(input.headers, original);
@@ -231,17 +233,19 @@ async function storePart(
 export async function completeMultipartUpload(
   services: S3Services,
   input: UploadAddress & { headers: Record<string, string>; body: Buffer },
-): Promise<ObjectRecord> {
+): Promise<CommittedWrite> {
   const conditions = writeConditionsOf(input.headers);
+  // Cached; its versioning decides whether the object becomes a new version.
+  const bucket = await requireBucket(services, input.bucket);
   try {
-    return await completeUpload(services, input, conditions);
+    return { object: await completeUpload(services, input, conditions, bucket), bucket };
   } catch (error) {
     // Sent again after it succeeded, or while it was completing (a client retrying a slow answer),
     // the request finds the upload gone, or its parts gone, or the key written (by itself) partway:
     // if the key's current version is this upload's, with these parts, answer as it was answered.
     if (error instanceof S3Error && GONE_WHEN_REPEATED.has(error.code)) {
       const completed = await completedBefore(services, input);
-      if (completed) return completed;
+      if (completed) return { object: completed, bucket };
     }
     throw error;
   }
@@ -259,6 +263,7 @@ async function completeUpload(
   services: S3Services,
   input: UploadAddress & { headers: Record<string, string>; body: Buffer },
   conditions: WriteCondition[],
+  bucket: BucketRecord,
 ): Promise<ObjectRecord> {
   const upload = await requireUpload(services, input);
   const requested = parseCompleteMultipartUpload(input.body).parts;
@@ -318,13 +323,18 @@ async function completeUpload(
     ...(upload.encryption ? { encryption: upload.encryption } : {}),
     ...(upload.acl ? { acl: upload.acl } : {}),
   };
+  const versionId = newVersionId(services, bucket);
+  if (versionId !== undefined) object.versionId = versionId;
   const condition = commitCondition(conditions);
   // The part blobs become the object's: if the commit fails they stay with the upload, not discarded.
   await commitObject(
     services,
     object,
     () =>
-      commitConditionally(() => services.metadata.completeUpload(upload.uploadId, object, condition), object),
+      commitConditionally(
+        () => services.metadata.completeUpload(upload.uploadId, object, condition, bucket.versioning),
+        object,
+      ),
     { discardOnFailure: false },
   );
   return object;

@@ -93,7 +93,7 @@ export async function postObject(services: S3Services, input: PostObjectInput): 
       now: services.clock.now(),
     });
   }
-  const object = await putObject(services, {
+  const { object } = await putObject(services, {
     bucket,
     key,
     headers: uploadHeaders(fields),

@@ -7,6 +7,7 @@ import { requireBucket } from './buckets.js';
 import { writtenAttributes } from './object-attributes.js';
 import { objectHeadersFrom, userMetadataFrom } from './object-headers.js';
 import { commitObject, writeBlob } from './store-object.js';
+import { type CommittedWrite, newVersionId } from './versions.js';
 import {
   checkWriteConditions,
   commitCondition,
@@ -29,9 +30,9 @@ export interface PutObjectInput {
 /**
  * PutObject: decode and verify the body, write R replicas, commit metadata; only then is the
  * object visible. If-None-Match: * / If-Match make it a conditional write (write-conditions.ts).
- * Returns the committed record.
+ * In a versioned bucket the write is a new version (versions.ts). Returns the committed record.
  */
-export async function putObject(services: S3Services, input: PutObjectInput): Promise<ObjectRecord> {
+export async function putObject(services: S3Services, input: PutObjectInput): Promise<CommittedWrite> {
   const { bucket, key, headers } = input;
   validateObjectKey(key);
   const conditions = writeConditionsOf(headers);
@@ -53,11 +54,14 @@ export async function putObject(services: S3Services, input: PutObjectInput): Pr
     segments: [segment],
     ...attributes,
   };
+  const versionId = newVersionId(services, bucketRecord);
+  if (versionId !== undefined) object.versionId = versionId;
   const condition = commitCondition(conditions);
+  const { versioning } = bucketRecord;
   await commitObject(services, object, async () => ({
     replaced: condition
-      ? await commitConditionally(() => services.metadata.putObject(object, condition), object)
-      : await services.metadata.putObject(object),
+      ? await commitConditionally(() => services.metadata.putObject(object, condition, versioning), object)
+      : await services.metadata.putObject(object, undefined, versioning),
   }));
-  return object;
+  return { object, bucket: bucketRecord };
 }

@@ -4,7 +4,7 @@ import { S3Error } from '../s3/errors.js';
 import { BlobUnavailableError } from '../storage/ports.js';
 import { requireBucket } from './buckets.js';
 import { visibleVersion, visibleVersionById } from './consistency.js';
-import { shownVersionId } from './versions.js';
+import { assertVersionIdFormat, shownVersionId } from './versions.js';
 
 /**
  * The committed object, or NoSuchBucket / NoSuchKey as S3 answers them. When the key's latest
@@ -31,7 +31,8 @@ export async function requireObject(
 
 /**
  * The object a request with `versionId` names (GET, HEAD, tagging, ACL, attributes, copy source),
- * or without one the current object (requireObject). An unknown id is NoSuchVersion; a delete
+ * or without one the current object (requireObject). A malformed id is InvalidArgument, an
+ * unknown one NoSuchVersion; a delete
  * marker's id is 405 MethodNotAllowed with `x-amz-delete-marker`, `Last-Modified` and `Allow`, as
  * S3 answers a GET of one. `method` names the request's method in that error.
  */
@@ -43,12 +44,7 @@ export async function requireObjectVersion(
   method = 'GET',
 ): Promise<ObjectRecord> {
   if (versionId === undefined) return requireObject(services, bucket, key);
-  if (versionId === '') {
-    throw new S3Error('InvalidArgument', {
-      message: 'Version id cannot be the empty string',
-      detail: { ArgumentName: 'versionId', ArgumentValue: '' },
-    });
-  }
+  assertVersionIdFormat(versionId);
   const stored = await storedVersion(services, bucket, key, versionId);
   const version = stored && visibleVersionById(services, stored);
   if (!version) {
@@ -105,22 +101,30 @@ export interface ReadableObject {
  * The object a GET or HEAD reads: the committed one (consistency faults included), or, when the
  * bucket lacks the key and has an origin, the object read through from it (`services.origin`:
  * one fetch per key at a time, written back so the next read is local). NoSuchKey only when the
- * origin has no such key either; an origin that cannot answer is a 503, never a 404. A key whose
- * latest version is a delete marker is not read through: its NoSuchKey is the answer.
+ * origin has no such key either; an origin that cannot answer is a 503, never a 404. With
+ * `versionId`, that version of the local bucket (requireObjectVersion). A key whose latest version
+ * is a delete marker was deleted here: its NoSuchKey stands, the origin is not asked.
  */
 export async function readableObject(
   services: S3Services,
   bucket: string,
   key: string,
+  versionId?: string,
+  method = 'GET',
 ): Promise<ReadableObject> {
+  if (versionId !== undefined) {
+    return { object: await requireObjectVersion(services, bucket, key, versionId, method) };
+  }
   let object: ObjectRecord;
   try {
     object = await requireObject(services, bucket, key);
   } catch (error) {
-    if (!(error instanceof S3Error && error.code === 'NoSuchKey') || services.origin === undefined)
+    if (
+      !(error instanceof S3Error && error.code === 'NoSuchKey') ||
+      error.headers['x-amz-delete-marker'] !== undefined ||
+      services.origin === undefined
+    )
       throw error;
-    // A delete marker is the local bucket's answer, newer than anything the origin holds.
-    if (error.headers['x-amz-delete-marker'] === 'true') throw error;
     const fetched = await services.origin.fetchMissing(bucket, key);
     if (fetched === undefined) throw error;
     return fetched;

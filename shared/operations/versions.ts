@@ -1,5 +1,12 @@
 import type { BucketRecord, ObjectRecord } from '../metadata/ports.js';
 import type { S3Services } from '../runtime/runtime.js';
+import { S3Error } from '../s3/errors.js';
+
+/** A committed write and the bucket it went into (whose versioning decides `x-amz-version-id`). */
+export interface CommittedWrite {
+  object: ObjectRecord;
+  bucket: BucketRecord;
+}
 
 /** S3's literal id of the null version (unversioned and suspended writes). */
 export const NULL_VERSION_ID = 'null';
@@ -28,3 +35,26 @@ export function versionIdHeader(
 ): Record<string, string> {
   return bucket.versioning ? { 'x-amz-version-id': shownVersionId(object) } : {};
 }
+
+/**
+ * The shape of a version id S3 could have issued: `null`, or 32 URL-safe characters (S3's ids and
+ * ours, 32 hex digits, alike). Anything else S3 refuses as InvalidArgument before looking for it;
+ * a well-formed id the key lacks is NoSuchVersion (or, for a delete, no error).
+ * @throws S3Error InvalidArgument
+ */
+export function assertVersionIdFormat(versionId: string): void {
+  if (versionId === '') {
+    throw new S3Error('InvalidArgument', {
+      message: 'Version id cannot be the empty string',
+      detail: { ArgumentName: 'versionId', ArgumentValue: '' },
+    });
+  }
+  if (!VERSION_ID_FORMAT.test(versionId)) {
+    throw new S3Error('InvalidArgument', {
+      message: 'Invalid version id specified',
+      detail: { ArgumentName: 'versionId', ArgumentValue: versionId },
+    });
+  }
+}
+
+const VERSION_ID_FORMAT = /^(?:null|[A-Za-z0-9._-]{32})$/;

@@ -191,3 +191,26 @@ export function parseCreateBucketConfiguration(xml: Buffer): { locationConstrain
   const locationConstraint = textOf(root, 'LocationConstraint')?.trim();
   return locationConstraint ? { locationConstraint } : {};
 }
+
+export interface VersioningConfigurationRequest {
+  status: 'Enabled' | 'Suspended';
+  /** `<MfaDelete>` as sent (Enabled or Disabled); undefined when absent. */
+  mfaDelete?: 'Enabled' | 'Disabled';
+}
+
+/**
+ * Parses a PutBucketVersioning body (`<VersioningConfiguration><Status/><MfaDelete/>`). A missing
+ * `<Status>` is IllegalVersioningConfigurationException, as S3 answers; a value outside the schema's
+ * (Enabled, Suspended; MfaDelete Enabled, Disabled) fails the schema: MalformedXML.
+ *
+ * @throws S3Error MalformedXML, IllegalVersioningConfigurationException
+ */
+export function parseVersioningConfiguration(xml: Buffer): VersioningConfigurationRequest {
+  const root = childrenOf(parseRoot(xml, 'VersioningConfiguration'));
+  const status = textOf(root, 'Status');
+  const mfaDelete = textOf(root, 'MfaDelete');
+  if (mfaDelete !== undefined && mfaDelete !== 'Enabled' && mfaDelete !== 'Disabled') throw malformedXml();
+  if (status === undefined) throw new S3Error('IllegalVersioningConfigurationException');
+  if (status !== 'Enabled' && status !== 'Suspended') throw malformedXml();
+  return mfaDelete === undefined ? { status } : { status, mfaDelete };
+}

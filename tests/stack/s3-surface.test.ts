@@ -225,6 +225,33 @@ describe('a browser form upload through nginx and the front', () => {
   });
 });
 
+describe('bodies the emulator must not judge', () => {
+  it('stores a PUT whose Content-Type is multipart/form-data without a boundary, and answers a malformed form as S3', async () => {
+    // Prepare
+    const bucket = await target.createBucket('surface-content-type');
+
+    // Act
+    const put = await rawRequest(env.endpoint, {
+      method: 'PUT',
+      path: `/${bucket}/form.txt`,
+      headers: { 'content-type': 'multipart/form-data', 'content-length': 4 },
+      body: 'abcd',
+    });
+    const head = await rawRequest(B, { method: 'HEAD', path: `/${bucket}/form.txt` });
+    const post = await rawRequest(env.endpoint, {
+      method: 'POST',
+      path: `/${bucket}`,
+      headers: { 'content-type': 'multipart/form-data', 'content-length': 4 },
+      body: 'abcd',
+    });
+
+    // Assess
+    expect(put.status).toBe(200);
+    expect(head.headers['content-type']).toBe('multipart/form-data');
+    expectS3Error(post, 'MalformedPOSTRequest', 400);
+  });
+});
+
 describe('presigned URLs through the front', () => {
   it('answers 403 AccessDenied "Request has expired" to a URL past its X-Amz-Expires', async () => {
     // Prepare

@@ -176,28 +176,25 @@ async function waitForHealth(
   throw new Error(`embedded server not healthy after ${READY_TIMEOUT_MS} ms:\n${logs()}`);
 }
 
+/** Pages of versions deleted before giving up on a bucket that keeps refilling. */
+const MAX_CLEANUP_PAGES = 100;
+
+/**
+ * Deletes every version and delete marker, then the bucket. Each round lists from the start: the
+ * previous page's entries are gone, so a version-id marker would name a version no longer there.
+ */
 async function emptyAndDelete(client: S3Client, bucket: string): Promise<void> {
-  let keyMarker: string | undefined;
-  let versionIdMarker: string | undefined;
-  do {
-    const page = await client.send(
-      new ListObjectVersionsCommand({
-        Bucket: bucket,
-        KeyMarker: keyMarker,
-        VersionIdMarker: versionIdMarker,
-      }),
-    );
+  for (let round = 0; round < MAX_CLEANUP_PAGES; round++) {
+    const page = await client.send(new ListObjectVersionsCommand({ Bucket: bucket }));
     const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({
       Key: v.Key ?? '',
       VersionId: v.VersionId,
     }));
-    if (objects.length > 0)
-      await client.send(
-        new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }),
-      );
-    keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
-    versionIdMarker = page.NextVersionIdMarker;
-  } while (keyMarker !== undefined);
+    if (objects.length === 0) break;
+    await client.send(
+      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }),
+    );
+  }
   await client.send(new DeleteBucketCommand({ Bucket: bucket }));
 }
 

@@ -430,7 +430,7 @@ describe('createOriginFallback', () => {
     const fallback = start(origin.client);
     const read = fallback.fetchMissing(bucket, 'raced');
     await origin.fetchArrived();
-    const put = await putObject(unit.runtime.services, {
+    const { object: put } = await putObject(unit.runtime.services, {
       bucket,
       key: 'raced',
       headers: { 'content-type': 'text/plain' },
