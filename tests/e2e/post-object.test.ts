@@ -4,6 +4,7 @@ import {
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
+  PutBucketVersioningCommand,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
@@ -509,6 +510,32 @@ describe('tagging, ACL, storage class and encryption fields, as on PutObject', (
     expect(expectS3Error(response, 'InvalidStorageClass', 400).Message).toBe(
       'The storage class you specified is not valid',
     );
+  });
+});
+
+describe('in a versioned bucket', () => {
+  it('each POST is a new version, answered with its x-amz-version-id; the older one stays readable', async () => {
+    // Prepare
+    const name = await target.createBucket('post-versioned');
+    await target.client.send(
+      new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: 'Enabled' } }),
+    );
+
+    // Act
+    const first = await post([...fields({ key: 'v.txt' }), file('one')], name);
+    const second = await post([...fields({ key: 'v.txt' }), file('two')], name);
+    const v1 = String(first.headers['x-amz-version-id']);
+    const v2 = String(second.headers['x-amz-version-id']);
+    const old = await target.client.send(new GetObjectCommand({ Bucket: name, Key: 'v.txt', VersionId: v1 }));
+    const current = await target.client.send(new GetObjectCommand({ Bucket: name, Key: 'v.txt' }));
+
+    // Assess
+    expect([first.status, second.status]).toEqual([204, 204]);
+    expect(v1).not.toBe('null');
+    expect(v2).not.toBe(v1);
+    expect(await old.Body?.transformToString()).toBe('one');
+    expect(await current.Body?.transformToString()).toBe('two');
+    expect(current.VersionId).toBe(v2);
   });
 });
 
