@@ -437,6 +437,54 @@ describe('the form fields become the object', () => {
   });
 });
 
+describe('form fields are UTF-8 text, headers are bytes', () => {
+  it('user metadata that is not ASCII comes back RFC 2047-encoded, as S3 returns it', async () => {
+    // Act
+    const response = await post([
+      ...fields({
+        key: 'utf8/meta',
+        'x-amz-meta-brand': 'ÄMÄZÕÑ S3',
+        'x-amz-meta-city': '東京 ä',
+        'x-amz-meta-plain': 'as is',
+      }),
+      file('m'),
+    ]);
+    const head = await target.client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'utf8/meta' }));
+
+    // Assess
+    expect(response.status).toBe(204);
+    expect(head.Metadata).toEqual({
+      brand: '=?UTF-8?Q?=C3=84M=C3=84Z=C3=95=C3=91_S3?=',
+      city: `=?UTF-8?B?${Buffer.from('東京 ä').toString('base64')}?=`,
+      plain: 'as is',
+    });
+  });
+
+  it('a UTF-8 Content-Disposition is stored as its bytes; one with a line break -> 400 InvalidArgument', async () => {
+    // Act
+    const stored = await post([
+      ...fields({ key: 'utf8/disposition', 'Content-Disposition': 'attachment; filename="報告.pdf"' }),
+      file('d'),
+    ]);
+    const get = await rawRequest(target.endpoint, { method: 'GET', path: `/${bucket}/utf8/disposition` });
+    const refused = await post([
+      ...fields({ key: 'utf8/broken', 'Content-Disposition': 'attachment;\r\nx-evil: 1' }),
+      file('d'),
+    ]);
+
+    // Assess
+    expect(stored.status).toBe(204);
+    expect(get.status).toBe(200);
+    expect(Buffer.from(String(get.headers['content-disposition']), 'latin1').toString('utf8')).toBe(
+      'attachment; filename="報告.pdf"',
+    );
+    expect(expectS3Error(refused, 'InvalidArgument', 400)).toMatchObject({
+      Message: 'Header value cannot contain control characters.',
+      ArgumentName: 'Content-Disposition',
+    });
+  });
+});
+
 describe('tagging, ACL, storage class and encryption fields, as on PutObject', () => {
   it('a tagging document is stored as the object tags (x-amz-tagging-count on GET)', async () => {
     // Act
