@@ -1,6 +1,7 @@
 import type { BucketRecord, ObjectRecord } from '../metadata/ports.js';
 import type { S3Services } from '../runtime/runtime.js';
 import { S3Error } from '../s3/errors.js';
+import { mimeEncodedMetadataValue } from '../s3/mime-encoded-word.js';
 import { type PostFormField, parsePostForm } from '../s3/post-form.js';
 import { checkPostPolicy, parsePostPolicy } from '../s3/post-policy.js';
 import { parseTaggingDocument } from '../s3/tagging.js';
@@ -107,13 +108,19 @@ export function fieldValue(fields: readonly PostFormField[], name: string): stri
   return fields.find((field) => field.name.toLowerCase() === name)?.value;
 }
 
-/** The headers a PutObject of the same object would carry, from the form's fields. */
+/**
+ * The headers a PutObject of the same object would carry, from the form's fields. A form field is
+ * UTF-8 text where a header is bytes: user metadata that is not ASCII is kept RFC 2047-encoded, as
+ * S3 returns it; other values are kept as their UTF-8 bytes (what a PUT with the same header stores).
+ */
 function uploadHeaders(fields: readonly PostFormField[]): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const field of fields) {
     const name = field.name.toLowerCase();
-    if (HEADER_FIELDS.has(name) || (name.startsWith('x-amz-') && !NOT_OBJECT_HEADERS.has(name))) {
-      headers[name] = field.value;
+    if (name.startsWith('x-amz-meta-')) {
+      headers[name] = mimeEncodedMetadataValue(field.value);
+    } else if (HEADER_FIELDS.has(name) || (name.startsWith('x-amz-') && !NOT_OBJECT_HEADERS.has(name))) {
+      headers[name] = headerBytes(field);
     } else if (name === 'acl') {
       headers['x-amz-acl'] = field.value;
     } else if (name === 'tagging') {
@@ -123,6 +130,21 @@ function uploadHeaders(fields: readonly PostFormField[]): Record<string, string>
   // The file part is the body as it is: never aws-chunked, whatever Content-Encoding says.
   headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
   return headers;
+}
+
+/** Control characters other than tab: a header cannot hold them (a textarea can). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+
+/** A field's value as header bytes (its UTF-8, one byte per character, as node reads headers). */
+function headerBytes(field: PostFormField): string {
+  if (CONTROL_CHARACTER.test(field.value)) {
+    throw new S3Error('InvalidArgument', {
+      message: 'Header value cannot contain control characters.',
+      detail: { ArgumentName: field.name, ArgumentValue: field.value },
+    });
+  }
+  return Buffer.from(field.value, 'utf8').toString('latin1');
 }
 
 /** The `tagging` field is a `<Tagging>` document; PutObject takes tags as `x-amz-tagging`. */

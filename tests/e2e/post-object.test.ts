@@ -4,6 +4,7 @@ import {
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
+  PutBucketVersioningCommand,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
@@ -436,6 +437,54 @@ describe('the form fields become the object', () => {
   });
 });
 
+describe('form fields are UTF-8 text, headers are bytes', () => {
+  it('user metadata that is not ASCII comes back RFC 2047-encoded, as S3 returns it', async () => {
+    // Act
+    const response = await post([
+      ...fields({
+        key: 'utf8/meta',
+        'x-amz-meta-brand': 'ÄMÄZÕÑ S3',
+        'x-amz-meta-city': '東京 ä',
+        'x-amz-meta-plain': 'as is',
+      }),
+      file('m'),
+    ]);
+    const head = await target.client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'utf8/meta' }));
+
+    // Assess
+    expect(response.status).toBe(204);
+    expect(head.Metadata).toEqual({
+      brand: '=?UTF-8?Q?=C3=84M=C3=84Z=C3=95=C3=91_S3?=',
+      city: `=?UTF-8?B?${Buffer.from('東京 ä').toString('base64')}?=`,
+      plain: 'as is',
+    });
+  });
+
+  it('a UTF-8 Content-Disposition is stored as its bytes; one with a line break -> 400 InvalidArgument', async () => {
+    // Act
+    const stored = await post([
+      ...fields({ key: 'utf8/disposition', 'Content-Disposition': 'attachment; filename="報告.pdf"' }),
+      file('d'),
+    ]);
+    const get = await rawRequest(target.endpoint, { method: 'GET', path: `/${bucket}/utf8/disposition` });
+    const refused = await post([
+      ...fields({ key: 'utf8/broken', 'Content-Disposition': 'attachment;\r\nx-evil: 1' }),
+      file('d'),
+    ]);
+
+    // Assess
+    expect(stored.status).toBe(204);
+    expect(get.status).toBe(200);
+    expect(Buffer.from(String(get.headers['content-disposition']), 'latin1').toString('utf8')).toBe(
+      'attachment; filename="報告.pdf"',
+    );
+    expect(expectS3Error(refused, 'InvalidArgument', 400)).toMatchObject({
+      Message: 'Header value cannot contain control characters.',
+      ArgumentName: 'Content-Disposition',
+    });
+  });
+});
+
 describe('tagging, ACL, storage class and encryption fields, as on PutObject', () => {
   it('a tagging document is stored as the object tags (x-amz-tagging-count on GET)', async () => {
     // Act
@@ -509,6 +558,32 @@ describe('tagging, ACL, storage class and encryption fields, as on PutObject', (
     expect(expectS3Error(response, 'InvalidStorageClass', 400).Message).toBe(
       'The storage class you specified is not valid',
     );
+  });
+});
+
+describe('in a versioned bucket', () => {
+  it('each POST is a new version, answered with its x-amz-version-id; the older one stays readable', async () => {
+    // Prepare
+    const name = await target.createBucket('post-versioned');
+    await target.client.send(
+      new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: 'Enabled' } }),
+    );
+
+    // Act
+    const first = await post([...fields({ key: 'v.txt' }), file('one')], name);
+    const second = await post([...fields({ key: 'v.txt' }), file('two')], name);
+    const v1 = String(first.headers['x-amz-version-id']);
+    const v2 = String(second.headers['x-amz-version-id']);
+    const old = await target.client.send(new GetObjectCommand({ Bucket: name, Key: 'v.txt', VersionId: v1 }));
+    const current = await target.client.send(new GetObjectCommand({ Bucket: name, Key: 'v.txt' }));
+
+    // Assess
+    expect([first.status, second.status]).toEqual([204, 204]);
+    expect(v1).not.toBe('null');
+    expect(v2).not.toBe(v1);
+    expect(await old.Body?.transformToString()).toBe('one');
+    expect(await current.Body?.transformToString()).toBe('two');
+    expect(current.VersionId).toBe(v2);
   });
 });
 
