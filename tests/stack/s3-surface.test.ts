@@ -81,6 +81,7 @@ describe('versioning across the two instances', () => {
     const firstViaA = await bytesOf(onA, bucket, key, first.VersionId);
     const deleted = await onA.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     const afterDelete = await rawRequest(B, { method: 'GET', path: `/${bucket}/${key}` });
+    const afterDeleteViaFront = await rawRequest(env.endpoint, { method: 'HEAD', path: `/${bucket}/${key}` });
     const throughFront = await rawRequest(env.endpoint, {
       method: 'HEAD',
       path: `/${bucket}/${key}?versionId=${encodeURIComponent(second.VersionId ?? '')}`,
@@ -95,6 +96,9 @@ describe('versioning across the two instances', () => {
     expectS3Error(afterDelete, 'NoSuchKey', 404);
     expect(afterDelete.headers['x-amz-delete-marker']).toBe('true');
     expect(afterDelete.headers['x-amz-version-id']).toBe(deleted.VersionId);
+    expect(afterDeleteViaFront.status).toBe(404);
+    expect(afterDeleteViaFront.headers['x-amz-delete-marker']).toBe('true');
+    expect(afterDeleteViaFront.headers['x-amz-version-id']).toBe(deleted.VersionId);
     expect(throughFront.status).toBe(200);
     expect(throughFront.headers['x-amz-version-id']).toBe(second.VersionId);
   });
