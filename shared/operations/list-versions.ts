@@ -4,7 +4,7 @@ import { S3Error } from '../s3/errors.js';
 import { requireBucket } from './buckets.js';
 import { listedVersions } from './consistency.js';
 import { commonPrefixOf } from './list-objects.js';
-import { shownVersionId } from './versions.js';
+import { assertVersionIdFormat, shownVersionId } from './versions.js';
 
 export interface ListVersionsPageQuery {
   bucket: string;
@@ -43,6 +43,7 @@ export async function listVersionsPage(
       detail: { ArgumentName: 'version-id-marker', ArgumentValue: query.versionIdMarker },
     });
   }
+  if (query.versionIdMarker !== undefined) assertVersionIdFormat(query.versionIdMarker, 'version-id-marker');
   const page: VersionsPage = { versions: [], commonPrefixes: [], isTruncated: false, next: undefined };
   if (maxKeys === 0) return page;
   // A key marker that is a common prefix of an earlier page: every key under it was rolled up.

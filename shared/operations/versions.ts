@@ -42,17 +42,17 @@ export function versionIdHeader(
  * a well-formed id the key lacks is NoSuchVersion (or, for a delete, no error).
  * @throws S3Error InvalidArgument
  */
-export function assertVersionIdFormat(versionId: string): void {
+export function assertVersionIdFormat(versionId: string, argumentName = 'versionId'): void {
   if (versionId === '') {
     throw new S3Error('InvalidArgument', {
       message: 'Version id cannot be the empty string',
-      detail: { ArgumentName: 'versionId', ArgumentValue: '' },
+      detail: { ArgumentName: argumentName, ArgumentValue: '' },
     });
   }
   if (!VERSION_ID_FORMAT.test(versionId)) {
     throw new S3Error('InvalidArgument', {
       message: 'Invalid version id specified',
-      detail: { ArgumentName: 'versionId', ArgumentValue: versionId },
+      detail: { ArgumentName: argumentName, ArgumentValue: versionId },
     });
   }
 }

@@ -592,16 +592,22 @@ describe('ListObjectVersions', () => {
     expect(parseXml(encoded.text)).toMatchObject({ ListVersionsResult: { EncodingType: 'url' } });
   });
 
-  it('refuses a version-id marker without a key marker', async () => {
+  it('refuses a version-id marker without a key marker, or one not shaped as a version id', async () => {
     // Act
-    const answer = await rawRequest(target.endpoint, {
+    const alone = await rawRequest(target.endpoint, {
       method: 'GET',
       path: `/${bucket}?versions&version-id-marker=${ids.a1}`,
     });
+    const malformed = await rawRequest(target.endpoint, {
+      method: 'GET',
+      path: `/${bucket}?versions&key-marker=a&version-id-marker=dsf`,
+    });
 
     // Assess
-    expect(expectS3Error(answer, 'InvalidArgument', 400).Message).toBe(
+    expect(expectS3Error(alone, 'InvalidArgument', 400).Message).toBe(
       'A version-id marker cannot be specified without a key marker.',
     );
+    expect(expectS3Error(malformed, 'InvalidArgument', 400).Message).toBe('Invalid version id specified');
+    expect(parseXml(malformed.text)).toMatchObject({ Error: { ArgumentName: 'version-id-marker' } });
   });
 });
