@@ -67,7 +67,7 @@ export async function handleUploadPartCopy(
   bucket: string,
   key: string,
 ): Promise<ApiResult> {
-  const { part, upload } = await uploadPartCopy(services, {
+  const { part, upload, copySourceVersionId } = await uploadPartCopy(services, {
     bucket,
     key,
     uploadId: uploadIdOf(request),
@@ -78,7 +78,10 @@ export async function handleUploadPartCopy(
   const checksum = part.checksum ? { [`Checksum${part.checksum.algorithm}`]: part.checksum.value } : {};
   return xmlResponse(
     xmlDocument('CopyPartResult', { LastModified: part.lastModified, ETag: part.etag, ...checksum }),
-    encryptionResponseHeaders(upload),
+    {
+      ...encryptionResponseHeaders(upload),
+      ...(copySourceVersionId ? { 'x-amz-copy-source-version-id': copySourceVersionId } : {}),
+    },
   );
 }
 

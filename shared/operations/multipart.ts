@@ -29,7 +29,7 @@ import { writtenAttributes } from './object-attributes.js';
 import { objectHeadersFrom, userMetadataFrom } from './object-headers.js';
 import { readObjectBytes } from './read-object.js';
 import { commitObject, discardBlobs, releaseBlobs, writeBlob } from './store-object.js';
-import { type CommittedWrite, newVersionId } from './versions.js';
+import { type CommittedWrite, newVersionId, shownVersionId } from './versions.js';
 import {
   checkWriteConditions,
   commitCondition,
@@ -126,6 +126,8 @@ export function parsePartNumber(raw: string | undefined): number {
 export interface UploadedPart {
   part: PartRecord;
   upload: UploadRecord;
+  /** UploadPartCopy from a bucket that is or was versioned: the source version copied. */
+  copySourceVersionId?: string;
 }
 
 export async function uploadPart(
@@ -170,7 +172,10 @@ export async function uploadPartCopy(
       }
     : undefined;
   const part = await storePart(services, upload, input.partNumber, bytes, md5Hex(bytes), checksum);
-  return { part, upload };
+  const sourceBucket = await services.metadata.getBucket(input.source.bucket);
+  return sourceBucket?.versioning
+    ? { part, upload, copySourceVersionId: shownVersionId(original) }
+    : { part, upload };
 }
 
 /** `x-amz-copy-source-range: bytes=first-last`, both required and inside the source object. */

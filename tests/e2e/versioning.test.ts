@@ -13,6 +13,7 @@ import {
   PutBucketVersioningCommand,
   PutObjectCommand,
   UploadPartCommand,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { expectS3Error, parseXml, rawRequest, sdkError } from '../support/e2e/http.js';
@@ -381,6 +382,39 @@ describe('an Enabled bucket', () => {
       `doc@${second.VersionId}`,
       `doc@${first.VersionId}`,
     ]);
+  });
+
+  it('copies a part from an older version by id, naming it in x-amz-copy-source-version-id', async () => {
+    // Prepare
+    const bucket = await versionedBucket();
+    const first = await put(bucket, 'doc', 'first bytes');
+    await put(bucket, 'doc', 'second bytes');
+    const upload = await target.client.send(
+      new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'assembled' }),
+    );
+
+    // Act
+    const copied = await target.client.send(
+      new UploadPartCopyCommand({
+        Bucket: bucket,
+        Key: 'assembled',
+        UploadId: upload.UploadId,
+        PartNumber: 1,
+        CopySource: `${bucket}/doc?versionId=${first.VersionId}`,
+      }),
+    );
+    await target.client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: 'assembled',
+        UploadId: upload.UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: copied.CopyPartResult?.ETag }] },
+      }),
+    );
+
+    // Assess
+    expect(copied.CopySourceVersionId).toBe(first.VersionId);
+    expect((await read(bucket, 'assembled')).body).toBe('first bytes');
   });
 
   it('refuses a copy whose source version is a delete marker or does not exist', async () => {
