@@ -93,22 +93,27 @@ export async function copyObject(services: S3Services, input: CopyObjectInput): 
         "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     });
   }
+  // Everything a bad header can refuse is settled before the copy's blob is written, so a refused
+  // copy leaves no blob behind.
+  const algorithm = requestedChecksumAlgorithm(headers) ?? original.checksum?.algorithm;
+  const objectHeaders = directive === 'COPY' ? original.headers : objectHeadersFrom(headers);
+  const userMetadata = directive === 'COPY' ? original.userMetadata : userMetadataFrom(headers);
+  const attributes = copiedAttributes(headers, original, target);
   const bytes = await readObjectBytes(services, original);
   const segment = await writeBlob(services, bytes);
-  const algorithm = requestedChecksumAlgorithm(headers) ?? original.checksum?.algorithm;
   const object: ObjectRecord = {
     bucket,
     key,
     size: bytes.length,
     etag: `"${md5Hex(bytes)}"`,
     lastModified: services.clock.now(),
-    headers: directive === 'COPY' ? original.headers : objectHeadersFrom(headers),
-    userMetadata: directive === 'COPY' ? original.userMetadata : userMetadataFrom(headers),
+    headers: objectHeaders,
+    userMetadata,
     ...(algorithm
       ? { checksum: { algorithm, value: checksumBase64(algorithm, bytes), type: 'FULL_OBJECT' as const } }
       : {}),
     segments: [segment],
-    ...copiedAttributes(headers, original, target),
+    ...attributes,
   };
   const versionId = newVersionId(services, target);
   if (versionId !== undefined) object.versionId = versionId;
