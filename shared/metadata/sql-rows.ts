@@ -151,26 +151,26 @@ function segmentOf(segment: Segment): Segment {
   return stored;
 }
 
-/** Parameters for the object columns, in OBJECT_COLUMNS order ($1..$16). */
+/** The jsonb columns of OBJECT_COLUMNS: sent as JSON text when passed as parameters. */
+const OBJECT_JSON_COLUMNS = new Set([
+  'headers',
+  'user_metadata',
+  'checksum',
+  'segments',
+  'completed_upload',
+  'tags',
+  'encryption',
+  'acl',
+]);
+const OBJECT_COLUMN_NAMES = OBJECT_COLUMNS.split(', ');
+
+/** Parameters for the object columns, in OBJECT_COLUMNS order ($1..$16): objectRow's values. */
 export function objectParams(object: ObjectRecord): unknown[] {
-  return [
-    object.bucket,
-    object.key,
-    object.size,
-    object.etag,
-    object.lastModified.toISOString(),
-    JSON.stringify(object.headers),
-    JSON.stringify(object.userMetadata),
-    object.checksum ? JSON.stringify(object.checksum) : null,
-    JSON.stringify(object.segments.map(segmentOf)),
-    object.partsCount ?? null,
-    object.completedUpload ? JSON.stringify(object.completedUpload) : null,
-    object.versionId ?? NULL_VERSION_ID,
-    object.tags ? JSON.stringify(object.tags) : null,
-    object.storageClass ?? null,
-    object.encryption ? JSON.stringify(object.encryption) : null,
-    object.acl ? JSON.stringify(object.acl) : null,
-  ];
+  const row = objectRow(object);
+  return OBJECT_COLUMN_NAMES.map((column) => {
+    const value = row[column];
+    return OBJECT_JSON_COLUMNS.has(column) && value !== null ? JSON.stringify(value) : value;
+  });
 }
 
 /** An object as one element of a JSON array of rows, columns as in OBJECT_COLUMNS. */

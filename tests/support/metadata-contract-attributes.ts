@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { migrate } from '../../shared/metadata/migrations.js';
+import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { MetadataStore } from '../../shared/metadata/ports.js';
 import type { SqlClient } from '../../shared/metadata/sql-client.js';
-import { createSqlMetadataStore } from '../../shared/metadata/sql-metadata-store.js';
 import { aBucket, anObject, anUpload } from './metadata-contract.js';
+import { migratedStoreFor } from './migrated-store.js';
 
 /**
  * The behaviour every SQL backend must have for what issue 15 added to buckets and objects:
@@ -11,17 +10,11 @@ import { aBucket, anObject, anUpload } from './metadata-contract.js';
  */
 export function describeAttributesContract(label: string, openClient: () => Promise<SqlClient>): void {
   describe(`MetadataStore attributes contract (${label})`, () => {
-    let client: SqlClient;
     let store: MetadataStore;
 
-    beforeAll(async () => {
-      client = await openClient();
-      await migrate(client);
-      store = createSqlMetadataStore(client);
-    });
-
-    afterAll(async () => {
-      await client.close();
+    const opened = migratedStoreFor(openClient);
+    beforeAll(() => {
+      ({ store } = opened());
     });
 
     beforeEach(async () => {

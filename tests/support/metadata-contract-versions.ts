@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { migrate } from '../../shared/metadata/migrations.js';
+import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { MetadataStore, ObjectRecord, ObjectVersion } from '../../shared/metadata/ports.js';
 import type { SqlClient } from '../../shared/metadata/sql-client.js';
-import { createSqlMetadataStore } from '../../shared/metadata/sql-metadata-store.js';
 import { aBucket, anObject, anUpload } from './metadata-contract.js';
+import { migratedStoreFor } from './migrated-store.js';
 
 const SAME_MS = new Date('2024-05-06T07:08:09.010Z');
 
@@ -32,19 +31,13 @@ function summary(versions: ObjectVersion[]): string[] {
  */
 export function describeVersionsContract(label: string, openClient: () => Promise<SqlClient>): void {
   describe(`MetadataStore versions contract (${label})`, () => {
-    let client: SqlClient;
     let store: MetadataStore;
     const all = (prefix = '') =>
       store.listObjectVersions({ bucket: 'b', prefix, keyMarker: '', limit: 100 }).then(summary);
 
-    beforeAll(async () => {
-      client = await openClient();
-      await migrate(client);
-      store = createSqlMetadataStore(client);
-    });
-
-    afterAll(async () => {
-      await client.close();
+    const opened = migratedStoreFor(openClient);
+    beforeAll(() => {
+      ({ store } = opened());
     });
 
     beforeEach(async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { MIGRATIONS, migrate } from '../../shared/metadata/migrations.js';
 import type {
@@ -10,8 +10,8 @@ import type {
 } from '../../shared/metadata/ports.js';
 import { WriteConditionFailedError } from '../../shared/metadata/ports.js';
 import type { SqlClient } from '../../shared/metadata/sql-client.js';
-import { createSqlMetadataStore } from '../../shared/metadata/sql-metadata-store.js';
 import { S3Error } from '../../shared/s3/errors.js';
+import { migratedStoreFor } from './migrated-store.js';
 import { KEY_EXAMPLES, KEY_PROPERTY_SEED, s3Key, withLeadingBom } from './s3-keys.js';
 
 /**
@@ -24,14 +24,9 @@ export function describeSqlMetadataStoreContract(label: string, openClient: () =
     let client: SqlClient;
     let store: MetadataStore;
 
-    beforeAll(async () => {
-      client = await openClient();
-      await migrate(client);
-      store = createSqlMetadataStore(client);
-    });
-
-    afterAll(async () => {
-      await client.close();
+    const opened = migratedStoreFor(openClient);
+    beforeAll(() => {
+      ({ client, store } = opened());
     });
 
     beforeEach(async () => {
