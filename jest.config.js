@@ -59,8 +59,8 @@ export default {
       // testTimeout given inside a project (jestjs/jest#9759), only the root one.
       testMatch: ['<rootDir>/tests/chaos/*.test.ts'],
     },
-    // The dashboard in headless Chromium (Debian's chromium, puppeteer-core) against an embedded
-    // server per file.
+    // Headless Chromium (Debian's chromium, puppeteer-core) against an embedded server per file:
+    // the dashboard, and S3 from a web page (a form POST upload, cross-origin fetch under CORS).
     { ...common, displayName: 'browser', testMatch: ['<rootDir>/tests/browser/**/*.test.ts'] },
     ...(process.env.MOCK_S3_TEST_STACK === '1' ? [stackProject] : []),
     // Telemetry on real backends (the collector, Jaeger, Prometheus of scripts/telemetry.sh) with the
