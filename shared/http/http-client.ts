@@ -149,8 +149,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const now = options.now ?? (() => performance.now());
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const propagator = options.propagator ?? w3cTraceContext;
-  const ownTransport =
-    options.transport && options.streamTransport ? undefined : createNodeTransport();
+  const ownTransport = options.transport && options.streamTransport ? undefined : createNodeTransport();
   const transport = options.transport ?? ownTransport!.send;
   const streamTransport = options.streamTransport ?? ownTransport!.stream;
   const breakers = new Map<string, CircuitBreaker>();
@@ -215,7 +214,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
   }
 
-  async function streamAttempts(request: HttpStreamRequest, span: Span | undefined): Promise<StreamedResponse> {
+  async function streamAttempts(
+    request: HttpStreamRequest,
+    span: Span | undefined,
+  ): Promise<StreamedResponse> {
     const url = new URL(request.url);
     const target = url.host;
     const method = request.method.toUpperCase();

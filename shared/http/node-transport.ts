@@ -160,12 +160,16 @@ export function createNodeTransport(options: NodeTransportOptions = {}): NodeTra
         fail(new HttpTimeoutError(`socket idle for ${request.socketTimeoutMs} ms`, target)),
       );
       outgoing.on('error', (error) =>
-        fail(new HttpConnectionError(`${request.method} ${target}: ${error.message}`, target, { cause: error })),
+        fail(
+          new HttpConnectionError(`${request.method} ${target}: ${error.message}`, target, { cause: error }),
+        ),
       );
       outgoing.on('response', (incoming) => {
         clearTimeout(deadline);
         response = incoming;
-        incoming.on('aborted', () => incoming.destroy(new HttpConnectionError(`response from ${target} cut short`, target)));
+        incoming.on('aborted', () =>
+          incoming.destroy(new HttpConnectionError(`response from ${target} cut short`, target)),
+        );
         resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body: incoming });
       });
       const body = request.body?.stream;
