@@ -12,6 +12,7 @@ import {
   type BlobRepair,
   type BlobReplicaListing,
   type BlobSource,
+  type BlobStat,
   type BlobStore,
   BlobUnavailableError,
   InsufficientNodesError,
@@ -20,6 +21,7 @@ import {
   type StorageNode,
 } from './ports.js';
 import { createReplicaTee } from './replica-tee.js';
+import { verifyReplica } from './verify-replica.js';
 
 /**
  * Streamed writes up to this size are read whole and written with `put`: one write per replica,
@@ -188,16 +190,19 @@ export function createReplicatedBlobStore(options: ReplicatedBlobStoreOptions): 
     });
     const good: StorageNode[] = [];
     const corrupt: StorageNode[] = [];
-    let bytes: Buffer | undefined;
+    /** The first verified holder: the replicas written by this repair are streamed from it. */
+    let origin: { node: StorageNode; size: number } | undefined;
     for (const node of holders) {
-      if (bytes && !repairOptions.scrub) {
+      if (origin && !repairOptions.scrub) {
         // One verified copy is enough to repair from; the other holders are trusted on their stat.
         good.push(node);
         continue;
       }
       try {
-        const copy = await node.get(blobId);
-        bytes ??= copy;
+        // Streamed, one block at a time: a scrub of a large blob holds no copy of it.
+        await verifyReplica(node, blobId);
+        const stat = stats[nodes.indexOf(node)] as PromiseFulfilledResult<BlobStat>;
+        origin ??= { node, size: stat.value.size };
         good.push(node);
       } catch (error) {
         if (error instanceof BlobCorruptError) corrupt.push(node);
@@ -207,7 +212,8 @@ export function createReplicatedBlobStore(options: ReplicatedBlobStoreOptions): 
       }
     }
     const healthy = good.map((node) => node.id);
-    if (!bytes) return { blobId, healthy, repaired: [], lost: true };
+    if (!origin) return { blobId, healthy, repaired: [], lost: true };
+    const from = origin;
 
     // Corrupt replicas are always overwritten; then the best-ranked reachable nodes without a good
     // copy receive one until R good copies exist.
@@ -215,7 +221,7 @@ export function createReplicatedBlobStore(options: ReplicatedBlobStoreOptions): 
     let goodCount = good.length;
     const copyTo = async (node: StorageNode) => {
       try {
-        await node.put(blobId, bytes);
+        await node.putStream(blobId, { size: from.size, stream: await from.node.getStream(blobId) });
         repaired.push(node.id);
         return true;
       } catch (error) {

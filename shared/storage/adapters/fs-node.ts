@@ -560,10 +560,9 @@ export function createFsNode(options: FsNodeOptions): FsNode {
 
   async function statBlob(blobId: string): Promise<BlobStat | undefined> {
     assertBlobId(blobId);
-    // A stat reads the inode only, whatever the file's size: synchronous, like small reads.
-    const info = statSync(blobPath(blobId), { throwIfNoEntry: false });
-    if (info === undefined) return undefined;
+    // Asynchronous: an inode that is not cached is a disk read, which must not hold the event loop.
     try {
+      const info = await stat(blobPath(blobId));
       return { size: await contentSizeOf(blobPath(blobId), info.size), storedAt: info.mtime };
     } catch (error) {
       if (isNotFound(error)) return undefined;
