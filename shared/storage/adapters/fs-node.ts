@@ -140,7 +140,7 @@ const DEFAULT_STALE_TEMP_MS = 10 * 60_000;
 
 /**
  * A storage node backed by one directory: `<dir>/blobs/<first 2 chars>/<blobId>`, each file a
- * 48-byte header (length, SHA-256) then the bytes; written to `<dir>/tmp/` and renamed into place,
+ * header (and, above 1 MiB, a block table: blob-format.ts) then the bytes; written to `<dir>/tmp/` and renamed into place,
  * so a reader never sees a half-written replica at its final path.
  */
 export function createFsNode(options: FsNodeOptions): FsNode {
