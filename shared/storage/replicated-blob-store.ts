@@ -1,4 +1,6 @@
+import type { Readable } from 'node:stream';
 import { type Logger, silentLogger } from '../telemetry/logger.js';
+import { readBlobSource, streamOfBytes } from './blob-source.js';
 import type { Discovery } from './discovery.js';
 import { rankNodes } from './placement.js';
 import {
@@ -6,8 +8,10 @@ import {
   type BlobDeletion,
   BlobMissingError,
   type BlobPlacement,
+  type BlobRange,
   type BlobRepair,
   type BlobReplicaListing,
+  type BlobSource,
   type BlobStore,
   BlobUnavailableError,
   InsufficientNodesError,
@@ -257,7 +261,15 @@ export function createReplicatedBlobStore(options: ReplicatedBlobStoreOptions): 
     return swept.reduce((sum, count) => sum + count, 0);
   }
 
-  return { put, get, delete: remove, repair, listAll, nodes, sweepTempFiles };
+  async function putStream(blobId: string, source: BlobSource): Promise<BlobPlacement> {
+    return put(blobId, await readBlobSource(source));
+  }
+
+  async function getStream(blobId: string, range?: BlobRange): Promise<Readable> {
+    return streamOfBytes(await get(blobId), range);
+  }
+
+  return { put, get, putStream, getStream, delete: remove, repair, listAll, nodes, sweepTempFiles };
 }
 
 function orderByRank(ids: string[], ranked: readonly StorageNode[]): string[] {

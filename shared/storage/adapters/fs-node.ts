@@ -44,6 +44,7 @@ import {
   encodeBlobHeader,
 } from '../blob-format.js';
 import { assertBlobId, isValidBlobId } from '../blob-id.js';
+import { readBlobSource, streamOfBytes } from '../blob-source.js';
 import {
   type BlobListing,
   BlobMissingError,
@@ -400,6 +401,12 @@ export function createFsNode(options: FsNodeOptions): FsNode {
     id,
     put: (blobId, bytes) => wrapUnavailable(id, put(blobId, bytes)),
     get,
+    putStream: async (blobId, source) => {
+      assertBlobId(blobId);
+      const bytes = await readBlobSource(source);
+      return wrapUnavailable(id, put(blobId, bytes));
+    },
+    getStream: async (blobId, range) => streamOfBytes(await get(blobId), range),
     delete: remove,
     stat: statBlob,
     list,

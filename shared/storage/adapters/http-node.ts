@@ -7,6 +7,7 @@ import {
 } from '../../http/http-client.js';
 import { decodeBlob, encodeBlob } from '../blob-format.js';
 import { assertBlobId } from '../blob-id.js';
+import { readBlobSource, streamOfBytes } from '../blob-source.js';
 import {
   BlobCorruptError,
   type BlobListing,
@@ -134,6 +135,16 @@ export function createHttpNode(options: HttpNodeOptions): StorageNode {
       const response = await call('GET', blobPath(blobId));
       if (response.status !== 200) throw failure(response, blobId);
       return decodeBlob(response.body, blobId, id);
+    },
+    async putStream(blobId, source) {
+      const path = blobPath(blobId);
+      const response = await call('PUT', path, { body: encodeBlob(await readBlobSource(source)) });
+      if (response.status !== 204) throw failure(response, blobId);
+    },
+    async getStream(blobId, range) {
+      const response = await call('GET', blobPath(blobId));
+      if (response.status !== 200) throw failure(response, blobId);
+      return streamOfBytes(decodeBlob(response.body, blobId, id), range);
     },
     async delete(blobId) {
       const response = await call('DELETE', blobPath(blobId));

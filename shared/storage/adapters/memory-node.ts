@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from '../../runtime/clock.js';
 import { BLOB_HEADER_SIZE, damageReplica, decodeBlob, encodeBlob } from '../blob-format.js';
 import { assertBlobId } from '../blob-id.js';
+import { readBlobSource, streamOfBytes } from '../blob-source.js';
 import {
   type BlobListing,
   BlobMissingError,
@@ -36,6 +37,20 @@ export function createMemoryNode(id: string, clock: Clock = systemClock): Memory
       ensureUp();
       assertBlobId(blobId);
       replicas.set(blobId, { stored: encodeBlob(bytes), storedAt: clock.now() });
+    },
+    async putStream(blobId, source) {
+      ensureUp();
+      assertBlobId(blobId);
+      const bytes = await readBlobSource(source);
+      ensureUp();
+      replicas.set(blobId, { stored: encodeBlob(bytes), storedAt: clock.now() });
+    },
+    async getStream(blobId, range) {
+      ensureUp();
+      assertBlobId(blobId);
+      const replica = replicas.get(blobId);
+      if (!replica) throw new BlobMissingError(blobId, id);
+      return streamOfBytes(Buffer.from(decodeBlob(replica.stored, blobId, id)), range);
     },
     async get(blobId) {
       ensureUp();
