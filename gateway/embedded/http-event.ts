@@ -81,7 +81,10 @@ export function writeApiResult(
   }
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;
   const streamed = bodyStreamOf(result);
-  if (streamed) return writeStreamedBody(request, response, result, headers, streamed, onStreamError);
+  if (streamed) {
+    writeStreamedBody(request, response, result, headers, streamed, onStreamError);
+    return;
+  }
   const body = request.method === 'HEAD' ? Buffer.alloc(0) : bodyBytes(result);
   // Last: node 20's writeHead refuses a header value with ISO-8859-1 characters (a
   // `response-content-disposition` of `filename="café.pdf"`) once it has stored a Content-Length.

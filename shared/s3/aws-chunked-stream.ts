@@ -43,7 +43,10 @@ export class AwsChunkedDecoder extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
-    if (this.state !== 'trailers') return callback(bodyTerminatedUnexpectedly());
+    if (this.state !== 'trailers') {
+      callback(bodyTerminatedUnexpectedly());
+      return;
+    }
     try {
       this.decodedTrailers = readTrailers(this.pending, 0);
       callback();

@@ -4,9 +4,9 @@
  * checks made after the last byte and before the stream ends, so a writer that only commits what
  * ended cleanly never keeps a body that failed them.
  */
-import type { Readable } from 'node:stream';
-import { Transform, type TransformCallback } from 'node:stream';
+import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import type { ChecksumAlgorithm } from '../metadata/ports.js';
+import type { BlobSource } from '../storage/ports.js';
 import { bodyTerminatedUnexpectedly } from './aws-chunked.js';
 import { AwsChunkedDecoder } from './aws-chunked-stream.js';
 import { createHasher, type HashAlgorithm, type Hasher } from './checksums.js';
@@ -21,17 +21,13 @@ import {
 
 type Headers = Record<string, string | undefined>;
 
-/** A request body as it arrives: `size` bytes (as declared) from `stream`. */
-export interface ArrivingBody {
-  readonly size: number;
-  readonly stream: Readable;
-}
-
 export interface UploadStream {
   /** The payload, aws-chunked framing removed: exactly `size` bytes, or an error before the end. */
-  readonly source: { readonly size: number; readonly stream: Readable };
+  readonly source: BlobSource;
   /** The ETag and checksum; only once `source.stream` has ended. */
   verified(): VerifiedUpload;
+  /** The digest of `alsoCompute` (base64), once `source.stream` has ended. */
+  checksumOf(algorithm: ChecksumAlgorithm): string;
   /**
    * What ended the source early: the S3 error of a failed check, the body's own error
    * (RequestTimeout, a client gone). The writer's rejection may wrap it; this is the answer to give.
@@ -53,7 +49,7 @@ const DECIMAL = /^\d+$/;
  */
 export function openUploadStream(
   headers: Headers,
-  body: ArrivingBody,
+  body: BlobSource,
   alsoCompute?: ChecksumAlgorithm,
 ): UploadStream {
   const checks = readUploadChecks(headers);
@@ -86,6 +82,7 @@ export function openUploadStream(
       if (!checker.result) throw new Error('the upload stream has not ended');
       return checker.result;
     },
+    checksumOf: (algorithm) => checker.digestOf(algorithm).toString('base64'),
     failure: () => failure,
   };
 }
@@ -108,6 +105,7 @@ class CheckedPayload extends Transform {
   result: VerifiedUpload | undefined;
   private received = 0;
   private readonly hashers = new Map<HashAlgorithm, Hasher>();
+  private readonly digests = new Map<HashAlgorithm, Buffer>();
 
   constructor(
     private readonly size: number,
@@ -123,30 +121,40 @@ class CheckedPayload extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.received += chunk.length;
-    if (this.received > this.size) return this.refuse(bodyTerminatedUnexpectedly(), callback);
+    if (this.received > this.size) {
+      this.refuse(bodyTerminatedUnexpectedly(), callback);
+      return;
+    }
     for (const hasher of this.hashers.values()) hasher.update(chunk);
     callback(null, chunk);
   }
 
   override _flush(callback: TransformCallback): void {
-    if (this.received !== this.size) return this.refuse(bodyTerminatedUnexpectedly(), callback);
-    const digests = new Map<HashAlgorithm, Buffer>();
+    if (this.received !== this.size) {
+      this.refuse(bodyTerminatedUnexpectedly(), callback);
+      return;
+    }
     try {
-      this.result = verifyUpload(this.headers, this.checks, this.trailers(), (algorithm) => {
-        const hasher = this.hashers.get(algorithm);
-        // A checksum trailer the headers never announced, in an algorithm not computed on the way.
-        if (!hasher) throw new S3Error('MalformedTrailerError');
-        let digest = digests.get(algorithm);
-        if (digest === undefined) {
-          digest = hasher.digest();
-          digests.set(algorithm, digest);
-        }
-        return digest;
-      });
+      this.result = verifyUpload(this.headers, this.checks, this.trailers(), (algorithm) =>
+        this.digestOf(algorithm),
+      );
       callback();
     } catch (error) {
       this.refuse(error, callback);
     }
+  }
+
+  /** The digest of the whole payload (a hash can be finished once: kept). */
+  digestOf(algorithm: HashAlgorithm): Buffer {
+    let digest = this.digests.get(algorithm);
+    if (digest === undefined) {
+      const hasher = this.hashers.get(algorithm);
+      // A checksum trailer the headers never announced, in an algorithm not computed on the way.
+      if (!hasher) throw new S3Error('MalformedTrailerError');
+      digest = hasher.digest();
+      this.digests.set(algorithm, digest);
+    }
+    return digest;
   }
 
   private refuse(error: unknown, callback: TransformCallback): void {
