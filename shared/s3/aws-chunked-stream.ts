@@ -101,15 +101,21 @@ export class AwsChunkedDecoder extends Transform {
     // A CR ending the kept part and an LF starting this chunk end the line too.
     const splitCrlf =
       this.pending.length > 0 && this.pending[this.pending.length - 1] === CR && chunk[position] === LF;
-    const crlf = splitCrlf ? position - 1 : chunk.indexOf('\r\n', position, 'latin1');
-    if (crlf === -1) {
-      this.pending = Buffer.concat([this.pending, chunk.subarray(position)]);
-      if (this.pending.length > MAX_HEADER_LINE) throw malformed('chunk header line too long');
-      return -1;
+    let line: Buffer;
+    let next: number;
+    if (splitCrlf) {
+      line = this.pending.subarray(0, this.pending.length - 1);
+      next = position + 1;
+    } else {
+      const crlf = chunk.indexOf('\r\n', position, 'latin1');
+      if (crlf === -1) {
+        this.pending = Buffer.concat([this.pending, chunk.subarray(position)]);
+        if (this.pending.length > MAX_HEADER_LINE) throw malformed('chunk header line too long');
+        return -1;
+      }
+      line = Buffer.concat([this.pending, chunk.subarray(position, crlf)]);
+      next = crlf + 2;
     }
-    const line = splitCrlf
-      ? this.pending.subarray(0, this.pending.length - 1)
-      : Buffer.concat([this.pending, chunk.subarray(position, crlf)]);
     if (line.length > MAX_HEADER_LINE) throw malformed('chunk header line too long');
     this.pending = Buffer.alloc(0);
     const size = chunkSizeOf(line.toString('latin1'));
@@ -118,6 +124,6 @@ export class AwsChunkedDecoder extends Transform {
       this.state = 'data';
       this.remaining = size;
     }
-    return splitCrlf ? position + 1 : crlf + 2;
+    return next;
   }
 }
