@@ -12,6 +12,14 @@ import type { Readable } from 'node:stream';
 export interface BlobSource {
   readonly size: number;
   readonly stream: Readable;
+  /**
+   * Called by the node that stores the source once its last byte is in and before the blob becomes
+   * visible, with the header (and block table) the node computed (blob-format.ts): it rejects, and
+   * the write then stores nothing, when those are not the checksums of the bytes as they were sent.
+   * The storage-node worker passes one that compares with the prefix its caller sent after the
+   * content, so what travelled the network is checked before it is committed.
+   */
+  readonly verify?: (prefix: Buffer) => Promise<void>;
 }
 
 /** Inclusive byte range of a blob's content, as HTTP ranges are: `0 <= start <= end < size`. */

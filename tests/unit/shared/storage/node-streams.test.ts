@@ -15,7 +15,7 @@ describeNodeStreamContract('memory node', async () => {
   return {
     node,
     damage: (blobId, mode) => node.damage(blobId, mode),
-    leftovers: () => [],
+    leftovers: async () => [],
     close: async () => {},
   };
 });
@@ -26,7 +26,7 @@ describeNodeStreamContract('fs node', async () => {
   return {
     node,
     damage: (blobId, mode) => node.damage(blobId, mode),
-    leftovers: () => readdirSync(join(dir, 'tmp')),
+    leftovers: async () => readdirSync(join(dir, 'tmp')),
     close: async () => rmSync(dir, { recursive: true, force: true }),
   };
 });
@@ -41,7 +41,7 @@ describeNodeStreamContract('http node and storage-node worker', async () => {
   return {
     node,
     damage: (blobId, mode) => disk.damage(blobId, mode),
-    leftovers: () => readdirSync(join(dir, 'tmp')),
+    leftovers: () => tempFilesOnceSettled(join(dir, 'tmp')),
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -49,3 +49,18 @@ describeNodeStreamContract('http node and storage-node worker', async () => {
     },
   };
 });
+
+/**
+ * The worker's temp files once its cleanup of a failed write is done: the worker learns of the
+ * failure from a closed connection, after its caller, and no event crosses back, so this polls for
+ * at most two seconds.
+ */
+async function tempFilesOnceSettled(tmp: string): Promise<string[]> {
+  const deadline = Date.now() + 2000;
+  let files = readdirSync(tmp);
+  while (files.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    files = readdirSync(tmp);
+  }
+  return files;
+}

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
 import { createMemoryNode, type MemoryNode } from '../../../../shared/storage/adapters/memory-node.js';
 import { newBlobId } from '../../../../shared/storage/blob-id.js';
@@ -77,6 +78,65 @@ describe('replicated blob store streams', () => {
     // Assess
     await expect(write).rejects.toThrow();
     expect(await holders(nodes, blobId)).toEqual([]);
+  });
+
+  it('fails the put, keeping no replica, when a node fails after the first byte', async () => {
+    // Prepare
+    const { nodes, store, ranked } = cluster(3, 2);
+    const blobId = newBlobId();
+    const failing = ranked(blobId)[1]!;
+    failing.putStream = async (_id, source) => {
+      for await (const _ of source.stream) throw new Error('disk gone mid-write');
+    };
+
+    // Act
+    const write = store.putStream(blobId, sourceOf(content, { chunkSize: 16 * 1024 }));
+
+    // Assess
+    await expect(write).rejects.toBeInstanceOf(InsufficientNodesError);
+    expect(await holders(nodes, blobId)).toEqual([]);
+  });
+
+  it('reads the source no faster than the slowest replica takes it', async () => {
+    // Prepare
+    const { store, ranked } = cluster(3, 3);
+    const blobId = newBlobId();
+    const chunk = Buffer.alloc(16 * 1024, 1);
+    const chunks = 64;
+    let pulled = 0;
+    let taken = 0;
+    let ahead = 0;
+    const slow = ranked(blobId)[2]!;
+    const write = slow.putStream.bind(slow);
+    slow.putStream = async (id, source) => {
+      async function* paced() {
+        for await (const bytes of source.stream) {
+          taken += (bytes as Buffer).length;
+          // A slow disk: a few turns of the event loop per chunk.
+          for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setImmediate(resolve));
+          yield bytes as Buffer;
+        }
+      }
+      return write(id, { size: source.size, stream: Readable.from(paced(), { objectMode: false }) });
+    };
+    function* counted() {
+      for (let i = 0; i < chunks; i += 1) {
+        pulled += 1;
+        ahead = Math.max(ahead, pulled * chunk.length - taken);
+        yield chunk;
+      }
+    }
+
+    // Act
+    await store.putStream(blobId, {
+      size: chunk.length * chunks,
+      stream: Readable.from(counted(), { objectMode: false }),
+    });
+
+    // Assess
+    expect(pulled).toBe(chunks);
+    // What the source, the tee and the slow writer's buffers hold: a few chunks, not the body.
+    expect(ahead).toBeLessThanOrEqual(4 * chunk.length);
   });
 
   it('refuses a streamed write with fewer live nodes than R', async () => {
