@@ -66,7 +66,8 @@ describe('embedded gateway: streamed request bodies and the buffered-bytes cap',
     );
     port = (servers.s3.address() as AddressInfo).port;
     await put(port, '/stream-bucket', Buffer.alloc(0));
-  });
+    // Loading every handler takes long on a loaded 2-core machine.
+  }, 90_000);
 
   afterAll(async () => {
     for (const server of [servers.s3, servers.control]) {
