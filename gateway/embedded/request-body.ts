@@ -29,7 +29,8 @@ export class ClientDisconnectedError extends Error {
 
 /**
  * The body of a request as the handler gets it: the whole body, a stream of it (declared length of
- * at least STREAMED_BODY_MIN_BYTES on a streamable plane), an S3Error to answer with, or undefined
+ * at least STREAMED_BODY_MIN_BYTES on a streamable plane; for an aws-chunked body sent with
+ * Transfer-Encoding: chunked, `size` is its decoded length, the only one the client declares), an S3Error to answer with, or undefined
  * when the client disconnected before sending all of a buffered body (a half upload must never
  * reach a handler; a streamed one errors with ClientDisconnectedError instead).
  */
@@ -44,7 +45,10 @@ export function readRequestBody(
     request.resume();
     return EMPTY_BODY;
   }
-  const declared = Number(length ?? Number.NaN);
+  // An SDK sending a stream of known length frames it as aws-chunked with Transfer-Encoding:
+  // chunked and no Content-Length: the payload's length is then the decoded one.
+  const decoded = request.headers['x-amz-decoded-content-length'];
+  const declared = Number(length ?? (typeof decoded === 'string' ? decoded : Number.NaN));
   if (declared > options.maxBodyBytes) {
     request.resume();
     return new S3Error('EntityTooLarge', {
@@ -54,10 +58,11 @@ export function readRequestBody(
   if (options.streamable && declared >= STREAMED_BODY_MIN_BYTES) {
     return { size: declared, stream: streamClientBody(request, options.bodyIdleTimeoutMs) };
   }
-  // A declared length is held at once, so a slow upload counts from its first byte; a chunked one
-  // (no length) as its chunks arrive.
-  if (Number.isFinite(declared) && !options.tryHold(declared)) return slowDown(request);
-  return bufferClientBody(request, options, Number.isFinite(declared));
+  // A Content-Length is held at once, so a slow upload counts from its first byte; a chunked body
+  // as its chunks arrive.
+  const held = length !== undefined && Number.isFinite(declared);
+  if (held && !options.tryHold(declared)) return slowDown(request);
+  return bufferClientBody(request, options, held);
 }
 
 function slowDown(request: IncomingMessage): S3Error {

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
@@ -144,6 +145,25 @@ describe('large PUT and GET stream through the server', () => {
 
     const range = await sdkGetDigest('sdk-large', 'bytes=1000-3000000');
     expect(range).toEqual({ digest: sha256(body.subarray(1000, 3_000_001)), length: 2_999_001 });
+  });
+
+  it('SDK v3 with a stream Body (Transfer-Encoding: chunked, decoded length only): 96 MiB, RSS bounded', async () => {
+    const block = randomBytes(MiB);
+    const blocks = 96;
+    const md5 = createHash('md5');
+    for (let i = 0; i < blocks; i++) md5.update(block);
+    const put = await peakRssRise(() =>
+      target.client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: 'sdk-stream',
+          Body: Readable.from(Array.from({ length: blocks }, () => block)),
+          ContentLength: blocks * MiB,
+        }),
+      ),
+    );
+    expect(put.result.ETag).toBe(`"${md5.digest('hex')}"`);
+    expect(put.rise).toBeLessThan(RSS_BUDGET);
   });
 
   it('aws-cli s3api put-object and get-object of 64 MiB, RSS bounded', async () => {
