@@ -9,13 +9,7 @@ import type {
   WriteCondition,
 } from '../metadata/ports.js';
 import type { S3Services } from '../runtime/runtime.js';
-import {
-  checksumBase64,
-  combineFullObjectCrc,
-  compositeChecksum,
-  md5Hex,
-  multipartEtag,
-} from '../s3/checksums.js';
+import { combineFullObjectCrc, compositeChecksum, multipartEtag } from '../s3/checksums.js';
 import { checkCopySourceConditions } from '../s3/conditions.js';
 import { assertCopySourceReadableWith, assertPartEncryption } from '../s3/encryption.js';
 import { S3Error, type S3ErrorCode } from '../s3/errors.js';
@@ -24,11 +18,11 @@ import { parseCompleteMultipartUpload } from '../s3/request-xml.js';
 import { assertCopyableSource } from '../s3/storage-class.js';
 import type { BlobSource } from '../storage/ports.js';
 import { requireBucket } from './buckets.js';
+import { copyObjectBytes } from './copy-body.js';
 import { type CopySource, copySourceVersion, requestedChecksumAlgorithm } from './copy-object.js';
 import { writtenAttributes } from './object-attributes.js';
 import { objectHeadersFrom, userMetadataFrom } from './object-headers.js';
-import { readObjectBytes } from './read-object.js';
-import { commitObject, discardBlobs, releaseBlobs, writeBlob, writeUpload } from './store-object.js';
+import { commitObject, discardBlobs, releaseBlobs, writeUpload } from './store-object.js';
 import { type CommittedWrite, newVersionId, shownVersionId } from './versions.js';
 import {
   checkWriteConditions,
@@ -167,16 +161,15 @@ export async function uploadPartCopy(
   assertCopyableSource(original);
   assertCopySourceReadableWith(input.headers, original);
   const range = parseCopySourceRange(input.headers['x-amz-copy-source-range'], original.size);
-  const bytes = await readObjectBytes(services, original, range);
-  const checksum = upload.checksumAlgorithm
-    ? {
-        algorithm: upload.checksumAlgorithm,
-        value: checksumBase64(upload.checksumAlgorithm, bytes),
-        type: 'FULL_OBJECT' as const,
-      }
-    : undefined;
-  const segment = await writeBlob(services, bytes);
-  const part = await storePart(services, upload, input.partNumber, segment, md5Hex(bytes), checksum);
+  const copied = await copyObjectBytes(services, original, range, upload.checksumAlgorithm);
+  const part = await storePart(
+    services,
+    upload,
+    input.partNumber,
+    copied.segment,
+    copied.md5Hex,
+    copied.checksum,
+  );
   const sourceBucket = await services.metadata.getBucket(input.source.bucket);
   return sourceBucket?.versioning
     ? { part, upload, copySourceVersionId: shownVersionId(original) }

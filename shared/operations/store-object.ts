@@ -94,7 +94,7 @@ function computedChecksum(algorithm: ChecksumAlgorithm, bytes: Buffer): StoredCh
  * Too few nodes took the write: 507 StorageFull when they were full (MinIO's non-AWS code), else a
  * retryable 503. Anything else (an injected S3 error) goes through as it is.
  */
-function storageWriteError(error: unknown): unknown {
+export function storageWriteError(error: unknown): unknown {
   if (!(error instanceof InsufficientNodesError)) return error;
   const causes = error.cause instanceof AggregateError ? error.cause.errors : [];
   if (causes.length > 0 && causes.every((cause) => cause instanceof NodeFullError)) {

@@ -3,13 +3,16 @@ import { once } from 'node:events';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { crc32 } from 'node:zlib';
 import {
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
   UploadPartCommand,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
@@ -333,5 +336,61 @@ describe('streamed GET responses', () => {
     expect(head).toMatch(new RegExp(`content-length: ${7 * MiB}`, 'i'));
     expect(bodyBytes.length).toBeLessThan(7 * MiB);
     expect(bodyBytes.subarray(0, first.length).equals(first.subarray(0, bodyBytes.length))).toBe(true);
+  });
+});
+
+describe('large copies stream from the source blobs into the new blob', () => {
+  it('CopyObject of a 128 MiB object (with a CRC32 asked for): bytes, ETag and checksum intact, RSS bounded', async () => {
+    const body = randomBytes(128 * MiB);
+    await target.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'copy-source', Body: body }));
+    const copy = await peakRssRise(() =>
+      target.client.send(
+        new CopyObjectCommand({
+          Bucket: bucket,
+          Key: 'copy-target',
+          CopySource: `${bucket}/copy-source`,
+          ChecksumAlgorithm: 'CRC32',
+        }),
+      ),
+    );
+    expect(copy.result.CopyObjectResult?.ETag).toBe(`"${createHash('md5').update(body).digest('hex')}"`);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    expect(copy.result.CopyObjectResult?.ChecksumCRC32).toBe(crc.toString('base64'));
+    expect(copy.rise).toBeLessThan(RSS_BUDGET);
+    expect(await sdkGetDigest('copy-target')).toEqual({ digest: sha256(body), length: body.length });
+  });
+
+  it('UploadPartCopy of a 96 MiB range: the part streams, the completed object reads back', async () => {
+    const body = randomBytes(100 * MiB);
+    await target.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'part-source', Body: body }));
+    const created = await target.client.send(
+      new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'part-copy' }),
+    );
+    const range = { start: 3 * MiB + 7, end: 99 * MiB + 6 };
+    const copied = await peakRssRise(() =>
+      target.client.send(
+        new UploadPartCopyCommand({
+          Bucket: bucket,
+          Key: 'part-copy',
+          UploadId: created.UploadId,
+          PartNumber: 1,
+          CopySource: `${bucket}/part-source`,
+          CopySourceRange: `bytes=${range.start}-${range.end}`,
+        }),
+      ),
+    );
+    const expected = body.subarray(range.start, range.end + 1);
+    expect(copied.result.CopyPartResult?.ETag).toBe(`"${createHash('md5').update(expected).digest('hex')}"`);
+    expect(copied.rise).toBeLessThan(RSS_BUDGET);
+    await target.client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: 'part-copy',
+        UploadId: created.UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: copied.result.CopyPartResult?.ETag }] },
+      }),
+    );
+    expect(await sdkGetDigest('part-copy')).toEqual({ digest: sha256(expected), length: expected.length });
   });
 });
