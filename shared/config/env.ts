@@ -88,6 +88,8 @@ export interface Config {
     maxBodyBytes: number;
     /** An upload whose body stops arriving for this long gets RequestTimeout (S3 waits ~20 s). */
     bodyIdleTimeoutMs: number;
+    /** Cap on bytes of buffered bodies in flight (embedded mode); new buffered requests beyond it get SlowDown. */
+    maxBufferedBytes: number;
   };
   /** OTLP/HTTP endpoint of every signal (OTEL_EXPORTER_OTLP_ENDPOINT); none by default. */
   otlpEndpoint: string | undefined;
@@ -196,6 +198,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     gateway: {
       maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1024 ** 3, 1, 4 * 1024 ** 3 - 1),
       bodyIdleTimeoutMs: integer(env, 'BODY_IDLE_TIMEOUT_MS', 20_000, 100, 3_600_000),
+      maxBufferedBytes: integer(env, 'MAX_BUFFERED_BYTES', 256 * 1024 ** 2, 1, 64 * 1024 ** 3),
     },
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
     otlpExport: {
