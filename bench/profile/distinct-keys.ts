@@ -1,18 +1,21 @@
 /**
  * Distinct-key profile harness (SPEED's, for profiling; not the official bench):
  *   npx tsx bench/profile/distinct-keys.ts [--rounds 3] [--seconds 5] [--warmup 1] [--concurrency 16]
- *     [--keys 100000] [--list-keys 10000] [--only put,get,list,sdkput] [--cpu-prof DIR]
+ *     [--keys 100000] [--list-keys 10000] [--only put,sdkput,get,list] [--cpu-prof DIR] [--compare TREE]
  * Starts mock-s3 (embedded, `npm start`'s bundle) and s3rver once each, writes `--keys` 1 KiB objects
  * and a `--list-keys` prefix to both, then runs each workload in alternating rounds (A B, B A, ...):
  * - put: a new key for every PUT of 1 KiB (x-amz-content-sha256 = the body's hash, as the SDK signs it);
  * - sdkput: the same as the SDK sends it by default: aws-chunked, STREAMING-UNSIGNED-PAYLOAD-TRAILER,
  *   CRC32 in the trailer;
- * - get: 1 KiB GETs of random keys over all `--keys` written (far more than the 10,000-entry
- *   metadata cache);
+ * - get: 1 KiB GETs of random keys over all `--keys` written (embedded mode's metadata cache holds
+ *   100,000 entries, and every write leaves a version token in it: most reads miss);
  * - list: ListObjectsV2 of the `--list-keys` prefix page by page (1,000 keys, `start-after`).
  * Every request is SigV4-signed. Prints ops/s, p50/p99 and server CPU per operation (read from
  * /proc, every thread: steadier than ops/s on a shared machine) and mock-s3 / s3rver ratios.
  * `--cpu-prof DIR` starts mock-s3 under `node --cpu-prof` (the profile is written when it stops).
+ * `--compare TREE` adds `mock-s3-compare`, the same server built from another checkout (e.g. the
+ * commit before a change, `git archive <commit> | tar -x -C TREE` and a node_modules link), so a
+ * change is measured against its base in the same run, round by round.
  */
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
@@ -46,11 +49,13 @@ function parseArgs(argv: readonly string[]) {
   const numeric: string[] = [];
   let only: Workload[] = [...WORKLOADS];
   let cpuProfDir: string | undefined;
+  let compare: string | undefined;
   for (let index = 0; index < argv.length; index++) {
     const [flag, inline] = argv[index]!.split('=', 2) as [string, string | undefined];
-    if (flag === '--only' || flag === '--cpu-prof') {
+    if (flag === '--only' || flag === '--cpu-prof' || flag === '--compare') {
       const value = inline ?? argv[++index] ?? '';
       if (flag === '--cpu-prof') cpuProfDir = value;
+      else if (flag === '--compare') compare = value;
       else
         only = value
           .split(',')
@@ -59,7 +64,7 @@ function parseArgs(argv: readonly string[]) {
       numeric.push(argv[index]!);
     }
   }
-  return { ...parseNumberFlags(numeric, DEFAULTS), only, cpuProfDir };
+  return { ...parseNumberFlags(numeric, DEFAULTS), only, cpuProfDir, compare };
 }
 
 const pad = (n: number) => String(n).padStart(7, '0');
@@ -255,6 +260,7 @@ async function main(): Promise<void> {
     progress('starting mock-s3 and s3rver');
     const mockArgs = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
     servers.push(await startMockS3Profiled(mockArgs, {}));
+    if (options.compare) servers.push(await startMockS3Profiled([], {}, 'mock-s3-compare', options.compare));
     servers.push(await startS3rverProfiled());
     for (const server of servers) {
       const endpoint = openEndpoint(server.baseUrl, PREFILL_CONCURRENCY);
@@ -267,6 +273,7 @@ async function main(): Promise<void> {
     const results = new Map<string, Measured[]>();
     for (const workload of options.only) {
       for (let round = 1; round <= options.rounds; round++) {
+        // A B C, then C B A: each target runs first, and next to each other, as often.
         const order = round % 2 === 1 ? servers : [...servers].reverse();
         for (const server of order) {
           const measured = await measure(server, workload, round, options);
@@ -285,23 +292,20 @@ async function main(): Promise<void> {
       `${options.rounds} rounds of ${options.seconds} s after ${options.warmup} s warm-up, concurrency ${options.concurrency}, ` +
         `${options.keys} GET keys, ${options.listKeys}-key LIST prefix; medians of the rounds`,
       '',
-      '| workload | target | ops/s | p50 ms | p99 ms | server CPU µs/op | errors | ops/s ratio (rounds) |',
+      '| workload | target | ops/s | p50 ms | p99 ms | server CPU µs/op | errors | ops/s vs s3rver (rounds) |',
       '|---|---|---:|---:|---:|---:|---:|---|',
     ];
     for (const workload of options.only) {
-      const mock = results.get(`${workload} mock-s3`) ?? [];
       const peer = results.get(`${workload} s3rver`) ?? [];
-      const ratios = mock.map((m, i) => m.opsPerSecond / (peer[i]?.opsPerSecond ?? Number.NaN));
-      for (const [name, list] of [
-        ['mock-s3', mock],
-        ['s3rver', peer],
-      ] as const) {
+      for (const server of servers) {
+        const list = results.get(`${workload} ${server.name}`) ?? [];
+        const ratios = list.map((m, i) => m.opsPerSecond / (peer[i]?.opsPerSecond ?? Number.NaN));
         const ratio =
-          name === 'mock-s3'
-            ? `${fmt(median(mock.map((m) => m.opsPerSecond)) / median(peer.map((m) => m.opsPerSecond)), 2)}x (${ratios.map((r) => fmt(r, 2)).join(' / ')})`
-            : '';
+          server.name === 's3rver'
+            ? ''
+            : `${fmt(median(list.map((m) => m.opsPerSecond)) / median(peer.map((m) => m.opsPerSecond)), 2)}x (${ratios.map((r) => fmt(r, 2)).join(' / ')})`;
         lines.push(
-          `| ${workload} | ${name} | ${fmt(median(list.map((m) => m.opsPerSecond)))} | ${fmt(median(list.map((m) => m.p50)), 2)} | ` +
+          `| ${workload} | ${server.name} | ${fmt(median(list.map((m) => m.opsPerSecond)))} | ${fmt(median(list.map((m) => m.p50)), 2)} | ` +
             `${fmt(median(list.map((m) => m.p99)), 2)} | ${fmt(median(list.map((m) => m.cpuMicrosPerOp)))} | ` +
             `${list.reduce((sum, m) => sum + m.errors, 0)} | ${ratio} |`,
         );

@@ -25,17 +25,21 @@ export async function cpuSeconds(pid: number): Promise<number> {
 
 /**
  * This server in embedded mode as `npm start` runs it, over a fresh data directory. `nodeArgs` go
- * before the script (e.g. `--cpu-prof --cpu-prof-dir=...`), `env` into its environment.
+ * before the script (e.g. `--cpu-prof --cpu-prof-dir=...`), `env` into its environment; `tree` is
+ * the checkout whose code runs (another one, e.g. the base commit, for an A/B comparison).
  */
 export async function startMockS3Profiled(
   nodeArgs: string[],
   env: Record<string, string>,
+  name = 'mock-s3',
+  tree = '.',
 ): Promise<ProfiledServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'profile-mock-s3-'));
   const port = await findFreePort();
   let adminPort = await findFreePort();
   if (adminPort === port) adminPort = await findFreePort();
-  const server = spawnNode([...nodeArgs, 'scripts/start.mjs'], {
+  // start.mjs bundles the tree it lives in: another checkout's copy runs that checkout's code.
+  const server = spawnNode([...nodeArgs, join(tree, 'scripts/start.mjs')], {
     PORT: String(port),
     ADMIN_PORT: String(adminPort),
     HOST: '127.0.0.1',
@@ -53,7 +57,7 @@ export async function startMockS3Profiled(
       throw error;
     },
   );
-  return { name: 'mock-s3', baseUrl: `http://127.0.0.1:${port}`, pid: server.child.pid ?? 0, stop };
+  return { name, baseUrl: `http://127.0.0.1:${port}`, pid: server.child.pid ?? 0, stop };
 }
 
 /** s3rver (bench/peers/s3rver.mjs) over a fresh directory. */
