@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { MetadataUnavailableError } from '../ports.js';
@@ -36,13 +38,20 @@ interface Thread {
  * directory: PostgreSQL's recovery replays what was committed, as after a killed process. Without
  * a data directory the database died with its thread, so calls keep failing rather than meet an
  * empty one.
+ *
+ * Memory: a new data directory is initialized (initdb) by a thread of its own that then exits, so
+ * the ~0.5 GB initdb leaves in its WebAssembly memories goes back to the OS with that thread
+ * instead of staying resident beside the database for the life of the process.
  */
 export async function openPgliteThreadClient(
   dataDir: string | undefined,
   script: URL,
   options: { onThreadLost?: (error: Error) => void } = {},
 ): Promise<SqlClient> {
-  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+  if (dataDir !== undefined) {
+    await mkdir(dataDir, { recursive: true });
+    if (!existsSync(join(dataDir, 'PG_VERSION'))) await initializeCluster(script, dataDir);
+  }
   let nextId = 1;
   let nextTransaction = 1;
   let live: Thread | undefined;
@@ -144,6 +153,19 @@ export async function openPgliteThreadClient(
       await exited;
     },
   };
+}
+
+/** Opens `dataDir` on a thread that runs initdb there, then closes it and waits for it to exit. */
+async function initializeCluster(script: URL, dataDir: string): Promise<void> {
+  const thread = await startThread(script, dataDir, () => undefined);
+  const exited = new Promise((resolve) => thread.worker.once('exit', resolve));
+  const closed = new Promise<unknown[]>((resolve, reject) => thread.waiters.set(1, { resolve, reject }));
+  // Held until it exits (a reply unrefs it): at start nothing else keeps the process alive yet.
+  thread.worker.ref();
+  thread.worker.postMessage({ op: 'close', id: 1 } satisfies ThreadRequest);
+  await closed;
+  thread.worker.ref();
+  await exited;
 }
 
 /**
