@@ -325,7 +325,7 @@ async function createOriginBuckets(
 function openCache(config: Readonly<Config>, logger: Logger): CacheClient {
   if (config.cache.backend === 'redis')
     return createRedisCache({ url: config.redisUrl!, keyPrefix: 'mock-s3:cache:', logger });
-  return createMemoryCache({ maxEntries: 100_000 });
+  return createMemoryCache({ maxBytes: config.cache.maxBytes });
 }
 
 function openQueue(config: Readonly<Config>, logger: Logger): TaskQueue {
