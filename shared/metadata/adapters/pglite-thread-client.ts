@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { MetadataUnavailableError } from '../ports.js';
 import type { SqlClient } from '../sql-client.js';
@@ -39,9 +40,9 @@ interface Thread {
  * a data directory the database died with its thread, so calls keep failing rather than meet an
  * empty one.
  *
- * Memory: a new data directory is initialized (initdb) by a thread of its own that then exits, so
- * the ~0.5 GB initdb leaves in its WebAssembly memories goes back to the OS with that thread
- * instead of staying resident beside the database for the life of the process.
+ * Memory: a new data directory is initialized (initdb) by a process of its own that then exits, so
+ * the ~0.5 GB initdb leaves in its WebAssembly memories goes back to the OS with it instead of
+ * staying resident beside the database for the life of the process.
  */
 export async function openPgliteThreadClient(
   dataDir: string | undefined,
@@ -155,17 +156,23 @@ export async function openPgliteThreadClient(
   };
 }
 
-/** Opens `dataDir` on a thread that runs initdb there, then closes it and waits for it to exit. */
+/**
+ * Runs initdb on a new `dataDir` in a process of its own (the thread's script, given the directory)
+ * and waits for it to exit. A process, not a thread: a thread's exit leaves its malloc arena
+ * (~60 MB after initdb) resident in this process. If it fails, the thread runs initdb itself, as
+ * PGlite does on a new directory, and reports what went wrong.
+ */
 async function initializeCluster(script: URL, dataDir: string): Promise<void> {
-  const thread = await startThread(script, dataDir, () => undefined);
-  const exited = new Promise((resolve) => thread.worker.once('exit', resolve));
-  const closed = new Promise<unknown[]>((resolve, reject) => thread.waiters.set(1, { resolve, reject }));
-  // Held until it exits (a reply unrefs it): at start nothing else keeps the process alive yet.
-  thread.worker.ref();
-  thread.worker.postMessage({ op: 'close', id: 1 } satisfies ThreadRequest);
-  await closed;
-  thread.worker.ref();
-  await exited;
+  const execArgv = script.pathname.endsWith('.ts')
+    ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href]
+    : [];
+  const child = spawn(process.execPath, [...execArgv, fileURLToPath(script), dataDir], {
+    stdio: ['ignore', 'ignore', 'ignore'],
+  });
+  await new Promise<void>((resolve) => {
+    child.once('error', () => resolve());
+    child.once('exit', () => resolve());
+  });
 }
 
 /**
