@@ -48,7 +48,12 @@ export interface Config {
     fsync: boolean;
   };
   metadata: { backend: 'pglite' | 'postgres'; databaseUrl: string | undefined };
-  cache: { backend: 'memory' | 'redis'; ttlSeconds: number };
+  cache: {
+    backend: 'memory' | 'redis';
+    ttlSeconds: number;
+    /** Bound of the in-process cache (CACHE_BACKEND=memory) in bytes; the least recently used go first. */
+    maxBytes: number;
+  };
   queue: {
     backend: 'memory' | 'redis' | 'sqs';
     maxAttempts: number;
@@ -132,6 +137,9 @@ export interface OtlpExport {
 
 export type OtlpSignalExport = 'off' | 'endpoint' | 'signal-endpoint';
 
+/** 64 MiB: about 100 000 object entries of a typical size (the bound was 100 000 entries before). */
+const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
+
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -171,6 +179,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     cache: {
       backend: oneOf(env, 'CACHE_BACKEND', ['memory', 'redis'] as const, 'memory'),
       ttlSeconds: integer(env, 'CACHE_TTL_SECONDS', 60, 1, 86400),
+      maxBytes: integer(env, 'CACHE_MAX_BYTES', DEFAULT_CACHE_MAX_BYTES, 1024, 2 ** 40),
     },
     queue: {
       backend: oneOf(env, 'QUEUE_BACKEND', ['memory', 'redis', 'sqs'] as const, 'memory'),

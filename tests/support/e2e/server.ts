@@ -30,7 +30,7 @@ export interface EmbeddedServer {
   readonly port: number;
   readonly adminPort: number;
   readonly dataDir: string;
-  /** The server's process id (its resident memory can be read from /proc). */
+  /** The server's process id (PGlite's thread and the storage nodes are in it; its resident memory can be read from /proc). */
   readonly pid: number;
   /** The tail of the server's stdout and stderr, for failure messages. */
   logs(): string;
@@ -135,7 +135,7 @@ async function startOnce(options: {
     port,
     adminPort,
     dataDir,
-    pid: child.pid ?? 0,
+    pid: child.pid ?? -1,
     logs: () => output,
     stop: async (signal = 'SIGTERM') => {
       if (!hasExited) child.kill(signal);
