@@ -30,7 +30,10 @@ export interface EmbeddedServer {
   readonly port: number;
   readonly adminPort: number;
   readonly dataDir: string;
-  /** The server's process id (PGlite's thread and the storage nodes are in it; its resident memory can be read from /proc). */
+  /**
+   * The server's process id: PGlite's thread and the storage nodes are in it, so its resident
+   * memory (/proc) is the whole server's.
+   */
   readonly pid: number;
   /** The tail of the server's stdout and stderr, for failure messages. */
   logs(): string;
