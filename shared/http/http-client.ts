@@ -244,7 +244,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           attempt,
         });
         const response = injected
-          ? { status: injected.status, headers: injected.headers, body: Readable.from([injected.body]) }
+          ? {
+              status: injected.status,
+              headers: injected.headers,
+              body: Readable.from([injected.body], { objectMode: false }),
+            }
           : await streamTransport({
               method,
               url,
