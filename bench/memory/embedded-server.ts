@@ -5,10 +5,7 @@
  * directories written from the same process, so its RSS counts every byte the server holds.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { findFreePort, spawnNode, waitForHealthy } from '../targets/child-server.js';
-
-/** Bundling and a cold PGlite start (initdb) take seconds; on a busy machine, more. */
-const HEALTHY_TIMEOUT_MS = 90_000;
+import { spawnMockS3 } from '../targets/mock-s3.js';
 
 /** A running embedded server and the process that holds it. */
 export interface EmbeddedServer {
@@ -25,29 +22,17 @@ export async function startEmbeddedServer(
   dataDir: string,
   env: Record<string, string> = {},
 ): Promise<EmbeddedServer> {
-  const port = await findFreePort();
-  let adminPort = await findFreePort();
-  if (adminPort === port) adminPort = await findFreePort();
-  const server = spawnNode(['scripts/start.mjs'], {
-    PORT: String(port),
-    ADMIN_PORT: String(adminPort),
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
+  const { server, baseUrl } = await spawnMockS3(dataDir, {
     // The SDK's aws-chunked framing makes a 1 GiB object's body more than the default 1 GiB cap.
-    MAX_BODY_BYTES: String(2 * 1024 ** 3),
-    ...env,
+    env: { MAX_BODY_BYTES: String(2 * 1024 ** 3), ...env },
   });
   const stop = () => server.stop();
-  try {
-    await waitForHealthy(`http://127.0.0.1:${adminPort}/health`, server, HEALTHY_TIMEOUT_MS);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
   const pid = server.child.pid;
-  if (pid === undefined) throw new Error('the server process has no pid');
-  return { pid, endpoint: `http://127.0.0.1:${port}`, childPids: () => childPids(pid), stop };
+  if (pid === undefined) {
+    await stop();
+    throw new Error('the server process has no pid');
+  }
+  return { pid, endpoint: baseUrl, childPids: () => childPids(pid), stop };
 }
 
 /** Direct children of `pid`, from /proc/<pid>/task/<tid>/children of each of its threads. */

@@ -1,9 +1,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findFreePort, spawnNode, waitForHealthy } from '../targets/child-server.js';
+import { spawnMockS3 } from '../targets/mock-s3.js';
+import { spawnS3rver } from '../targets/s3rver.js';
 
-const READY_TIMEOUT_MS = 90_000;
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
 
@@ -35,47 +35,22 @@ export async function startMockS3Profiled(
   tree = '.',
 ): Promise<ProfiledServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'profile-mock-s3-'));
-  const port = await findFreePort();
-  let adminPort = await findFreePort();
-  if (adminPort === port) adminPort = await findFreePort();
-  // start.mjs bundles the tree it lives in: another checkout's copy runs that checkout's code.
-  const server = spawnNode([...nodeArgs, join(tree, 'scripts/start.mjs')], {
-    PORT: String(port),
-    ADMIN_PORT: String(adminPort),
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    ...env,
-  });
-  const stop = async () => {
-    await server.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  };
-  await waitForHealthy(`http://127.0.0.1:${adminPort}/health`, server, READY_TIMEOUT_MS).catch(
+  const removeDataDir = () => rm(dataDir, { recursive: true, force: true });
+  const { server, baseUrl } = await spawnMockS3(dataDir, { nodeArgs, env, tree }).catch(
     async (error: unknown) => {
-      await stop();
+      await removeDataDir();
       throw error;
     },
   );
-  return { name, baseUrl: `http://127.0.0.1:${port}`, pid: server.child.pid ?? 0, stop };
+  const stop = async () => {
+    await server.stop();
+    await removeDataDir();
+  };
+  return { name, baseUrl, pid: server.child.pid ?? 0, stop };
 }
 
 /** s3rver (bench/peers/s3rver.mjs) over a fresh directory. */
 export async function startS3rverProfiled(): Promise<ProfiledServer> {
-  const directory = await mkdtemp(join(tmpdir(), 'profile-s3rver-'));
-  const server = spawnNode(['--openssl-legacy-provider', 'bench/peers/s3rver.mjs', directory]);
-  const stop = async () => {
-    await server.stop();
-    await rm(directory, { recursive: true, force: true });
-  };
-  const ready = await server.firstJsonLine(READY_TIMEOUT_MS).catch(async (error: unknown) => {
-    await stop();
-    throw error;
-  });
-  return {
-    name: 's3rver',
-    baseUrl: `http://127.0.0.1:${Number(ready.port)}`,
-    pid: server.child.pid ?? 0,
-    stop,
-  };
+  const { server, baseUrl, stop } = await spawnS3rver('profile-s3rver-');
+  return { name: 's3rver', baseUrl, pid: server.child.pid ?? 0, stop };
 }
