@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import { BlobCorruptError, BlobSourceSizeError, type DamageMode } from './ports.js';
+import { BlobCorruptError, type BlobSource, BlobSourceSizeError, type DamageMode } from './ports.js';
 
 /**
  * On-disk (and in-memory) layout of one replica. Two versions, told apart by the byte at 4; every
@@ -101,6 +101,22 @@ export interface BlobEncoder {
   update(chunk: Buffer): void;
   /** The header and table; throws BlobSourceSizeError when the content was not `size` bytes. */
   finish(): Buffer;
+}
+
+/**
+ * The chunks of `source.stream` as they come, each passed to `encoder` first. Throws
+ * BlobSourceSizeError as soon as they run past `source.size` (a short source is the caller's to
+ * find, by `encoder.finish()`), and the source's own error.
+ */
+export async function* encodedChunks(source: BlobSource, encoder: BlobEncoder): AsyncGenerator<Buffer> {
+  let received = 0;
+  for await (const chunk of source.stream) {
+    const bytes = chunk as Buffer;
+    received += bytes.length;
+    if (received > source.size) throw new BlobSourceSizeError(source.size, received);
+    encoder.update(bytes);
+    yield bytes;
+  }
 }
 
 /** An encoder for a content of `size` bytes (see {@link BlobEncoder}). */

@@ -1,6 +1,6 @@
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { crc32 } from 'node:zlib';
-import { createBlobEncoder, prefixSizeFor } from './blob-format.js';
+import { createBlobEncoder, encodedChunks, prefixSizeFor } from './blob-format.js';
 import {
   BlobCorruptError,
   type BlobSource,
@@ -48,14 +48,7 @@ export function putBodySize(size: number): number {
 export function putBody(source: BlobSource): Readable {
   async function* body() {
     const encoder = createBlobEncoder(source.size);
-    let received = 0;
-    for await (const chunk of source.stream) {
-      const bytes = chunk as Buffer;
-      received += bytes.length;
-      if (received > source.size) throw new BlobSourceSizeError(source.size, received);
-      encoder.update(bytes);
-      yield bytes;
-    }
+    yield* encodedChunks(source, encoder);
     yield encoder.finish();
   }
   return Readable.from(body(), { objectMode: false });

@@ -45,6 +45,7 @@ import {
   damageReplica,
   decodeBlob,
   encodeBlobPrefix,
+  encodedChunks,
   headerContentLength,
   isBlockedSize,
   planDamage,
@@ -59,7 +60,6 @@ import {
   BlobMissingError,
   type BlobRange,
   type BlobSource,
-  BlobSourceSizeError,
   type BlobStat,
   type DamageableNode,
   type DamageMode,
@@ -395,12 +395,7 @@ export function createFsNode(options: FsNodeOptions): FsNode {
       let position = encoder.prefixSize;
       let batch: Buffer[] = [];
       let batchBytes = 0;
-      let received = 0;
-      for await (const chunk of source.stream) {
-        const bytes = chunk as Buffer;
-        received += bytes.length;
-        if (received > source.size) throw new BlobSourceSizeError(source.size, received);
-        encoder.update(bytes);
+      for await (const bytes of encodedChunks(source, encoder)) {
         batch.push(bytes);
         batchBytes += bytes.length;
         if (batchBytes >= STREAM_WRITE_BATCH_BYTES) {
@@ -410,9 +405,9 @@ export function createFsNode(options: FsNodeOptions): FsNode {
           batchBytes = 0;
         }
       }
-      if (received < source.size) throw new BlobSourceSizeError(source.size, received);
-      await writeAllAt(fd, batch, position);
+      // Throws BlobSourceSizeError for a short source before its last bytes are written.
       const prefix = encoder.finish();
+      await writeAllAt(fd, batch, position);
       await source.verify?.(prefix);
       await writeAllAt(fd, [prefix], 0);
       if (clock) {
@@ -708,17 +703,9 @@ async function writeAllAt(fd: number, buffers: Buffer[], position: number): Prom
   let pending = buffers.filter((buffer) => buffer.length > 0);
   let at = position;
   while (pending.length > 0) {
-    let written = (await writevAsync(fd, pending, at)).bytesWritten;
+    const written = (await writevAsync(fd, pending, at)).bytesWritten;
     at += written;
-    const rest: Buffer[] = [];
-    for (const buffer of pending) {
-      if (written >= buffer.length) written -= buffer.length;
-      else {
-        rest.push(buffer.subarray(written));
-        written = 0;
-      }
-    }
-    pending = rest;
+    pending = unwritten(pending, written);
   }
 }
 
@@ -726,17 +713,22 @@ async function writeAllAt(fd: number, buffers: Buffer[], position: number): Prom
 async function writeAll(fd: number, buffers: Buffer[]): Promise<void> {
   let pending = buffers.filter((buffer) => buffer.length > 0);
   while (pending.length > 0) {
-    let written = (await writevAsync(fd, pending)).bytesWritten;
-    const rest: Buffer[] = [];
-    for (const buffer of pending) {
-      if (written >= buffer.length) written -= buffer.length;
-      else {
-        rest.push(buffer.subarray(written));
-        written = 0;
-      }
-    }
-    pending = rest;
+    pending = unwritten(pending, (await writevAsync(fd, pending)).bytesWritten);
   }
+}
+
+/** What of `buffers` a write of `written` bytes left to write: the tail of the first one cut, the rest whole. */
+function unwritten(buffers: Buffer[], written: number): Buffer[] {
+  const rest: Buffer[] = [];
+  let left = written;
+  for (const buffer of buffers) {
+    if (left >= buffer.length) left -= buffer.length;
+    else {
+      rest.push(buffer.subarray(left));
+      left = 0;
+    }
+  }
+  return rest;
 }
 
 /** Writes every buffer synchronously from offset 0, continuing after a short write; returns the size. */
