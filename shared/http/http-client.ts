@@ -178,40 +178,19 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const body = typeof request.body === 'string' ? Buffer.from(request.body) : request.body;
     const headers: Record<string, string> = { ...request.headers };
     propagator.inject(context.active(), headers, defaultTextMapSetter);
-    const breaker = breakerOf(target);
-    let lastFailure: unknown;
-
-    for (let attempt = 1; ; attempt += 1) {
-      if (!breaker.tryAcquire()) throw new CircuitOpenError(target, { cause: lastFailure });
-      span?.setAttribute('http.request.resend_count', attempt - 1);
-      try {
-        const injected = await options.faultHook?.({
-          service,
-          method,
-          url: request.url,
-          target,
-          ...(request.peer === undefined ? {} : { peer: request.peer }),
-          size: body?.length ?? 0,
-          timeoutMs,
-          attempt,
-        });
-        const response =
-          injected ?? (await transport({ method, url, headers, body, timeoutMs, socketTimeoutMs }));
-        if (!isRetryableStatus(response.status)) {
-          breaker.onSuccess();
-          return response;
-        }
-        breaker.onFailure();
-        if (attempt > maxRetries) return response;
-        lastFailure = new Error(`HTTP ${response.status} from ${target}`);
-      } catch (error) {
-        breaker.onFailure();
-        if (attempt > maxRetries) throw error;
-        lastFailure = error;
-      }
-      options.metrics?.retryAttempts.inc({ service, target });
-      await sleep(backoffDelay(attempt, backoff, random));
-    }
+    return retried(target, maxRetries, span, async (attempt) => {
+      const injected = await options.faultHook?.({
+        service,
+        method,
+        url: request.url,
+        target,
+        ...(request.peer === undefined ? {} : { peer: request.peer }),
+        size: body?.length ?? 0,
+        timeoutMs,
+        attempt,
+      });
+      return injected ?? (await transport({ method, url, headers, body, timeoutMs, socketTimeoutMs }));
+    });
   }
 
   async function streamAttempts(
@@ -226,13 +205,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const socketTimeoutMs = Math.min(options.socketTimeoutMs ?? timeoutMs, timeoutMs);
     const headers: Record<string, string> = { ...request.headers };
     propagator.inject(context.active(), headers, defaultTextMapSetter);
-    const breaker = breakerOf(target);
-    let lastFailure: unknown;
-
-    for (let attempt = 1; ; attempt += 1) {
-      if (!breaker.tryAcquire()) throw new CircuitOpenError(target, { cause: lastFailure });
-      span?.setAttribute('http.request.resend_count', attempt - 1);
-      try {
+    return retried(
+      target,
+      maxRetries,
+      span,
+      async (attempt) => {
         const injected = await options.faultHook?.({
           service,
           method,
@@ -243,7 +220,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           timeoutMs,
           attempt,
         });
-        const response = injected
+        return injected
           ? {
               status: injected.status,
               headers: injected.headers,
@@ -257,13 +234,38 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
               timeoutMs,
               socketTimeoutMs,
             });
+      },
+      // A retried response's body is drained so its connection can be reused.
+      (response) => response.body.resume(),
+    );
+  }
+
+  /**
+   * `send` until it answers with a status that is not retryable or `maxRetries` retries are spent,
+   * through `target`'s circuit breaker, with backoff between attempts; `discard` lets go of a
+   * response that is retried.
+   */
+  async function retried<R extends { status: number }>(
+    target: string,
+    maxRetries: number,
+    span: Span | undefined,
+    send: (attempt: number) => Promise<R>,
+    discard?: (response: R) => void,
+  ): Promise<R> {
+    const breaker = breakerOf(target);
+    let lastFailure: unknown;
+    for (let attempt = 1; ; attempt += 1) {
+      if (!breaker.tryAcquire()) throw new CircuitOpenError(target, { cause: lastFailure });
+      span?.setAttribute('http.request.resend_count', attempt - 1);
+      try {
+        const response = await send(attempt);
         if (!isRetryableStatus(response.status)) {
           breaker.onSuccess();
           return response;
         }
         breaker.onFailure();
         if (attempt > maxRetries) return response;
-        response.body.resume();
+        discard?.(response);
         lastFailure = new Error(`HTTP ${response.status} from ${target}`);
       } catch (error) {
         breaker.onFailure();
