@@ -1,41 +1,16 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
-import { createMemoryNode, type MemoryNode } from '../../../../shared/storage/adapters/memory-node.js';
 import { newBlobId } from '../../../../shared/storage/blob-id.js';
-import { staticDiscovery } from '../../../../shared/storage/discovery.js';
-import { rankNodes } from '../../../../shared/storage/placement.js';
-import {
-  BlobUnavailableError,
-  InsufficientNodesError,
-  type StorageNode,
-} from '../../../../shared/storage/ports.js';
-import { createReplicatedBlobStore } from '../../../../shared/storage/replicated-blob-store.js';
+import { BlobUnavailableError, InsufficientNodesError } from '../../../../shared/storage/ports.js';
 import { failingSource, readAll, sourceOf } from '../../../support/blob-streams.js';
-
-function cluster(size: number, replicas: number) {
-  const nodes = Array.from({ length: size }, (_, i) => createMemoryNode(`node-${i + 1}`));
-  const byId = new Map(nodes.map((node) => [node.id, node]));
-  const store = createReplicatedBlobStore({ discovery: staticDiscovery(nodes), replicas });
-  const ranked = (blobId: string): MemoryNode[] =>
-    rankNodes(
-      blobId,
-      nodes.map((node) => node.id),
-    ).map((id) => byId.get(id)!);
-  return { nodes, store, ranked };
-}
-
-async function holders(nodes: readonly StorageNode[], blobId: string): Promise<string[]> {
-  const held: string[] = [];
-  for (const node of nodes) if (await node.stat(blobId).catch(() => undefined)) held.push(node.id);
-  return held.sort();
-}
+import { holders, memoryCluster } from '../../../support/memory-cluster.js';
 
 const content = Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 17 + 3) % 256));
 
 describe('replicated blob store streams', () => {
   it('writes R replicas of a streamed source on the best-ranked nodes', async () => {
     // Prepare
-    const { nodes, store, ranked } = cluster(4, 3);
+    const { nodes, store, ranked } = memoryCluster(4, 3);
     const blobId = newBlobId();
 
     // Act
@@ -53,7 +28,7 @@ describe('replicated blob store streams', () => {
 
   it('fails over to the next ranked node when one is down before the first byte', async () => {
     // Prepare
-    const { nodes, store, ranked } = cluster(4, 2);
+    const { nodes, store, ranked } = memoryCluster(4, 2);
     const blobId = newBlobId();
     const [first, second, third] = ranked(blobId);
     first!.setDown(true);
@@ -69,7 +44,7 @@ describe('replicated blob store streams', () => {
 
   it('stores no replica anywhere when the source fails mid-way', async () => {
     // Prepare
-    const { nodes, store } = cluster(3, 2);
+    const { nodes, store } = memoryCluster(3, 2);
     const blobId = newBlobId();
 
     // Act
@@ -82,7 +57,7 @@ describe('replicated blob store streams', () => {
 
   it('fails the put, keeping no replica, when a node fails after the first byte', async () => {
     // Prepare
-    const { nodes, store, ranked } = cluster(3, 2);
+    const { nodes, store, ranked } = memoryCluster(3, 2);
     const blobId = newBlobId();
     const failing = ranked(blobId)[1]!;
     failing.putStream = async (_id, source) => {
@@ -99,7 +74,7 @@ describe('replicated blob store streams', () => {
 
   it('reads the source no faster than the slowest replica takes it', async () => {
     // Prepare
-    const { store, ranked } = cluster(3, 3);
+    const { store, ranked } = memoryCluster(3, 3);
     const blobId = newBlobId();
     const chunk = Buffer.alloc(16 * 1024, 1);
     const chunks = 64;
@@ -141,7 +116,7 @@ describe('replicated blob store streams', () => {
 
   it('refuses a streamed write with fewer live nodes than R', async () => {
     // Prepare
-    const { store } = cluster(1, 2);
+    const { store } = memoryCluster(1, 2);
 
     // Act
     const write = store.putStream(newBlobId(), sourceOf(content));
@@ -152,7 +127,7 @@ describe('replicated blob store streams', () => {
 
   it('opens the next replica when the first is corrupt or its node down, before any byte', async () => {
     // Prepare
-    const { store, ranked } = cluster(3, 3);
+    const { store, ranked } = memoryCluster(3, 3);
     const blobId = newBlobId();
     await store.putStream(blobId, sourceOf(content));
     const [first, second] = ranked(blobId);
@@ -168,7 +143,7 @@ describe('replicated blob store streams', () => {
 
   it('rejects with BlobUnavailableError when no replica can be opened', async () => {
     // Prepare
-    const { store, ranked } = cluster(2, 2);
+    const { store, ranked } = memoryCluster(2, 2);
     const blobId = newBlobId();
     await store.putStream(blobId, sourceOf(content));
     for (const node of ranked(blobId)) node.corrupt(blobId);

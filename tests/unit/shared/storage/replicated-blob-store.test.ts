@@ -2,32 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import { createMemoryNode, type MemoryNode } from '../../../../shared/storage/adapters/memory-node.js';
 import { newBlobId } from '../../../../shared/storage/blob-id.js';
 import { type Discovery, staticDiscovery } from '../../../../shared/storage/discovery.js';
-import { rankNodes } from '../../../../shared/storage/placement.js';
 import {
   BlobUnavailableError,
   InsufficientNodesError,
   type StorageNode,
 } from '../../../../shared/storage/ports.js';
 import { createReplicatedBlobStore } from '../../../../shared/storage/replicated-blob-store.js';
-
-function cluster(size: number, replicas: number) {
-  const nodes = Array.from({ length: size }, (_, i) => createMemoryNode(`node-${i + 1}`));
-  const byId = new Map(nodes.map((node) => [node.id, node]));
-  const store = createReplicatedBlobStore({ discovery: staticDiscovery(nodes), replicas });
-  /** The nodes in placement order for this blob. */
-  const ranked = (blobId: string): MemoryNode[] =>
-    rankNodes(
-      blobId,
-      nodes.map((node) => node.id),
-    ).map((id) => byId.get(id)!);
-  return { nodes, store, ranked };
-}
-
-async function holders(nodes: readonly StorageNode[], blobId: string): Promise<string[]> {
-  const held: string[] = [];
-  for (const node of nodes) if (await node.stat(blobId).catch(() => undefined)) held.push(node.id);
-  return held.sort();
-}
+import { holders, memoryCluster } from '../../../support/memory-cluster.js';
 
 /** Counts `get` calls per node, to prove the hot path reads once. */
 function countingReads(node: MemoryNode): { node: MemoryNode; reads: () => number } {
@@ -43,7 +24,7 @@ function countingReads(node: MemoryNode): { node: MemoryNode; reads: () => numbe
 describe('replicated blob store', () => {
   it('writes R replicas on the first R ranked nodes', async () => {
     // Prepare
-    const { nodes, store, ranked } = cluster(4, 2);
+    const { nodes, store, ranked } = memoryCluster(4, 2);
     const blobId = newBlobId();
 
     // Act
@@ -59,7 +40,7 @@ describe('replicated blob store', () => {
 
   it('reads with one node read when the first replica is good', async () => {
     // Prepare
-    const { store, ranked } = cluster(3, 2);
+    const { store, ranked } = memoryCluster(3, 2);
     const blobId = newBlobId();
     await store.put(blobId, Buffer.from('hot path'));
     const counters = ranked(blobId).map(countingReads);
@@ -74,7 +55,7 @@ describe('replicated blob store', () => {
 
   it('fails over past a corrupt replica and a missing replica', async () => {
     // Prepare
-    const { store, ranked } = cluster(3, 3);
+    const { store, ranked } = memoryCluster(3, 3);
     const blobId = newBlobId();
     await store.put(blobId, Buffer.from('survivor'));
     const [first, second] = ranked(blobId);
@@ -90,7 +71,7 @@ describe('replicated blob store', () => {
 
   it('finds a replica placed off its ideal nodes (after a failover)', async () => {
     // Prepare
-    const { store, ranked } = cluster(4, 1);
+    const { store, ranked } = memoryCluster(4, 1);
     const blobId = newBlobId();
     const [first, , , last] = ranked(blobId);
     await last!.put(blobId, Buffer.from('far away'));
@@ -105,7 +86,7 @@ describe('replicated blob store', () => {
 
   it('raises BlobUnavailableError when no good replica exists', async () => {
     // Prepare
-    const { store, ranked } = cluster(3, 2);
+    const { store, ranked } = memoryCluster(3, 2);
     const blobId = newBlobId();
     await store.put(blobId, Buffer.from('doomed'));
     const [first, second] = ranked(blobId);
@@ -118,7 +99,7 @@ describe('replicated blob store', () => {
 
   it('writes to the next ranked node when a placement node is down', async () => {
     // Prepare
-    const { store, ranked } = cluster(3, 2);
+    const { store, ranked } = memoryCluster(3, 2);
     const blobId = newBlobId();
     const [first, second, third] = ranked(blobId);
     first!.setDown(true);
@@ -133,7 +114,7 @@ describe('replicated blob store', () => {
 
   it('refuses a write it cannot replicate R times and removes the partial replicas', async () => {
     // Prepare
-    const { nodes, store, ranked } = cluster(3, 2);
+    const { nodes, store, ranked } = memoryCluster(3, 2);
     const blobId = newBlobId();
     const [first, second] = ranked(blobId);
     first!.setDown(true);
@@ -162,7 +143,7 @@ describe('replicated blob store', () => {
 
   it('repairs a replica lost while its node was down, once the node returns', async () => {
     // Prepare: the blob was written while its first node was down, then the second lost its copy
-    const { nodes, store, ranked } = cluster(3, 2);
+    const { nodes, store, ranked } = memoryCluster(3, 2);
     const blobId = newBlobId();
     const [first, second, third] = ranked(blobId);
     first!.setDown(true);
@@ -181,7 +162,7 @@ describe('replicated blob store', () => {
 
   it('repair leaves a fully replicated blob alone', async () => {
     // Prepare
-    const { store, ranked } = cluster(3, 2);
+    const { store, ranked } = memoryCluster(3, 2);
     const blobId = newBlobId();
     await store.put(blobId, Buffer.from('fine'));
 
@@ -201,7 +182,7 @@ describe('replicated blob store', () => {
 
   it('repair overwrites a corrupt replica', async () => {
     // Prepare
-    const { store, ranked } = cluster(3, 2);
+    const { store, ranked } = memoryCluster(3, 2);
     const blobId = newBlobId();
     await store.put(blobId, Buffer.from('bit rot'));
     const [first, second] = ranked(blobId);
@@ -217,7 +198,7 @@ describe('replicated blob store', () => {
 
   it('repair without scrub still replaces a corrupt first replica it reads', async () => {
     // Prepare
-    const { store, ranked } = cluster(3, 2);
+    const { store, ranked } = memoryCluster(3, 2);
     const blobId = newBlobId();
     await store.put(blobId, Buffer.from('bit rot'));
     const [first, second] = ranked(blobId);
@@ -233,7 +214,7 @@ describe('replicated blob store', () => {
 
   it('repair reports a blob with no good replica as lost', async () => {
     // Prepare
-    const { store, ranked } = cluster(3, 1);
+    const { store, ranked } = memoryCluster(3, 1);
     const blobId = newBlobId();
     await store.put(blobId, Buffer.from('gone'));
     ranked(blobId)[0]!.corrupt(blobId);
@@ -247,7 +228,7 @@ describe('replicated blob store', () => {
 
   it('deletes on every reachable node and reports the node that was down', async () => {
     // Prepare
-    const { nodes, store, ranked } = cluster(3, 3);
+    const { nodes, store, ranked } = memoryCluster(3, 3);
     const blobId = newBlobId();
     await store.put(blobId, Buffer.from('bye'));
     const [first, second, third] = ranked(blobId);
@@ -264,7 +245,7 @@ describe('replicated blob store', () => {
 
   it('lists every replica with its node and skips a node that is down', async () => {
     // Prepare
-    const { nodes, store } = cluster(3, 2);
+    const { nodes, store } = memoryCluster(3, 2);
     const blobId = newBlobId();
     const placement = await store.put(blobId, Buffer.from('listed'));
     const down = nodes.find((node) => !placement.nodes.includes(node.id))!;
@@ -281,7 +262,7 @@ describe('replicated blob store', () => {
 
   it('reports the health of each node', async () => {
     // Prepare
-    const { nodes, store } = cluster(2, 1);
+    const { nodes, store } = memoryCluster(2, 1);
     nodes[1]!.setDown(true);
 
     // Act
@@ -314,7 +295,7 @@ describe('replicated blob store', () => {
 describe('repair with statOnly', () => {
   it('stats only the R best-ranked nodes when they hold the blob, reading and writing nothing', async () => {
     // Prepare
-    const { store, ranked } = cluster(3, 2);
+    const { store, ranked } = memoryCluster(3, 2);
     const blobId = newBlobId();
     await store.put(blobId, Buffer.from('fresh'));
     const [first, second, third] = ranked(blobId);
@@ -339,7 +320,7 @@ describe('repair with statOnly', () => {
 
   it('reports a missing replica as under-replicated without repairing it', async () => {
     // Prepare
-    const { nodes, store, ranked } = cluster(3, 2);
+    const { nodes, store, ranked } = memoryCluster(3, 2);
     const blobId = newBlobId();
     await store.put(blobId, Buffer.from('fresh'));
     await ranked(blobId)[0]!.delete(blobId);
@@ -354,7 +335,7 @@ describe('repair with statOnly', () => {
 
   it('counts a replica that a failover placed further down the ranking', async () => {
     // Prepare
-    const { store, ranked } = cluster(3, 2);
+    const { store, ranked } = memoryCluster(3, 2);
     const blobId = newBlobId();
     const [, second, third] = ranked(blobId);
     await second!.put(blobId, Buffer.from('moved'));
