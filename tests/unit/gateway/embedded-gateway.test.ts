@@ -1,12 +1,7 @@
-import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createEmbeddedGateway } from '../../../gateway/embedded/embedded-gateway.js';
-import { loadHandlers } from '../../../gateway/embedded/load-handlers.js';
-import { loadRouteTable } from '../../../gateway/embedded/route-table.js';
-import { silentLogger } from '../../../shared/telemetry/logger.js';
-import { createUnitRuntime, type UnitRuntime } from '../../support/unit-runtime.js';
+import { type ListeningGateway, listenGateway } from '../../support/listening-gateway.js';
 
 interface Reply {
   status: number;
@@ -55,39 +50,17 @@ function sendRaw(port: number, text: string, closeAfterWrite: boolean): Promise<
 }
 
 describe('embedded gateway', () => {
-  let unit: UnitRuntime;
-  let servers: { s3: Server; control: Server };
+  let gateway: ListeningGateway;
   let s3Port: number;
   let controlPort: number;
 
   beforeAll(async () => {
-    unit = await createUnitRuntime();
-    const routes = await loadRouteTable(new URL('../../../serverless.yml', import.meta.url).pathname);
-    const handlers = await loadHandlers(routes, unit.runtime);
-    servers = createEmbeddedGateway({
-      routes,
-      handlers,
-      logger: silentLogger,
-      maxBodyBytes: 1024 * 1024,
-      bodyIdleTimeoutMs: 300,
-    });
-    await Promise.all(
-      [servers.s3, servers.control].map(
-        (server) => new Promise<void>((done) => server.listen(0, '127.0.0.1', done)),
-      ),
-    );
-    s3Port = (servers.s3.address() as AddressInfo).port;
-    controlPort = (servers.control.address() as AddressInfo).port;
+    gateway = await listenGateway({ maxBodyBytes: 1024 * 1024, bodyIdleTimeoutMs: 300 });
+    ({ s3Port, controlPort } = gateway);
     await send(s3Port, 'PUT', '/gateway-bucket');
   });
 
-  afterAll(async () => {
-    for (const server of [servers.s3, servers.control]) {
-      server.closeAllConnections();
-      await new Promise((done) => server.close(done));
-    }
-    await unit.runtime.close();
-  });
+  afterAll(() => gateway.close());
 
   it('serves the control plane only on its own port, so a bucket may be called "health"', async () => {
     const health = await send(controlPort, 'GET', '/health');

@@ -1,13 +1,9 @@
-import type { Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createEmbeddedGateway } from '../../../gateway/embedded/embedded-gateway.js';
-import { loadHandlers } from '../../../gateway/embedded/load-handlers.js';
-import { loadRouteTable } from '../../../gateway/embedded/route-table.js';
 import { STREAMED_BODY_MIN_BYTES } from '../../../shared/http/streamed-body.js';
-import { silentLogger } from '../../../shared/telemetry/logger.js';
-import { createUnitRuntime, type UnitRuntime } from '../../support/unit-runtime.js';
+import { type ListeningGateway, listenGateway } from '../../support/listening-gateway.js';
+import type { UnitRuntime } from '../../support/unit-runtime.js';
 
 const CAP = 64 * 1024;
 
@@ -43,39 +39,22 @@ async function put(port: number, path: string, body: Buffer): Promise<string> {
 }
 
 describe('embedded gateway: streamed request bodies and the buffered-bytes cap', () => {
+  let gateway: ListeningGateway;
   let unit: UnitRuntime;
-  let servers: { s3: Server; control: Server };
   let port: number;
 
   beforeAll(async () => {
-    unit = await createUnitRuntime();
-    const routes = await loadRouteTable(new URL('../../../serverless.yml', import.meta.url).pathname);
-    const handlers = await loadHandlers(routes, unit.runtime);
-    servers = createEmbeddedGateway({
-      routes,
-      handlers,
-      logger: silentLogger,
+    gateway = await listenGateway({
       maxBodyBytes: 64 * 1024 * 1024,
       bodyIdleTimeoutMs: 300,
       maxBufferedBytes: CAP,
     });
-    await Promise.all(
-      [servers.s3, servers.control].map(
-        (server) => new Promise<void>((done) => server.listen(0, '127.0.0.1', done)),
-      ),
-    );
-    port = (servers.s3.address() as AddressInfo).port;
+    ({ unit, s3Port: port } = gateway);
     await put(port, '/stream-bucket', Buffer.alloc(0));
     // Loading every handler takes long on a loaded 2-core machine.
   }, 90_000);
 
-  afterAll(async () => {
-    for (const server of [servers.s3, servers.control]) {
-      server.closeAllConnections();
-      await new Promise((done) => server.close(done));
-    }
-    await unit.runtime.close();
-  });
+  afterAll(() => gateway.close());
 
   async function statusOf(method: string, path: string): Promise<number> {
     const socket = await openWith(
