@@ -30,6 +30,7 @@ import {
   startMockS3Profiled,
   startS3rverProfiled,
 } from './profile-targets.js';
+import { signedPut } from './signed-put.js';
 import { EMPTY_PAYLOAD_SHA256, SigV4Signer } from './sigv4.js';
 
 const BUCKET = 'profile-distinct';
@@ -72,16 +73,7 @@ const pad = (n: number) => String(n).padStart(7, '0');
 /** Request builders of one target: each call signs afresh, as a client does. */
 function requestsFor(server: ProfiledServer) {
   const signer = new SigV4Signer(new URL(server.baseUrl).host);
-  const put = (path: string): S3Request => ({
-    method: 'PUT',
-    path,
-    headers: {
-      ...signer.headers('PUT', path, '', BODY_SHA256),
-      'content-type': 'application/octet-stream',
-      'content-length': BODY.length,
-    },
-    body: BODY,
-  });
+  const put = (path: string): S3Request => signedPut(signer, path, BODY, BODY_SHA256);
   const chunkedBody = (() => {
     const checksum = Buffer.alloc(4);
     checksum.writeUInt32BE(crc32(BODY));

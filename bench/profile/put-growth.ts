@@ -12,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { openEndpoint, sendS3Request } from '../client/s3-request.js';
 import { parseNumberFlags } from '../suites/flags.js';
 import { startMockS3Profiled } from './profile-targets.js';
+import { signedPut } from './signed-put.js';
 import { EMPTY_PAYLOAD_SHA256, SigV4Signer } from './sigv4.js';
 
 const BUCKET = 'profile-growth';
@@ -62,16 +63,7 @@ async function main(): Promise<void> {
       const worker = async () => {
         while (next < to) {
           const path = `/${BUCKET}/k/${String(next++).padStart(7, '0')}`;
-          await sendS3Request(endpoint, {
-            method: 'PUT',
-            path,
-            headers: {
-              ...signer.headers('PUT', path, '', BODY_SHA256),
-              'content-type': 'application/octet-stream',
-              'content-length': BODY.length,
-            },
-            body: BODY,
-          });
+          await sendS3Request(endpoint, signedPut(signer, path, BODY, BODY_SHA256));
         }
       };
       await Promise.all(Array.from({ length: options.concurrency }, worker));
