@@ -11,12 +11,13 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
   S3ServiceException,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
+import { s3Client } from '../../support/e2e/clients.js';
 import { samplesOf, scrape, sumOf } from '../../support/e2e/metrics.js';
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from '../global-setup.js';
 import { buildBundles, type OfflineInstance, startOffline } from './offline-instance.js';
@@ -40,16 +41,6 @@ let stack: OfflineInstance;
 let capped: OfflineInstance;
 let misconfigured: OfflineInstance;
 let client: S3Client;
-
-function s3Client(endpoint: string): S3Client {
-  return new S3Client({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    forcePathStyle: true,
-    maxAttempts: 1,
-  });
-}
 
 function stackEnv(extra: Record<string, string> = {}): Record<string, string> {
   const url = new URL(databaseUrl);
