@@ -45,6 +45,7 @@ export async function startMockS3(name: string, env: Record<string, string> = {}
     name,
     baseUrl: `http://127.0.0.1:${port}`,
     adminUrl,
+    pid: server.child.pid,
     headers: () => fakeSigV4Headers(),
     stop,
   };

@@ -27,6 +27,7 @@ export const s3rverTarget: TargetDefinition = {
     return {
       name: 's3rver',
       baseUrl: `http://127.0.0.1:${Number(ready.port)}`,
+      pid: server.child.pid,
       headers: () => fakeSigV4Headers(),
       stop,
     };

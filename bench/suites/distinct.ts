@@ -1,0 +1,340 @@
+/**
+ * `npm run bench -- --suite distinct`: the distinct-key workloads of bench/distinct/workloads.ts on
+ * this server and its peers (s3rver, moto server, LocalStack's S3), same client, same run, in
+ * alternating rounds. One key set per target serves every phase: the LIST prefix is written first
+ * (not measured, all targets at once), the PUT rounds add new keys until the target holds
+ * `--put-keys` (or its round's time bound passes, for peers too slow to write them in time), and
+ * the GET rounds read over all of them. A peer that cannot be installed or started stays in the
+ * report as such. Writes bench/results/distinct.md.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { type LoadResult, runOperations } from '../client/load-loop.js';
+import {
+  DistinctCollector,
+  type DistinctRunInfo,
+  renderDistinctReport,
+  type TargetSummary,
+} from '../distinct/report.js';
+import { samplePeakResident, treeResidentMiB } from '../distinct/rss.js';
+import { SdkDefaultPut } from '../distinct/sdk-put.js';
+import { SignedS3Client } from '../distinct/signed-client.js';
+import {
+  DISTINCT_BUCKET,
+  type DistinctWorkload,
+  getSpreadOperation,
+  listKey,
+  listPagesOperation,
+  newKey,
+  OBJECT_BODY,
+  OBJECT_BODY_SHA256,
+  putNewOperation,
+  sdkPutOperation,
+  type TargetState,
+  verifyStored,
+} from '../distinct/workloads.js';
+import { describeMachine, machineFacts } from '../machine.js';
+import { startMockS3 } from '../targets/mock-s3.js';
+import { selectTargets } from '../targets/registry.js';
+import type { RunningTarget, TargetDefinition } from '../targets/target.js';
+import { parseNumberFlags } from './flags.js';
+
+const RESULTS_FILE = new URL('../results/distinct.md', import.meta.url);
+const DEFAULT_TARGET_NAMES = ['mock-s3', 's3rver', 'moto', 'localstack'];
+const DEFAULTS = {
+  rounds: 3,
+  seconds: 4,
+  warmup: 1,
+  concurrency: 16,
+  /** Listing clients at once: listings are few beside reads and writes, and a page costs far more. */
+  listConcurrency: 4,
+  /** Keys each target should hold after the PUT rounds (the LIST prefix included). */
+  putKeys: 100_000,
+  listKeys: 10_000,
+  /** Time bound of one PUT round per target: the slow peers write what they can in it. */
+  putRoundSeconds: 22,
+};
+type DistinctOptions = typeof DEFAULTS;
+
+/**
+ * mock-s3's settings for this suite: its metadata cache far smaller than the key set, so GET
+ * spread reads what a large bucket costs rather than a cache that holds every key.
+ */
+export const DISTINCT_MOCK_S3_ENV: Readonly<Record<string, string>> = {};
+
+/** Settle time before the idle RSS is read: start-up work (bundling, PGlite) done, no load yet. */
+const IDLE_SETTLE_MS = 3_000;
+/** Bound on writing the LIST prefix (a slow peer writes 10,000 keys in well under this). */
+const PREPARE_TIMEOUT_MS = 240_000;
+
+export const DISTINCT_SUITE_USAGE =
+  'usage: npm run bench -- --suite distinct [--targets mock-s3,s3rver,moto,localstack] [--rounds 3] [--seconds 4] [--warmup 1]\n' +
+  '                      [--concurrency 16] [--list-concurrency 4] [--put-keys 100000] [--list-keys 10000] [--put-round-seconds 22]';
+
+function progress(message: string): void {
+  process.stderr.write(`[bench:distinct] ${message}\n`);
+}
+
+interface Measured {
+  readonly running: RunningTarget;
+  readonly state: TargetState;
+  readonly idleResidentMiB: number;
+  peak?: { stop(): Promise<number> };
+  keysAtGet: number;
+}
+
+function definitionOf(name: string): TargetDefinition {
+  if (name === 'mock-s3') return { name, start: () => startMockS3(name, DISTINCT_MOCK_S3_ENV) };
+  return selectTargets([name])[0]!;
+}
+
+function parseOptions(argv: readonly string[]): { options: DistinctOptions; targets: string[] } {
+  const rest: string[] = [];
+  let targets = DEFAULT_TARGET_NAMES;
+  for (let index = 0; index < argv.length; index++) {
+    const [flag, inline] = argv[index]!.split('=', 2) as [string, string | undefined];
+    if (flag !== '--targets') {
+      rest.push(argv[index]!);
+      continue;
+    }
+    const value = inline ?? argv[++index];
+    if (value === undefined) throw new Error('--targets needs a value');
+    targets = value.split(',').filter((name) => name.length > 0);
+  }
+  for (const name of targets) definitionOf(name);
+  return { options: parseNumberFlags(rest, DEFAULTS), targets };
+}
+
+function opsPerSecond(result: LoadResult): number {
+  return result.elapsedMs > 0 ? (result.completed * 1000) / result.elapsedMs : 0;
+}
+
+function currentCommit(): string {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      encoding: 'utf8',
+    });
+    return dirty.trim() === '' ? commit : `${commit} (with uncommitted changes)`;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function startTarget(name: string, options: DistinctOptions): Promise<Measured> {
+  progress(`starting ${name}`);
+  const running = await definitionOf(name).start();
+  try {
+    await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
+    const idleResidentMiB = await treeResidentMiB(running.pid);
+    const client = new SignedS3Client(running.baseUrl, DISTINCT_BUCKET);
+    const state: TargetState = {
+      client,
+      sdk: new SdkDefaultPut(running.baseUrl, DISTINCT_BUCKET, options.concurrency),
+      keys: [],
+    };
+    await client.createBucket();
+    progress(`${name} up at ${running.baseUrl}, idle RSS ${idleResidentMiB.toFixed(0)} MiB`);
+    return { running, state, idleResidentMiB, keysAtGet: 0 };
+  } catch (error) {
+    await running.stop();
+    throw error;
+  }
+}
+
+/** Writes the LIST prefix on one target (not measured); every key must be written. */
+async function prepareListPrefix(target: Measured, options: DistinctOptions): Promise<void> {
+  const result = await runOperations({
+    concurrency: options.concurrency,
+    warmupMs: 0,
+    measureMs: PREPARE_TIMEOUT_MS,
+    maxOperations: options.listKeys,
+    operation: (n) => target.state.client.putObject(listKey(n), OBJECT_BODY, OBJECT_BODY_SHA256),
+  });
+  if (result.errors > 0 || result.completed !== options.listKeys) {
+    throw new Error(
+      `writing the LIST prefix: ${result.completed} of ${options.listKeys} keys, ${result.errors} errors, first: ${result.firstError}`,
+    );
+  }
+  await verifyStored(target.state, listKey(0));
+  for (let n = 0; n < options.listKeys; n++) target.state.keys.push(listKey(n));
+  progress(`${target.running.name}: LIST prefix written, ${opsPerSecond(result).toFixed(0)} PUT/s`);
+}
+
+/** The targets in round `round`'s order: each round starts one target later. */
+function rotated<T>(items: readonly T[], round: number): T[] {
+  const shift = (round - 1) % Math.max(1, items.length);
+  return [...items.slice(shift), ...items.slice(0, shift)];
+}
+
+async function measureRounds(
+  targets: readonly Measured[],
+  options: DistinctOptions,
+  collector: DistinctCollector,
+): Promise<void> {
+  const record = (workload: DistinctWorkload, target: Measured, round: number, result: LoadResult) => {
+    collector.add(workload, target.running.name, result);
+    progress(
+      `round ${round}/${options.rounds} ${workload} ${target.running.name}: ${opsPerSecond(result).toFixed(0)} ops/s, ` +
+        `${result.errors} errors${result.firstError ? ` (${result.firstError.slice(0, 200)})` : ''}`,
+    );
+  };
+  const putPerRound = Math.ceil(Math.max(0, options.putKeys - options.listKeys) / options.rounds);
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const target of rotated(targets, round)) {
+      const result = await runOperations({
+        concurrency: options.concurrency,
+        warmupMs: options.warmup * 1000,
+        measureMs: options.putRoundSeconds * 1000,
+        maxOperations: putPerRound,
+        operation: putNewOperation(target.state, round),
+      });
+      record('PUT new', target, round, result);
+    }
+  }
+  for (const target of targets) {
+    target.keysAtGet = target.state.keys.length;
+    await verifyStored(target.state, newKey('put', 1, 0)).catch((error: unknown) => {
+      throw new Error(`${target.running.name}: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
+  const timed = {
+    concurrency: options.concurrency,
+    warmupMs: options.warmup * 1000,
+    measureMs: options.seconds * 1000,
+  };
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const target of rotated(targets, round)) {
+      record(
+        'GET spread',
+        target,
+        round,
+        await runOperations({ ...timed, operation: getSpreadOperation(target.state, round) }),
+      );
+    }
+    for (const target of rotated(targets, round)) {
+      const operation = listPagesOperation(target.state, options.listConcurrency, options.listKeys);
+      const result = await runOperations({ ...timed, concurrency: options.listConcurrency, operation });
+      record('LIST pages', target, round, result);
+    }
+    for (const target of rotated(targets, round)) {
+      const result = await runOperations({ ...timed, operation: sdkPutOperation(target.state, round) });
+      // The SDK's aws-chunked body must be stored decoded: read one object back, byte for byte.
+      const verified = await verifyStored(target.state, newKey('sdk', round, 0)).then(
+        () => result,
+        (error: unknown): LoadResult => ({
+          ...result,
+          errors: result.errors + 1,
+          firstError: result.firstError ?? (error instanceof Error ? error.message : String(error)),
+        }),
+      );
+      record('SDK PUT', target, round, verified);
+    }
+  }
+}
+
+/** Runs the suite; resolves with the exit code (1 when a row had errors or a target was missing). */
+export async function runDistinctSuite(argv: readonly string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(argv);
+  } catch (error) {
+    process.stderr.write(
+      `${error instanceof Error ? error.message : String(error)}\n${DISTINCT_SUITE_USAGE}\n`,
+    );
+    return 2;
+  }
+  const { options } = parsed;
+  const started = new Date();
+  const machine = describeMachine(machineFacts());
+  const commit = currentCommit();
+  const summaries: TargetSummary[] = [];
+  const measured: Measured[] = [];
+  const collector = new DistinctCollector();
+  try {
+    for (const name of parsed.targets) {
+      try {
+        measured.push(await startTarget(name, options));
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        progress(`${name} not measured: ${reason}`);
+        summaries.push({
+          name,
+          unavailable: reason,
+          idleResidentMiB: Number.NaN,
+          peakResidentMiB: Number.NaN,
+          keys: 0,
+        });
+      }
+    }
+    for (const target of measured) target.peak = samplePeakResident(target.running.pid);
+    progress(`writing the ${options.listKeys}-key LIST prefix on every target at once`);
+    const prepared = await Promise.allSettled(measured.map((target) => prepareListPrefix(target, options)));
+    for (const [index, outcome] of [...prepared.entries()].reverse()) {
+      if (outcome.status === 'fulfilled') continue;
+      const [target] = measured.splice(index, 1) as [Measured];
+      const reason = outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason);
+      progress(`${target.running.name} not measured: ${reason}`);
+      summaries.push({
+        name: target.running.name,
+        unavailable: reason,
+        idleResidentMiB: target.idleResidentMiB,
+        peakResidentMiB: Number.NaN,
+        keys: 0,
+      });
+      await target.peak?.stop();
+      await stopTarget(target);
+    }
+    await measureRounds(measured, options, collector);
+  } finally {
+    for (const target of measured) {
+      const peakResidentMiB = (await target.peak?.stop()) ?? Number.NaN;
+      summaries.push({
+        name: target.running.name,
+        idleResidentMiB: target.idleResidentMiB,
+        peakResidentMiB,
+        keys: target.keysAtGet,
+      });
+      await stopTarget(target);
+    }
+  }
+  const order = (name: string) => {
+    const at = parsed.targets.indexOf(name);
+    return at < 0 ? parsed.targets.length : at;
+  };
+  summaries.sort((a, b) => order(a.name) - order(b.name));
+  const info: DistinctRunInfo = {
+    started,
+    minutes: (Date.now() - started.getTime()) / 60_000,
+    machine,
+    loadAverageAtEnd: loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' / '),
+    commit,
+    rounds: options.rounds,
+    seconds: options.seconds,
+    warmupSeconds: options.warmup,
+    concurrency: options.concurrency,
+    listConcurrency: options.listConcurrency,
+    putKeys: options.putKeys,
+    listKeys: options.listKeys,
+    mockS3Env: DISTINCT_MOCK_S3_ENV,
+  };
+  const rows = collector.rows();
+  const report = renderDistinctReport(info, summaries, rows);
+  process.stdout.write(report);
+  await mkdir(new URL('.', RESULTS_FILE), { recursive: true });
+  await writeFile(RESULTS_FILE, report);
+  return rows.some((row) => row.errors > 0) || summaries.some((target) => target.unavailable !== undefined)
+    ? 1
+    : 0;
+}
+
+async function stopTarget(target: Measured): Promise<void> {
+  target.state.client.close();
+  target.state.sdk.close();
+  await target.running.stop().catch((error: unknown) => {
+    progress(`stopping ${target.running.name}: ${error instanceof Error ? error.message : String(error)}`);
+  });
+}
