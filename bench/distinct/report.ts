@@ -72,6 +72,8 @@ export interface DistinctRunInfo {
   readonly concurrency: number;
   readonly listConcurrency: number;
   readonly putKeys: number;
+  readonly putRoundSeconds: number;
+  readonly slowPutSeconds: number;
   readonly listKeys: number;
   readonly mockS3Env: Readonly<Record<string, string>>;
 }
@@ -106,6 +108,7 @@ export function renderDistinctReport(
   info: DistinctRunInfo,
   targets: readonly TargetSummary[],
   rows: readonly DistinctRow[],
+  memoryTable?: string,
 ): string {
   const envText = Object.entries(info.mockS3Env)
     .map(([name, value]) => `${name}=${value}`)
@@ -114,9 +117,10 @@ export function renderDistinctReport(
     '# Distinct-key workloads (`npm run bench -- --suite distinct`)',
     '',
     `${info.started.toISOString()}, ${fixed(info.minutes, 1)} min; ${info.machine}; load average ${info.loadAverageAtEnd} at the end; commit ${info.commit}.`,
-    `Concurrency ${info.concurrency} (LIST ${info.listConcurrency}), SigV4-signed requests, 1 KiB objects. PUT new: ${info.rounds} rounds of up to ` +
-      `${info.putKeys.toLocaleString('en-US')} new keys per target in all (with the ${info.listKeys.toLocaleString('en-US')} keys of the LIST prefix, ` +
-      `written first), a round ending at its share of keys or after its time bound; GET spread, LIST pages and SDK PUT: ` +
+    `Concurrency ${info.concurrency} (LIST ${info.listConcurrency}), SigV4-signed requests, 1 KiB objects. PUT new: ${info.rounds} rounds ` +
+      `writing new keys until a target holds ${info.putKeys.toLocaleString('en-US')} (the ${info.listKeys.toLocaleString('en-US')} keys of the LIST prefix, ` +
+      `written first, included); a round ends at its share, after ${info.putRoundSeconds} s, or after ${info.slowPutSeconds} s for a target ` +
+      `too slow to write its share in ${info.putRoundSeconds} s; GET spread, LIST pages and SDK PUT: ` +
       `${info.rounds} rounds of ${info.seconds} s after ${info.warmupSeconds} s warm-up. Targets alternate within each round. ` +
       `ops/s is the median of the rounds (each round's in brackets); p50/p99 over every request of every round. ` +
       `mock-s3 runs with ${envText === '' ? 'its defaults' : envText}.`,
@@ -156,6 +160,14 @@ export function renderDistinctReport(
           ),
         ]),
     '',
+    ...(memoryTable === undefined
+      ? []
+      : [
+          'Memory of `npm start` (bench/memory: each step on a server of its own, SDK v3 with default checksums):',
+          '',
+          memoryTable,
+          '',
+        ]),
     '| goal (issue 16) | result | |',
     '|---|---|---|',
     ...renderGoals(rows, targets),

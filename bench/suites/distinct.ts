@@ -35,6 +35,7 @@ import {
   verifyStored,
 } from '../distinct/workloads.js';
 import { describeMachine, machineFacts } from '../machine.js';
+import { measureMemory, renderMemoryTable } from '../memory/measure.js';
 import { startMockS3 } from '../targets/mock-s3.js';
 import { selectTargets } from '../targets/registry.js';
 import type { RunningTarget, TargetDefinition } from '../targets/target.js';
@@ -44,7 +45,7 @@ const RESULTS_FILE = new URL('../results/distinct.md', import.meta.url);
 const DEFAULT_TARGET_NAMES = ['mock-s3', 's3rver', 'moto', 'localstack'];
 const DEFAULTS = {
   rounds: 3,
-  seconds: 4,
+  seconds: 3,
   warmup: 1,
   concurrency: 16,
   /** Listing clients at once: listings are few beside reads and writes, and a page costs far more. */
@@ -52,8 +53,13 @@ const DEFAULTS = {
   /** Keys each target should hold after the PUT rounds (the LIST prefix included). */
   putKeys: 100_000,
   listKeys: 10_000,
-  /** Time bound of one PUT round per target: the slow peers write what they can in it. */
-  putRoundSeconds: 22,
+  /** Time bound of one PUT round per target. */
+  putRoundSeconds: 40,
+  /**
+   * When a PUT round has run this long, a target too slow to write its share within the bound
+   * (the Python peers) ends the round there: its rate is measured, its key set stays smaller.
+   */
+  slowPutSeconds: 10,
 };
 type DistinctOptions = typeof DEFAULTS;
 
@@ -69,8 +75,10 @@ const IDLE_SETTLE_MS = 3_000;
 const PREPARE_TIMEOUT_MS = 240_000;
 
 export const DISTINCT_SUITE_USAGE =
-  'usage: npm run bench -- --suite distinct [--targets mock-s3,s3rver,moto,localstack] [--rounds 3] [--seconds 4] [--warmup 1]\n' +
-  '                      [--concurrency 16] [--list-concurrency 4] [--put-keys 100000] [--list-keys 10000] [--put-round-seconds 22]';
+  'usage: npm run bench -- --suite distinct [--targets mock-s3,s3rver,moto,localstack] [--rounds 3] [--seconds 3] [--warmup 1]\n' +
+  '                      [--concurrency 16] [--list-concurrency 4] [--put-keys 100000] [--list-keys 10000]\n' +
+  '                      [--put-round-seconds 40] [--slow-put-seconds 10]\n' +
+  '                      [--no-memory]   (skips bench/memory: idle RSS, 1 GiB PUT/GET and 16x100 MiB PUTs)';
 
 function progress(message: string): void {
   process.stderr.write(`[bench:distinct] ${message}\n`);
@@ -89,11 +97,20 @@ function definitionOf(name: string): TargetDefinition {
   return selectTargets([name])[0]!;
 }
 
-function parseOptions(argv: readonly string[]): { options: DistinctOptions; targets: string[] } {
+function parseOptions(argv: readonly string[]): {
+  options: DistinctOptions;
+  targets: string[];
+  memory: boolean;
+} {
   const rest: string[] = [];
   let targets = DEFAULT_TARGET_NAMES;
+  let memory = true;
   for (let index = 0; index < argv.length; index++) {
     const [flag, inline] = argv[index]!.split('=', 2) as [string, string | undefined];
+    if (flag === '--no-memory') {
+      memory = false;
+      continue;
+    }
     if (flag !== '--targets') {
       rest.push(argv[index]!);
       continue;
@@ -103,7 +120,7 @@ function parseOptions(argv: readonly string[]): { options: DistinctOptions; targ
     targets = value.split(',').filter((name) => name.length > 0);
   }
   for (const name of targets) definitionOf(name);
-  return { options: parseNumberFlags(rest, DEFAULTS), targets };
+  return { options: parseNumberFlags(rest, DEFAULTS), targets, memory };
 }
 
 function opsPerSecond(result: LoadResult): number {
@@ -183,12 +200,17 @@ async function measureRounds(
   const putPerRound = Math.ceil(Math.max(0, options.putKeys - options.listKeys) / options.rounds);
   for (let round = 1; round <= options.rounds; round++) {
     for (const target of rotated(targets, round)) {
+      const keysBefore = target.state.keys.length;
+      const boundMs = (options.warmup + options.putRoundSeconds) * 1000;
       const result = await runOperations({
         concurrency: options.concurrency,
         warmupMs: options.warmup * 1000,
         measureMs: options.putRoundSeconds * 1000,
         maxOperations: putPerRound,
         operation: putNewOperation(target.state, round),
+        stopWhen: (elapsedMs) =>
+          elapsedMs >= options.slowPutSeconds * 1000 &&
+          ((target.state.keys.length - keysBefore) / elapsedMs) * boundMs < putPerRound,
       });
       record('PUT new', target, round, result);
     }
@@ -309,7 +331,7 @@ export async function runDistinctSuite(argv: readonly string[]): Promise<number>
     return at < 0 ? parsed.targets.length : at;
   };
   summaries.sort((a, b) => order(a.name) - order(b.name));
-  const info: DistinctRunInfo = {
+  const info: { -readonly [K in keyof DistinctRunInfo]: DistinctRunInfo[K] } = {
     started,
     minutes: (Date.now() - started.getTime()) / 60_000,
     machine,
@@ -323,11 +345,15 @@ export async function runDistinctSuite(argv: readonly string[]): Promise<number>
     concurrency: options.concurrency,
     listConcurrency: options.listConcurrency,
     putKeys: options.putKeys,
+    putRoundSeconds: options.putRoundSeconds,
+    slowPutSeconds: options.slowPutSeconds,
     listKeys: options.listKeys,
     mockS3Env: DISTINCT_MOCK_S3_ENV,
   };
+  const memoryTable = parsed.memory ? await measureLargeBodies() : undefined;
+  info.minutes = (Date.now() - started.getTime()) / 60_000;
   const rows = collector.rows();
-  const report = renderDistinctReport(info, summaries, rows);
+  const report = renderDistinctReport(info, summaries, rows, memoryTable);
   process.stdout.write(report);
   await mkdir(new URL('.', RESULTS_FILE), { recursive: true });
   await writeFile(RESULTS_FILE, report);
@@ -335,6 +361,21 @@ export async function runDistinctSuite(argv: readonly string[]): Promise<number>
   const subjectFailed =
     subject?.unavailable !== undefined || rows.some((row) => row.target === 'mock-s3' && row.errors > 0);
   return subjectFailed ? 1 : 0;
+}
+
+/**
+ * MEMORY's bench (bench/memory/measure.ts), after every target has stopped: the idle RSS of
+ * `npm start` and the peak rise of a 1 GiB PUT, a 1 GiB GET and 16 concurrent 100 MiB PUTs, each on
+ * a server of its own. Its table, or why it could not be measured.
+ */
+async function measureLargeBodies(): Promise<string> {
+  progress('memory: idle RSS and large bodies (bench/memory)');
+  try {
+    const report = await measureMemory({ progress: (message) => progress(`memory: ${message}`) });
+    return renderMemoryTable(report);
+  } catch (error) {
+    return `not measured: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+  }
 }
 
 async function stopTarget(target: Measured): Promise<void> {
