@@ -35,6 +35,8 @@ export interface LoadResult {
   readonly elapsedMs: number;
   readonly latenciesMs: number[];
   readonly firstError?: string;
+  /** Every call made, warm-up and failures included (what a server's CPU time over the phase paid for). */
+  readonly calls?: number;
 }
 
 /**
@@ -85,5 +87,12 @@ export async function runOperations(spec: OperationLoadSpec): Promise<LoadResult
   }
 
   await Promise.all(Array.from({ length: spec.concurrency }, () => worker()));
-  return { completed, errors, elapsedMs: lastCompletion - measureFrom, latenciesMs, firstError };
+  return {
+    completed,
+    errors,
+    elapsedMs: lastCompletion - measureFrom,
+    latenciesMs,
+    firstError,
+    calls: nextRequest,
+  };
 }

@@ -21,6 +21,8 @@ export interface DistinctRow {
   readonly roundsOpsPerSecond: readonly number[];
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** Median over rounds of the target's CPU time (every process and thread of it) per request. */
+  readonly cpuMicrosPerOp: number;
   readonly requests: number;
   readonly errors: number;
   readonly firstError?: string;
@@ -30,18 +32,19 @@ export interface DistinctRow {
 export class DistinctCollector {
   private readonly byKey = new Map<
     string,
-    { workload: DistinctWorkload; target: string; results: LoadResult[] }
+    { workload: DistinctWorkload; target: string; results: LoadResult[]; cpu: number[] }
   >();
 
-  add(workload: DistinctWorkload, target: string, result: LoadResult): void {
+  add(workload: DistinctWorkload, target: string, result: LoadResult, cpuMicrosPerOp: number): void {
     const key = `${workload}|${target}`;
-    const entry = this.byKey.get(key) ?? { workload, target, results: [] };
+    const entry = this.byKey.get(key) ?? { workload, target, results: [], cpu: [] };
     entry.results.push(result);
+    if (Number.isFinite(cpuMicrosPerOp)) entry.cpu.push(cpuMicrosPerOp);
     this.byKey.set(key, entry);
   }
 
   rows(): DistinctRow[] {
-    return [...this.byKey.values()].map(({ workload, target, results }) => {
+    return [...this.byKey.values()].map(({ workload, target, results, cpu }) => {
       const rounds = results.map((r) => (r.elapsedMs > 0 ? (r.completed * 1000) / r.elapsedMs : 0));
       const sorted = mergeSorted(results.map((r) => r.latenciesMs));
       return {
@@ -51,6 +54,7 @@ export class DistinctCollector {
         roundsOpsPerSecond: rounds,
         p50Ms: percentile(sorted, 0.5),
         p99Ms: percentile(sorted, 0.99),
+        cpuMicrosPerOp: median(cpu),
         requests: results.reduce((sum, r) => sum + r.completed, 0),
         errors: results.reduce((sum, r) => sum + r.errors, 0),
         firstError: results.find((r) => r.firstError !== undefined)?.firstError,
@@ -122,17 +126,18 @@ export function renderDistinctReport(
       `written first, included); a round ends at its share, after ${info.putRoundSeconds} s, or after ${info.slowPutSeconds} s for a target ` +
       `too slow to write its share in ${info.putRoundSeconds} s; GET spread, LIST pages and SDK PUT: ` +
       `${info.rounds} rounds of ${info.seconds} s after ${info.warmupSeconds} s warm-up. Targets alternate within each round. ` +
-      `ops/s is the median of the rounds (each round's in brackets); p50/p99 over every request of every round. ` +
+      `ops/s is the median of the rounds (each round's in brackets); p50/p99 over every request of every round; ` +
+      `server CPU µs/op is the target's CPU time (all its processes and threads, from /proc) per request, warm-up included, median of the rounds. ` +
       `mock-s3 runs with ${envText === '' ? 'its defaults' : envText}.`,
     '',
-    `| workload | target | ops/s (rounds) | p50 ms | p99 ms | ${PEERS.map((peer) => `vs ${peer}`).join(' | ')} | errors |`,
-    `|---|---|---:|---:|---:|${PEERS.map(() => '---:|').join('')}---:|`,
+    `| workload | target | ops/s (rounds) | p50 ms | p99 ms | ${PEERS.map((peer) => `vs ${peer}`).join(' | ')} | server CPU µs/op | errors |`,
+    `|---|---|---:|---:|---:|${PEERS.map(() => '---:|').join('')}---:|---:|`,
   ];
   for (const row of rows) {
     const rounds = row.roundsOpsPerSecond.map((value) => fixed(value, 0)).join(' / ');
     lines.push(
       `| ${row.workload}${row.workload === 'LIST pages' ? ' (pages/s)' : ''} | ${row.target} | ${fixed(row.opsPerSecond, 0)} (${rounds}) | ` +
-        `${fixed(row.p50Ms, 2)} | ${fixed(row.p99Ms, 2)} | ${PEERS.map((peer) => ratio(rows, row, peer)).join(' | ')} | ` +
+        `${fixed(row.p50Ms, 2)} | ${fixed(row.p99Ms, 2)} | ${PEERS.map((peer) => ratio(rows, row, peer)).join(' | ')} | ${fixed(row.cpuMicrosPerOp, 0)} | ` +
         `${row.errors === 0 ? '0' : `**${row.errors}**`} |`,
     );
   }
@@ -184,7 +189,10 @@ function renderGoals(rows: readonly DistinctRow[], targets: readonly TargetSumma
     if (!subject || !base || base.opsPerSecond <= 0) return `| ${label} | not measured | |`;
     const measured = subject.opsPerSecond / base.opsPerSecond;
     const valid = subject.errors === 0 && base.errors === 0;
-    return `| ${label} | ${measured.toFixed(2)}x | ${!valid ? 'invalid (errors)' : measured >= goal.factor ? 'met' : '**not met**'} |`;
+    // CPU per request is what another process's load disturbs least: beside the ratio, as a check.
+    const cpu = base.cpuMicrosPerOp / subject.cpuMicrosPerOp;
+    const cpuNote = Number.isFinite(cpu) ? ` (by server CPU per request: ${cpu.toFixed(2)}x)` : '';
+    return `| ${label} | ${measured.toFixed(2)}x${cpuNote} | ${!valid ? 'invalid (errors)' : measured >= goal.factor ? 'met' : '**not met**'} |`;
   });
   for (const workload of ['PUT new', 'GET spread'] as const) {
     const subject = find(rows, workload, SUBJECT);

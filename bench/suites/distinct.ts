@@ -10,14 +10,14 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
-import { type LoadResult, runOperations } from '../client/load-loop.js';
+import { type LoadResult, type OperationLoadSpec, runOperations } from '../client/load-loop.js';
+import { samplePeakResident, treeCpuSeconds, treeResidentMiB } from '../distinct/process-tree.js';
 import {
   DistinctCollector,
   type DistinctRunInfo,
   renderDistinctReport,
   type TargetSummary,
 } from '../distinct/report.js';
-import { samplePeakResident, treeResidentMiB } from '../distinct/rss.js';
 import { SdkDefaultPut } from '../distinct/sdk-put.js';
 import { SignedS3Client } from '../distinct/signed-client.js';
 import {
@@ -179,6 +179,20 @@ async function prepareListPrefix(target: Measured, options: DistinctOptions): Pr
   progress(`${target.running.name}: LIST prefix written, ${opsPerSecond(result).toFixed(0)} PUT/s`);
 }
 
+/** A phase's result and the target's CPU time per call over it (warm-up included on both sides). */
+interface Metered {
+  readonly result: LoadResult;
+  readonly cpuMicrosPerCall: number;
+}
+
+async function metered(target: Measured, spec: OperationLoadSpec): Promise<Metered> {
+  const before = await treeCpuSeconds(target.running.pid);
+  const result = await runOperations(spec);
+  const after = await treeCpuSeconds(target.running.pid);
+  const calls = result.calls ?? 0;
+  return { result, cpuMicrosPerCall: calls > 0 ? ((after - before) * 1e6) / calls : Number.NaN };
+}
+
 /** The targets in round `round`'s order: each round starts one target later. */
 function rotated<T>(items: readonly T[], round: number): T[] {
   const shift = (round - 1) % Math.max(1, items.length);
@@ -190,11 +204,12 @@ async function measureRounds(
   options: DistinctOptions,
   collector: DistinctCollector,
 ): Promise<void> {
-  const record = (workload: DistinctWorkload, target: Measured, round: number, result: LoadResult) => {
-    collector.add(workload, target.running.name, result);
+  const record = (workload: DistinctWorkload, target: Measured, round: number, measured: Metered) => {
+    collector.add(workload, target.running.name, measured.result, measured.cpuMicrosPerCall);
     progress(
-      `round ${round}/${options.rounds} ${workload} ${target.running.name}: ${opsPerSecond(result).toFixed(0)} ops/s, ` +
-        `${result.errors} errors${result.firstError ? ` (${result.firstError.slice(0, 200)})` : ''}`,
+      `round ${round}/${options.rounds} ${workload} ${target.running.name}: ${opsPerSecond(measured.result).toFixed(0)} ops/s, ` +
+        `${measured.cpuMicrosPerCall.toFixed(0)} µs server CPU per op, ${measured.result.errors} errors` +
+        `${measured.result.firstError ? ` (${measured.result.firstError.slice(0, 200)})` : ''}`,
     );
   };
   const putPerRound = Math.ceil(Math.max(0, options.putKeys - options.listKeys) / options.rounds);
@@ -202,7 +217,7 @@ async function measureRounds(
     for (const target of rotated(targets, round)) {
       const keysBefore = target.state.keys.length;
       const boundMs = (options.warmup + options.putRoundSeconds) * 1000;
-      const result = await runOperations({
+      const result = await metered(target, {
         concurrency: options.concurrency,
         warmupMs: options.warmup * 1000,
         measureMs: options.putRoundSeconds * 1000,
@@ -232,25 +247,28 @@ async function measureRounds(
         'GET spread',
         target,
         round,
-        await runOperations({ ...timed, operation: getSpreadOperation(target.state, round) }),
+        await metered(target, { ...timed, operation: getSpreadOperation(target.state, round) }),
       );
     }
     for (const target of rotated(targets, round)) {
       const operation = listPagesOperation(target.state, options.listConcurrency, options.listKeys);
-      const result = await runOperations({ ...timed, concurrency: options.listConcurrency, operation });
+      const result = await metered(target, { ...timed, concurrency: options.listConcurrency, operation });
       record('LIST pages', target, round, result);
     }
     for (const target of rotated(targets, round)) {
-      const result = await runOperations({ ...timed, operation: sdkPutOperation(target.state, round) });
+      const measured = await metered(target, { ...timed, operation: sdkPutOperation(target.state, round) });
       // The SDK's aws-chunked body must be stored decoded: read one object back, byte for byte.
       const verified = await verifyStored(target.state, newKey('sdk', round, 0)).then(
-        () => result,
-        (error: unknown): LoadResult => ({
-          ...result,
-          errors: result.errors + 1,
-          firstError:
-            result.firstError ??
-            `the object read back is not the 1 KiB the SDK sent (${error instanceof Error ? error.message : String(error)})`,
+        () => measured,
+        (error: unknown): Metered => ({
+          ...measured,
+          result: {
+            ...measured.result,
+            errors: measured.result.errors + 1,
+            firstError:
+              measured.result.firstError ??
+              `the object read back is not the 1 KiB the SDK sent (${error instanceof Error ? error.message : String(error)})`,
+          },
         }),
       );
       record('SDK PUT', target, round, verified);

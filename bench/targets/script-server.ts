@@ -29,7 +29,14 @@ export function runScript(
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve(output);
-      else reject(new Error(`${script} ${args.join(' ')} ended with ${code ?? signal}\n${output.trim()}`));
+      else {
+        // The script's last line says why (its `error: ...`): first, so a one-line report shows it.
+        const lines = output.trim().split('\n');
+        const why = lines[lines.length - 1] ?? '';
+        reject(
+          new Error(`${script} ${args.join(' ')} ended with ${code ?? signal}: ${why}\n${output.trim()}`),
+        );
+      }
     });
   });
 }
