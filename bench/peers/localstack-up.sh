@@ -46,7 +46,8 @@ if [[ "${1:-}" == stop ]]; then
     fi
     log "stopped pid $pid"
   fi
-  rm -f "$PID_FILE"
+  # Its objects lived in memory; what it left on disk (and its log) goes with it.
+  rm -rf "$PID_FILE" "$STATE" "$LOG_FILE"
   exit 0
 fi
 

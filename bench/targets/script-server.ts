@@ -33,9 +33,8 @@ export function runScript(
         // The script's last line says why (its `error: ...`): first, so a one-line report shows it.
         const lines = output.trim().split('\n');
         const why = lines[lines.length - 1] ?? '';
-        reject(
-          new Error(`${script} ${args.join(' ')} ended with ${code ?? signal}: ${why}\n${output.trim()}`),
-        );
+        const command = [script, ...args].join(' ');
+        reject(new Error(`${command} ended with ${code ?? signal}: ${why}\n${output.trim()}`));
       }
     });
   });
