@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findFreePort } from './child-server.js';
 import { fakeSigV4Headers } from './s3-headers.js';
@@ -22,6 +23,8 @@ export const motoTarget: TargetDefinition = {
     const env = { MOTO_PORT: port };
     const stop = async () => {
       await runScript('scripts/moto-down.sh', [], env, DOWN_TIMEOUT_MS);
+      // moto-down keeps the log of a port; a bench instance's port is never used again.
+      await rm(join(RUN_DIR, `moto-${port}.log`), { force: true });
     };
     await runScript('scripts/moto-up.sh', [], env, UP_TIMEOUT_MS).catch(async (error: unknown) => {
       await stop().catch(() => undefined);
