@@ -73,7 +73,7 @@ export const DISTINCT_MOCK_S3_ENV: Readonly<Record<string, string>> = {
 };
 
 /** Settle time before the idle RSS is read: start-up work (bundling, PGlite) done, no load yet. */
-const IDLE_SETTLE_MS = 3_000;
+const IDLE_SETTLE_MS = 5_000;
 /** Bound on writing the LIST prefix (a slow peer writes 10,000 keys in well under this). */
 const PREPARE_TIMEOUT_MS = 240_000;
 
