@@ -24,8 +24,6 @@ export interface OperationLoadSpec {
   readonly operation: (n: number) => Promise<void>;
   /** Ends the phase after this many calls (warm-up included), whatever the clock says. */
   readonly maxOperations?: number;
-  /** Asked before each call with the ms since the phase began: true ends the phase there. */
-  readonly stopWhen?: (elapsedMs: number) => boolean;
 }
 
 /** What a phase measured; latencies only of requests started inside the measured window. */
@@ -70,7 +68,7 @@ export async function runOperations(spec: OperationLoadSpec): Promise<LoadResult
     for (let sent = 0; sent < MAX_REQUESTS_PER_WORKER; sent++) {
       const requestStart = performance.now();
       if (requestStart >= measureUntil || errors >= MAX_ERRORS_PER_PHASE) return;
-      if (nextRequest >= maxOperations || spec.stopWhen?.(requestStart - startedAt)) return;
+      if (nextRequest >= maxOperations) return;
       try {
         await spec.operation(nextRequest++);
         if (requestStart >= measureFrom) {

@@ -77,7 +77,7 @@ export interface DistinctRunInfo {
   readonly listConcurrency: number;
   readonly putKeys: number;
   readonly putRoundSeconds: number;
-  readonly slowPutSeconds: number;
+  readonly peerPutSeconds: number;
   readonly listKeys: number;
   readonly mockS3Env: Readonly<Record<string, string>>;
 }
@@ -123,8 +123,8 @@ export function renderDistinctReport(
     `${info.started.toISOString()}, ${fixed(info.minutes, 1)} min; ${info.machine}; load average ${info.loadAverageAtEnd} at the end; commit ${info.commit}.`,
     `Concurrency ${info.concurrency} (LIST ${info.listConcurrency}), SigV4-signed requests, 1 KiB objects. PUT new: ${info.rounds} rounds ` +
       `writing new keys until a target holds ${info.putKeys.toLocaleString('en-US')} (the ${info.listKeys.toLocaleString('en-US')} keys of the LIST prefix, ` +
-      `written first, included); a round ends at its share, after ${info.putRoundSeconds} s, or after ${info.slowPutSeconds} s for a target ` +
-      `too slow to write its share in ${info.putRoundSeconds} s; GET spread, LIST pages and SDK PUT: ` +
+      `written first, included): mock-s3 and s3rver write their share each round (bound ${info.putRoundSeconds} s; keys a round missed are ` +
+      `written unmeasured before the GETs), moto and LocalStack for ${info.peerPutSeconds} s a round; GET spread, LIST pages and SDK PUT: ` +
       `${info.rounds} rounds of ${info.seconds} s after ${info.warmupSeconds} s warm-up. Targets alternate within each round. ` +
       `ops/s is the median of the rounds (each round's in brackets); p50/p99 over every request of every round; ` +
       `server CPU µs/op is the target's CPU time (all its processes and threads, from /proc) per request, warm-up included, median of the rounds. ` +
