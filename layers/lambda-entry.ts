@@ -1,13 +1,15 @@
 import type { Context } from 'aws-lambda';
 import type { Runtime } from '../shared/runtime/runtime.js';
 import { sharedRuntime } from '../shared/runtime/shared-runtime.js';
+import { bodyStreamOf, bufferBody } from './binary-body.js';
 import type { ApiEvent, ApiResult } from './request-context.js';
 
 type HandlerFactory = (runtime: Runtime) => (event: ApiEvent, context: Context) => Promise<ApiResult>;
 
 /**
  * The `handler` export Lambda (and serverless-offline) calls: builds the process's runtime from the
- * environment on first use, as a Lambda container does at cold start, then reuses it.
+ * environment on first use, as a Lambda container does at cold start, then reuses it. Lambda
+ * cannot stream a result: a streamed body (a large GetObject) is read whole into the base64 body.
  */
 export function lambdaEntry(factory: HandlerFactory) {
   let ready: Promise<(event: ApiEvent, context: Context) => Promise<ApiResult>> | undefined;
@@ -20,6 +22,8 @@ export function lambdaEntry(factory: HandlerFactory) {
         ready = undefined;
         throw error;
       });
-    return (await ready)(event, context);
+    const result = await (await ready)(event, context);
+    if (bodyStreamOf(result)) await bufferBody(result);
+    return result;
   };
 }

@@ -58,7 +58,7 @@ const result = await build({
   bundle: true,
   format: 'esm',
   platform: 'node',
-  target: 'node20',
+  target: 'node22',
   sourcemap: true,
   // Two handlers share most of their code; splitting keeps one copy of each shared module, so a
   // process that loads every handler (serverless-offline in-process) builds one runtime, not four.

@@ -22,7 +22,8 @@ cd "$ROOT"
 HOST="${HOST:-127.0.0.1}"
 LAMBDA_PORT="${LAMBDA_PORT:-$((PORT + 1000))}"
 export MAX_BODY_BYTES="${MAX_BODY_BYTES:-134217728}"
-# osls must not phone home: these machines have no network.
+# osls (installed as `serverless`: serverless-offline's peer) must not phone home: these machines
+# have no network.
 export SLS_TELEMETRY_DISABLED=1 SLS_NOTIFICATIONS_MODE=off SLS_DEPRECATION_DISABLE='*'
 # serverless-offline's own log level. At `notice` it writes two lines per request ("GET /b/k
 # (λ: s3Api)", "RequestId ... Duration"), synchronously: ~10% of an instance's CPU per GET.
@@ -45,6 +46,6 @@ echo "[offline] serverless-offline on http://$HOST:$PORT (lambda invoke port $LA
 # --useInProcess and --noTimeout are also in serverless.yml (custom.serverless-offline, with the
 # bundle location, which has no command-line flag);
 # repeated here so the command line says how the instance runs.
-exec node node_modules/osls/bin/serverless.js offline start \
+exec node node_modules/.bin/serverless offline start \
   --host "$HOST" --httpPort "$PORT" --lambdaPort "$LAMBDA_PORT" \
   --useInProcess --noTimeout --noPrependStageInUrl --noAuth

@@ -358,7 +358,7 @@ stop() {
   fi
   rm -f "$RUN_DIR/nginx.pid"
   local i
-  for i in 1 2; do stop_one "offline-$i" 'serverless.js offline'; done
+  for i in 1 2; do stop_one "offline-$i" 'serverless offline'; done
   for i in "${!NODE_PORTS[@]}"; do stop_one "node-$((i + 1))" 'workers/storage-node/main'; done
   # Only what they started themselves (their pid files and markers in RUN_DIR).
   MOCK_S3_RUN_DIR="$RUN_DIR" ETCD_PORT="$ETCD_PORT" bash scripts/etcd-down.sh

@@ -10,10 +10,20 @@
 # the background while the first phases run). `npm test -- <jest args>` runs only the first jest
 # pass; TEST_STACK=0 skips the stack, TEST_TELEMETRY=0 the telemetry. Prints the wall time of each
 # phase and one closing line "N passed, N failed" over all runs.
+#
+# Node: every phase runs on Node 24 (the runtime the project targets), and the embedded e2e once
+# more on Node 22 (the oldest `engines` allows) unless TEST_NODE22=0. Where the machine's Node is
+# another major, scripts/node-runtime.sh installs the npm package node@24 / node@22 into a cache
+# outside the repository and puts it first on PATH. Each phase prints the Node it runs on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { printf '[test] %s\n' "$*" >&2; }
+
+# shellcheck source=scripts/node-runtime.sh
+source scripts/node-runtime.sh
+node24_bin=$(node_bin_dir 24)
+export PATH="$node24_bin:$PATH"
 
 # Per-phase wall time, printed at the end (phase NAME starts one and ends the previous).
 timings=()
@@ -27,7 +37,7 @@ phase() {
   phase_end
   phase_name=$1
   phase_started=$SECONDS
-  log "$1"
+  log "$1 (node $(node --version))"
 }
 
 [[ -d node_modules ]] || { log "npm ci"; npm ci --no-audit --no-fund; }
@@ -36,6 +46,8 @@ run_stack=0
 [[ $# -eq 0 && "${TEST_STACK:-1}" != 0 ]] && run_stack=1
 run_telemetry=0
 [[ $run_stack == 1 && "${TEST_TELEMETRY:-1}" != 0 ]] && run_telemetry=1
+run_node22=0
+[[ $# -eq 0 && "${TEST_NODE22:-1}" != 0 ]] && run_node22=1
 
 # Debian packages the suites use: aws-cli for the end-to-end suite (/usr/bin/aws: another `aws` may
 # come first on PATH), chromium for the drill report opened in a headless browser (tests/chaos),
@@ -112,6 +124,18 @@ phase "jest: unit, integration, e2e (embedded)"
 # (unset, not empty: the e2e support reads an empty S3_ENDPOINT as "a server named by S3_ENDPOINT")
 unset S3_ENDPOINT S3_ADMIN_ENDPOINT MOCK_S3_TEST_STACK
 jest_run embedded "$@"
+
+# The embedded e2e once more on the oldest Node `engines` allows: fetch, the HTTP parser and streams
+# differ between majors, and embedded mode is what users run with the Node they have.
+if [[ $run_node22 == 1 ]]; then
+  if node22_bin=$(node_bin_dir 22); then
+    PATH="$node22_bin:$PATH" phase "jest: e2e (embedded) on Node 22"
+    PATH="$node22_bin:$PATH" jest_run e2e-node22 --selectProjects e2e
+  else
+    status=1
+    runs+=(node22-install)
+  fi
+fi
 
 # Stack mode (scripts/test-stack.sh: its own ports, PostgreSQL cluster, Redis and etcd). Skipped when
 # arguments select tests, or with TEST_STACK=0.

@@ -1,6 +1,7 @@
 import type { ApiResult } from '../../layers/request-context.js';
+import { STREAMED_BODY_MIN_BYTES } from '../../shared/http/streamed-body.js';
 import { parsePartNumber } from '../../shared/operations/multipart.js';
-import { readableObject, readObjectBytes } from '../../shared/operations/read-object.js';
+import { readableObject, readObjectBytes, readObjectStream } from '../../shared/operations/read-object.js';
 import { versionIdHeader } from '../../shared/operations/versions.js';
 import type { S3Services } from '../../shared/runtime/runtime.js';
 import { checkConditions } from '../../shared/s3/conditions.js';
@@ -13,7 +14,7 @@ import {
   objectResponseHeaders,
   readChecksumHeaders,
 } from './object-response-headers.js';
-import { bytesResponse, emptyResponse } from './responses.js';
+import { bytesResponse, emptyResponse, streamedResponse } from './responses.js';
 import type { S3Request } from './s3-request.js';
 
 /**
@@ -52,6 +53,11 @@ export async function getObject(
   const length = range ? range.end - range.start + 1 : object.size;
   headers['content-length'] = String(length);
   if (request.method === 'HEAD') return emptyResponse(status, headers);
+  // Large local objects stream from their replicas; an origin's object was fetched whole already.
+  if (body === undefined && length >= STREAMED_BODY_MIN_BYTES) {
+    const stream = await readObjectStream(services, object, range);
+    return streamedResponse(status, { size: length, stream }, headers);
+  }
   const bytes =
     body === undefined
       ? await readObjectBytes(services, object, range)

@@ -1,3 +1,4 @@
+import { bodyStreamOf, bufferBody } from '../../layers/binary-body.js';
 import { composeHandler, type LambdaHandler } from '../../layers/compose-handler.js';
 import { lambdaEntry } from '../../layers/lambda-entry.js';
 import type { ApiHandler, ApiResult, RequestContext } from '../../layers/request-context.js';
@@ -6,7 +7,7 @@ import { actualRequestCorsHeaders } from '../../shared/operations/cors.js';
 import type { Runtime, S3Services } from '../../shared/runtime/runtime.js';
 import { assertPresignedUnexpired } from '../../shared/s3/presigned.js';
 import { resolveOperation, type S3Operation } from './router.js';
-import { parseS3Request, type S3Request } from './s3-request.js';
+import { parseS3Request, type S3Request, STREAMED_BODY_OPERATIONS } from './s3-request.js';
 
 /** What the describer hands the handler: the parsed request and the operation it resolved to. */
 interface DescribedS3Request {
@@ -28,10 +29,12 @@ export function createHandler(runtime: Runtime): LambdaHandler {
       state: { request, operation } satisfies DescribedS3Request,
     };
   };
-  const handle: ApiHandler = (_event, context) => {
+  const handle: ApiHandler = async (event, context) => {
     const { request, operation } = context.state as DescribedS3Request;
     // Every operation, presigned or not, behind the fault layer (rules still see the operation).
     assertPresignedUnexpired(request.query, services.clock.now());
+    // A large body the host streamed, to an operation that parses it whole (a form, an XML list).
+    if (bodyStreamOf(event) && !STREAMED_BODY_OPERATIONS.has(operation.name)) await bufferBody(event);
     return operation.run(services);
   };
   const serve = composeHandler(handle, {

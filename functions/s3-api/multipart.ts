@@ -54,7 +54,7 @@ export async function handleUploadPart(
     uploadId: uploadIdOf(request),
     partNumber: parsePartNumber(request.query.get('partNumber') ?? undefined),
     headers: request.headers,
-    rawBody: request.body(),
+    rawBody: request.bodyStream() ?? request.body(),
   });
   const headers: Record<string, string> = { etag: part.etag, ...encryptionResponseHeaders(upload) };
   if (part.checksum) headers[checksumHeaderName(part.checksum.algorithm)] = part.checksum.value;

@@ -16,7 +16,7 @@ export async function handlePutObject(
     bucket,
     key,
     headers: request.headers,
-    rawBody: request.body(),
+    rawBody: request.bodyStream() ?? request.body(),
   });
   return emptyResponse(200, {
     etag: object.etag,

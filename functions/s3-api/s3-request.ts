@@ -1,4 +1,4 @@
-import { bodyBytes } from '../../layers/binary-body.js';
+import { bodyBytes, bodyStreamOf, type StreamedBody } from '../../layers/binary-body.js';
 import type { ApiEvent } from '../../layers/request-context.js';
 import { S3Error } from '../../shared/s3/errors.js';
 import { assertStorableKey } from '../../shared/s3/names.js';
@@ -12,7 +12,16 @@ export interface S3Request {
   headers: Record<string, string>;
   /** The raw body bytes (still aws-chunked framed if the client sent it so). */
   body(): Buffer;
+  /**
+   * The raw body as the host streamed it (a large body in embedded mode), else undefined. Only the
+   * operations that write it as it arrives (STREAMED_BODY_OPERATIONS) see one; for the others the
+   * handler has read it whole into `body()`.
+   */
+  bodyStream(): StreamedBody | undefined;
 }
+
+/** Operations that take a streamed body as it is: their bodies are object bytes. */
+export const STREAMED_BODY_OPERATIONS: ReadonlySet<string> = new Set(['PutObject', 'UploadPart']);
 
 /**
  * Reads bucket and key from the raw path, never from path parameters: the path keeps the client's
@@ -48,6 +57,7 @@ export function parseS3Request(event: ApiEvent, s3Domain: string): S3Request {
       body ??= bodyBytes(event);
       return body;
     },
+    bodyStream: () => bodyStreamOf(event),
   };
 }
 

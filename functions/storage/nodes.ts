@@ -5,6 +5,7 @@ import {
   type NodeHealth,
   type StorageNode,
 } from '../../shared/storage/ports.js';
+import { verifyReplica } from '../../shared/storage/verify-replica.js';
 import { ControlError } from '../injection/control-error.js';
 import {
   type ControlRequest,
@@ -89,7 +90,7 @@ async function replicaOn(node: StorageNode, blobId: string, verify: boolean): Pr
   const seen = { node: node.id, size: stat.size, storedAt: stat.storedAt.toISOString() };
   if (!verify) return { ...seen, state: 'present' };
   try {
-    await node.get(blobId);
+    await verifyReplica(node, blobId);
     return { ...seen, state: 'verified' };
   } catch (error) {
     if (error instanceof BlobCorruptError) return { ...seen, state: 'corrupt' };

@@ -1,10 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { context, type Tracer } from '@opentelemetry/api';
 import type { Context } from 'aws-lambda';
+import { bodyStreamOf, bufferBody, bufferedBodyLength } from '../../layers/binary-body.js';
 import { renderError } from '../../layers/error-mapping.js';
 import { type ApiEvent, type ApiResult, localContext } from '../../layers/request-context.js';
 import { requestFactsOf, socketActionOf } from '../../layers/socket-action.js';
 import type { FaultEngine } from '../../shared/faults/engine.js';
+import { type BufferBudget, createBufferBudget } from '../../shared/http/buffer-budget.js';
 import { writeAtEndOfTurn } from '../../shared/http/end-of-turn-writes.js';
 import type { RateLimiter } from '../../shared/http/rate-limit.js';
 import type { RequestFacts } from '../../shared/injection/request-scope.js';
@@ -23,10 +25,8 @@ import { isRecording } from '../../shared/telemetry/tracing.js';
 import { answerClientErrors } from '../client-error.js';
 import { writeThroughSocketFaults } from '../socket-faults.js';
 import { toApiEvent, writeApiResult } from './http-event.js';
+import { readRequestBody } from './request-body.js';
 import { matchRoute, type Plane, type Route } from './route-table.js';
-
-/** The body of a request that has none; handlers only read it. */
-const EMPTY_BODY = Buffer.alloc(0);
 
 export type FunctionHandler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
 
@@ -39,6 +39,12 @@ export interface EmbeddedGatewayOptions {
   maxBodyBytes: number;
   /** A body that stops arriving for this long gets RequestTimeout, as S3 answers an idle upload. */
   bodyIdleTimeoutMs: number;
+  /**
+   * Cap on the bytes of buffered bodies in flight (requests and responses); a new buffered request
+   * beyond it gets 503 SlowDown. Streamed bodies (STREAMED_BODY_MIN_BYTES and up) are not counted.
+   * Absent: no cap.
+   */
+  maxBufferedBytes?: number;
   /** The engine behind the `gateway.socket` point (S3 listener only). */
   faults?: FaultEngine;
   /** `gateway.rateLimit` per client address (S3 listener only: the control plane is never limited). */
@@ -55,18 +61,22 @@ export interface EmbeddedGatewayOptions {
  * API Gateway v2 event for the function its route names, binary-safe.
  */
 export function createEmbeddedGateway(options: EmbeddedGatewayOptions): Record<Plane, Server> {
-  return { s3: createPlaneServer('s3', options), control: createPlaneServer('control', options) };
+  const budget = createBufferBudget(options.maxBufferedBytes ?? Number.POSITIVE_INFINITY);
+  return {
+    s3: createPlaneServer('s3', options, budget),
+    control: createPlaneServer('control', options, budget),
+  };
 }
 
-function createPlaneServer(plane: Plane, options: EmbeddedGatewayOptions): Server {
+function createPlaneServer(plane: Plane, options: EmbeddedGatewayOptions, budget: BufferBudget): Server {
   // Spans nobody exports cost a context switch per request: none then.
   const tracer = options.tracer && isRecording(options.tracer) ? options.tracer : undefined;
   const server = createServer({ keepAlive: true }, (request, response) => {
     const traced = tracer ? startServerSpan(tracer, request) : undefined;
     if (traced) endServerSpanWithResponse(traced.span, response);
     const served = traced
-      ? context.with(traced.context, () => serve(plane, options, request, response, traced))
-      : serve(plane, options, request, response, undefined);
+      ? context.with(traced.context, () => serve(plane, options, budget, request, response, traced))
+      : serve(plane, options, budget, request, response, undefined);
     served.catch((error: unknown) => failRequest(plane, options, request, response, error));
   });
   // Requests node's parser refuses (a `BREW` method, a malformed header) get an S3 error too.
@@ -81,6 +91,7 @@ function createPlaneServer(plane: Plane, options: EmbeddedGatewayOptions): Serve
 async function serve(
   plane: Plane,
   options: EmbeddedGatewayOptions,
+  budget: BufferBudget,
   request: IncomingMessage,
   response: ServerResponse,
   traced: ServerSpan | undefined,
@@ -100,11 +111,18 @@ async function serve(
     return sendError(request, response, plane, error);
   }
   if (traced) nameServerRoute(traced.span, method, route.path);
-  const body = await readBody(request, options);
+  const held = heldBytesOf(budget, response);
+  const body = await readRequestBody(request, {
+    maxBodyBytes: options.maxBodyBytes,
+    bodyIdleTimeoutMs: options.bodyIdleTimeoutMs,
+    streamable: plane === 's3',
+    tryHold: held.tryHold,
+  });
   if (body instanceof S3Error) return sendError(request, response, plane, body);
   if (body === undefined) return; // the client went away: nothing is handed to a function
   const requestId = randomRequestId();
   const event = toApiEvent(request, body, `${route.method} ${route.path}`, requestId);
+  const streamedRequest = !Buffer.isBuffer(body);
   if (traced) {
     // The handler's span is this span's child, as a Lambda's is the API Gateway's: the hop's
     // `traceparent` replaces the client's (and a `tracestate` it may have sent without one).
@@ -115,6 +133,9 @@ async function serve(
   if (!handler) throw new Error(`no handler loaded for function ${route.functionName}`);
   const result = await handler(event, localContext(route.functionName, requestId));
   if (response.destroyed) return;
+  // An answer given before the whole body was read (an error, a refused write): the rest is not
+  // read, so the connection cannot carry another request.
+  if (streamedRequest && !request.complete) result.headers = { ...result.headers, connection: 'close' };
   if (socketActionOf(result)?.type === 'close') {
     if (traced)
       markClientOutcome(traced.span, 'timeout', 'held, then closed without a response (http.server timeout)');
@@ -123,6 +144,9 @@ async function serve(
   }
   // Asked only when a rule targets the point: evaluating nothing would write the same response.
   if (plane === 's3' && options.faults?.armedAt('gateway.socket', 'gateway')) {
+    // The socket faults cut and pace a body they hold whole: a streamed one is read first (while a
+    // rule targets the point only), counted like any buffered body.
+    if (bodyStreamOf(result)) held.hold((await bufferBody(result)).length);
     await writeThroughSocketFaults(
       options.faults,
       requestFactsOf<RequestFacts>(result),
@@ -134,12 +158,58 @@ async function serve(
     );
     return;
   }
+  if (bodyStreamOf(result)) {
+    return writeApiResult(request, response, result, (error) =>
+      endStreamedResponse(options, response, error, traced),
+    );
+  }
+  held.hold(bufferedBodyLength(result));
   writeAtEndOfTurn(
     () => {
       if (!response.destroyed) writeApiResult(request, response, result);
     },
     (error) => failRequest(plane, options, request, response, error),
   );
+}
+
+/**
+ * A streamed body that fails after its headers went out (a replica lost mid-read, a block whose
+ * checksum does not match): the connection is ended, so the client sees a body shorter than its
+ * Content-Length, never wrong bytes presented as whole.
+ */
+function endStreamedResponse(
+  options: EmbeddedGatewayOptions,
+  response: ServerResponse,
+  error: Error,
+  traced: ServerSpan | undefined,
+): void {
+  options.logger.error('streamed response failed after its headers; connection closed', { error });
+  if (traced) markClientOutcome(traced.span, 'truncated', `streamed body failed: ${error.message}`);
+  response.destroy();
+}
+
+/**
+ * The request's share of the in-flight budget: what it holds is released when its response is
+ * done (sent, or the connection gone). The listener is added only once something is held.
+ */
+function heldBytesOf(budget: BufferBudget, response: ServerResponse) {
+  let held = 0;
+  const count = (bytes: number) => {
+    if (bytes === 0) return;
+    if (held === 0) response.once('close', () => budget.release(held));
+    held += bytes;
+  };
+  return {
+    tryHold(bytes: number): boolean {
+      if (!budget.tryHold(bytes)) return false;
+      count(bytes);
+      return true;
+    },
+    hold(bytes: number): void {
+      budget.hold(bytes);
+      count(bytes);
+    },
+  };
 }
 
 function failRequest(
@@ -152,66 +222,6 @@ function failRequest(
   options.logger.error('gateway failed to serve a request', { error });
   if (!response.headersSent) sendError(request, response, plane, new S3Error('InternalError'));
   else response.destroy();
-}
-
-/**
- * The whole body, an S3Error to answer with, or undefined when the client disconnected before
- * sending all of it (a half upload must never reach a handler).
- */
-function readBody(
-  request: IncomingMessage,
-  options: EmbeddedGatewayOptions,
-): Promise<Buffer | S3Error | undefined> {
-  const length = request.headers['content-length'];
-  // Neither Content-Length nor Transfer-Encoding: the request has no body (RFC 9112 §6.3), so a
-  // GET needs no body timer, listeners or promise. resume() lets 'end' pass so the socket is reused.
-  if ((length === undefined || length === '0') && request.headers['transfer-encoding'] === undefined) {
-    request.resume();
-    return Promise.resolve(EMPTY_BODY);
-  }
-  const declared = Number(length ?? Number.NaN);
-  if (declared > options.maxBodyBytes) {
-    request.resume();
-    return Promise.resolve(
-      new S3Error('EntityTooLarge', {
-        detail: { MaxSizeAllowed: String(options.maxBodyBytes), ProposedSize: String(declared) },
-      }),
-    );
-  }
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let received = 0;
-    let settled = false;
-    const finish = (outcome: Buffer | S3Error | undefined) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(idle);
-      resolve(outcome);
-    };
-    // Stop reading but keep the socket: the error response goes out with `Connection: close`.
-    const onIdle = () => {
-      request.pause();
-      finish(new S3Error('RequestTimeout'));
-    };
-    let idle = setTimeout(onIdle, options.bodyIdleTimeoutMs);
-    request.on('data', (chunk: Buffer) => {
-      received += chunk.length;
-      if (received > options.maxBodyBytes) {
-        request.pause();
-        finish(new S3Error('EntityTooLarge'));
-        return;
-      }
-      chunks.push(chunk);
-      idle.refresh();
-    });
-    request.on('end', () => finish(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received)));
-    request.on('aborted', () => finish(undefined));
-    request.on('error', () => finish(undefined));
-    request.on('close', () => {
-      if (!request.complete) finish(undefined);
-    });
-    idle = idle.unref();
-  });
 }
 
 /**

@@ -1,14 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { attachRawBody, bodyBytes } from '../../layers/binary-body.js';
+import { pipeline } from 'node:stream';
+import {
+  attachBodyStream,
+  attachRawBody,
+  bodyBytes,
+  bodyStreamOf,
+  type StreamedBody,
+} from '../../layers/binary-body.js';
 import type { ApiEvent, ApiResult } from '../../layers/request-context.js';
 
 /**
  * Builds the API Gateway v2 (HTTP API) event for a request, as API Gateway would: lower-case
- * headers (repeats joined by commas), raw path and query untouched, the body as bytes.
+ * headers (repeats joined by commas), raw path and query untouched, the body as bytes or, when
+ * large, as a stream (binary-body.ts).
  */
 export function toApiEvent(
   request: IncomingMessage,
-  body: Buffer,
+  body: Buffer | StreamedBody,
   routeKey: string,
   requestId: string,
 ): ApiEvent {
@@ -50,11 +58,21 @@ export function toApiEvent(
     },
     isBase64Encoded: true,
   };
+  if (!Buffer.isBuffer(body)) return attachBodyStream(event, body);
   return body.length > 0 ? attachRawBody(event, body) : event;
 }
 
-/** Writes a handler's result to the client. HEAD keeps the handler's Content-Length and sends no body. */
-export function writeApiResult(request: IncomingMessage, response: ServerResponse, result: ApiResult): void {
+/**
+ * Writes a handler's result to the client. HEAD keeps the handler's Content-Length and sends no body.
+ * A streamed body is piped with backpressure under the handler's Content-Length; when it fails
+ * midway, `onStreamError` decides what the client sees (the connection is destroyed by default).
+ */
+export function writeApiResult(
+  request: IncomingMessage,
+  response: ServerResponse,
+  result: ApiResult,
+  onStreamError: (error: Error) => void = () => response.destroy(),
+): void {
   const headers: Record<string, string | string[]> = {};
   let declaredLength: string | undefined;
   for (const [name, value] of Object.entries(result.headers ?? {})) {
@@ -62,6 +80,11 @@ export function writeApiResult(request: IncomingMessage, response: ServerRespons
     else headers[name] = String(value);
   }
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;
+  const streamed = bodyStreamOf(result);
+  if (streamed) {
+    writeStreamedBody(request, response, result, headers, streamed, onStreamError);
+    return;
+  }
   const body = request.method === 'HEAD' ? Buffer.alloc(0) : bodyBytes(result);
   // Last: node 20's writeHead refuses a header value with ISO-8859-1 characters (a
   // `response-content-disposition` of `filename="café.pdf"`) once it has stored a Content-Length.
@@ -69,4 +92,26 @@ export function writeApiResult(request: IncomingMessage, response: ServerRespons
     request.method === 'HEAD' && declaredLength !== undefined ? declaredLength : String(body.length);
   response.writeHead(result.statusCode ?? 200, headers);
   response.end(body);
+}
+
+function writeStreamedBody(
+  request: IncomingMessage,
+  response: ServerResponse,
+  result: ApiResult,
+  headers: Record<string, string | string[]>,
+  streamed: StreamedBody,
+  onStreamError: (error: Error) => void,
+): void {
+  headers['content-length'] = String(streamed.size);
+  response.writeHead(result.statusCode ?? 200, headers);
+  if (request.method === 'HEAD') {
+    streamed.stream.destroy();
+    response.end();
+    return;
+  }
+  // On any failure the pipeline destroys both ends; a client that went away (premature close) is
+  // no failure of ours, a source that failed is reported.
+  pipeline(streamed.stream, response, (error) => {
+    if (error && error.code !== 'ERR_STREAM_PREMATURE_CLOSE') onStreamError(error);
+  });
 }

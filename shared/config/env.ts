@@ -48,7 +48,12 @@ export interface Config {
     fsync: boolean;
   };
   metadata: { backend: 'pglite' | 'postgres'; databaseUrl: string | undefined };
-  cache: { backend: 'memory' | 'redis'; ttlSeconds: number };
+  cache: {
+    backend: 'memory' | 'redis';
+    ttlSeconds: number;
+    /** Bound of the in-process cache (CACHE_BACKEND=memory) in bytes; the least recently used go first. */
+    maxBytes: number;
+  };
   queue: {
     backend: 'memory' | 'redis' | 'sqs';
     maxAttempts: number;
@@ -88,6 +93,8 @@ export interface Config {
     maxBodyBytes: number;
     /** An upload whose body stops arriving for this long gets RequestTimeout (S3 waits ~20 s). */
     bodyIdleTimeoutMs: number;
+    /** Cap on bytes of buffered bodies in flight (embedded mode); new buffered requests beyond it get SlowDown. */
+    maxBufferedBytes: number;
   };
   /** OTLP/HTTP endpoint of every signal (OTEL_EXPORTER_OTLP_ENDPOINT); none by default. */
   otlpEndpoint: string | undefined;
@@ -130,6 +137,9 @@ export interface OtlpExport {
 
 export type OtlpSignalExport = 'off' | 'endpoint' | 'signal-endpoint';
 
+/** 64 MiB: about 100 000 object entries of a typical size (the bound was 100 000 entries before). */
+const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
+
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -169,6 +179,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     cache: {
       backend: oneOf(env, 'CACHE_BACKEND', ['memory', 'redis'] as const, 'memory'),
       ttlSeconds: integer(env, 'CACHE_TTL_SECONDS', 60, 1, 86400),
+      maxBytes: integer(env, 'CACHE_MAX_BYTES', DEFAULT_CACHE_MAX_BYTES, 1024, 2 ** 40),
     },
     queue: {
       backend: oneOf(env, 'QUEUE_BACKEND', ['memory', 'redis', 'sqs'] as const, 'memory'),
@@ -196,6 +207,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     gateway: {
       maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1024 ** 3, 1, 4 * 1024 ** 3 - 1),
       bodyIdleTimeoutMs: integer(env, 'BODY_IDLE_TIMEOUT_MS', 20_000, 100, 3_600_000),
+      maxBufferedBytes: integer(env, 'MAX_BUFFERED_BYTES', 256 * 1024 ** 2, 1, 64 * 1024 ** 3),
     },
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
     otlpExport: {

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import {
   context,
   defaultTextMapSetter,
@@ -16,7 +17,13 @@ import {
 } from './circuit-breaker.js';
 import { CircuitOpenError } from './errors.js';
 import type { HttpClientMetrics } from './metrics.js';
-import { createNodeTransport, type HttpResponse, type HttpTransport } from './node-transport.js';
+import {
+  createNodeTransport,
+  type HttpResponse,
+  type HttpStreamTransport,
+  type HttpTransport,
+  type StreamedResponse,
+} from './node-transport.js';
 import {
   type BackoffOptions,
   backoffDelay,
@@ -26,7 +33,7 @@ import {
 } from './retry-policy.js';
 import { type TraceInjector, w3cTraceContext } from './trace-context.js';
 
-export type { HttpResponse } from './node-transport.js';
+export type { HttpResponse, StreamedResponse } from './node-transport.js';
 
 /** What the `http.client` injection point sees before each attempt. */
 export interface HttpFaultRequest {
@@ -79,6 +86,13 @@ export interface HttpClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Default: node:http with keep-alive agents. */
   transport?: HttpTransport;
+  /** The transport of `stream` calls. Default: node:http with the same keep-alive agents. */
+  streamTransport?: HttpStreamTransport;
+}
+
+/** A call whose request body (if any) is a stream of a known size. */
+export interface HttpStreamRequest extends Omit<HttpClientRequest, 'body' | 'idempotent'> {
+  body?: { size: number; stream: Readable };
 }
 
 export interface HttpClientRequest {
@@ -108,6 +122,14 @@ export interface HttpClient {
    * hook threw.
    */
   request(request: HttpClientRequest): Promise<HttpResponse>;
+  /**
+   * Sends the request, its body read as the socket takes it, and resolves with the response as
+   * soon as its headers arrive, its body to be read by the caller (a 5xx after the last retry
+   * included, as `request`). A call with a body is made once (the body cannot be sent again); one
+   * without is retried as `request` retries it, until a response is handed out. The fault hook,
+   * the breaker and the span see each attempt as for `request`.
+   */
+  stream(request: HttpStreamRequest): Promise<StreamedResponse>;
   update(settings: Partial<HttpClientSettings>): void;
   /** The breaker state of a target (`host:port`); `closed` for one never called. */
   breakerState(target: string): BreakerState;
@@ -127,8 +149,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const now = options.now ?? (() => performance.now());
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const propagator = options.propagator ?? w3cTraceContext;
-  const ownTransport = options.transport ? undefined : createNodeTransport();
+  const ownTransport = options.transport && options.streamTransport ? undefined : createNodeTransport();
   const transport = options.transport ?? ownTransport!.send;
+  const streamTransport = options.streamTransport ?? ownTransport!.stream;
   const breakers = new Map<string, CircuitBreaker>();
 
   function breakerOf(target: string): CircuitBreaker {
@@ -191,9 +214,74 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
   }
 
-  async function request(request: HttpClientRequest): Promise<HttpResponse> {
+  async function streamAttempts(
+    request: HttpStreamRequest,
+    span: Span | undefined,
+  ): Promise<StreamedResponse> {
+    const url = new URL(request.url);
+    const target = url.host;
+    const method = request.method.toUpperCase();
+    const maxRetries = request.body === undefined && isIdempotent(method) ? settings.retries : 0;
+    const timeoutMs = request.timeoutMs ?? settings.timeoutMs;
+    const socketTimeoutMs = Math.min(options.socketTimeoutMs ?? timeoutMs, timeoutMs);
+    const headers: Record<string, string> = { ...request.headers };
+    propagator.inject(context.active(), headers, defaultTextMapSetter);
+    const breaker = breakerOf(target);
+    let lastFailure: unknown;
+
+    for (let attempt = 1; ; attempt += 1) {
+      if (!breaker.tryAcquire()) throw new CircuitOpenError(target, { cause: lastFailure });
+      span?.setAttribute('http.request.resend_count', attempt - 1);
+      try {
+        const injected = await options.faultHook?.({
+          service,
+          method,
+          url: request.url,
+          target,
+          ...(request.peer === undefined ? {} : { peer: request.peer }),
+          size: request.body?.size ?? 0,
+          timeoutMs,
+          attempt,
+        });
+        const response = injected
+          ? {
+              status: injected.status,
+              headers: injected.headers,
+              body: Readable.from([injected.body], { objectMode: false }),
+            }
+          : await streamTransport({
+              method,
+              url,
+              headers,
+              ...(request.body === undefined ? {} : { body: request.body }),
+              timeoutMs,
+              socketTimeoutMs,
+            });
+        if (!isRetryableStatus(response.status)) {
+          breaker.onSuccess();
+          return response;
+        }
+        breaker.onFailure();
+        if (attempt > maxRetries) return response;
+        response.body.resume();
+        lastFailure = new Error(`HTTP ${response.status} from ${target}`);
+      } catch (error) {
+        breaker.onFailure();
+        if (attempt > maxRetries) throw error;
+        lastFailure = error;
+      }
+      options.metrics?.retryAttempts.inc({ service, target });
+      await sleep(backoffDelay(attempt, backoff, random));
+    }
+  }
+
+  /** `call` inside a client span when there is a tracer (the span ends with the response's headers). */
+  async function traced<R extends { status: number }>(
+    request: { method: string; url: string },
+    call: (span: Span | undefined) => Promise<R>,
+  ): Promise<R> {
     const tracer = options.tracer;
-    if (!tracer) return attempts(request, undefined);
+    if (!tracer) return call(undefined);
     const url = new URL(request.url);
     const method = request.method.toUpperCase();
     return tracer.startActiveSpan(
@@ -201,7 +289,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       { kind: SpanKind.CLIENT, attributes: httpClientSpanAttributes(method, url) },
       async (span) => {
         try {
-          const response = await attempts(request, span);
+          const response = await call(span);
           span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.status);
           // A client span is an error from 4xx on (semantic conventions); the status is its type.
           if (response.status >= 400) span.setAttribute(ATTR_ERROR_TYPE, String(response.status));
@@ -228,8 +316,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     );
   }
 
+  const request = (call: HttpClientRequest) => traced(call, (span) => attempts(call, span));
+  const stream = (call: HttpStreamRequest) => traced(call, (span) => streamAttempts(call, span));
+
   return {
     request,
+    stream,
     update(next) {
       if (next.retries !== undefined) settings.retries = next.retries;
       if (next.timeoutMs !== undefined) settings.timeoutMs = next.timeoutMs;

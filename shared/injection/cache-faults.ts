@@ -103,8 +103,9 @@ export function withCacheFaults(
     for (let i = history.length - 1; i >= 0; i--) {
       const held = history[i]!;
       if (held.staleUntilMs === undefined || held.value === current) continue;
-      // Only an entry read under a version token can be served with its guards.
-      const readUnderVersion = held.readWith?.get(versionCacheKey(key)) !== undefined;
+      // Only an entry (a key read together with its version key) can be served with its guards; a
+      // key's first version has no token yet (the cached store sets one only on a replacement).
+      const readUnderVersion = held.readWith?.has(versionCacheKey(key)) === true;
       return readUnderVersion && now < held.staleUntilMs ? held : undefined;
     }
     return undefined;

@@ -1,8 +1,11 @@
 import type { FaultEngine, FaultOutcome } from '../faults/engine.js';
 import { InjectedFault } from '../faults/injected-fault.js';
 import type { InjectionPoint } from '../faults/rule.js';
+import { drainBlobSource } from '../storage/blob-source.js';
 import {
   BlobMissingError,
+  type BlobRange,
+  type BlobSource,
   type DamageableNode,
   NodeFullError,
   type StorageNode,
@@ -27,10 +30,10 @@ export function withNodeFaults(node: DamageableNode, engine: FaultEngine): Stora
       ...(size === undefined ? {} : { size }),
     });
 
-  // What a read does once a rule at node.read fired.
-  const faultedRead = async (blobId: string, outcome: FaultOutcome) => {
+  // What a read (buffered or streamed: `read`) does once a rule at node.read fired.
+  const faultedRead = async <T>(blobId: string, outcome: FaultOutcome, read: () => Promise<T>) => {
     const hit = await settle(outcome, 'node.read');
-    if (!hit) return node.get(blobId);
+    if (!hit) return read();
     failIfDown(node.id, hit);
     const { fault, origin } = hit;
     switch (fault.type) {
@@ -38,45 +41,73 @@ export function withNodeFaults(node: DamageableNode, engine: FaultEngine): Stora
         throw new BlobMissingError(blobId, node.id, { cause: new InjectedFault(origin, fault) });
       case 'corrupt':
         await node.damage(blobId, fault.mode);
-        return node.get(blobId);
+        return read();
       default:
-        return node.get(blobId);
+        return read();
+    }
+  };
+
+  // A write, buffered or streamed: `size` bytes stored by `write`, or taken and dropped by `drop`.
+  const faultedWrite = async (
+    blobId: string,
+    size: number,
+    write: () => Promise<void>,
+    drop: () => Promise<void>,
+  ): Promise<void> => {
+    const hit = await at('node.write', size);
+    if (!hit) return write();
+    failIfDown(node.id, hit);
+    const { fault } = hit;
+    switch (fault.type) {
+      case 'partial_write':
+      case 'stale_replica':
+        // Acknowledged, not stored: this replica stays missing until a repair finds it.
+        return drop();
+      case 'capacity': {
+        const used = (await node.health()).bytes ?? 0;
+        if (used + size > fault.maxBytes) {
+          hit.pending?.confirm();
+          throw new NodeFullError(node.id, { cause: new InjectedFault(hit.origin, fault) });
+        }
+        // The write still fits: no effect, so no firing, and `times` is not spent.
+        hit.pending?.withdraw();
+        return write();
+      }
+      case 'corrupt':
+        await write();
+        return node.damage(blobId, fault.mode);
+      default:
+        return write();
     }
   };
 
   return {
     id: node.id,
-    async put(blobId, bytes) {
-      const hit = await at('node.write', bytes.length);
-      if (!hit) return node.put(blobId, bytes);
-      failIfDown(node.id, hit);
-      const { fault } = hit;
-      switch (fault.type) {
-        case 'partial_write':
-        case 'stale_replica':
-          // Acknowledged, not stored: this replica stays missing until a repair finds it.
-          return;
-        case 'capacity': {
-          const used = (await node.health()).bytes ?? 0;
-          if (used + bytes.length > fault.maxBytes) {
-            hit.pending?.confirm();
-            throw new NodeFullError(node.id, { cause: new InjectedFault(hit.origin, fault) });
-          }
-          // The write still fits: no effect, so no firing, and `times` is not spent.
-          hit.pending?.withdraw();
-          return node.put(blobId, bytes);
-        }
-        case 'corrupt':
-          await node.put(blobId, bytes);
-          return node.damage(blobId, fault.mode);
-        default:
-          return node.put(blobId, bytes);
-      }
+    put(blobId, bytes) {
+      return faultedWrite(
+        blobId,
+        bytes.length,
+        () => node.put(blobId, bytes),
+        async () => undefined,
+      );
+    },
+    putStream(blobId: string, source: BlobSource) {
+      return faultedWrite(
+        blobId,
+        source.size,
+        () => node.putStream(blobId, source),
+        () => drainBlobSource(source),
+      );
     },
     get(blobId) {
       // Every GET reads a replica: when nothing fires, no await is added to it.
       const outcome = firingsAt(engine, { service: 'storage-node', point: 'node.read', node: node.id });
-      return outcome === undefined ? node.get(blobId) : faultedRead(blobId, outcome);
+      return outcome === undefined ? node.get(blobId) : faultedRead(blobId, outcome, () => node.get(blobId));
+    },
+    getStream(blobId: string, range?: BlobRange) {
+      const outcome = firingsAt(engine, { service: 'storage-node', point: 'node.read', node: node.id });
+      const read = () => node.getStream(blobId, range);
+      return outcome === undefined ? read() : faultedRead(blobId, outcome, read);
     },
     async delete(blobId) {
       const hit = await at('node.delete');

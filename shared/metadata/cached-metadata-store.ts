@@ -120,6 +120,15 @@ export function createCachedMetadataStore(
     }
   }
 
+  /** Deletes the entry without bumping its version (see putObject). */
+  async function dropEntry(cacheKey: string): Promise<void> {
+    try {
+      await cache.del(cacheKey);
+    } catch (error) {
+      warn('invalidate', cacheKey, error);
+    }
+  }
+
   /** Runs a write, then invalidates, whether or not the write threw. */
   async function writeThenInvalidate<T>(cacheKey: string, write: () => Promise<T>): Promise<T> {
     try {
@@ -148,10 +157,26 @@ export function createCachedMetadataStore(
         () => inner.getObject(bucket, key),
         reviveObject,
       ),
-    putObject: (object, condition, versioning) =>
-      writeThenInvalidate(objectCacheKey(object.bucket, object.key), () =>
-        inner.putObject(object, condition, versioning),
-      ),
+    async putObject(object, condition, versioning) {
+      const cacheKey = objectCacheKey(object.bucket, object.key);
+      let replaced: ObjectRecord | undefined;
+      try {
+        replaced = await inner.putObject(object, condition, versioning);
+      } catch (error) {
+        await invalidate(cacheKey);
+        throw error;
+      }
+      // The first version of a key (an unversioned put that replaced nothing) needs no new token:
+      // a slow reader can only hold an older row if one existed, and the delete or put that removed
+      // it bumped the token already. So a store of distinct keys does not fill the cache with one
+      // token per key, crowding out the entries reads need.
+      if (replaced === undefined && versioning === undefined && object.versionId === undefined) {
+        await dropEntry(cacheKey);
+      } else {
+        await invalidate(cacheKey);
+      }
+      return replaced;
+    },
     // A version write or delete may change which version is current: the key's entry goes.
     putDeleteMarker: (bucket, key, marker) =>
       writeThenInvalidate(objectCacheKey(bucket, key), () => inner.putDeleteMarker(bucket, key, marker)),

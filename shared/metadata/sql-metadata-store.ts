@@ -129,6 +129,19 @@ export const PUT_OBJECTS_SOLE_SESSION = `WITH input AS (
   )
   SELECT ${OBJECT_COLUMNS} FROM previous`;
 
+/**
+ * getObject for many keys at once, for a sole-session client (`objectKeys`: a JSON array of
+ * `{bucket, key}`). Each key is an index probe of its own (LATERAL, kept apart by OFFSET 0, as in
+ * PUT_OBJECTS_SOLE_SESSION); keys with no object return no row.
+ */
+export const GET_OBJECTS_SOLE_SESSION = `SELECT o.* FROM jsonb_to_recordset($1::jsonb) AS k (bucket text, key text)
+  CROSS JOIN LATERAL (
+    SELECT ${OBJECT_COLUMNS} FROM objects WHERE objects.bucket = k.bucket AND objects.key = k.key OFFSET 0
+  ) o`;
+
+/** Keys per GET_OBJECTS_SOLE_SESSION statement at most. */
+const MAX_GET_BATCH = 64;
+
 /** Objects per PUT_OBJECTS_SOLE_SESSION statement at most. */
 const MAX_PUT_BATCH = 64;
 
@@ -144,6 +157,7 @@ const FOREIGN_KEY_VIOLATION = '23503';
  */
 export function createSqlMetadataStore(client: SqlClient): MetadataStore {
   const putBatched = client.soleSession ? createPutBatcher(client) : undefined;
+  const getBatched = client.soleSession ? createGetBatcher(client) : undefined;
   return {
     async createBucket(bucket: BucketRecord): Promise<CreateBucketOutcome> {
       const rows = await client.query(
@@ -261,13 +275,7 @@ export function createSqlMetadataStore(client: SqlClient): MetadataStore {
       return client.transaction((tx) => upsertObject(tx, object));
     },
 
-    async getObject(bucket, key) {
-      const rows = await client.query<ObjectRow>(
-        `SELECT ${OBJECT_COLUMNS} FROM objects WHERE bucket = $1 AND key = $2`,
-        [bucket, key],
-      );
-      return rows[0] ? toObject(rows[0]) : undefined;
-    },
+    getObject: (bucket, key) => (getBatched ? getBatched(bucket, key) : getObjectAlone(client, bucket, key)),
 
     async deleteObject(bucket, key) {
       // One statement: its object_blobs rows go by ON DELETE CASCADE. (A versioned bucket's
@@ -582,6 +590,71 @@ function createPutBatcher(client: SqlClient): (object: ObjectRecord) => Promise<
     new Promise((resolve, reject) => {
       if (queued.length === 0) setImmediate(flush);
       queued.push({ object, resolve, reject });
+    });
+}
+
+async function getObjectAlone(
+  client: SqlClient,
+  bucket: string,
+  key: string,
+): Promise<ObjectRecord | undefined> {
+  const rows = await client.query<ObjectRow>(
+    `SELECT ${OBJECT_COLUMNS} FROM objects WHERE bucket = $1 AND key = $2`,
+    [bucket, key],
+  );
+  return rows[0] ? toObject(rows[0]) : undefined;
+}
+
+interface QueuedGet {
+  bucket: string;
+  key: string;
+  resolve: (object: ObjectRecord | undefined) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Object reads for a sole-session client, gathered over one turn of the event loop and answered by
+ * one statement (GET_OBJECTS_SOLE_SESSION) when there are several: GETs of keys the metadata cache
+ * does not hold (a working set larger than the cache) each cost a statement's fixed work otherwise.
+ * A statement that fails runs its reads again one by one, so each gets its own outcome.
+ */
+function createGetBatcher(
+  client: SqlClient,
+): (bucket: string, key: string) => Promise<ObjectRecord | undefined> {
+  const queued: QueuedGet[] = [];
+
+  const runAlone = (get: QueuedGet) =>
+    getObjectAlone(client, get.bucket, get.key).then(get.resolve, get.reject);
+
+  const runTogether = async (gets: QueuedGet[]): Promise<void> => {
+    let rows: ObjectRow[];
+    try {
+      rows = await client.query<ObjectRow>(GET_OBJECTS_SOLE_SESSION, [
+        JSON.stringify(gets.map((get) => ({ bucket: get.bucket, key: get.key }))),
+      ]);
+    } catch {
+      await Promise.all(gets.map(runAlone));
+      return;
+    }
+    const found = new Map(rows.map((row) => [objectKeyOf(row.bucket, row.key), row]));
+    // Each reader gets a record of its own (toObject builds a fresh one), as a lone read would.
+    for (const get of gets) {
+      const row = found.get(objectKeyOf(get.bucket, get.key));
+      get.resolve(row ? toObject(row) : undefined);
+    }
+  };
+
+  const flush = () => {
+    const gets = queued.splice(0, MAX_GET_BATCH);
+    if (queued.length > 0) setImmediate(flush);
+    if (gets.length === 1) void runAlone(gets[0]!);
+    else void runTogether(gets);
+  };
+
+  return (bucket, key) =>
+    new Promise((resolve, reject) => {
+      if (queued.length === 0) setImmediate(flush);
+      queued.push({ bucket, key, resolve, reject });
     });
 }
 

@@ -1,16 +1,16 @@
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type ObjectRecord } from '../metadata/ports.js';
 import type { S3Services } from '../runtime/runtime.js';
-import { checksumBase64, md5Hex } from '../s3/checksums.js';
 import { checkCopySourceConditions } from '../s3/conditions.js';
 import { assertCopySourceReadableWith, requestsEncryption } from '../s3/encryption.js';
 import { S3Error } from '../s3/errors.js';
 import { assertStorableKey, validateObjectKey } from '../s3/names.js';
 import { assertCopyableSource } from '../s3/storage-class.js';
 import { requireBucket } from './buckets.js';
+import { copyObjectBytes } from './copy-body.js';
 import { copiedAttributes } from './object-attributes.js';
 import { objectHeadersFrom, userMetadataFrom } from './object-headers.js';
-import { readObjectBytes, requireObjectVersion } from './read-object.js';
-import { commitObject, writeBlob } from './store-object.js';
+import { requireObjectVersion } from './read-object.js';
+import { commitObject } from './store-object.js';
 import { assertVersionIdFormat, type CommittedWrite, newVersionId, shownVersionId } from './versions.js';
 
 export interface CopySource {
@@ -99,20 +99,17 @@ export async function copyObject(services: S3Services, input: CopyObjectInput): 
   const objectHeaders = directive === 'COPY' ? original.headers : objectHeadersFrom(headers);
   const userMetadata = directive === 'COPY' ? original.userMetadata : userMetadataFrom(headers);
   const attributes = copiedAttributes(headers, original, target);
-  const bytes = await readObjectBytes(services, original);
-  const segment = await writeBlob(services, bytes);
+  const copied = await copyObjectBytes(services, original, undefined, algorithm);
   const object: ObjectRecord = {
     bucket,
     key,
-    size: bytes.length,
-    etag: `"${md5Hex(bytes)}"`,
+    size: original.size,
+    etag: `"${copied.md5Hex}"`,
     lastModified: services.clock.now(),
     headers: objectHeaders,
     userMetadata,
-    ...(algorithm
-      ? { checksum: { algorithm, value: checksumBase64(algorithm, bytes), type: 'FULL_OBJECT' as const } }
-      : {}),
-    segments: [segment],
+    ...(copied.checksum ? { checksum: copied.checksum } : {}),
+    segments: [copied.segment],
     ...attributes,
   };
   const versionId = newVersionId(services, target);

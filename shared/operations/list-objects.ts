@@ -34,7 +34,7 @@ export async function listObjectsPage(services: S3Services, query: ListQuery): P
   // max-keys=0 asks for nothing: S3 answers an empty page that is not truncated (and so no token).
   if (maxKeys === 0) return page;
   let after = query.afterIsPrefix ? skipPrefix(query.after) : query.after;
-  const batchSize = Math.min(Math.max(maxKeys + 1, 100), 1000);
+  const batchSize = listBatchSize(maxKeys);
   for (;;) {
     const fetched = await services.metadata.listObjects({ bucket, prefix, after, limit: batchSize });
     const batch = listedObjects(fetched, services);
@@ -60,6 +60,18 @@ export async function listObjectsPage(services: S3Services, query: ListQuery): P
     if (fetched.length < batchSize) return page;
     after = fetched.at(-1)!.key;
   }
+}
+
+/** Rows per metadata query at most: S3's largest page (max-keys 1,000) and the one key after it. */
+const MAX_BATCH = 1001;
+
+/**
+ * Rows a listing asks the metadata store for at a time: one more than the page holds says whether
+ * it is truncated, so a full page (the common 1,000 keys) is one query, not a second one of 1,000
+ * rows to learn that one more key exists. At least 100, for pages that roll keys up.
+ */
+export function listBatchSize(maxKeys: number): number {
+  return Math.min(Math.max(maxKeys + 1, 100), MAX_BATCH);
 }
 
 /** The common prefix a key rolls up into, or undefined when it has no delimiter after the prefix. */

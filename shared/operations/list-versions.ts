@@ -3,7 +3,7 @@ import type { S3Services } from '../runtime/runtime.js';
 import { S3Error } from '../s3/errors.js';
 import { requireBucket } from './buckets.js';
 import { listedVersions } from './consistency.js';
-import { commonPrefixOf } from './list-objects.js';
+import { commonPrefixOf, listBatchSize } from './list-objects.js';
 import { assertVersionIdFormat, shownVersionId } from './versions.js';
 
 export interface ListVersionsPageQuery {
@@ -55,7 +55,7 @@ export async function listVersionsPage(
         keyMarker: query.keyMarker,
         ...(query.versionIdMarker ? { versionIdMarker: query.versionIdMarker } : {}),
       };
-  const batchSize = Math.min(Math.max(maxKeys + 1, 100), 1000);
+  const batchSize = listBatchSize(maxKeys);
   for (;;) {
     const fetched = await services.metadata.listObjectVersions({
       bucket,

@@ -9,26 +9,20 @@ import type {
   WriteCondition,
 } from '../metadata/ports.js';
 import type { S3Services } from '../runtime/runtime.js';
-import {
-  checksumBase64,
-  combineFullObjectCrc,
-  compositeChecksum,
-  md5Hex,
-  multipartEtag,
-} from '../s3/checksums.js';
+import { combineFullObjectCrc, compositeChecksum, multipartEtag } from '../s3/checksums.js';
 import { checkCopySourceConditions } from '../s3/conditions.js';
 import { assertCopySourceReadableWith, assertPartEncryption } from '../s3/encryption.js';
 import { S3Error, type S3ErrorCode } from '../s3/errors.js';
 import { validateObjectKey } from '../s3/names.js';
 import { parseCompleteMultipartUpload } from '../s3/request-xml.js';
 import { assertCopyableSource } from '../s3/storage-class.js';
-import { readUploadBody } from '../s3/upload-body.js';
+import type { BlobSource } from '../storage/ports.js';
 import { requireBucket } from './buckets.js';
+import { copyObjectBytes } from './copy-body.js';
 import { type CopySource, copySourceVersion, requestedChecksumAlgorithm } from './copy-object.js';
 import { writtenAttributes } from './object-attributes.js';
 import { objectHeadersFrom, userMetadataFrom } from './object-headers.js';
-import { readObjectBytes } from './read-object.js';
-import { commitObject, discardBlobs, releaseBlobs, writeBlob } from './store-object.js';
+import { commitObject, discardBlobs, releaseBlobs, writeUpload } from './store-object.js';
 import { type CommittedWrite, newVersionId, shownVersionId } from './versions.js';
 import {
   checkWriteConditions,
@@ -132,23 +126,27 @@ export interface UploadedPart {
 
 export async function uploadPart(
   services: S3Services,
-  input: UploadAddress & { partNumber: number; headers: Record<string, string>; rawBody: Buffer },
+  input: UploadAddress & {
+    partNumber: number;
+    headers: Record<string, string>;
+    rawBody: Buffer | BlobSource;
+  },
 ): Promise<UploadedPart> {
   const upload = await requireUpload(services, input);
   assertPartEncryption(input.headers, upload);
-  const body = readUploadBody(input.headers, input.rawBody);
-  if (body.body.length > MAX_PART_SIZE) throw new S3Error('EntityTooLarge');
   // Composite checksums need every part's checksum in the upload's algorithm: compute it if absent.
-  const checksum =
-    body.checksum ??
-    (upload.checksumAlgorithm
-      ? {
-          algorithm: upload.checksumAlgorithm,
-          value: checksumBase64(upload.checksumAlgorithm, body.body),
-          type: 'FULL_OBJECT' as const,
-        }
-      : undefined);
-  const part = await storePart(services, upload, input.partNumber, body.body, body.md5Hex, checksum);
+  const stored = await writeUpload(services, input.headers, input.rawBody, {
+    maxSize: MAX_PART_SIZE,
+    ...(upload.checksumAlgorithm && { alsoCompute: upload.checksumAlgorithm }),
+  });
+  const part = await storePart(
+    services,
+    upload,
+    input.partNumber,
+    stored.segment,
+    stored.md5Hex,
+    stored.checksum,
+  );
   return { part, upload };
 }
 
@@ -163,15 +161,15 @@ export async function uploadPartCopy(
   assertCopyableSource(original);
   assertCopySourceReadableWith(input.headers, original);
   const range = parseCopySourceRange(input.headers['x-amz-copy-source-range'], original.size);
-  const bytes = await readObjectBytes(services, original, range);
-  const checksum = upload.checksumAlgorithm
-    ? {
-        algorithm: upload.checksumAlgorithm,
-        value: checksumBase64(upload.checksumAlgorithm, bytes),
-        type: 'FULL_OBJECT' as const,
-      }
-    : undefined;
-  const part = await storePart(services, upload, input.partNumber, bytes, md5Hex(bytes), checksum);
+  const copied = await copyObjectBytes(services, original, range, upload.checksumAlgorithm);
+  const part = await storePart(
+    services,
+    upload,
+    input.partNumber,
+    copied.segment,
+    copied.md5Hex,
+    copied.checksum,
+  );
   const sourceBucket = await services.metadata.getBucket(input.source.bucket);
   return sourceBucket?.versioning
     ? { part, upload, copySourceVersionId: shownVersionId(original) }
@@ -203,16 +201,15 @@ async function storePart(
   services: S3Services,
   upload: UploadRecord,
   partNumber: number,
-  bytes: Buffer,
+  segment: Segment,
   md5: string,
   checksum: StoredChecksum | undefined,
 ): Promise<PartRecord> {
-  const segment = await writeBlob(services, bytes);
   const part: PartRecord = {
     uploadId: upload.uploadId,
     partNumber,
     blobId: segment.blobId,
-    size: bytes.length,
+    size: segment.size,
     etag: `"${md5}"`,
     lastModified: services.clock.now(),
     ...(checksum ? { checksum } : {}),

@@ -1,12 +1,11 @@
 import type { ObjectRecord } from '../metadata/ports.js';
 import type { S3Services } from '../runtime/runtime.js';
-import { S3Error } from '../s3/errors.js';
 import { validateObjectKey } from '../s3/names.js';
-import { readUploadBody } from '../s3/upload-body.js';
+import type { BlobSource } from '../storage/ports.js';
 import { requireBucket } from './buckets.js';
 import { writtenAttributes } from './object-attributes.js';
 import { objectHeadersFrom, userMetadataFrom } from './object-headers.js';
-import { commitObject, writeBlob } from './store-object.js';
+import { commitObject, writeUpload } from './store-object.js';
 import { type CommittedWrite, newVersionId } from './versions.js';
 import {
   checkWriteConditions,
@@ -23,8 +22,8 @@ export interface PutObjectInput {
   key: string;
   /** Request headers, names lower-cased. */
   headers: Record<string, string>;
-  /** The body as received: plain or aws-chunked. */
-  rawBody: Buffer;
+  /** The body as received, plain or aws-chunked: whole, or a stream (a large body in embedded mode). */
+  rawBody: Buffer | BlobSource;
 }
 
 /**
@@ -39,13 +38,12 @@ export async function putObject(services: S3Services, input: PutObjectInput): Pr
   const bucketRecord = await requireBucket(services, bucket);
   const attributes = writtenAttributes(headers, bucketRecord);
   await checkWriteConditions(services, { bucket, key }, conditions);
-  const upload = readUploadBody(headers, input.rawBody);
-  if (upload.body.length > MAX_PUT_SIZE) throw new S3Error('EntityTooLarge');
-  const segment = await writeBlob(services, upload.body);
+  const upload = await writeUpload(services, headers, input.rawBody, { maxSize: MAX_PUT_SIZE });
+  const { segment } = upload;
   const object: ObjectRecord = {
     bucket,
     key,
-    size: upload.body.length,
+    size: segment.size,
     etag: `"${upload.md5Hex}"`,
     lastModified: services.clock.now(),
     headers: objectHeadersFrom(headers),

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { ObjectRecord, ObjectVersion } from '../metadata/ports.js';
 import type { S3Services } from '../runtime/runtime.js';
 import { S3Error } from '../s3/errors.js';
@@ -139,6 +140,39 @@ export interface ByteRange {
   end: number;
 }
 
+/** The part of one segment's blob that a read of an object range covers (`end` inclusive). */
+interface SegmentSlice {
+  blobId: string;
+  start: number;
+  end: number;
+  /** The slice is the whole blob. */
+  whole: boolean;
+}
+
+/** The segments that overlap an inclusive range of the object, with the part of each it covers. */
+function segmentSlices(object: ObjectRecord, range?: ByteRange): SegmentSlice[] {
+  const start = range?.start ?? 0;
+  const end = range?.end ?? object.size - 1;
+  const slices: SegmentSlice[] = [];
+  if (object.size === 0 || end < start) return slices;
+  let offset = 0;
+  for (const segment of object.segments) {
+    const segmentStart = offset;
+    const segmentEnd = offset + segment.size - 1;
+    offset += segment.size;
+    if (segmentEnd < start || segmentStart > end) continue;
+    const from = Math.max(start, segmentStart) - segmentStart;
+    const to = Math.min(end, segmentEnd) - segmentStart;
+    slices.push({
+      blobId: segment.blobId,
+      start: from,
+      end: to,
+      whole: from === 0 && to === segment.size - 1,
+    });
+  }
+  return slices;
+}
+
 /**
  * The bytes of an object, or of an inclusive range of it, read from the segments that overlap the
  * range. A blob no replica can serve is a 503 (retryable), never wrong bytes.
@@ -148,31 +182,51 @@ export async function readObjectBytes(
   object: ObjectRecord,
   range?: ByteRange,
 ): Promise<Buffer> {
-  const start = range?.start ?? 0;
-  const end = range?.end ?? object.size - 1;
-  if (object.size === 0 || end < start) return Buffer.alloc(0);
-  const pieces: Promise<Buffer>[] = [];
-  let offset = 0;
-  for (const segment of object.segments) {
-    const segmentStart = offset;
-    const segmentEnd = offset + segment.size - 1;
-    offset += segment.size;
-    if (segmentEnd < start || segmentStart > end) continue;
-    const from = Math.max(start, segmentStart) - segmentStart;
-    const to = Math.min(end, segmentEnd) - segmentStart + 1;
-    pieces.push(
-      readBlob(services, segment.blobId).then((bytes) =>
-        from === 0 && to === bytes.length ? bytes : bytes.subarray(from, to),
-      ),
-    );
-  }
+  const pieces = segmentSlices(object, range).map((slice) =>
+    readBlob(services, slice.blobId).then((bytes) =>
+      slice.whole && bytes.length === slice.end + 1 ? bytes : bytes.subarray(slice.start, slice.end + 1),
+    ),
+  );
+  if (pieces.length === 0) return Buffer.alloc(0);
   const buffers = await Promise.all(pieces);
   return buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers);
 }
 
+/**
+ * The bytes of an object (or an inclusive range of it) as a stream: each segment's blob read with
+ * `blobs.getStream`, one after another, so a multipart object holds one segment's chunks at most.
+ * The first segment is opened before this resolves, so a blob no replica can serve is still a 503
+ * answered before any header; a later segment that fails errors the stream (the host then ends
+ * the connection short of its Content-Length).
+ */
+export async function readObjectStream(
+  services: S3Services,
+  object: ObjectRecord,
+  range?: ByteRange,
+): Promise<Readable> {
+  const [first, ...rest] = segmentSlices(object, range);
+  if (first === undefined) return Readable.from([]);
+  const opened = await openSlice(services, first);
+  async function* segments() {
+    yield* opened;
+    for (const slice of rest) yield* await openSlice(services, slice);
+  }
+  return Readable.from(segments(), { objectMode: false });
+}
+
+function openSlice(services: S3Services, slice: SegmentSlice): Promise<Readable> {
+  return unavailableAs503(
+    services.blobs.getStream(slice.blobId, slice.whole ? undefined : { start: slice.start, end: slice.end }),
+  );
+}
+
 async function readBlob(services: S3Services, blobId: string): Promise<Buffer> {
+  return unavailableAs503(services.blobs.get(blobId));
+}
+
+async function unavailableAs503<T>(read: Promise<T>): Promise<T> {
   try {
-    return await services.blobs.get(blobId);
+    return await read;
   } catch (error) {
     if (error instanceof BlobUnavailableError) {
       throw new S3Error('ServiceUnavailable', {

@@ -1,7 +1,16 @@
-import type { ObjectRecord, PartRecord, Segment } from '../metadata/ports.js';
+import type {
+  ChecksumAlgorithm,
+  ObjectRecord,
+  PartRecord,
+  Segment,
+  StoredChecksum,
+} from '../metadata/ports.js';
 import type { S3Services } from '../runtime/runtime.js';
+import { checksumBase64 } from '../s3/checksums.js';
 import { S3Error } from '../s3/errors.js';
-import { InsufficientNodesError, NodeFullError } from '../storage/ports.js';
+import { readUploadBody } from '../s3/upload-body.js';
+import { openUploadStream } from '../s3/upload-stream.js';
+import { type BlobSource, InsufficientNodesError, NodeFullError } from '../storage/ports.js';
 import { rememberReplaced } from './consistency.js';
 
 /**
@@ -18,11 +27,74 @@ export async function writeBlob(services: S3Services, bytes: Buffer): Promise<Se
   return { blobId, size: bytes.length };
 }
 
+/** An upload body written as a blob and verified: its segment, ETag (hex MD5) and checksum. */
+export interface StoredUpload {
+  segment: Segment;
+  md5Hex: string;
+  checksum?: StoredChecksum;
+}
+
+export interface UploadLimits {
+  /** Larger payloads get EntityTooLarge (before any byte is written when streamed). */
+  maxSize: number;
+  /** A checksum to compute when the client sent none (an upload's algorithm, for its parts). */
+  alsoCompute?: ChecksumAlgorithm;
+}
+
+/**
+ * Decodes, verifies and writes the body of a PutObject or UploadPart as a new blob. A buffer goes
+ * through `readUploadBody` and `blobs.put`; a stream (a large body in embedded mode) is decoded
+ * and hashed as `blobs.putStream` writes it, and the checks run before its last byte is accepted,
+ * so a body that fails them leaves no blob. Nothing is visible until the caller commits metadata.
+ */
+export async function writeUpload(
+  services: S3Services,
+  headers: Record<string, string>,
+  body: Buffer | BlobSource,
+  limits: UploadLimits,
+): Promise<StoredUpload> {
+  if (Buffer.isBuffer(body)) {
+    const upload = readUploadBody(headers, body);
+    if (upload.body.length > limits.maxSize) throw new S3Error('EntityTooLarge');
+    const checksum =
+      upload.checksum ?? (limits.alsoCompute && computedChecksum(limits.alsoCompute, upload.body));
+    return {
+      segment: await writeBlob(services, upload.body),
+      md5Hex: upload.md5Hex,
+      ...(checksum && { checksum }),
+    };
+  }
+  const upload = openUploadStream(headers, body, limits.alsoCompute);
+  if (upload.source.size > limits.maxSize) {
+    body.stream.destroy();
+    throw new S3Error('EntityTooLarge');
+  }
+  const blobId = services.newId();
+  try {
+    await services.blobs.putStream(blobId, upload.source);
+  } catch (error) {
+    throw upload.failure() ?? storageWriteError(error);
+  }
+  const { md5Hex, checksum: given } = upload.verified();
+  const checksum =
+    given ??
+    (limits.alsoCompute && {
+      algorithm: limits.alsoCompute,
+      value: upload.checksumOf(limits.alsoCompute),
+      type: 'FULL_OBJECT' as const,
+    });
+  return { segment: { blobId, size: upload.source.size }, md5Hex, ...(checksum && { checksum }) };
+}
+
+function computedChecksum(algorithm: ChecksumAlgorithm, bytes: Buffer): StoredChecksum {
+  return { algorithm, value: checksumBase64(algorithm, bytes), type: 'FULL_OBJECT' };
+}
+
 /**
  * Too few nodes took the write: 507 StorageFull when they were full (MinIO's non-AWS code), else a
  * retryable 503. Anything else (an injected S3 error) goes through as it is.
  */
-function storageWriteError(error: unknown): unknown {
+export function storageWriteError(error: unknown): unknown {
   if (!(error instanceof InsufficientNodesError)) return error;
   const causes = error.cause instanceof AggregateError ? error.cause.errors : [];
   if (causes.length > 0 && causes.every((cause) => cause instanceof NodeFullError)) {

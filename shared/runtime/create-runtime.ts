@@ -25,7 +25,6 @@ import { createOriginFallback } from '../origin/origin-fallback.js';
 import { createOriginRegistry } from '../origin/origin-registry.js';
 import { createMemoryQueue } from '../queue/adapters/memory-queue.js';
 import { createRedisStreamQueue } from '../queue/adapters/redis-stream-queue.js';
-import { createSqsQueue } from '../queue/adapters/sqs-queue.js';
 import { REDIS_TASK_STREAM, type TaskQueue } from '../queue/ports.js';
 import { queueDestination, withTracePropagation } from '../queue/trace-propagation.js';
 import { S3Error } from '../s3/errors.js';
@@ -188,7 +187,7 @@ export async function createRuntime(
     cacheSpanAttributes,
   );
   const metadata = createCachedMetadataStore(store, cache, { ttlSeconds: config.cache.ttlSeconds, logger });
-  const rawQueue = overrides.queue ?? openQueue(config, logger);
+  const rawQueue = overrides.queue ?? (await openQueue(config, logger));
   // Counted as the queue sees them, published with the request's trace context, faults outermost.
   const measuredQueue = withQueueMetrics(rawQueue, {
     registry: metrics.registry,
@@ -325,10 +324,10 @@ async function createOriginBuckets(
 function openCache(config: Readonly<Config>, logger: Logger): CacheClient {
   if (config.cache.backend === 'redis')
     return createRedisCache({ url: config.redisUrl!, keyPrefix: 'mock-s3:cache:', logger });
-  return createMemoryCache({ maxEntries: 100_000 });
+  return createMemoryCache({ maxBytes: config.cache.maxBytes });
 }
 
-function openQueue(config: Readonly<Config>, logger: Logger): TaskQueue {
+async function openQueue(config: Readonly<Config>, logger: Logger): Promise<TaskQueue> {
   if (config.queue.backend === 'redis') {
     return createRedisStreamQueue({
       url: config.redisUrl!,
@@ -342,6 +341,8 @@ function openQueue(config: Readonly<Config>, logger: Logger): TaskQueue {
     });
   }
   if (config.queue.backend === 'sqs') {
+    // Loaded only here: the AWS SDK's SQS client is ~20 MB resident that other backends never use.
+    const { createSqsQueue } = await import('../queue/adapters/sqs-queue.js');
     const { endpoint, queueName, region, credentials } = config.queue.sqs;
     return createSqsQueue({
       ...(endpoint ? { endpoint } : {}),

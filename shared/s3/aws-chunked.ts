@@ -27,14 +27,15 @@ const CR = 0x0d;
 const LF = 0x0a;
 const HEX_SIZE = /^[0-9a-fA-F]{1,16}$/;
 /** The longest chunk header we read: size, `;chunk-signature=` and 64 hex digits, with room. */
-const MAX_HEADER_LINE = 4096;
+export const MAX_HEADER_LINE = 4096;
 
 /** IncompleteBody as S3 words it for a stream that stops early. */
 export function bodyTerminatedUnexpectedly(): S3Error {
   return new S3Error('IncompleteBody', { message: 'The request body terminated unexpectedly' });
 }
 
-function malformed(detail: string): S3Error {
+/** InvalidRequest naming what is wrong with the chunk framing. */
+export function malformed(detail: string): S3Error {
   return new S3Error('InvalidRequest', { message: `Malformed aws-chunked body: ${detail}` });
 }
 
@@ -48,11 +49,7 @@ export function decodeAwsChunked(raw: Buffer): AwsChunkedBody {
   let position = 0;
   for (;;) {
     const lineEnd = findLineEnd(raw, position);
-    const line = raw.toString('latin1', position, lineEnd);
-    const semicolon = line.indexOf(';');
-    const sizeText = (semicolon === -1 ? line : line.slice(0, semicolon)).trim();
-    if (!HEX_SIZE.test(sizeText)) throw malformed(`invalid chunk size "${sizeText.slice(0, 32)}"`);
-    const size = Number.parseInt(sizeText, 16);
+    const size = chunkSizeOf(raw.toString('latin1', position, lineEnd));
     const dataStart = lineEnd + 2;
     if (size === 0) {
       return { body: Buffer.concat(chunks, total), trailers: readTrailers(raw, dataStart) };
@@ -66,6 +63,14 @@ export function decodeAwsChunked(raw: Buffer): AwsChunkedBody {
   }
 }
 
+/** The data size a chunk header line (`<hex-size>[;chunk-signature=<sig>]`) announces. */
+export function chunkSizeOf(line: string): number {
+  const semicolon = line.indexOf(';');
+  const sizeText = (semicolon === -1 ? line : line.slice(0, semicolon)).trim();
+  if (!HEX_SIZE.test(sizeText)) throw malformed(`invalid chunk size "${sizeText.slice(0, 32)}"`);
+  return Number.parseInt(sizeText, 16);
+}
+
 /** Index of the CRLF that ends the line starting at `start`; throws when there is none. */
 function findLineEnd(raw: Buffer, start: number): number {
   const end = raw.indexOf('\r\n', start, 'latin1');
@@ -77,7 +82,8 @@ function findLineEnd(raw: Buffer, start: number): number {
   return end;
 }
 
-function readTrailers(raw: Buffer, start: number): Record<string, string> {
+/** The trailer section that follows the final chunk, from `start` to the end of `raw`. */
+export function readTrailers(raw: Buffer, start: number): Record<string, string> {
   const trailers: Record<string, string> = {};
   let position = start;
   while (position < raw.length) {

@@ -66,29 +66,13 @@ function contentEncodings(value: string | undefined): string[] {
  *   InvalidArgument, IncompleteBody, MissingContentLength, MalformedTrailerError
  */
 export function readUploadBody(headers: Headers, raw: Buffer): UploadBody {
-  const streaming = isAwsChunkedRequest(headers);
-  const expectedMd5 = readContentMd5(headers['content-md5']);
-  const expectedSha256 = readContentSha256(headers['x-amz-content-sha256']);
-  const headerChecksums = findChecksumHeaders(headers);
-  const declaredTrailers = checksumTrailerNames(headers['x-amz-trailer']);
-  if (declaredTrailers.length > 0 && !streaming) throw new S3Error('MalformedTrailerError');
-  if (headerChecksums.length + declaredTrailers.length > 1) throw multipleChecksums();
-  const headerChecksum = headerChecksums[0] && readChecksumValue(headerChecksums[0], 'header');
-
+  const checks = readUploadChecks(headers);
   let body = raw;
   let trailers: Record<string, string> = {};
-  if (streaming) {
-    const decodedLength = headers['x-amz-decoded-content-length'];
-    if (decodedLength === undefined) throw new S3Error('MissingContentLength');
+  if (checks.awsChunked) {
     ({ body, trailers } = decodeAwsChunked(raw));
-    if (String(body.length) !== decodedLength.trim()) throw bodyTerminatedUnexpectedly();
+    if (String(body.length) !== checks.decodedLength) throw bodyTerminatedUnexpectedly();
   }
-
-  const trailerChecksum = readTrailerChecksum(declaredTrailers, trailers);
-  if (headerChecksum !== undefined && trailerChecksum !== undefined) throw multipleChecksums();
-  const given = headerChecksum ?? trailerChecksum;
-  const requested = requestedAlgorithm(headers, given);
-
   const digests = new Map<HashAlgorithm, Buffer>();
   const digestOf = (algorithm: HashAlgorithm): Buffer => {
     let digest = digests.get(algorithm);
@@ -98,6 +82,91 @@ export function readUploadBody(headers: Headers, raw: Buffer): UploadBody {
     }
     return digest;
   };
+  return { body, ...verifyUpload(headers, checks, trailers, digestOf) };
+}
+
+/** What an upload's headers ask to check, read before any byte of the body (upload-stream.ts too). */
+export interface UploadChecks {
+  /** The body is aws-chunked framed. */
+  awsChunked: boolean;
+  /** `x-amz-decoded-content-length`, trimmed (aws-chunked only). */
+  decodedLength?: string;
+  expectedMd5?: { value: string; bytes: Buffer };
+  /** Hex, lower-cased. */
+  expectedSha256?: string;
+  headerChecksum?: GivenChecksum;
+  /** Checksum trailers named in `x-amz-trailer`. */
+  declaredTrailers: string[];
+}
+
+/**
+ * Reads the integrity checks an upload's headers ask for, refusing malformed ones before any byte
+ * is read.
+ *
+ * @throws S3Error InvalidDigest, InvalidArgument, MalformedTrailerError, InvalidRequest,
+ *   MissingContentLength (aws-chunked without `x-amz-decoded-content-length`)
+ */
+export function readUploadChecks(headers: Headers): UploadChecks {
+  const awsChunked = isAwsChunkedRequest(headers);
+  const expectedMd5 = readContentMd5(headers['content-md5']);
+  const expectedSha256 = readContentSha256(headers['x-amz-content-sha256']);
+  const headerChecksums = findChecksumHeaders(headers);
+  const declaredTrailers = checksumTrailerNames(headers['x-amz-trailer']);
+  if (declaredTrailers.length > 0 && !awsChunked) throw new S3Error('MalformedTrailerError');
+  if (headerChecksums.length + declaredTrailers.length > 1) throw multipleChecksums();
+  const headerChecksum = headerChecksums[0] && readChecksumValue(headerChecksums[0], 'header');
+  const decodedLength = headers['x-amz-decoded-content-length']?.trim();
+  if (awsChunked && decodedLength === undefined) throw new S3Error('MissingContentLength');
+  return {
+    awsChunked,
+    declaredTrailers,
+    ...(awsChunked && { decodedLength }),
+    ...(expectedMd5 && { expectedMd5 }),
+    ...(expectedSha256 && { expectedSha256 }),
+    ...(headerChecksum && { headerChecksum }),
+  };
+}
+
+/**
+ * The digests a check of these headers may need, known before the body: MD5 (the ETag), SHA-256
+ * for a hex `x-amz-content-sha256`, the algorithm of a checksum header, declared trailer or
+ * `x-amz-(sdk-)checksum-algorithm`. A streamed body computes these and no others.
+ */
+export function digestsToCompute(headers: Headers, checks: UploadChecks): Set<HashAlgorithm> {
+  const algorithms = new Set<HashAlgorithm>(['MD5']);
+  if (checks.expectedSha256 !== undefined) algorithms.add('SHA256');
+  if (checks.headerChecksum) algorithms.add(checks.headerChecksum.algorithm);
+  for (const name of checks.declaredTrailers) {
+    const algorithm = checksumAlgorithmOfHeader(name);
+    if (algorithm) algorithms.add(algorithm);
+  }
+  const named = headers['x-amz-sdk-checksum-algorithm'] ?? headers['x-amz-checksum-algorithm'];
+  const requested = named === undefined ? undefined : parseChecksumAlgorithm(named);
+  if (requested) algorithms.add(requested);
+  return algorithms;
+}
+
+/** The ETag and checksum of a body that passed every check. */
+export type VerifiedUpload = Omit<UploadBody, 'body'>;
+
+/**
+ * Checks a whole body against what its headers and trailers promised: the trailer checksum,
+ * `x-amz-sdk-checksum-algorithm`, a hex `x-amz-content-sha256`, Content-MD5 and the flexible
+ * checksum, in that order. `digestOf` gives the body's digests (computed at once, or on the stream).
+ *
+ * @throws S3Error BadDigest, XAmzContentSHA256Mismatch, InvalidRequest, MalformedTrailerError
+ */
+export function verifyUpload(
+  headers: Headers,
+  checks: UploadChecks,
+  trailers: Record<string, string>,
+  digestOf: (algorithm: HashAlgorithm) => Buffer,
+): VerifiedUpload {
+  const { expectedMd5, expectedSha256, headerChecksum } = checks;
+  const trailerChecksum = readTrailerChecksum(checks.declaredTrailers, trailers);
+  if (headerChecksum !== undefined && trailerChecksum !== undefined) throw multipleChecksums();
+  const given = headerChecksum ?? trailerChecksum;
+  const requested = requestedAlgorithm(headers, given);
 
   if (expectedSha256 !== undefined) {
     const computed = digestOf('SHA256').toString('hex');
@@ -126,7 +195,7 @@ export function readUploadBody(headers: Headers, raw: Buffer): UploadBody {
   } else if (requested !== undefined) {
     checksum = { algorithm: requested, value: digestOf(requested).toString('base64'), type: 'FULL_OBJECT' };
   }
-  return { body, md5Hex: md5.toString('hex'), ...(checksum && { checksum }) };
+  return { md5Hex: md5.toString('hex'), ...(checksum && { checksum }) };
 }
 
 interface GivenChecksum {

@@ -1,7 +1,32 @@
+import type { Readable } from 'node:stream';
+
 /**
  * Ports of the storage service. Object bytes live as immutable blobs, addressed by a random blob id
  * (never by the object key, so a key can never become a file path), replicated on R of N nodes.
  */
+
+/**
+ * Bytes that arrive as the client sends them: exactly `size` bytes from `stream` (S3 always knows
+ * the length up front). A write that reads fewer or more bytes fails with BlobSourceSizeError.
+ */
+export interface BlobSource {
+  readonly size: number;
+  readonly stream: Readable;
+  /**
+   * Called by the node that stores the source once its last byte is in and before the blob becomes
+   * visible, with the header (and block table) the node computed (blob-format.ts): it rejects, and
+   * the write then stores nothing, when those are not the checksums of the bytes as they were sent.
+   * The storage-node worker passes one that compares with the prefix its caller sent after the
+   * content, so what travelled the network is checked before it is committed.
+   */
+  readonly verify?: (prefix: Buffer) => Promise<void>;
+}
+
+/** Inclusive byte range of a blob's content, as HTTP ranges are: `0 <= start <= end < size`. */
+export interface BlobRange {
+  readonly start: number;
+  readonly end: number;
+}
 
 /** One replica holder: a storage node (a directory in embedded mode, a worker process in stack mode). */
 export interface StorageNode {
@@ -13,6 +38,19 @@ export interface StorageNode {
   put(blobId: string, bytes: Buffer): Promise<void>;
   /** Reads and verifies the blob; throws BlobMissingError or BlobCorruptError. */
   get(blobId: string): Promise<Buffer>;
+  /**
+   * Writes the blob as its bytes arrive; nothing is visible until the last byte is in and verified
+   * (temp file + rename). Rejects, leaving nothing behind, when the source errors or ends short or
+   * long (BlobSourceSizeError).
+   */
+  putStream(blobId: string, source: BlobSource): Promise<void>;
+  /**
+   * Opens a replica for reading: rejects with BlobMissingError (or BlobCorruptError when the header
+   * or first block is bad) before any byte is handed out. The stream verifies what it emits and
+   * errors with BlobCorruptError when a later block does not match. `range` reads only the blocks
+   * it needs; a range outside the content rejects with RangeError.
+   */
+  getStream(blobId: string, range?: BlobRange): Promise<Readable>;
   /** Removes the blob; removing a missing blob succeeds. */
   delete(blobId: string): Promise<void>;
   /** Size and write time of a stored blob, or undefined when absent. */
@@ -111,6 +149,14 @@ export interface BlobStore {
   put(blobId: string, bytes: Buffer): Promise<BlobPlacement>;
   /** Reads a verified copy, failing over across replicas. */
   get(blobId: string): Promise<Buffer>;
+  /**
+   * R replicas written as the bytes arrive (the slowest replica paces the source: backpressure,
+   * never unbounded buffering). Same failures as `put` (InsufficientNodesError, partial replicas
+   * removed); a source that errors or ends short or long rejects with its error.
+   */
+  putStream(blobId: string, source: BlobSource): Promise<BlobPlacement>;
+  /** Fails over across replicas until the first byte is handed out; after that an error ends the stream. */
+  getStream(blobId: string, range?: BlobRange): Promise<Readable>;
   /** Removes every replica it can reach. */
   delete(blobId: string): Promise<BlobDeletion>;
   /** Brings the blob back to R good replicas. */
@@ -144,6 +190,22 @@ export class BlobCorruptError extends Error {
     options?: ErrorOptions,
   ) {
     super(`blob ${blobId} on ${node} failed its checksum`, options);
+  }
+}
+
+/**
+ * Raised when a blob source ends before or after its announced `size`: the write stores nothing
+ * (a truncated upload, or a body longer than its Content-Length).
+ */
+export class BlobSourceSizeError extends Error {
+  override readonly name = 'BlobSourceSizeError';
+  constructor(
+    readonly expected: number,
+    readonly received: number,
+  ) {
+    super(
+      `blob source announced ${expected} bytes, ${received > expected ? 'sent more' : `ended after ${received}`}`,
+    );
   }
 }
 

@@ -1,4 +1,6 @@
+import type { Readable } from 'node:stream';
 import { type Logger, silentLogger } from '../telemetry/logger.js';
+import { readBlobSource } from './blob-source.js';
 import type { Discovery } from './discovery.js';
 import { rankNodes } from './placement.js';
 import {
@@ -6,8 +8,11 @@ import {
   type BlobDeletion,
   BlobMissingError,
   type BlobPlacement,
+  type BlobRange,
   type BlobRepair,
   type BlobReplicaListing,
+  type BlobSource,
+  type BlobStat,
   type BlobStore,
   BlobUnavailableError,
   InsufficientNodesError,
@@ -15,6 +20,14 @@ import {
   type RepairOptions,
   type StorageNode,
 } from './ports.js';
+import { createReplicaTee } from './replica-tee.js';
+import { verifyReplica } from './verify-replica.js';
+
+/**
+ * Streamed writes up to this size are read whole and written with `put`: one write per replica,
+ * retried on the next node like any put (the buffered path of small bodies).
+ */
+const BUFFERED_PUT_MAX_BYTES = 64 * 1024 - 48;
 
 export interface ReplicatedBlobStoreOptions {
   discovery: Discovery;
@@ -177,16 +190,19 @@ export function createReplicatedBlobStore(options: ReplicatedBlobStoreOptions): 
     });
     const good: StorageNode[] = [];
     const corrupt: StorageNode[] = [];
-    let bytes: Buffer | undefined;
+    /** The first verified holder: the replicas written by this repair are streamed from it. */
+    let origin: { node: StorageNode; size: number } | undefined;
     for (const node of holders) {
-      if (bytes && !repairOptions.scrub) {
+      if (origin && !repairOptions.scrub) {
         // One verified copy is enough to repair from; the other holders are trusted on their stat.
         good.push(node);
         continue;
       }
       try {
-        const copy = await node.get(blobId);
-        bytes ??= copy;
+        // Streamed, one block at a time: a scrub of a large blob holds no copy of it.
+        await verifyReplica(node, blobId);
+        const stat = stats[nodes.indexOf(node)] as PromiseFulfilledResult<BlobStat>;
+        origin ??= { node, size: stat.value.size };
         good.push(node);
       } catch (error) {
         if (error instanceof BlobCorruptError) corrupt.push(node);
@@ -196,7 +212,8 @@ export function createReplicatedBlobStore(options: ReplicatedBlobStoreOptions): 
       }
     }
     const healthy = good.map((node) => node.id);
-    if (!bytes) return { blobId, healthy, repaired: [], lost: true };
+    if (!origin) return { blobId, healthy, repaired: [], lost: true };
+    const from = origin;
 
     // Corrupt replicas are always overwritten; then the best-ranked reachable nodes without a good
     // copy receive one until R good copies exist.
@@ -204,7 +221,7 @@ export function createReplicatedBlobStore(options: ReplicatedBlobStoreOptions): 
     let goodCount = good.length;
     const copyTo = async (node: StorageNode) => {
       try {
-        await node.put(blobId, bytes);
+        await node.putStream(blobId, { size: from.size, stream: await from.node.getStream(blobId) });
         repaired.push(node.id);
         return true;
       } catch (error) {
@@ -257,7 +274,76 @@ export function createReplicatedBlobStore(options: ReplicatedBlobStoreOptions): 
     return swept.reduce((sum, count) => sum + count, 0);
   }
 
-  return { put, get, delete: remove, repair, listAll, nodes, sweepTempFiles };
+  /**
+   * R writers as in `put`, each fed by a branch of one tee of the source (replica-tee.ts). A node
+   * that fails before the first byte is read is replaced by the next ranked node; after it, any
+   * failure fails the put, as the bytes passed cannot be sent again. Small blobs take `put`.
+   */
+  async function putStream(blobId: string, source: BlobSource): Promise<BlobPlacement> {
+    if (source.size <= BUFFERED_PUT_MAX_BYTES) return put(blobId, await readBlobSource(source));
+    const replicas = replicasNow();
+    const candidates = ranked(blobId);
+    if (candidates.length < replicas) throw new InsufficientNodesError(replicas, candidates.length);
+    const tee = createReplicaTee(source, replicas);
+    let next = 0;
+    const written: string[] = [];
+    const failures: unknown[] = [];
+
+    async function writer(): Promise<boolean> {
+      while (next < candidates.length && tee.sourceFailure === undefined) {
+        const node = candidates[next++]!;
+        const branch = tee.branch();
+        try {
+          await node.putStream(blobId, branch);
+          written.push(node.id);
+          return true;
+        } catch (error) {
+          failures.push(error);
+          if (tee.started) {
+            tee.abort(new Error(`replica write of ${blobId} to ${node.id} failed`, { cause: error }));
+            return false;
+          }
+          tee.drop(branch);
+          logger.warn('replica write failed, trying the next node', { blobId, node: node.id, error });
+        }
+      }
+      // Out of nodes: the writers still waiting for the first byte would wait forever.
+      tee.abort(new InsufficientNodesError(replicas, written.length));
+      return false;
+    }
+
+    const outcomes = await Promise.all(Array.from({ length: replicas }, writer));
+    if (outcomes.every(Boolean)) {
+      return { blobId, size: source.size, nodes: orderByRank(written, candidates) };
+    }
+    await removePartialReplicas(blobId, written, candidates);
+    if (tee.sourceFailure) throw tee.sourceFailure;
+    throw Object.assign(new InsufficientNodesError(replicas, written.length), {
+      cause: new AggregateError(failures, `replica writes of ${blobId} failed`),
+    });
+  }
+
+  /** Opens the first replica that opens (verified up to its first block), failing over as `get`. */
+  async function getStream(blobId: string, range?: BlobRange): Promise<Readable> {
+    const failures: unknown[] = [];
+    for (const node of ranked(blobId)) {
+      try {
+        return await node.getStream(blobId, range);
+      } catch (error) {
+        // A range outside the content is the caller's, not the replica's: every node would say so.
+        if (error instanceof RangeError) throw error;
+        failures.push(error);
+        if (!(error instanceof BlobMissingError)) {
+          logger.warn('replica open failed, failing over', { blobId, node: node.id, error });
+        }
+      }
+    }
+    throw new BlobUnavailableError(blobId, {
+      cause: new AggregateError(failures, `no good replica of ${blobId}`),
+    });
+  }
+
+  return { put, get, putStream, getStream, delete: remove, repair, listAll, nodes, sweepTempFiles };
 }
 
 function orderByRank(ids: string[], ranked: readonly StorageNode[]): string[] {

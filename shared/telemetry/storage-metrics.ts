@@ -33,7 +33,7 @@ export interface StorageMetrics {
   /**
    * The same blob store, counting the bytes of each write it acknowledged, once stored on R
    * replicas (`s3_bytes_acknowledged_total`): the S3 writes' data (PutObject, UploadPart,
-   * CopyObject), the only callers of `put`.
+   * CopyObject), the only callers of `put` and `putStream`.
    */
   measureBlobWrites(blobs: BlobStore): BlobStore;
 }
@@ -114,6 +114,11 @@ export function createStorageMetrics(options: StorageMetricsOptions): StorageMet
           bytesAcknowledged.inc(bytes.length);
           return placement;
         },
+        async putStream(blobId, source) {
+          const placement = await blobs.putStream(blobId, source);
+          bytesAcknowledged.inc(source.size);
+          return placement;
+        },
       };
     },
   };
@@ -146,6 +151,13 @@ function measureNode(
       written.inc(bytes.length);
     },
     get: (blobId) => timed('get', () => node.get(blobId)),
+    async putStream(blobId, source) {
+      await timed('put', () => node.putStream(blobId, source));
+      written.inc(source.size);
+    },
+    // Timed until the stream is open (first block read and verified), not until its last byte:
+    // how long the rest takes is the client's pace as much as the node's.
+    getStream: (blobId, range) => timed('get', () => node.getStream(blobId, range)),
     delete: (blobId) => timed('delete', () => node.delete(blobId)),
     stat: (blobId) => timed('stat', () => node.stat(blobId)),
     list: () => node.list(),

@@ -1,11 +1,24 @@
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import { context, type Tracer } from '@opentelemetry/api';
 import { writeAtEndOfTurn } from '../../shared/http/end-of-turn-writes.js';
 import { VIEW_HEADER } from '../../shared/storage/adapters/http-node.js';
 import { BLOB_HEADER_SIZE, decodeBlob, encodeBlob } from '../../shared/storage/blob-format.js';
 import {
+  BLOB_FRAMES_HEADER,
+  BLOB_RANGE_HEADER,
+  BLOB_SIZE_HEADER,
+  endFrame,
+  failureFrame,
+  frameOf,
+  putSource,
+} from '../../shared/storage/node-wire.js';
+import {
   BlobCorruptError,
   BlobMissingError,
+  type BlobRange,
+  BlobSourceSizeError,
   InvalidBlobIdError,
   NodeFullError,
   type StorageNode,
@@ -41,6 +54,7 @@ const BLOB_OPERATIONS: Record<string, string> = {
 /**
  * The storage-node HTTP API, serving one node:
  *   PUT /blobs/:id (body: header + bytes, verified on arrival)   GET /blobs/:id (same layout back)
+ *   the same two streamed (`x-blob-size`, `x-blob-frames`: shared/storage/node-wire.ts)
  *   HEAD /blobs/:id (x-blob-size, x-blob-stored-at)   DELETE /blobs/:id
  *   GET /blobs (NDJSON listing)   GET /health   GET /metrics (Prometheus text, with `metrics`)
  * A PUT the node has no room for answers 507 `NodeFull`. A read marked `VIEW_HEADER` is served by
@@ -134,12 +148,22 @@ async function handle(
   const blobId = decodeURIComponent(match[1]!);
   switch (method) {
     case 'PUT': {
+      const size = request.headers[BLOB_SIZE_HEADER];
+      if (typeof size === 'string') {
+        await node.putStream(blobId, putSource(parseSize(size), request, blobId, node.id));
+        answer(response, () => response.writeHead(204).end());
+        return;
+      }
       const body = await readBody(request);
       await node.put(blobId, decodeBlob(body, blobId, `${node.id} (in transit)`));
       answer(response, () => response.writeHead(204).end());
       return;
     }
     case 'GET': {
+      if (request.headers[BLOB_FRAMES_HEADER] === '1') {
+        const range = parseRange(request.headers[BLOB_RANGE_HEADER]);
+        return sendFrames(response, await node.getStream(blobId, range));
+      }
       const bytes = await node.get(blobId);
       const body = encodeBlob(bytes);
       answer(response, () => {
@@ -187,10 +211,47 @@ function answer(response: ServerResponse, write: () => void): void {
   );
 }
 
+/**
+ * Streams a verified replica in frames (node-wire.ts), one write per chunk, waiting for the socket
+ * to drain: memory stays at about one block however large the blob.
+ */
+async function sendFrames(response: ServerResponse, content: Readable): Promise<void> {
+  response.writeHead(200, { 'content-type': 'application/octet-stream' });
+  try {
+    for await (const chunk of content) {
+      const [header, bytes] = frameOf(chunk as Buffer);
+      response.write(header);
+      if (!response.write(bytes)) await once(response, 'drain');
+    }
+    response.end(endFrame());
+  } catch (error) {
+    content.destroy();
+    if (!response.destroyed) response.end(failureFrame(error));
+  }
+}
+
+/** Content size of a streamed PUT (`x-blob-size`). */
+function parseSize(value: string): number {
+  const size = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(size))
+    throw new RangeError(`bad ${BLOB_SIZE_HEADER}: ${value}`);
+  return size;
+}
+
+/** The inclusive range of a framed GET (`x-blob-range: start-end`), or the whole content. */
+function parseRange(value: string | string[] | undefined): BlobRange | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = /^(\d+)-(\d+)$/.exec(value);
+  if (!match) throw new RangeError(`bad ${BLOB_RANGE_HEADER}: ${value}`);
+  return { start: Number(match[1]), end: Number(match[2]) };
+}
+
 function classify(error: unknown): { status: number; code: string } {
   if (error instanceof BlobMissingError) return { status: 404, code: 'BlobMissing' };
   if (error instanceof BlobCorruptError) return { status: 422, code: 'BlobCorrupt' };
   if (error instanceof InvalidBlobIdError) return { status: 400, code: 'InvalidBlobId' };
+  if (error instanceof RangeError) return { status: 416, code: 'InvalidRange' };
+  if (error instanceof BlobSourceSizeError) return { status: 400, code: 'IncompleteBody' };
   // A full disk (or a `capacity` fault) is not a failure of the node: the storage service writes
   // to another node, and answers 507 StorageFull when none has room.
   if (error instanceof NodeFullError) return { status: 507, code: 'NodeFull' };

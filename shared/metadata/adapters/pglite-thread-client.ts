@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { MetadataUnavailableError } from '../ports.js';
 import type { SqlClient } from '../sql-client.js';
@@ -36,13 +39,20 @@ interface Thread {
  * directory: PostgreSQL's recovery replays what was committed, as after a killed process. Without
  * a data directory the database died with its thread, so calls keep failing rather than meet an
  * empty one.
+ *
+ * Memory: a new data directory is initialized (initdb) by a process of its own that then exits, so
+ * the ~0.5 GB initdb leaves in its WebAssembly memories goes back to the OS with it instead of
+ * staying resident beside the database for the life of the process.
  */
 export async function openPgliteThreadClient(
   dataDir: string | undefined,
   script: URL,
   options: { onThreadLost?: (error: Error) => void } = {},
 ): Promise<SqlClient> {
-  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+  if (dataDir !== undefined) {
+    await mkdir(dataDir, { recursive: true });
+    if (!existsSync(join(dataDir, 'PG_VERSION'))) await initializeCluster(script, dataDir);
+  }
   let nextId = 1;
   let nextTransaction = 1;
   let live: Thread | undefined;
@@ -144,6 +154,25 @@ export async function openPgliteThreadClient(
       await exited;
     },
   };
+}
+
+/**
+ * Runs initdb on a new `dataDir` in a process of its own (the thread's script, given the directory)
+ * and waits for it to exit. A process, not a thread: a thread's exit leaves its malloc arena
+ * (~60 MB after initdb) resident in this process. If it fails, the thread runs initdb itself, as
+ * PGlite does on a new directory, and reports what went wrong.
+ */
+async function initializeCluster(script: URL, dataDir: string): Promise<void> {
+  const execArgv = script.pathname.endsWith('.ts')
+    ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href]
+    : [];
+  const child = spawn(process.execPath, [...execArgv, fileURLToPath(script), dataDir], {
+    stdio: ['ignore', 'ignore', 'ignore'],
+  });
+  await new Promise<void>((resolve) => {
+    child.once('error', () => resolve());
+    child.once('exit', () => resolve());
+  });
 }
 
 /**

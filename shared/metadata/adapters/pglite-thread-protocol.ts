@@ -13,14 +13,29 @@ export type ThreadReply =
 /** An error's message and its primitive fields (`code` is the SQLSTATE the store maps). */
 export type SerializedError = { message: string } & Record<string, string | number | boolean | undefined>;
 
+/**
+ * What crosses the thread boundary of a thrown value. PGlite and Emscripten also throw values that
+ * are not Errors (plain objects, an exit status): their primitive fields are kept and, without a
+ * message of their own, the message names those fields, so the main thread never reads only
+ * "[object Object]" or an empty message.
+ */
 export function serializeError(error: unknown): SerializedError {
-  if (!(error instanceof Error)) return { message: String(error) };
-  const fields: SerializedError = { message: error.message, name: error.name };
+  if (typeof error !== 'object' || error === null) return { message: String(error) };
+  const fields: Record<string, string | number | boolean | undefined> = {};
+  if (error instanceof Error) fields.name = error.name;
   for (const [name, value] of Object.entries(error)) {
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
       fields[name] = value;
   }
-  return fields;
+  const own = (error as { message?: unknown }).message;
+  const { message: _ignored, ...described } = fields;
+  const message =
+    typeof own === 'string' && own !== ''
+      ? own
+      : Object.keys(described).length > 0
+        ? JSON.stringify(described)
+        : Object.prototype.toString.call(error);
+  return { ...fields, message };
 }
 
 /** An Error carrying the serialized fields again, so `error.code` reads as it did in the thread. */

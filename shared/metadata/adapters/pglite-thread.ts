@@ -9,7 +9,15 @@ import { openPgliteClient } from './pglite-client.js';
 import type { ThreadReply, ThreadRequest } from './pglite-thread-protocol.js';
 import { serializeError } from './pglite-thread-protocol.js';
 
-if (!parentPort) throw new Error('pglite-thread runs as a worker thread');
+if (!parentPort) {
+  // Started as a process (`node pglite-thread.js <dataDir>`, see pglite-thread-client.ts): initdb
+  // on a new data directory, then exit, so what initdb leaves in memory leaves with the process.
+  const dataDir = process.argv[2];
+  if (dataDir === undefined)
+    throw new Error('pglite-thread runs as a worker thread, or as a process given a data directory');
+  await (await openPgliteClient(dataDir)).close();
+  process.exit(0);
+}
 const port = parentPort;
 
 interface OpenTransaction {

@@ -3,8 +3,9 @@ import {
   closeSync,
   fdatasync as fdatasyncFd,
   constants as fsConstants,
-  fstatSync,
+  fstat as fstatFd,
   fsync as fsyncFd,
+  ftruncate as ftruncateFd,
   ftruncateSync,
   futimes as futimesFd,
   futimesSync,
@@ -12,7 +13,7 @@ import {
   open as openFd,
   openSync,
   readdirSync,
-  readSync,
+  read as readFd,
   renameSync,
   rmSync,
   statSync,
@@ -34,19 +35,31 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import type { Clock } from '../../runtime/clock.js';
 import {
   BLOB_HEADER_SIZE,
   contentSize,
+  createBlobEncoder,
   damageReplica,
   decodeBlob,
-  encodeBlobHeader,
+  encodeBlobPrefix,
+  headerContentLength,
+  isBlockedSize,
+  planDamage,
+  readBlobLayout,
 } from '../blob-format.js';
 import { assertBlobId, isValidBlobId } from '../blob-id.js';
+import { openBlobStream } from '../blob-reader.js';
+import { readBlobSource } from '../blob-source.js';
 import {
+  BlobCorruptError,
   type BlobListing,
   BlobMissingError,
+  type BlobRange,
+  type BlobSource,
+  BlobSourceSizeError,
   type BlobStat,
   type DamageableNode,
   type DamageMode,
@@ -84,12 +97,21 @@ export interface FsNode extends DamageableNode {
 }
 
 /**
- * Replicas up to this size (header included) are read synchronously. A small file in the page cache
- * reads in a few microseconds, while the asynchronous path costs four thread-pool round trips (open,
- * fstat, read, close) and their promises: most of a small GET's time. Larger files, whose read could
- * hold the event loop noticeably, keep the asynchronous path.
+ * A read first asks for this many bytes (one more than a small replica can hold) into a reused
+ * scratch buffer, so a small replica costs two thread-pool round trips (open, read; the close is
+ * not waited for) and no fstat. Reads are asynchronous whatever the size: a replica that is not in
+ * the page cache would otherwise hold the event loop for a disk access.
  */
-const SYNC_READ_MAX_BYTES = 64 * 1024;
+const FIRST_READ_BYTES = 64 * 1024 + 1;
+/** Scratch buffers kept for first reads: as many as reads commonly in flight at once. */
+const MAX_SCRATCH_BUFFERS = 32;
+
+/**
+ * A streamed write collects the source's chunks up to this many bytes and writes them with one
+ * `writev`: a socket delivers 16-64 KiB chunks, and a thread-pool hand-off per chunk would cost more
+ * than the copy it saves. Memory per streamed write stays about this much.
+ */
+const STREAM_WRITE_BATCH_BYTES = 512 * 1024;
 
 /**
  * Deleted replicas up to this size (header included) are kept as spare files, up to MAX_SPARES per
@@ -118,7 +140,7 @@ const DEFAULT_STALE_TEMP_MS = 10 * 60_000;
 
 /**
  * A storage node backed by one directory: `<dir>/blobs/<first 2 chars>/<blobId>`, each file a
- * 48-byte header (length, SHA-256) then the bytes; written to `<dir>/tmp/` and renamed into place,
+ * header (and, above 1 MiB, a block table: blob-format.ts) then the bytes; written to `<dir>/tmp/` and renamed into place,
  * so a reader never sees a half-written replica at its final path.
  */
 export function createFsNode(options: FsNodeOptions): FsNode {
@@ -175,7 +197,7 @@ export function createFsNode(options: FsNodeOptions): FsNode {
     const fd = await openFile(tempPath, durable && O_DSYNC_FLAGS !== undefined ? O_DSYNC_FLAGS : 'w');
     let closed: Promise<void> | undefined;
     try {
-      await writeAll(fd, [encodeBlobHeader(bytes), bytes]);
+      await writeAll(fd, [encodeBlobPrefix(bytes), bytes]);
       if (clock) {
         const now = clock.now();
         await setTimes(fd, now, now);
@@ -208,7 +230,7 @@ export function createFsNode(options: FsNodeOptions): FsNode {
     const fd = openSync(spare.path, fsConstants.O_WRONLY | fsConstants.O_CREAT);
     let renamed = false;
     try {
-      const size = writeAllSync(fd, [encodeBlobHeader(bytes), bytes]);
+      const size = writeAllSync(fd, [encodeBlobPrefix(bytes), bytes]);
       if (spare.size > size) ftruncateSync(fd, size);
       if (clock) {
         const now = clock.now();
@@ -280,12 +302,156 @@ export function createFsNode(options: FsNodeOptions): FsNode {
     assertBlobId(blobId);
     let stored: Buffer;
     try {
-      stored = readSmallFileSync(blobPath(blobId)) ?? (await readFile(blobPath(blobId)));
+      stored = await readReplica(blobPath(blobId));
     } catch (error) {
       if (isNotFound(error)) throw new BlobMissingError(blobId, id, { cause: error });
       throw error;
     }
     return decodeBlob(stored, blobId, id);
+  }
+
+  /** Scratch buffers of FIRST_READ_BYTES not in use by a read. */
+  const scratchBuffers: Buffer[] = [];
+
+  /** The whole replica file, read asynchronously (see FIRST_READ_BYTES). */
+  async function readReplica(path: string): Promise<Buffer> {
+    const fd = await openFile(path, 'r');
+    try {
+      const scratch = scratchBuffers.pop() ?? Buffer.allocUnsafe(FIRST_READ_BYTES);
+      try {
+        const { bytesRead } = await readAt(fd, scratch, 0, FIRST_READ_BYTES, 0);
+        // A regular file reads short only at its end: this is all of it. Copied out, so the
+        // scratch buffer serves the next read and the caller holds only the replica's bytes.
+        if (bytesRead < FIRST_READ_BYTES) return Buffer.from(scratch.subarray(0, bytesRead));
+      } finally {
+        if (scratchBuffers.length < MAX_SCRATCH_BUFFERS) scratchBuffers.push(scratch);
+      }
+      const { size } = await fstatFile(fd);
+      const stored = Buffer.allocUnsafe(size);
+      let length = 0;
+      while (length < size) {
+        const { bytesRead } = await readAt(fd, stored, length, size - length, length);
+        if (bytesRead === 0) break;
+        length += bytesRead;
+      }
+      return stored.subarray(0, length);
+    } finally {
+      closeFile(fd).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Writes a blob of `source.size` bytes as they arrive: into a temp file at the content's offset,
+   * checksums computed on the way, the header (and block table) written last at offset 0, then
+   * flushed (when durable) and renamed into place. Backpressure: the next chunk is read only once
+   * the last batch is written. A source that fails or ends short or long leaves no file.
+   */
+  async function putStream(blobId: string, source: BlobSource): Promise<void> {
+    assertBlobId(blobId);
+    // Small blobs take the buffered path: one write, and the spare files it may reuse.
+    if (source.size + BLOB_HEADER_SIZE <= SPARE_MAX_BYTES) {
+      const bytes = await readBlobSource(source);
+      await source.verify?.(encodeBlobPrefix(bytes));
+      return put(blobId, bytes);
+    }
+    const shard = await ensureShard(blobId);
+    const tempPath = join(tmpDir, `${blobId}.${process.pid}.${++tempSequence}.tmp`);
+    writing.add(tempPath);
+    let fd: number | undefined;
+    let closed: Promise<void> | undefined;
+    try {
+      fd = await openFile(tempPath, 'w');
+      const encoder = createBlobEncoder(source.size);
+      let position = encoder.prefixSize;
+      let batch: Buffer[] = [];
+      let batchBytes = 0;
+      let received = 0;
+      for await (const chunk of source.stream) {
+        const bytes = chunk as Buffer;
+        received += bytes.length;
+        if (received > source.size) throw new BlobSourceSizeError(source.size, received);
+        encoder.update(bytes);
+        batch.push(bytes);
+        batchBytes += bytes.length;
+        if (batchBytes >= STREAM_WRITE_BATCH_BYTES) {
+          await writeAllAt(fd, batch, position);
+          position += batchBytes;
+          batch = [];
+          batchBytes = 0;
+        }
+      }
+      if (received < source.size) throw new BlobSourceSizeError(source.size, received);
+      await writeAllAt(fd, batch, position);
+      const prefix = encoder.finish();
+      await source.verify?.(prefix);
+      await writeAllAt(fd, [prefix], 0);
+      if (clock) {
+        const now = clock.now();
+        await setTimes(fd, now, now);
+      }
+      if (durable) await syncData(fd);
+      await renameIntoShard(tempPath, shard, blobId);
+      closed = closeFile(fd);
+      if (durable) await syncShardDirectory(shard);
+    } catch (error) {
+      if (fd !== undefined) await (closed ?? closeFile(fd)).catch(() => undefined);
+      await rm(tempPath, { force: true });
+      throw error;
+    } finally {
+      writing.delete(tempPath);
+    }
+    await closed;
+  }
+
+  /** Opens the replica for a verified stream of its content (see StorageNode.getStream). */
+  async function getStream(blobId: string, range?: BlobRange): Promise<Readable> {
+    assertBlobId(blobId);
+    let fd: number;
+    try {
+      fd = await openFile(blobPath(blobId), 'r');
+    } catch (error) {
+      if (isNotFound(error)) throw new BlobMissingError(blobId, id, { cause: error });
+      throw error;
+    }
+    let size: number;
+    try {
+      size = (await fstatFile(fd)).size;
+    } catch (error) {
+      await closeFile(fd).catch(() => undefined);
+      throw error;
+    }
+    return openBlobStream(
+      {
+        size,
+        async read(position, length) {
+          const buffer = Buffer.allocUnsafe(length);
+          let filled = 0;
+          while (filled < length) {
+            const { bytesRead } = await readAt(fd, buffer, filled, length - filled, position + filled);
+            if (bytesRead === 0) break;
+            filled += bytesRead;
+          }
+          return buffer.subarray(0, filled);
+        },
+        close: () => closeFile(fd),
+      },
+      blobId,
+      id,
+      range,
+    );
+  }
+
+  /** The content size of a replica file of `storedSize` bytes (a large one's from its header). */
+  async function contentSizeOf(path: string, storedSize: number): Promise<number> {
+    if (!isBlockedSize(storedSize)) return contentSize(storedSize);
+    const fd = await openFile(path, 'r');
+    try {
+      const head = Buffer.alloc(16);
+      const { bytesRead } = await readAt(fd, head, 0, 16, 0);
+      return bytesRead === 16 ? headerContentLength(head) : contentSize(storedSize);
+    } finally {
+      await closeFile(fd);
+    }
   }
 
   async function remove(blobId: string): Promise<void> {
@@ -345,10 +511,13 @@ export function createFsNode(options: FsNodeOptions): FsNode {
     const path = blobPath(blobId);
     try {
       const info = await stat(path);
-      const stored = await readFile(path);
-      const damaged = damageReplica(stored, mode);
-      if (damaged.length < stored.length) await truncate(path, damaged.length);
-      else await writeFile(path, damaged, { flag: 'r+' });
+      if (isBlockedSize(info.size)) await damageInPlace(blobId, path, mode);
+      else {
+        const stored = await readFile(path);
+        const damaged = damageReplica(stored, mode);
+        if (damaged.length < stored.length) await truncate(path, damaged.length);
+        else await writeFile(path, damaged, { flag: 'r+' });
+      }
       await utimes(path, info.atime, info.mtime);
     } catch (error) {
       if (isNotFound(error)) throw new BlobMissingError(blobId, id, { cause: error });
@@ -356,11 +525,49 @@ export function createFsNode(options: FsNodeOptions): FsNode {
     }
   }
 
+  /**
+   * Damages a large replica where it lies, reading and writing only the bytes `mode` touches (see
+   * `planDamage`), so a fault on a 1 GiB replica does not load it. A replica already damaged (its
+   * header, table or the block the damage lands in fails its check) is left as it is, as
+   * `damageReplica` does: a second bit flip would heal the first.
+   */
+  async function damageInPlace(blobId: string, path: string, mode: DamageMode): Promise<void> {
+    const fd = await openFile(path, 'r+');
+    try {
+      const head = Buffer.alloc(BLOB_HEADER_SIZE);
+      await readAt(fd, head, 0, BLOB_HEADER_SIZE, 0);
+      let plan: ReturnType<typeof planDamage>;
+      try {
+        const layout = readBlobLayout(head, (await fstatFile(fd)).size, blobId, id);
+        plan = planDamage(layout.prefixSize, layout.length, mode);
+        // Every mode lands in the middle block: when it verifies, the replica is intact there.
+        const middle = Math.floor(layout.length / 2);
+        await drain(await getStream(blobId, { start: middle, end: middle }));
+      } catch (error) {
+        if (error instanceof BlobCorruptError) return;
+        throw error;
+      }
+      if (plan.kind === 'truncate') return await truncateFile(fd, plan.size);
+      if (plan.kind === 'flip') return await flipByte(fd, plan.at);
+      const range = Buffer.alloc(plan.end - plan.at);
+      await readAt(fd, range, 0, range.length, plan.at);
+      if (range.some((byte) => byte !== 0)) await writeAllAt(fd, [Buffer.alloc(range.length)], plan.at);
+      else await flipByte(fd, plan.checksumAt);
+    } finally {
+      await closeFile(fd);
+    }
+  }
+
   async function statBlob(blobId: string): Promise<BlobStat | undefined> {
     assertBlobId(blobId);
-    // A stat reads the inode only, whatever the file's size: synchronous, like small reads.
-    const info = statSync(blobPath(blobId), { throwIfNoEntry: false });
-    return info && { size: contentSize(info.size), storedAt: info.mtime };
+    // Asynchronous: an inode that is not cached is a disk read, which must not hold the event loop.
+    try {
+      const info = await stat(blobPath(blobId));
+      return { size: await contentSizeOf(blobPath(blobId), info.size), storedAt: info.mtime };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
   }
 
   async function* list(): AsyncIterable<BlobListing> {
@@ -370,8 +577,9 @@ export function createFsNode(options: FsNodeOptions): FsNode {
       for (const entry of await readdirOrEmpty(shardDir)) {
         if (!isValidBlobId(entry) || entry.slice(0, 2) !== shard.name) continue;
         try {
-          const info = await stat(join(shardDir, entry));
-          yield { blobId: entry, size: contentSize(info.size), storedAt: info.mtime };
+          const path = join(shardDir, entry);
+          const info = await stat(path);
+          yield { blobId: entry, size: await contentSizeOf(path, info.size), storedAt: info.mtime };
         } catch (error) {
           // Deleted between readdir and stat: simply no longer held.
           if (!isNotFound(error)) throw error;
@@ -400,6 +608,8 @@ export function createFsNode(options: FsNodeOptions): FsNode {
     id,
     put: (blobId, bytes) => wrapUnavailable(id, put(blobId, bytes)),
     get,
+    putStream: (blobId, source) => wrapUnavailable(id, putStream(blobId, source)),
+    getStream,
     delete: remove,
     stat: statBlob,
     list,
@@ -429,26 +639,6 @@ async function wrapUnavailable<T>(node: string, work: Promise<T>): Promise<T> {
   }
 }
 
-/** The whole file when it is at most SYNC_READ_MAX_BYTES, else undefined (read it asynchronously). */
-function readSmallFileSync(path: string): Buffer | undefined {
-  const fd = openSync(path, 'r');
-  try {
-    const { size } = fstatSync(fd);
-    if (size > SYNC_READ_MAX_BYTES) return undefined;
-    // One byte more than expected, so a file that grew since fstat is seen (and read asynchronously).
-    const buffer = Buffer.allocUnsafe(size + 1);
-    let length = 0;
-    for (;;) {
-      const read = readSync(fd, buffer, length, buffer.length - length, null);
-      if (read === 0) return buffer.subarray(0, length);
-      length += read;
-      if (length === buffer.length) return undefined;
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /*
  * The write path of large replicas uses plain file descriptors through the callback API: per call
  * this costs less than `fs/promises` FileHandle objects (their creation, close bookkeeping and
@@ -464,6 +654,43 @@ const closeFile = promisify(closeFd);
 const syncFile = promisify(fsyncFd);
 const setTimes = promisify(futimesFd);
 const writevAsync = promisify(writevFd);
+const readAt = promisify(readFd);
+const fstatFile = promisify(fstatFd);
+const truncateFile = promisify(ftruncateFd);
+
+/** Reads a stream to its end, keeping nothing; rejects with its error. */
+async function drain(stream: Readable): Promise<void> {
+  for await (const _ of stream) {
+    // Only the verification matters.
+  }
+}
+
+/** Flips the lowest bit of the byte at `position` (bit rot of one bit). */
+async function flipByte(fd: number, position: number): Promise<void> {
+  const byte = Buffer.alloc(1);
+  await readAt(fd, byte, 0, 1, position);
+  byte[0] = byte[0]! ^ 0x01;
+  await writeAllAt(fd, [byte], position);
+}
+
+/** Writes every buffer from `position` on, continuing after a short write. */
+async function writeAllAt(fd: number, buffers: Buffer[], position: number): Promise<void> {
+  let pending = buffers.filter((buffer) => buffer.length > 0);
+  let at = position;
+  while (pending.length > 0) {
+    let written = (await writevAsync(fd, pending, at)).bytesWritten;
+    at += written;
+    const rest: Buffer[] = [];
+    for (const buffer of pending) {
+      if (written >= buffer.length) written -= buffer.length;
+      else {
+        rest.push(buffer.subarray(written));
+        written = 0;
+      }
+    }
+    pending = rest;
+  }
+}
 
 /** Writes every buffer, continuing after a short write. */
 async function writeAll(fd: number, buffers: Buffer[]): Promise<void> {

@@ -4,9 +4,19 @@ import {
   type HttpClient,
   type HttpClientOptions,
   type HttpResponse,
+  type StreamedResponse,
 } from '../../http/http-client.js';
 import { decodeBlob, encodeBlob } from '../blob-format.js';
 import { assertBlobId } from '../blob-id.js';
+import { readBlobSource } from '../blob-source.js';
+import {
+  BLOB_FRAMES_HEADER,
+  BLOB_RANGE_HEADER,
+  BLOB_SIZE_HEADER,
+  putBody,
+  putBodySize,
+  unframe,
+} from '../node-wire.js';
 import {
   BlobCorruptError,
   type BlobListing,
@@ -135,6 +145,70 @@ export function createHttpNode(options: HttpNodeOptions): StorageNode {
       if (response.status !== 200) throw failure(response, blobId);
       return decodeBlob(response.body, blobId, id);
     },
+    async putStream(blobId, source) {
+      const path = blobPath(blobId);
+      // Small blobs take the buffered call: one body, retried like any other PUT.
+      if (source.size <= STREAM_MIN_BYTES) {
+        const response = await call('PUT', path, { body: encodeBlob(await readBlobSource(source)) });
+        if (response.status !== 204) throw failure(response, blobId);
+        return;
+      }
+      const body = putBody(source);
+      // The source's own failure (a client gone, a body short or long) is the write's failure.
+      let sourceFailure: unknown;
+      body.once('error', (error) => {
+        sourceFailure = error;
+      });
+      let response: StreamedResponse;
+      try {
+        response = await client.stream({
+          method: 'PUT',
+          url: `${base}${path}`,
+          peer: id,
+          headers: { 'content-type': 'application/octet-stream', [BLOB_SIZE_HEADER]: String(source.size) },
+          body: { size: putBodySize(source.size), stream: body },
+        });
+      } catch (error) {
+        if (sourceFailure !== undefined) throw sourceFailure;
+        throw new StorageNodeUnavailableError(id, { cause: error });
+      }
+      const answer = await readAnswer(response);
+      if (response.status !== 204) {
+        body.destroy();
+        throw failure(answer, blobId);
+      }
+    },
+    async getStream(blobId, range) {
+      let response: StreamedResponse;
+      try {
+        response = await client.stream({
+          method: 'GET',
+          url: `${base}${blobPath(blobId)}`,
+          peer: id,
+          headers: {
+            [BLOB_FRAMES_HEADER]: '1',
+            ...(range === undefined ? {} : { [BLOB_RANGE_HEADER]: `${range.start}-${range.end}` }),
+            ...viewHeaders,
+          },
+        });
+      } catch (error) {
+        throw new StorageNodeUnavailableError(id, { cause: error });
+      }
+      if (response.status === 416) {
+        response.body.resume();
+        throw new RangeError(`range ${range?.start}-${range?.end} is outside blob ${blobId}`);
+      }
+      if (response.status !== 200) throw failure(await readAnswer(response), blobId);
+      const content = unframe(blobId, id);
+      response.body.once('error', (error) =>
+        content.destroy(new StorageNodeUnavailableError(id, { cause: error })),
+      );
+      // Destroying the content (a client gone) closes the connection, so the worker stops reading.
+      content.once('close', () => {
+        if (!response.body.readableEnded) response.body.destroy();
+      });
+      return response.body.pipe(content);
+    },
     async delete(blobId) {
       const response = await call('DELETE', blobPath(blobId));
       if (response.status !== 204) throw failure(response, blobId);
@@ -165,6 +239,19 @@ export function createHttpNode(options: HttpNodeOptions): StorageNode {
       }
     },
   };
+}
+
+/**
+ * Blobs up to this size travel in one buffered call (retried like any other): below it streaming
+ * costs more than it saves. The same threshold as the fs node's buffered path.
+ */
+const STREAM_MIN_BYTES = 64 * 1024 - 48;
+
+/** A streamed call's answer read whole: a status and a short body (never a blob's). */
+async function readAnswer(response: StreamedResponse): Promise<HttpResponse> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of response.body) chunks.push(chunk as Buffer);
+  return { status: response.status, headers: response.headers, body: Buffer.concat(chunks) };
 }
 
 function parseListing(line: string): BlobListing {

@@ -1,6 +1,15 @@
 import { type Clock, systemClock } from '../../runtime/clock.js';
-import { BLOB_HEADER_SIZE, damageReplica, decodeBlob, encodeBlob } from '../blob-format.js';
+import {
+  contentSize,
+  damageReplica,
+  decodeBlob,
+  encodeBlob,
+  headerContentLength,
+  isBlockedSize,
+} from '../blob-format.js';
 import { assertBlobId } from '../blob-id.js';
+import { bufferAccess, openBlobStream } from '../blob-reader.js';
+import { readBlobSource } from '../blob-source.js';
 import {
   type BlobListing,
   BlobMissingError,
@@ -37,6 +46,23 @@ export function createMemoryNode(id: string, clock: Clock = systemClock): Memory
       assertBlobId(blobId);
       replicas.set(blobId, { stored: encodeBlob(bytes), storedAt: clock.now() });
     },
+    async putStream(blobId, source) {
+      ensureUp();
+      assertBlobId(blobId);
+      const bytes = await readBlobSource(source);
+      const stored = encodeBlob(bytes);
+      await source.verify?.(stored.subarray(0, stored.length - bytes.length));
+      ensureUp();
+      replicas.set(blobId, { stored, storedAt: clock.now() });
+    },
+    async getStream(blobId, range) {
+      ensureUp();
+      assertBlobId(blobId);
+      const replica = replicas.get(blobId);
+      if (!replica) throw new BlobMissingError(blobId, id);
+      // Verified block by block as it streams, as from a disk (copies: the replica stays as stored).
+      return openBlobStream(bufferAccess(replica.stored), blobId, id, range);
+    },
     async get(blobId) {
       ensureUp();
       assertBlobId(blobId);
@@ -54,18 +80,18 @@ export function createMemoryNode(id: string, clock: Clock = systemClock): Memory
       ensureUp();
       assertBlobId(blobId);
       const replica = replicas.get(blobId);
-      return replica && { size: replica.stored.length - BLOB_HEADER_SIZE, storedAt: replica.storedAt };
+      return replica && { size: storedContentSize(replica.stored), storedAt: replica.storedAt };
     },
     async *list(): AsyncIterable<BlobListing> {
       ensureUp();
       for (const [blobId, replica] of [...replicas]) {
-        yield { blobId, size: replica.stored.length - BLOB_HEADER_SIZE, storedAt: replica.storedAt };
+        yield { blobId, size: storedContentSize(replica.stored), storedAt: replica.storedAt };
       }
     },
     async health(): Promise<NodeHealth> {
       if (down) return { id, healthy: false };
       let bytes = 0;
-      for (const replica of replicas.values()) bytes += replica.stored.length - BLOB_HEADER_SIZE;
+      for (const replica of replicas.values()) bytes += storedContentSize(replica.stored);
       return { id, healthy: true, blobs: replicas.size, bytes };
     },
     async damage(blobId, mode) {
@@ -84,4 +110,9 @@ export function createMemoryNode(id: string, clock: Clock = systemClock): Memory
       down = value;
     },
   };
+}
+
+/** Content bytes of a stored replica (a large one's from its header; a damaged one's may be off). */
+function storedContentSize(stored: Buffer): number {
+  return isBlockedSize(stored.length) ? headerContentLength(stored) : contentSize(stored.length);
 }

@@ -47,6 +47,28 @@ describe('createRedisCache', () => {
     }
   });
 
+  it('answers each of several reads sent in one turn with its own keys (they share one MGET)', async () => {
+    // Prepare
+    const cache = createRedisCache({ url: REDIS_URL, keyPrefix: `${prefix}together:` });
+
+    try {
+      await Promise.all([cache.set('a', 'A', 30), cache.set('b', 'B', 30), cache.set('c', 'C', 30)]);
+
+      // Act
+      const answers = await Promise.all([
+        cache.getMany(['a', 'missing', 'b']),
+        cache.get('c'),
+        cache.getMany([]),
+        cache.getMany(['b', 'a']),
+      ]);
+
+      // Assess
+      expect(answers).toEqual([['A', undefined, 'B'], 'C', [], ['B', 'A']]);
+    } finally {
+      await cache.close();
+    }
+  });
+
   it('fails fast with an error when Redis is unreachable', async () => {
     // Prepare
     const cache = createRedisCache({ url: `redis://127.0.0.1:${await closedPort()}`, commandTimeoutMs: 500 });

@@ -91,6 +91,41 @@ describe('s3-api on PostgreSQL and Redis', () => {
     expect(left).toEqual([]);
   });
 
+  it('serves a GET of a cached object from one Redis round trip (the object and its bucket in one MGET)', async () => {
+    // Prepare: the first GET fills the cache; MONITOR then shows every command the second one sends.
+    await send({ method: 'PUT', path: '/real-backends-get' });
+    await send({ method: 'PUT', path: '/real-backends-get/once.txt', body: 'once' });
+    await send({ method: 'GET', path: '/real-backends-get/once.txt' });
+    const monitor = await inspectRedis().monitor();
+    const commands: string[][] = [];
+    const sentinel = `${prefix}monitor-sentinel`;
+    const sentinelSeen = new Promise<void>((resolve) => {
+      monitor.on('monitor', (_time: string, args: string[]) => {
+        if (args[1] === sentinel) resolve();
+        else if (args.slice(1).some((arg) => arg.startsWith(`${prefix}cache:`))) commands.push(args);
+      });
+    });
+
+    try {
+      // Act
+      const get = await send({ method: 'GET', path: '/real-backends-get/once.txt' });
+      await redis.get(sentinel);
+      await sentinelSeen;
+
+      // Assess
+      expect(bodyBytes(get).toString()).toBe('once');
+      expect(commands.map((command) => command[0]!.toLowerCase())).toEqual(['mget']);
+      expect(commands[0]).toEqual(
+        expect.arrayContaining([
+          `${prefix}cache:obj:real-backends-get/once.txt`,
+          `${prefix}cache:bkt:real-backends-get`,
+        ]),
+      );
+    } finally {
+      monitor.disconnect();
+    }
+  });
+
   it('lists keys in UTF-8 byte order from PostgreSQL', async () => {
     const keys = ['b', 'B', 'é', '~', '中', 'a/x', 'a/y'];
     for (const key of keys)

@@ -30,6 +30,11 @@ export interface EmbeddedServer {
   readonly port: number;
   readonly adminPort: number;
   readonly dataDir: string;
+  /**
+   * The server's process id: PGlite's thread and the storage nodes are in it, so its resident
+   * memory (/proc) is the whole server's.
+   */
+  readonly pid: number;
   /** The tail of the server's stdout and stderr, for failure messages. */
   logs(): string;
   /** Sends `signal` and resolves with how the process ended (SIGKILL after a bounded wait). */
@@ -133,6 +138,7 @@ async function startOnce(options: {
     port,
     adminPort,
     dataDir,
+    pid: child.pid ?? -1,
     logs: () => output,
     stop: async (signal = 'SIGTERM') => {
       if (!hasExited) child.kill(signal);

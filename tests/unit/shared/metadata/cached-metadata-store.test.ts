@@ -4,6 +4,7 @@ import {
   bucketCacheKey,
   createCachedMetadataStore,
   objectCacheKey,
+  versionCacheKey,
 } from '../../../../shared/metadata/cached-metadata-store.js';
 import type { BucketRecord, MetadataStore, ObjectRecord } from '../../../../shared/metadata/ports.js';
 import { createLogger } from '../../../../shared/telemetry/logger.js';
@@ -365,6 +366,47 @@ describe('createCachedMetadataStore', () => {
       expect(slowResult).toEqual(v1);
       expect(cache.entries.has(objectCacheKey('b', v1.key))).toBe(true);
       expect(next).toEqual(v2);
+    });
+  });
+
+  describe('first puts of a key', () => {
+    it('leave no version token behind: a store of distinct keys does not fill the cache with them', async () => {
+      // Act
+      await store.putObject(anObject('b', 'new/1.bin'));
+      await store.putObject(anObject('b', 'new/2.bin'));
+
+      // Assess
+      expect([...cache.entries.keys()].filter((key) => key.startsWith('ver:'))).toEqual([]);
+    });
+
+    it('still bump the token after a write that threw (it may have replaced something)', async () => {
+      // Prepare
+      fake.failWrites = true;
+
+      // Act
+      await expect(store.putObject(anObject('b', 'new/1.bin'))).rejects.toThrow('commit reply lost');
+
+      // Assess
+      expect(cache.entries.has(versionCacheKey(objectCacheKey('b', 'new/1.bin')))).toBe(true);
+    });
+
+    it('keep a slow reader of a deleted version from serving it over the new one', async () => {
+      // Prepare: v1 is read but held; it is deleted (the token bumps), then the key is put anew.
+      fake.objects.set(id('b', v1.key), v1);
+      const reached = deferred();
+      const release = deferred();
+      fake.holdNextRead = { reached: reached.resolve, release: release.promise };
+      const slowRead = store.getObject('b', v1.key);
+      await reached.promise;
+      await store.deleteObject('b', v1.key);
+
+      // Act
+      await store.putObject(v2);
+      release.resolve();
+      await slowRead;
+
+      // Assess
+      expect(await store.getObject('b', v1.key)).toEqual(v2);
     });
   });
 

@@ -60,3 +60,39 @@ describe('damageReplica', () => {
     expect(() => decodeBlob(twice, 'blob', 'node-1')).toThrow(BlobCorruptError);
   });
 });
+
+describe('version 2: a CRC32 per 1 MiB block', () => {
+  const large = Buffer.alloc(2.5 * 1024 * 1024);
+  for (let i = 0; i < large.length; i += 4) large.writeUInt32LE((i * 2654435761) >>> 0, i);
+
+  it('writes contents over one block as version 2 and reads them back', () => {
+    // Act
+    const stored = encodeBlob(large);
+
+    // Assess
+    expect(stored.readUInt8(4)).toBe(2);
+    expect(stored.length).toBe(BLOB_HEADER_SIZE + 3 * 4 + large.length);
+    expect(decodeBlob(stored, 'blob', 'node-1').equals(large)).toBe(true);
+    expect(encodeBlob(Buffer.alloc(1024 * 1024)).readUInt8(4)).toBe(1);
+  });
+
+  it.each(MODES)('%s leaves a version-2 replica that fails its checksums', (mode) => {
+    // Act
+    const damaged = damageReplica(encodeBlob(large), mode);
+
+    // Assess
+    expect(() => decodeBlob(damaged, 'blob', 'node-1')).toThrow(BlobCorruptError);
+  });
+
+  it('refuses a replica whose block table was changed', () => {
+    // Prepare
+    const stored = encodeBlob(large);
+    stored[BLOB_HEADER_SIZE + 1] = stored[BLOB_HEADER_SIZE + 1]! ^ 0x10;
+
+    // Act
+    const decode = () => decodeBlob(stored, 'blob', 'node-1');
+
+    // Assess
+    expect(decode).toThrow(BlobCorruptError);
+  });
+});

@@ -8,6 +8,7 @@ import {
   createStorageMetrics,
   NODE_CENSUS_MAX_AGE_MS,
 } from '../../../../shared/telemetry/storage-metrics.js';
+import { readAll, sourceOf } from '../../../support/blob-streams.js';
 import { samples, sampleValue } from '../../../support/registry-samples.js';
 import { manualClock } from '../faults/fault-fixtures.js';
 
@@ -102,6 +103,34 @@ describe('storage_node_io_duration_seconds', () => {
         ).toBe(1);
       }
     }
+  });
+});
+
+describe('streamed writes and reads', () => {
+  it('counts and times a streamed write per replica, and acknowledges its size once', async () => {
+    // Prepare
+    const { blobs, registry } = measuredStore(3);
+    const blobId = newBlobId();
+
+    // Act
+    await blobs.putStream(blobId, sourceOf(Buffer.alloc(1200, 9), { chunkSize: 500 }));
+    const read = await readAll(await blobs.getStream(blobId, { start: 0, end: 99 }));
+
+    // Assess
+    expect(read.length).toBe(100);
+    expect(await sampleValue(registry, 's3_bytes_acknowledged_total')).toBe(1200);
+    for (const node of ['node-1', 'node-2', 'node-3']) {
+      expect(await sampleValue(registry, 'storage_bytes_written_total', { node })).toBe(1200);
+      expect(
+        await sampleValue(registry, 'storage_node_io_duration_seconds_count', { node, operation: 'put' }),
+      ).toBe(1);
+    }
+    const opened = await Promise.all(
+      ['node-1', 'node-2', 'node-3'].map((node) =>
+        sampleValue(registry, 'storage_node_io_duration_seconds_count', { node, operation: 'get' }),
+      ),
+    );
+    expect(opened.reduce((sum, count) => (sum ?? 0) + (count ?? 0), 0)).toBe(1);
   });
 });
 
