@@ -45,7 +45,7 @@ const RESULTS_FILE = new URL('../results/distinct.md', import.meta.url);
 const DEFAULT_TARGET_NAMES = ['mock-s3', 's3rver', 'moto', 'localstack'];
 const DEFAULTS = {
   rounds: 3,
-  seconds: 3,
+  seconds: 2,
   warmup: 1,
   concurrency: 16,
   /** Listing clients at once: listings are few beside reads and writes, and a page costs far more. */
@@ -59,7 +59,7 @@ const DEFAULTS = {
    * Length of one PUT round of the other peers (moto, LocalStack): at a few hundred PUT/s their
    * share would take minutes a round; their rate is measured in this, their key sets stay smaller.
    */
-  peerPutSeconds: 10,
+  peerPutSeconds: 6,
 };
 type DistinctOptions = typeof DEFAULTS;
 
@@ -78,9 +78,9 @@ const IDLE_SETTLE_MS = 5_000;
 const PREPARE_TIMEOUT_MS = 240_000;
 
 export const DISTINCT_SUITE_USAGE =
-  'usage: npm run bench -- --suite distinct [--targets mock-s3,s3rver,moto,localstack] [--rounds 3] [--seconds 3] [--warmup 1]\n' +
+  'usage: npm run bench -- --suite distinct [--targets mock-s3,s3rver,moto,localstack] [--rounds 3] [--seconds 2] [--warmup 1]\n' +
   '                      [--concurrency 16] [--list-concurrency 4] [--put-keys 100000] [--list-keys 10000]\n' +
-  '                      [--put-round-seconds 90] [--peer-put-seconds 10]\n' +
+  '                      [--put-round-seconds 90] [--peer-put-seconds 6]\n' +
   '                      [--no-memory]   (skips bench/memory: idle RSS, 1 GiB PUT/GET and 16x100 MiB PUTs)';
 
 function progress(message: string): void {
@@ -371,8 +371,8 @@ export async function runDistinctSuite(argv: readonly string[]): Promise<number>
         peakResidentMiB,
         keys: target.keysAtGet,
       });
-      await stopTarget(target);
     }
+    await Promise.all(measured.map(stopTarget));
   }
   const order = (name: string) => {
     const at = parsed.targets.indexOf(name);
