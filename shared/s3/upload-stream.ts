@@ -71,6 +71,10 @@ export function openUploadStream(
     () => decoder?.trailers() ?? {},
     fail,
   );
+  // Recorded as well as passed on: the writer may attach its own listener only when it starts
+  // reading (a replica tee reads once every replica is open), and an error emitted before that
+  // with no listener would end the process.
+  checker.once('error', fail);
   if (decoder) {
     decoder.once('error', fail);
     chain(body.stream, decoder);

@@ -21,6 +21,9 @@ export interface ReplicaTee {
   readonly sourceFailure: Error | undefined;
 }
 
+/** A branch asks for the next chunk once it holds less than this (Node 20's default). */
+const BRANCH_HIGH_WATER_MARK = 16 * 1024;
+
 interface Branch {
   source: BlobSource;
   readable: Readable;
@@ -88,6 +91,8 @@ export function createReplicaTee(source: BlobSource, width: number): ReplicaTee 
         wanting: false,
         source: undefined as unknown as BlobSource,
         readable: new Readable({
+          // Node 22 raised the default to 64 KiB: a branch would ask for chunks while holding several.
+          highWaterMark: BRANCH_HIGH_WATER_MARK,
           read() {
             branch.wanting = true;
             pull();
