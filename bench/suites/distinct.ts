@@ -133,9 +133,21 @@ function opsPerSecond(result: LoadResult): number {
 function currentCommit(): string {
   try {
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
-      encoding: 'utf8',
-    });
+    // Results and docs change between runs; only a change to the code makes the commit a lie.
+    const dirty = execFileSync(
+      'git',
+      [
+        'status',
+        '--porcelain',
+        '--untracked-files=no',
+        '--',
+        '.',
+        ':!bench/results',
+        ':!docs',
+        ':!README.md',
+      ],
+      { encoding: 'utf8' },
+    );
     return dirty.trim() === '' ? commit : `${commit} (with uncommitted changes)`;
   } catch {
     return 'unknown';
