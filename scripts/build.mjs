@@ -31,8 +31,10 @@ const { values } = parseArgs({
  *   bundled, those URLs would point into .esbuild/ where the files are not.
  * - pg-native is an optional native addon `pg` requires only when asked; it is not installed.
  * - etcd3 (stack mode's discovery) loads its gRPC .proto files from `__dirname` at import time.
+ * - pg and ioredis (stack mode's PostgreSQL and Redis) are required at their first connection;
+ *   bundled, an embedded server would evaluate them at start for nothing.
  */
-const EXTERNAL = ['@electric-sql/pglite', '@electric-sql/pglite/*', 'pg-native', 'etcd3'];
+const EXTERNAL = ['@electric-sql/pglite', '@electric-sql/pglite/*', 'pg-native', 'etcd3', 'pg', 'ioredis'];
 
 /** `functions/s3-api/handler.handler` -> `functions/s3-api/handler.ts`. */
 function handlerEntry(handler) {

@@ -115,7 +115,10 @@ async function serve(
   const body = await readRequestBody(request, {
     maxBodyBytes: options.maxBodyBytes,
     bodyIdleTimeoutMs: options.bodyIdleTimeoutMs,
-    streamable: plane === 's3',
+    // Only PUT bodies stream (PutObject, UploadPart). A POST's (POST Object's form,
+    // CompleteMultipartUpload's XML) is read whole by its handler: buffered here, it is counted
+    // in the cap instead of escaping it as a stream read whole later.
+    streamable: plane === 's3' && method === 'PUT',
     tryHold: held.tryHold,
   });
   if (body instanceof S3Error) return sendError(request, response, plane, body);

@@ -1,5 +1,13 @@
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import type { Logger } from '../../telemetry/logger.js';
+
+/**
+ * ioredis is loaded at the first connection, not at start: an embedded server never opens one. It
+ * is left to Node's resolver at run time (scripts/build.mjs), so the bundle does not evaluate it at start.
+ */
+const loadIoredis = (): typeof import('ioredis') =>
+  createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
 
 /** Redis is down, unreachable or closed: the caller decides whether to fall through or fail. */
 export class RedisUnavailableError extends Error {
@@ -22,7 +30,7 @@ export interface RedisConnectionOptions {
  * Reconnection continues in the background until {@link closeRedis}.
  */
 export function openRedis(options: RedisConnectionOptions): Redis {
-  const redis = new Redis(options.url, {
+  const redis = new (loadIoredis().Redis)(options.url, {
     connectionName: options.connectionName,
     commandTimeout: options.commandTimeoutMs,
     connectTimeout: options.commandTimeoutMs,

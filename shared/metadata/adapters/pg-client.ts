@@ -1,6 +1,13 @@
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
 import type { SqlClient } from '../sql-client.js';
 import { toMetadataError } from './pg-errors.js';
+
+/**
+ * `pg` is loaded at the first pool, not at start: an embedded server never opens one. It is left to
+ * Node's resolver at run time (scripts/build.mjs), so the bundle does not evaluate it at start.
+ */
+const loadPg = (): typeof pg => createRequire(import.meta.url)('pg') as typeof pg;
 
 export interface PgPoolOptions {
   /** Connections in the pool (default 10; a Lambda wants 1–2). */
@@ -24,7 +31,7 @@ export interface PgPoolOptions {
  */
 export function openPgClient(url: string, poolOptions: PgPoolOptions = {}): SqlClient {
   const statementTimeoutMs = poolOptions.statementTimeoutMs ?? 5000;
-  const pool = new pg.Pool({
+  const pool = new (loadPg().Pool)({
     connectionString: url,
     max: poolOptions.max ?? 10,
     connectionTimeoutMillis: poolOptions.connectionTimeoutMs ?? 5000,

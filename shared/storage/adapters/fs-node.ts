@@ -180,6 +180,7 @@ export function createFsNode(options: FsNodeOptions): FsNode {
     assertBlobId(blobId);
     const spare = bytes.length + BLOB_HEADER_SIZE <= SPARE_MAX_BYTES ? spares.pop() : undefined;
     if (spare !== undefined) return putIntoSpare(spare, blobId, bytes);
+    if (!durable && bytes.length + BLOB_HEADER_SIZE <= SPARE_MAX_BYTES) return putNewSync(blobId, bytes);
     const shard = await ensureShard(blobId);
     const tempPath = join(tmpDir, `${blobId}.${process.pid}.${++tempSequence}.tmp`);
     writing.add(tempPath);
@@ -245,6 +246,35 @@ export function createFsNode(options: FsNodeOptions): FsNode {
     } finally {
       closeSync(fd);
       if (!renamed) rmSync(spare.path, { force: true });
+    }
+  }
+
+  /**
+   * A small new replica on a node that does not flush, written and renamed synchronously as a
+   * spare's rewrite is. Off the loop, each of the four steps (open, write, rename, close) costs a
+   * thread-pool hand-off, and the pool's threads allocate inodes concurrently in the same
+   * directory, where they contend in the kernel (16 files in flight on the pool: 125-345 µs of CPU per
+   * file against 45-60 µs one at a time). Measured under PUT 1 KiB of new keys in alternating rounds
+   * (bench/profile/distinct-keys.ts --only put --compare, 2026-12-07, load 12-15): server CPU per
+   * PUT 1,417 -> 1,031 µs (median of 4 rounds), ops/s 481 -> 514. A durable node keeps the
+   * thread pool: its flushes wait for the device.
+   */
+  function putNewSync(blobId: string, bytes: Buffer): void {
+    const shard = ensureShardSync(blobId);
+    const tempPath = join(tmpDir, `${blobId}.${process.pid}.${++tempSequence}.tmp`);
+    const fd = openSync(tempPath, 'w');
+    let renamed = false;
+    try {
+      writeAllSync(fd, [encodeBlobPrefix(bytes), bytes]);
+      if (clock) {
+        const now = clock.now();
+        futimesSync(fd, now, now);
+      }
+      renameIntoShardSync(tempPath, shard, blobId);
+      renamed = true;
+    } finally {
+      closeSync(fd);
+      if (!renamed) rmSync(tempPath, { force: true });
     }
   }
 

@@ -134,4 +134,24 @@ describe('embedded gateway: streamed request bodies and the buffered-bytes cap',
     // Released with its response: the next one is admitted.
     expect(await put(port, '/stream-bucket/after', Buffer.alloc(10 * 1024))).toMatch(/^HTTP\/1\.1 200/);
   });
+
+  it('counts a large POST (PostObject, CompleteMultipartUpload: read whole) in the cap', async () => {
+    const held = await openWith(port, `${putHead('/stream-bucket/held-again', 60 * 1024)}0123456789`);
+    const heldReply = replyOn(held);
+    const form = Buffer.alloc(STREAMED_BODY_MIN_BYTES * 2, 'a');
+    const refused = await openWith(
+      port,
+      Buffer.concat([
+        Buffer.from(
+          `POST /stream-bucket HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: ${form.length}\r\nConnection: close\r\n\r\n`,
+        ),
+        form,
+      ]),
+    );
+    const reply = await replyOn(refused);
+    expect(reply).toMatch(/^HTTP\/1\.1 503/);
+    expect(reply).toContain('<Code>SlowDown</Code>');
+    held.write(Buffer.alloc(60 * 1024 - 10));
+    expect(await heldReply).toMatch(/^HTTP\/1\.1 200/);
+  });
 });

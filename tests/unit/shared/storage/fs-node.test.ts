@@ -1,4 +1,5 @@
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -235,6 +236,23 @@ describe('fs node', () => {
     // Assess
     expect(removed).toBe(1);
     expect(readdirSync(tmp).sort()).toEqual(['other-writer.2.1.tmp', spare].sort());
+  });
+
+  it('writes a small new replica of a node that does not flush within the put call, with no thread-pool round trip', async () => {
+    // Prepare
+    const unflushed = createFsNode({ id: 'node-3', dir: join(dir, 'unflushed'), fsync: false });
+    const blobId = newBlobId();
+    const path = join(dir, 'unflushed', 'blobs', blobId.slice(0, 2), blobId);
+
+    // Act
+    const writing = unflushed.put(blobId, Buffer.from('small and new'));
+    const inPlaceAtOnce = existsSync(path);
+    await writing;
+
+    // Assess
+    expect(inPlaceAtOnce).toBe(true);
+    expect((await unflushed.get(blobId)).toString()).toBe('small and new');
+    expect(readdirSync(join(dir, 'unflushed', 'tmp'))).toEqual([]);
   });
 
   it('never sweeps the temp file of a write in progress, however old the cutoff says it is', async () => {

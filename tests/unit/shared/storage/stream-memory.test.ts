@@ -16,16 +16,17 @@ async function probe(mode: 'fs' | 'http') {
 
 describe('streamed blobs in bounded memory', () => {
   it.each(['fs', 'http'] as const)(
-    'a 256 MiB put and get through the %s node raise RSS by less than 64 MiB, bytes intact',
+    'a 256 MiB put and get through the %s node raise RSS by less than 96 MiB, bytes intact',
     async (mode) => {
       // Act
       const { rise, intact } = await probe(mode);
 
       // Assess
       expect(intact).toBe(true);
-      // The bound for a 1 GiB PUT or GET. Measured 15-49 MiB, flat from 64 MiB to 1 GiB
-      // blobs: garbage buffers awaiting a GC, not the blob (held whole, it rises by ~270-440 MiB).
-      expect(rise).toBeLessThan(64 * 1024 * 1024);
+      // Measured 15-49 MiB on Node 20 and 65-84 MiB on Node 24 (V8 there lets ~64 MiB of garbage
+      // buffers build up before a collection), flat from 256 MiB to 1 GiB blobs: garbage awaiting a
+      // GC, not the blob. Held whole, the blob raises RSS by ~270-440 MiB, far above this bound.
+      expect(rise).toBeLessThan(96 * 1024 * 1024);
     },
     60_000,
   );
