@@ -18,6 +18,13 @@ export const USAGE = `usage: npm run bench -- [--rounds 3] [--seconds 5] [--warm
                       stack's backends (stack-embedded), same workload, one run; a stack-* target starts its own
                       stack (scripts/stack.sh, ports 28180/29180, 7590, 3151-3152, 7251-7253, redis 6429,
                       etcd 2429, DB mocks3_bench_test) and stops it after; also writes bench/results/stack.md
+       npm run bench -- --suite distinct [--targets mock-s3,s3rver,moto,localstack] [--rounds 3] [--seconds 2]
+                      [--warmup 1] [--concurrency 16] [--list-concurrency 4] [--put-keys 100000] [--list-keys 10000]
+                      [--put-round-seconds 90] [--peer-put-seconds 6] [--no-memory]
+                      = the distinct-key workloads (PUT of new keys, GET spread over all of them, LIST of a
+                      10,000-key prefix page by page, the SDK's default aws-chunked PUT), SigV4-signed, beside
+                      s3rver, moto server and LocalStack's S3, then bench/memory's RSS steps; writes
+                      bench/results/distinct.md
        npm run bench -- --suite faults [--rounds 6] [--seconds 5] [--warmup 1] [--concurrency 16] [--rules 1000]
        npm run bench -- --suite load [--rounds 3] [--seconds 5] [--warmup 1] [--concurrency 32] [--sdk-concurrency 32]
        npm run bench -- --suite origin [--rounds 6] [--seconds 4] [--warmup 1] [--concurrency 16] [--keys 10000] [--cold-keys 1000]

@@ -1,4 +1,5 @@
 import type { ResultRow } from './results.js';
+import { KEYS_PER_PHASE } from './workload.js';
 
 /** The run's settings, printed above the table so results can be compared fairly. */
 export interface RunInfo {
@@ -59,7 +60,8 @@ function ratioCell(rows: readonly ResultRow[], row: ResultRow, baseline: string)
 /** The Markdown report: header line, results table, errors if any, and the foundation goals. */
 export function renderReport(info: RunInfo, rows: readonly ResultRow[]): string {
   const header =
-    `Benchmark ${info.date.toISOString()} — node ${info.nodeVersion}, ${info.cpuCount} CPU (${info.cpuModel}), ` +
+    `Benchmark, hot set (${KEYS_PER_PHASE} keys per phase: PUTs overwrite them, GETs re-read them; the distinct-key workloads are \`--suite distinct\`) ` +
+    `${info.date.toISOString()} — node ${info.nodeVersion}, ${info.cpuCount} CPU (${info.cpuModel}), ` +
     `rounds ${info.rounds}, ${info.seconds} s measured + ${info.warmupSeconds} s warm-up per phase, ` +
     `concurrency ${info.concurrency}`;
   // Each baseline gets a column only when the run measured it.
@@ -95,7 +97,7 @@ export function renderReport(info: RunInfo, rows: readonly ResultRow[]): string 
     ...errorLines,
     ...renderHops(rows, info.concurrency),
     '',
-    'Goals:',
+    'Goals (hot set):',
     ...renderGoals(rows),
     '',
   ].join('\n');

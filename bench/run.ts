@@ -71,7 +71,7 @@ async function measure(options: BenchOptions, running: readonly RunningTarget[])
 }
 
 /**
- * `--suite faults`, `propagation`, `load` and `origin` (first argument) run the benchmarks of
+ * `--suite distinct`, `faults`, `propagation`, `load` and `origin` (first argument) run the benchmarks of
  * `bench/suites/`; without it, the throughput comparison of the targets.
  */
 async function runSuite(argv: readonly string[]): Promise<number | undefined> {
@@ -88,9 +88,11 @@ async function runSuite(argv: readonly string[]): Promise<number | undefined> {
       return (await import('./suites/load.js')).runLoadSuite(rest);
     case 'origin':
       return (await import('./suites/origin.js')).runOriginSuite(rest);
+    case 'distinct':
+      return (await import('./suites/distinct.js')).runDistinctSuite(rest);
     default:
       process.stderr.write(
-        `unknown suite "${suite ?? ''}"; known: faults, propagation, load, origin, stack\n${USAGE}\n`,
+        `unknown suite "${suite ?? ''}"; known: distinct, faults, propagation, load, origin, stack\n${USAGE}\n`,
       );
       return 2;
   }

@@ -16,6 +16,16 @@ export interface LoadSpec {
   readonly requestAt: (n: number) => S3Request;
 }
 
+/** Closed-loop load of any operation: the n-th call (n counts across workers) rejects on failure. */
+export interface OperationLoadSpec {
+  readonly concurrency: number;
+  readonly warmupMs: number;
+  readonly measureMs: number;
+  readonly operation: (n: number) => Promise<void>;
+  /** Ends the phase after this many calls (warm-up included), whatever the clock says. */
+  readonly maxOperations?: number;
+}
+
 /** What a phase measured; latencies only of requests started inside the measured window. */
 export interface LoadResult {
   readonly completed: number;
@@ -23,6 +33,8 @@ export interface LoadResult {
   readonly elapsedMs: number;
   readonly latenciesMs: number[];
   readonly firstError?: string;
+  /** Every call made, warm-up and failures included (what a server's CPU time over the phase paid for). */
+  readonly calls?: number;
 }
 
 /**
@@ -30,10 +42,21 @@ export interface LoadResult {
  * when the last of them completes, so ops/s = completed / elapsed covers no idle tail. Errors of the
  * warm-up count too: a run with any error is reported as such.
  */
-export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+export function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  return runOperations({
+    concurrency: spec.concurrency,
+    warmupMs: spec.warmupMs,
+    measureMs: spec.measureMs,
+    operation: (n) => sendS3Request(spec.endpoint, spec.requestAt(n)),
+  });
+}
+
+/** {@link runLoad} over any operation, optionally bounded by a count as well as by time. */
+export async function runOperations(spec: OperationLoadSpec): Promise<LoadResult> {
   const startedAt = performance.now();
   const measureFrom = startedAt + spec.warmupMs;
   const measureUntil = measureFrom + spec.measureMs;
+  const maxOperations = spec.maxOperations ?? Number.POSITIVE_INFINITY;
   const latenciesMs: number[] = [];
   let nextRequest = 0;
   let completed = 0;
@@ -45,8 +68,9 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     for (let sent = 0; sent < MAX_REQUESTS_PER_WORKER; sent++) {
       const requestStart = performance.now();
       if (requestStart >= measureUntil || errors >= MAX_ERRORS_PER_PHASE) return;
+      if (nextRequest >= maxOperations) return;
       try {
-        await sendS3Request(spec.endpoint, spec.requestAt(nextRequest++));
+        await spec.operation(nextRequest++);
         if (requestStart >= measureFrom) {
           const now = performance.now();
           latenciesMs.push(now - requestStart);
@@ -61,5 +85,12 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   }
 
   await Promise.all(Array.from({ length: spec.concurrency }, () => worker()));
-  return { completed, errors, elapsedMs: lastCompletion - measureFrom, latenciesMs, firstError };
+  return {
+    completed,
+    errors,
+    elapsedMs: lastCompletion - measureFrom,
+    latenciesMs,
+    firstError,
+    calls: nextRequest,
+  };
 }

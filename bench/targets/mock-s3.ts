@@ -74,6 +74,7 @@ export async function startMockS3(name: string, env: Record<string, string> = {}
     name,
     baseUrl,
     adminUrl,
+    pid: server.child.pid,
     headers: () => fakeSigV4Headers(),
     stop: async () => {
       await server.stop();

@@ -1,5 +1,7 @@
 import { ceilingTarget } from './ceiling.js';
+import { localstackTarget } from './localstack.js';
 import { mockS3FsyncTarget, mockS3Target } from './mock-s3.js';
+import { motoTarget } from './moto.js';
 import { s3rverTarget } from './s3rver.js';
 import { stackEmbeddedTarget, stackNginxTarget, stackOfflineTarget, stackTarget } from './stack.js';
 import type { TargetDefinition } from './target.js';
@@ -9,6 +11,8 @@ export const TARGETS: readonly TargetDefinition[] = [
   mockS3Target,
   mockS3FsyncTarget,
   s3rverTarget,
+  motoTarget,
+  localstackTarget,
   ceilingTarget,
   stackTarget,
   stackNginxTarget,

@@ -37,7 +37,7 @@ export async function spawnS3rver(prefix: string): Promise<SpawnedS3rver> {
 export const s3rverTarget: TargetDefinition = {
   name: 's3rver',
   async start() {
-    const { baseUrl, stop } = await spawnS3rver('bench-s3rver-');
-    return { name: 's3rver', baseUrl, headers: () => fakeSigV4Headers(), stop };
+    const { server, baseUrl, stop } = await spawnS3rver('bench-s3rver-');
+    return { name: 's3rver', baseUrl, pid: server.child.pid, headers: () => fakeSigV4Headers(), stop };
   },
 };

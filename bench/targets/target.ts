@@ -5,6 +5,8 @@ export interface RunningTarget {
   readonly baseUrl: string;
   /** Headers added to every request; called once per phase so dated headers stay fresh. */
   headers(): Record<string, string>;
+  /** The server's process (the root of its process tree), for its resident memory; absent for shared ones. */
+  readonly pid?: number;
   /** Targets with the same key serve the same data (the hops of one stack): prepared once. */
   readonly dataKey?: string;
   stop(): Promise<void>;
