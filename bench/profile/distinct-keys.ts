@@ -1,5 +1,5 @@
 /**
- * Distinct-key profile harness (SPEED's, for profiling; not the official bench):
+ * Distinct-key profile harness (for profiling; not the official bench):
  *   npx tsx bench/profile/distinct-keys.ts [--rounds 3] [--seconds 5] [--warmup 1] [--concurrency 16]
  *     [--keys 100000] [--list-keys 10000] [--only put,sdkput,get,list] [--cpu-prof DIR] [--compare TREE]
  * Starts mock-s3 (embedded, `npm start`'s bundle) and s3rver once each, writes `--keys` 1 KiB objects

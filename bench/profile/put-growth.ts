@@ -1,5 +1,5 @@
 /**
- * How the cost of a new-key PUT grows with the number of stored objects (PUTPATH's probe):
+ * How the cost of a new-key PUT grows with the number of stored objects:
  *   npx tsx bench/profile/put-growth.ts [--keys 40000] [--window 2500] [--concurrency 16]
  *     [--node-args "--trace-gc"] [--cpu-prof DIR] [--tree CHECKOUT]
  * Starts mock-s3 (embedded, `npm start`'s bundle) over a fresh data directory and PUTs `--keys`
