@@ -96,7 +96,7 @@ describe('s3-api on PostgreSQL and Redis', () => {
     await send({ method: 'PUT', path: '/real-backends-get' });
     await send({ method: 'PUT', path: '/real-backends-get/once.txt', body: 'once' });
     await send({ method: 'GET', path: '/real-backends-get/once.txt' });
-    const monitor = await inspectRedis().monitor();
+    const monitor = await redis.monitor();
     const commands: string[][] = [];
     const sentinel = `${prefix}monitor-sentinel`;
     const sentinelSeen = new Promise<void>((resolve) => {
